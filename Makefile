@@ -22,6 +22,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# torch is a measuring tool, never a dependency of test/demo: pinned CPU build, installed here only.
+bench: $(STAMP)
+	$(PIP) install -q torch==2.13.0
+	$(PY) -m bench $(BENCH_ARGS)
+
 lock: $(STAMP)
 	{ echo "# The lock: exact versions make test/demo install (pip install -c constraints.txt -e .[dev])."; \
 	  echo "# Regenerate: make lock"; $(PIP) freeze --exclude-editable; } > constraints.txt
