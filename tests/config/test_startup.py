@@ -13,7 +13,11 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
     base.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
