@@ -27,3 +27,7 @@ from config.settings import DATABASES, VAR_DIR  # noqa: E402
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process can see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+# The scratch folder holds the SQLite test database and the embedded broker: make sure it exists.
+for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control"):
+    Path(_folder).mkdir(parents=True, exist_ok=True)

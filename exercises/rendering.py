@@ -31,11 +31,13 @@ def markdown_to_html(text: str) -> str:
 
     def keep(match: re.Match[str]) -> str:
         stash.append(match.group(0))
-        return f"\x02{len(stash) - 1}\x03"
+        # Plain letters and digits: Markdown leaves them alone (it uses \x02/\x03 for its own
+        # placeholders and drops stray ones, so those must not be used here).
+        return f"STRIDEMATH{len(stash) - 1}Z"
 
     protected = _MATH.sub(keep, text)
     html = markdown.markdown(protected, extensions=["tables", "fenced_code", "sane_lists"])
-    html = re.sub("\x02(\\d+)\x03", lambda m: _escape(stash[int(m.group(1))]), html)
+    html = re.sub(r"STRIDEMATH(\d+)Z", lambda m: _escape(stash[int(m.group(1))]), html)
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"*": {"class"}, "td": {"class"}})
 
 

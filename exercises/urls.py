@@ -1,10 +1,15 @@
 from django.urls import path
 
 from exercises import views
+from exercises.api import docs as api_docs
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("join", views.join_cohort, name="join"),
     path("problems/<slug:slug>", views.problem_page, name="problem"),
+    path("problems/<slug:slug>/progress", views.problem_progress, name="problem-progress"),
     path("submissions/<int:pk>", views.submission_page, name="submission"),
+    path("submissions/<int:pk>/window", views.submission_window, name="submission-window"),
+    path("api/docs", api_docs.api_docs, name="api-docs"),
+    path("api/docs/swagger", api_docs.swagger, name="api-docs-swagger"),
 ]

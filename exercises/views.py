@@ -6,12 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from exercises import health, presenters, selectors, services
+from exercises import (
+    answer_inputs,
+    health,
+    page_presenters,
+    presenters,
+    progress,
+    selectors,
+    services,
+    visuals,
+)
 from exercises.errors import NotFound, StrideError
-from exercises.forms import AnswerForm, CodeForm, JoinCohortForm
+from exercises.forms import JoinCohortForm
 from exercises.rendering import markdown_to_html
 
 
@@ -24,13 +34,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    items = selectors.visible_problem_items(request.user)
+    assignments = progress.dashboard_progress(request.user)
     return render(
         request,
         "exercises/dashboard.html",
         {
             "memberships": selectors.memberships_of(request.user),
-            "items": items,
+            "assignments": assignments,
+            "next": progress.next_problem(assignments),
         },
     )
 
@@ -50,44 +61,126 @@ def join_cohort(request: HttpRequest) -> HttpResponse:
     return render(request, "exercises/join.html", {"form": form})
 
 
+def _int_query(request: HttpRequest, name: str) -> int:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> dict:
+    detail = presenters.problem_detail(request.user, access)
+    history = list(selectors.submissions_of(request.user, access.problem)[:20])
+    return {
+        "problem": access.problem,
+        "access": access,
+        "detail": detail,
+        "history": [(s, page_presenters.feedback_view(s)) for s in history],
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The statement, the student's numbers, the answer inputs and past attempts. A POST
+    submits; with htmx the result appears in place (and polls), without it we redirect to the
+    submission's page."""
     try:
         access = selectors.access_problem(request.user, slug)
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
-    form_class = CodeForm if access.problem.kind == "code" else AnswerForm
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    context = _problem_context(request, access)
+    detail = context["detail"]
+    error = None
+    post = None
+    if request.method == "POST":
+        post = request.POST
         try:
-            submission = services.submit_answer(request.user, slug, form.cleaned_data)
+            payload = answer_inputs.read_answer(
+                access.problem.kind, detail["answer_format"], request.POST
+            )
+            submission = services.submit_answer(
+                request.user, slug, payload, assignment_id=access.assignment.pk
+            )
+        except answer_inputs.AnswerError as exc:
+            error = exc.message
         except StrideError as exc:
-            form.add_error(None, exc.message)
+            error = exc.message
         else:
+            if request.htmx:
+                response = render(
+                    request,
+                    "exercises/_submission_status.html",
+                    _submission_context(request, submission),
+                )
+                response["HX-Trigger"] = "stride:submitted"
+                return response
             return redirect("submission", pk=submission.pk)
-    detail = presenters.problem_detail(request.user, access)
-    if request.method == "GET" and access.problem.kind == "code":
-        form = CodeForm(initial={"code": access.problem.starter_code})
-    return render(
-        request,
-        "exercises/problem.html",
+        if request.htmx:
+            return render(request, "exercises/_form_error.html", {"error": error})
+    context.update(
         {
-            "problem": access.problem,
-            "access": access,
-            "detail": detail,
             "statement_html": markdown_to_html(detail["statement"]),
-            "form": form,
-            "history": selectors.submissions_of(request.user, access.problem)[:20],
-        },
+            "param_views": visuals.param_views(detail["params"]),
+            "widget": answer_inputs.build_widget(
+                access.problem.kind,
+                detail["answer_format"],
+                post=post,
+                starter_code=access.problem.starter_code,
+            ),
+            "error": error,
+        }
     )
+    return render(request, "exercises/problem.html", context, status=400 if error else 200)
 
 
 @login_required
+@require_GET
+def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """The attempts/due line and the history, refreshed by htmx after a submission or a grade."""
+    try:
+        access = selectors.access_problem(request.user, slug)
+    except NotFound as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    context = _problem_context(request, access) | {"oob": True}
+    return render(request, "exercises/_problem_progress.html", context)
+
+
+def _submission_context(request: HttpRequest, submission) -> dict:
+    row, col = _int_query(request, "row"), _int_query(request, "col")
+    return {
+        "submission": submission,
+        "feedback": page_presenters.feedback_view(submission),
+        "stepthrough": page_presenters.stepthrough_view(request.user, submission, row, col),
+    }
+
+
+@login_required
+@require_GET
 def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         submission = selectors.access_submission(request.user, pk)
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
-    template = "exercises/_submission_status.html" if request.htmx else "exercises/submission.html"
-    return render(request, template, {"submission": submission})
+    context = _submission_context(request, submission)
+    if not request.htmx:
+        return render(request, "exercises/submission.html", context)
+    response = render(request, "exercises/_submission_status.html", context)
+    if submission.status in ("graded", "error"):
+        response["HX-Trigger"] = "stride:graded"
+    return response
+
+
+@login_required
+@require_GET
+def submission_window(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step of the convolution step-through (htmx fragment; full page without htmx)."""
+    try:
+        submission = selectors.access_submission(request.user, pk)
+    except NotFound as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    if not request.htmx:
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('submission', args=[pk])}?{query}#stepthrough")
+    context = _submission_context(request, submission)
+    if context["stepthrough"] is None:
+        return HttpResponse(status=204)
+    return render(request, "exercises/_stepthrough.html", context)

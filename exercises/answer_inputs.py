@@ -1,0 +1,291 @@
+"""Reading an answer from the problem page's form, per answer format, and what the form shows.
+
+The page draws one input per part of the answer (a grid of cells for a matrix, one box per
+dimension of a shape, radios or checkboxes for a choice, an editor for code) so that it works with
+a keyboard and a screen reader and without JavaScript. This module turns those fields back into the
+JSON answer the API takes (``{"answer": ...}`` or ``{"code": "..."}``), so both go through
+``services.submit_answer`` and the same kind grader.
+
+The answer format comes from the kind (``answer_format(spec, params)``), e.g.
+``{"type": "matrix", "rows": 5, "cols": 5}``, ``{"type": "number", "accepts": ["number",
+"does-not-fit"]}``, ``{"type": "shape", "length": 3}``, ``{"type": "choice", "multiple": False,
+"options": [...]}``. An unknown format falls back to one text box read like the API's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+DOES_NOT_FIT = "does-not-fit"
+#: Largest grid the page draws as inputs; larger matrices use the text box.
+MAX_GRID_CELLS = 400
+DEFAULT_SHAPE_LABELS = ("height", "width", "depth")
+
+
+class AnswerError(ValueError):
+    """The form cannot be read as an answer; ``field`` names the input to point at."""
+
+    def __init__(self, message: str, field: str = "answer") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def parse_number(text: str) -> int | float:
+    """``"7"`` -> 7, ``"2.5"`` / ``"1e-3"`` -> float; a comma decimal (``"2,5"``) is accepted."""
+    cleaned = text.strip().replace("\u2212", "-")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise AnswerError(f"{text.strip()!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise AnswerError(f"{text.strip()!r} is not a finite number.")
+    return value
+
+
+def parse_rows(text: str) -> list[list[int | float]]:
+    """Whitespace- (or comma-) separated rows, one per line: what a student pastes from a
+    notebook or a spreadsheet. JSON (``[[1, 2], [3, 4]]``) is read as JSON."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            value = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise AnswerError(f"That looks like JSON but is not: {exc.msg}.") from None
+        if not (isinstance(value, list) and all(isinstance(r, list) for r in value)):
+            raise AnswerError("Send a list of rows, such as [[1, 2], [3, 4]].")
+        return value
+    rows = []
+    for line in stripped.splitlines():
+        parts = line.replace(",", " ").replace(";", " ").split()
+        if parts:
+            rows.append([parse_number(p) for p in parts])
+    if not rows:
+        raise AnswerError("Enter the rows of numbers.")
+    return rows
+
+
+def _kind_type(fmt: Mapping[str, Any] | None, kind: str) -> str:
+    if kind == "code":
+        return "code"
+    return str((fmt or {}).get("type") or "text")
+
+
+def _grid_size(fmt: Mapping[str, Any]) -> tuple[int, int] | None:
+    rows, cols = fmt.get("rows"), fmt.get("cols")
+    if isinstance(rows, int) and isinstance(cols, int) and 0 < rows * cols <= MAX_GRID_CELLS:
+        return rows, cols
+    return None
+
+
+def _shape_length(fmt: Mapping[str, Any]) -> int:
+    length = fmt.get("length")
+    return length if isinstance(length, int) and 0 < length <= 8 else 3
+
+
+def shape_labels(fmt: Mapping[str, Any]) -> list[str]:
+    labels = fmt.get("labels")
+    length = _shape_length(fmt)
+    if isinstance(labels, list) and len(labels) == length:
+        return [str(label) for label in labels]
+    if length == len(DEFAULT_SHAPE_LABELS):
+        return list(DEFAULT_SHAPE_LABELS)
+    return [f"dimension {i + 1}" for i in range(length)]
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    key: str
+    label: str
+
+
+def choice_options(fmt: Mapping[str, Any]) -> list[ChoiceOption]:
+    """Options as ``{"key", "label"|"text"}`` mappings, or plain strings (key = label)."""
+    options = []
+    for raw in fmt.get("options") or []:
+        if isinstance(raw, Mapping):
+            key = str(raw.get("key", ""))
+            label = str(raw.get("label") or raw.get("text") or key)
+        else:
+            key = label = str(raw)
+        if key:
+            options.append(ChoiceOption(key, label))
+    return options
+
+
+def read_answer(kind: str, fmt: Mapping[str, Any] | None, post: QueryDict) -> dict[str, Any]:
+    """The submission payload from the page's POST; raises ``AnswerError`` with what to fix.
+
+    The fallback text box (``answer``) always wins when it was used, so the page may offer it
+    next to a grid (paste a whole matrix) and the API-style JSON answer keeps working.
+    """
+    fmt = fmt or {}
+    kind_type = _kind_type(fmt, kind)
+    if kind_type == "code":
+        return {"code": post.get("code", "")}
+    text = post.get("answer", "")
+    if kind_type == "matrix":
+        if text.strip():
+            return {"answer": parse_rows(text)}
+        return {"answer": _read_grid(fmt, post)}
+    if kind_type == "number":
+        if post.get("does_not_fit") and DOES_NOT_FIT in (fmt.get("accepts") or []):
+            return {"answer": DOES_NOT_FIT}
+        if not text.strip():
+            raise AnswerError("Enter a number.")
+        if text.strip().lower() == DOES_NOT_FIT:
+            return {"answer": DOES_NOT_FIT}
+        return {"answer": parse_number(text)}
+    if kind_type == "shape":
+        values = []
+        for i, label in enumerate(shape_labels(fmt)):
+            raw = post.get(f"dim-{i}", "").strip()
+            if not raw:
+                raise AnswerError(f"Enter the {label}.", field=f"dim-{i}")
+            number = parse_number(raw)
+            if isinstance(number, float):
+                if not number.is_integer():
+                    raise AnswerError(f"The {label} is a whole number.", field=f"dim-{i}")
+                number = int(number)
+            values.append(number)
+        return {"answer": values}
+    if kind_type == "choice":
+        chosen = [c for c in post.getlist("choice") if c]
+        keys = {o.key for o in choice_options(fmt)}
+        unknown = [c for c in chosen if c not in keys]
+        if unknown:
+            raise AnswerError(f"{unknown[0]!r} is not one of the options.", field="choice")
+        if not chosen:
+            raise AnswerError("Choose an option.", field="choice")
+        if fmt.get("multiple"):
+            return {"answer": chosen}
+        if len(chosen) > 1:
+            raise AnswerError("Choose one option.", field="choice")
+        return {"answer": chosen[0]}
+    # Unknown format: the text box, read as JSON when it parses, else rows or a plain string.
+    if not text.strip():
+        raise AnswerError("Enter an answer.")
+    try:
+        return {"answer": json.loads(text)}
+    except json.JSONDecodeError:
+        pass
+    try:
+        rows = parse_rows(text)
+    except AnswerError:
+        return {"answer": text.strip()}
+    return {"answer": rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows}
+
+
+def _read_grid(fmt: Mapping[str, Any], post: QueryDict) -> list[list[int | float]]:
+    size = _grid_size(fmt)
+    if size is None:
+        raise AnswerError("Enter the rows of numbers.")
+    rows, cols = size
+    matrix: list[list[int | float]] = []
+    missing = 0
+    first_missing = ""
+    for r in range(rows):
+        row: list[int | float] = []
+        for c in range(cols):
+            name = f"cell-{r}-{c}"
+            raw = post.get(name, "").strip()
+            if not raw:
+                missing += 1
+                first_missing = first_missing or name
+                row.append(0)
+                continue
+            try:
+                row.append(parse_number(raw))
+            except AnswerError as exc:
+                raise AnswerError(
+                    f"Row {r + 1}, column {c + 1}: {exc.message}", field=name
+                ) from None
+        matrix.append(row)
+    if missing:
+        raise AnswerError(
+            f"{missing} cell{'s' if missing != 1 else ''} of the {rows}x{cols} grid "
+            f"{'are' if missing != 1 else 'is'} empty.",
+            field=first_missing,
+        )
+    return matrix
+
+
+@dataclass
+class AnswerWidget:
+    """What the template needs to draw the inputs for one answer format, with the values the
+    student typed (kept after an error) or sent last."""
+
+    type: str
+    fmt: Mapping[str, Any]
+    grid: list[list[dict[str, Any]]] = field(default_factory=list)
+    dims: list[dict[str, Any]] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)
+    multiple: bool = False
+    accepts_does_not_fit: bool = False
+    text: str = ""
+    does_not_fit: bool = False
+    code: str = ""
+
+
+def build_widget(
+    kind: str,
+    fmt: Mapping[str, Any] | None,
+    *,
+    post: QueryDict | None = None,
+    starter_code: str = "",
+) -> AnswerWidget:
+    fmt = fmt or {}
+    kind_type = _kind_type(fmt, kind)
+    widget = AnswerWidget(type=kind_type, fmt=fmt)
+    if kind_type == "matrix" and _grid_size(fmt) is None:
+        widget.type = "text"
+    if post is not None:
+        widget.text = post.get("answer", "")
+        widget.does_not_fit = bool(post.get("does_not_fit"))
+    if widget.type == "code":
+        widget.code = post.get("code", "") if post is not None else starter_code
+    elif widget.type == "matrix":
+        rows, cols = _grid_size(fmt) or (0, 0)
+        widget.grid = [
+            [
+                {
+                    "name": f"cell-{r}-{c}",
+                    "row": r,
+                    "col": c,
+                    "value": post.get(f"cell-{r}-{c}", "") if post is not None else "",
+                }
+                for c in range(cols)
+            ]
+            for r in range(rows)
+        ]
+    elif widget.type == "number":
+        widget.accepts_does_not_fit = DOES_NOT_FIT in (fmt.get("accepts") or [])
+    elif widget.type == "shape":
+        widget.dims = [
+            {
+                "name": f"dim-{i}",
+                "label": label,
+                "value": post.get(f"dim-{i}", "") if post is not None else "",
+            }
+            for i, label in enumerate(shape_labels(fmt))
+        ]
+    elif widget.type == "choice":
+        widget.multiple = bool(fmt.get("multiple"))
+        chosen = set(post.getlist("choice")) if post is not None else set()
+        widget.options = [
+            {"key": o.key, "label": o.label, "checked": o.key in chosen, "id": f"choice-{i}"}
+            for i, o in enumerate(choice_options(fmt))
+        ]
+    return widget

@@ -1,0 +1,168 @@
+/* Stride's progressive enhancements. Every page works without this file: it adds math
+   rendering, the code editor, keyboard moves in the matrix grid, pasting whole matrices, and
+   arrow-key moves in the convolution step-through. */
+(function () {
+  "use strict";
+
+  function renderMath(root) {
+    if (!window.renderMathInElement) return;
+    window.renderMathInElement(root, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+      ],
+      throwOnError: false,
+      ignoredClasses: ["code-view", "CodeMirror"],
+    });
+  }
+
+  /* --- code editor ------------------------------------------------------------------------ */
+  function setUpEditors(root) {
+    if (!window.CodeMirror) return;
+    root.querySelectorAll("textarea[data-editor]").forEach(function (area) {
+      if (area.dataset.enhanced) return;
+      area.dataset.enhanced = "1";
+      var editor = window.CodeMirror.fromTextArea(area, {
+        mode: "python",
+        lineNumbers: true,
+        indentUnit: 4,
+        tabSize: 4,
+        matchBrackets: true,
+        viewportMargin: Infinity,
+        extraKeys: {
+          Tab: function (cm) {
+            if (cm.somethingSelected()) cm.indentSelection("add");
+            else cm.replaceSelection("    ", "end");
+          },
+          "Shift-Tab": function (cm) { cm.indentSelection("subtract"); },
+          // Esc leaves the editor (no keyboard trap): focus the form's submit button.
+          Esc: function (cm) {
+            var form = area.form;
+            cm.getInputField().blur();
+            var button = form && form.querySelector("button[type=submit]");
+            if (button) button.focus();
+          },
+          "Ctrl-Enter": function (cm) { cm.save(); area.form.requestSubmit(); },
+          "Cmd-Enter": function (cm) { cm.save(); area.form.requestSubmit(); },
+        },
+      });
+      editor.getInputField().setAttribute("aria-label", "Your code (Python)");
+      editor.getInputField().setAttribute("aria-describedby", "answer-help");
+      editor.on("change", function () { editor.save(); });
+      area.form.addEventListener("submit", function () { editor.save(); });
+    });
+  }
+
+  /* --- matrix grid ------------------------------------------------------------------------ */
+  function cellAt(grid, row, col) {
+    return grid.querySelector('input[data-row="' + row + '"][data-col="' + col + '"]');
+  }
+
+  function parseRows(text) {
+    return text.trim().split(/\r?\n/).map(function (line) {
+      return line.trim().split(/[\s,;]+/).filter(Boolean);
+    }).filter(function (row) { return row.length; });
+  }
+
+  function setUpGrids(root) {
+    root.querySelectorAll("[data-grid]").forEach(function (grid) {
+      if (grid.dataset.enhanced) return;
+      grid.dataset.enhanced = "1";
+      grid.addEventListener("keydown", function (event) {
+        var input = event.target;
+        if (!input.matches("input[data-row]")) return;
+        var row = +input.dataset.row, col = +input.dataset.col, next = null;
+        var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+        var atEnd = input.selectionStart === input.value.length;
+        switch (event.key) {
+          case "ArrowUp": next = cellAt(grid, row - 1, col); break;
+          case "ArrowDown": next = cellAt(grid, row + 1, col); break;
+          case "ArrowLeft": if (atStart || input.value === "") next = cellAt(grid, row, col - 1); break;
+          case "ArrowRight": if (atEnd) next = cellAt(grid, row, col + 1); break;
+          case "Enter":
+            if (event.ctrlKey || event.metaKey) return;  // let the form submit
+            next = cellAt(grid, row, col + 1) || cellAt(grid, row + 1, 0);
+            if (!next) return;  // last cell: Enter submits the form
+            break;
+          default: return;
+        }
+        if (next) {
+          event.preventDefault();
+          next.focus();
+          next.select();
+        }
+      });
+      grid.addEventListener("paste", function (event) {
+        var input = event.target;
+        if (!input.matches("input[data-row]")) return;
+        var text = (event.clipboardData || window.clipboardData).getData("text");
+        var rows = parseRows(text);
+        if (rows.length <= 1 && (!rows[0] || rows[0].length <= 1)) return;  // one number: normal paste
+        event.preventDefault();
+        var r0 = +input.dataset.row, c0 = +input.dataset.col, filled = 0;
+        rows.forEach(function (values, i) {
+          values.forEach(function (value, j) {
+            var target = cellAt(grid, r0 + i, c0 + j);
+            if (target) { target.value = value; filled += 1; }
+          });
+        });
+        var note = grid.closest("form").querySelector("[data-paste-note]");
+        if (!note) {
+          note = document.createElement("p");
+          note.className = "hint";
+          note.setAttribute("data-paste-note", "");
+          note.setAttribute("role", "status");
+          grid.after(note);
+        }
+        note.textContent = "Pasted " + filled + " numbers.";
+      });
+    });
+  }
+
+  /* --- convolution step-through ----------------------------------------------------------- */
+  function setUpStepThrough() {
+    document.addEventListener("keydown", function (event) {
+      var link = event.target;
+      if (!link.matches || !link.matches(".st-output a[data-row]")) return;
+      var moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      var move = moves[event.key];
+      if (!move) return;
+      var table = link.closest(".st-output");
+      var target = table.querySelector(
+        'a[data-row="' + (+link.dataset.row + move[0]) + '"][data-col="' + (+link.dataset.col + move[1]) + '"]'
+      );
+      if (target) {
+        event.preventDefault();
+        target.focus();
+        target.click();
+      }
+    });
+  }
+
+  var focusCell = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = document.activeElement;
+    focusCell = el && el.closest && el.closest("#stepthrough") ? (el.dataset.nav || "selected") : null;
+  });
+
+  function enhance(root) {
+    renderMath(root);
+    setUpEditors(root);
+    setUpGrids(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document.body);
+    setUpStepThrough();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target || event.detail.elt;
+    enhance(document.body.contains(target) ? target : document.body);
+    var section = document.getElementById("stepthrough");
+    if (focusCell && section) {
+      var el = section.querySelector('[data-nav="' + focusCell + '"]') || section.querySelector("a[data-selected]");
+      if (el) el.focus();
+      focusCell = null;
+    }
+  });
+})();

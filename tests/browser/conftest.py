@@ -1,0 +1,179 @@
+"""Shared browser fixtures: Playwright driving Debian's Chromium against ``live_server``.
+
+- ``browser``: one headless Chromium for the session (``/usr/bin/chromium``, never Playwright's
+  own download). Missing Chromium skips on a laptop and fails in CI (``tests.conftest.need``).
+- ``page_for(user, width=..., height=...)``: a page already logged in as that persona (the
+  session cookie of a real login, so no test pays for the login form unless it tests it).
+- ``login_page(username, password)``: a fresh page logged in through the login form.
+- ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (git-ignored; CI keeps it).
+- ``lecture_bank``: the problem bank in an assignment of the personas' cohort: the real bank
+  when ``exercises/content`` has problems, else the same slugs made from the kinds' recipes.
+
+Tests using these must be ``@pytest.mark.django_db(transaction=True)`` (the live server is
+another thread with its own connection) and ``@pytest.mark.browser``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+from tests.conftest import need
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make here
+# are ordinary synchronous ones, which Django would otherwise refuse next to a running loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(CHROMIUM.exists(), "Chromium is not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str, *, full_page: bool = True) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+        path = ARTIFACTS / f"{safe}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
+    """``new_page(width=, height=)``: a blank page whose relative URLs go to the live server."""
+    contexts = []
+
+    def make(width: int = DESKTOP["width"], height: int = DESKTOP["height"]):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            has_touch=width < 600,
+            is_mobile=width < 600,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page_for(new_page, live_server, client) -> Callable[..., object]:
+    """``page_for(user)``: a page logged in as ``user`` (the cookie of a real session)."""
+
+    def make(user, width: int = DESKTOP["width"], height: int = DESKTOP["height"]):
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page = new_page(width, height)
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+        return page
+
+    return make
+
+
+@pytest.fixture
+def login_page(new_page) -> Callable[..., object]:
+    """``login_page(username, password)``: logs in through the login form."""
+
+    def make(username: str, password: str = factories.PASSWORD, **size):
+        page = new_page(**size)
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    return make
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The flows solve problems of the kinds; before ``grader.kinds`` lands there are none."""
+    import grader.kinds
+
+    if not hasattr(grader.kinds, "get_kind") and collection_path.name.startswith("test_"):
+        return True
+    return None
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+#: The bank's slugs the browser tests use, and what to build when the real bank is not there yet.
+FALLBACK_SPECS = {
+    "conv-single-channel": ("matrix", {"recipe": "conv-single-channel"}),
+    "conv-three-channels": ("matrix", {"recipe": "conv-three-channels"}),
+    "output-size-stride": ("number", {"recipe": "output-size-stride"}),
+    "feature-map-volume": ("shape", {"recipe": "feature-map-volume"}),
+}
+
+
+def _real_bank_present() -> bool:
+    content = Path(settings.STRIDE["CONTENT_DIR"])
+    return content.is_dir() and any(content.glob("*/problem.yaml"))
+
+
+@pytest.fixture
+def lecture_bank(db, cohort):
+    """``{slug: Problem}`` for the bank, in a "CNN basics" assignment of ``cohort`` whose
+    variants are the lecture's own numbers (pinned), so a test knows the right answers."""
+    from exercises.models import Problem, VariantPolicy
+
+    if _real_bank_present():
+        from exercises.importer import import_problems
+
+        import_problems(settings.STRIDE["CONTENT_DIR"])
+        problems = list(Problem.objects.order_by("slug"))
+    else:
+        problems = [
+            factories.make_problem(
+                slug,
+                kind=kind,
+                spec=spec,
+                title=slug.replace("-", " ").capitalize(),
+                statement="Work it out for the input $x$ and the filter $w$ below.",
+            )
+            for slug, (kind, spec) in FALLBACK_SPECS.items()
+        ]
+    factories.make_assignment(
+        cohort,
+        problems,
+        title="CNN basics",
+        slug="cnn-basics",
+        variant_policy=VariantPolicy.PINNED,
+    )
+    return {p.slug: p for p in problems}

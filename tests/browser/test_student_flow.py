@@ -1,0 +1,172 @@
+"""End to end in Chromium: a student solves problems in the browser while a real Celery worker
+grades, and sees the feedback (heat map, diagnosis, step-through) arrive without a reload."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from exercises.models import Submission
+from grader.kinds import SpecError, get_kind
+from tests import factories
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _right_map(problem) -> np.ndarray:
+    kind = get_kind(problem.kind)
+    return np.array(kind.expected(problem.spec, kind.generate(problem.spec, None)))
+
+
+def _fill_grid_by_keyboard(page, matrix: np.ndarray) -> None:
+    """Type every cell, moving with Enter as a student would (tests the grid's keys)."""
+    page.locator("#id_cell-0-0").focus()
+    for row in matrix:
+        for value in row:
+            page.keyboard.type(f"{value:g}")
+            page.keyboard.press("Enter")
+
+
+def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
+    celery_worker_process, lecture_bank, student, page_for, screenshot
+):
+    problem = lecture_bank["conv-single-channel"]
+    right = _right_map(problem)
+    page = page_for(student)
+    page.goto(f"/problems/{problem.slug}")
+    expect(page.get_by_role("heading", name=problem.title)).to_be_visible()
+    expect(page.locator("#attempts-line")).to_contain_text("unlimited attempts")
+    # The statement's math is typeset by the vendored KaTeX (no CDN).
+    expect(page.locator(".statement .katex").first).to_be_visible()
+    screenshot(page, "problem-conv-single-channel-desktop")
+
+    # A transposed map: every cell typed, the last Enter submits.
+    _fill_grid_by_keyboard(page, right.T)
+    result = page.locator("#result")
+    expect(result.get_by_test_id("verdict")).to_contain_text("Incorrect", timeout=30_000)
+    expect(result.get_by_test_id("heatmap")).to_be_visible()
+    expect(result.get_by_test_id("diagnosis")).to_contain_text("transposed")
+    # The heat map marks exactly the cells that differ.
+    wrong_cells = int((right != right.T).sum())
+    expect(result.locator(".heat-grid td.wrong")).to_have_count(wrong_cells)
+    # The history refreshed by itself with the graded attempt.
+    expect(page.locator("#history")).to_contain_text("Attempt 1")
+    screenshot(page, "problem-conv-wrong-map-feedback")
+
+    # The right map, pasted as whitespace-separated rows into the first cell.
+    page.locator("#id_cell-0-0").focus()
+    rows = "\n".join(" ".join(f"{v:g}" for v in row) for row in right)
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            const paste = new ClipboardEvent(
+                'paste', {clipboardData: data, bubbles: true, cancelable: true});
+            document.querySelector('#id_cell-0-0').dispatchEvent(paste);
+        }""",
+        rows,
+    )
+    expect(page.locator("#id_cell-4-4")).to_have_value(f"{right[4, 4]:g}")
+    page.get_by_role("button", name="Submit").click()
+    expect(result.get_by_test_id("verdict")).to_contain_text("Correct", timeout=30_000)
+    expect(result.get_by_test_id("status")).to_have_text("Graded")
+
+    # Solved: the step-through of the sliding window is offered on the student's numbers.
+    steps = result.get_by_test_id("stepthrough")
+    expect(steps).to_be_visible()
+    expect(steps).to_contain_text(f"= {right[0, 0]:g}")
+    first = steps.locator('.st-output a[data-row="0"][data-col="0"]')
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(steps.locator(".st-output a[aria-current=true]")).to_have_attribute("data-col", "1")
+    expect(page.locator(".st-total")).to_contain_text(f"= {right[0, 1]:g}")
+    screenshot(page, "problem-conv-correct-stepthrough")
+    assert Submission.objects.filter(user=student, problem=problem).count() == 2
+
+
+def test_the_problem_page_fits_a_phone(lecture_bank, student, page_for, screenshot):
+    page = page_for(student, width=390, height=844)
+    page.goto("/problems/conv-single-channel")
+    expect(page.locator("#id_cell-4-4")).to_be_visible()
+    # Nothing wider than the screen: no sideways scrolling of the whole page.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1
+    screenshot(page, "problem-conv-single-channel-phone")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
+    screenshot(page, "dashboard-phone")
+
+
+def test_a_shape_answer_is_graded_live(
+    celery_worker_process, lecture_bank, student, page_for, screenshot
+):
+    problem = lecture_bank["feature-map-volume"]
+    kind = get_kind(problem.kind)
+    right = kind.expected(problem.spec, kind.generate(problem.spec, None))
+    page = page_for(student)
+    page.goto(f"/problems/{problem.slug}")
+    for i, value in enumerate(right):
+        page.locator(f"#id_dim-{i}").fill(str(value))
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("verdict")).to_contain_text("Correct", timeout=30_000)
+    screenshot(page, "problem-shape-correct")
+
+
+def test_code_is_graded_live_from_the_editor(
+    celery_worker_process, db, cohort, student, page_for, screenshot
+):
+    try:
+        get_kind("code")
+    except SpecError:
+        pytest.skip("the code kind (grader.kinds.code, with the sandbox) is not on this branch")
+    from django.conf import settings
+
+    from exercises.importer import import_problems
+
+    import_problems(settings.STRIDE["CONTENT_DIR"])
+    from exercises.models import Problem
+
+    problem = Problem.objects.filter(slug="implement-conv2d").first()
+    if problem is None:
+        pytest.skip("the bank has no implement-conv2d yet")
+    factories.make_assignment(cohort, [problem], slug="code-work")
+    page = page_for(student)
+    page.goto(f"/problems/{problem.slug}")
+    expect(page.locator(".CodeMirror")).to_be_visible()
+    expect(page.locator(".CodeMirror-linenumber").first).to_be_visible()
+    page.get_by_role("button", name="Submit").click()  # the starter as it is
+    status = page.get_by_test_id("status")
+    expect(status).to_have_text(re.compile("Queued|Running|Graded"))
+    expect(status).to_have_text("Graded", timeout=60_000)
+    expect(page.get_by_test_id("verdict")).to_be_visible()
+    screenshot(page, "problem-code-graded")
+
+
+def test_a_student_joins_a_cohort_by_code(db, cohort, login_page, screenshot):
+    factories.make_user("newcomer")
+    page = login_page("newcomer")
+    expect(page.get_by_text("You are not in a cohort yet")).to_be_visible()
+    page.get_by_role("link", name="Join a cohort").first.click()
+    page.get_by_label("Join code").fill(cohort.join_code.lower())
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text(f"You joined {cohort.name}")).to_be_visible()
+    expect(page.locator(".pill")).to_contain_text(cohort.name)
+    screenshot(page, "dashboard-after-join")
+
+
+def test_the_api_docs_page_reads_without_javascript(browser, live_server, screenshot):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/api/docs")
+    expect(page.get_by_role("heading", name="Submit from a notebook")).to_be_visible()
+    expect(page.locator(".api-op").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/problems/{slug}/submissions").first).to_be_visible()
+    screenshot(page, "api-docs")
+    context.close()
