@@ -89,7 +89,7 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
     context = _problem_context(request, access)
     detail = context["detail"]
-    error = None
+    error, status, retry_after = None, 200, None
     post = None
     if request.method == "POST":
         post = request.POST
@@ -101,9 +101,11 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 request.user, slug, payload, assignment_id=access.assignment.pk
             )
         except answer_inputs.AnswerError as exc:
-            error = exc.message
+            error, status, retry_after = exc.message, 400, None
         except StrideError as exc:
-            error = exc.message
+            # The same refusal as the API's, with the same status (409 closed, 429 too fast).
+            error, status = exc.message, exc.status
+            retry_after = getattr(exc, "retry_after", None)
         else:
             if request.htmx:
                 response = render(
@@ -115,7 +117,10 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 return response
             return redirect("submission", pk=submission.pk)
         if request.htmx:
-            return render(request, "exercises/_form_error.html", {"error": error})
+            # htmx swaps only 2xx answers by default: the refusal is the content here.
+            response = render(request, "exercises/_form_error.html", {"error": error})
+            response["X-Stride-Status"] = str(status)
+            return response
     context.update(
         {
             "statement_html": markdown_to_html(detail["statement"]),
@@ -129,7 +134,10 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             "error": error,
         }
     )
-    return render(request, "exercises/problem.html", context, status=400 if error else 200)
+    response = render(request, "exercises/problem.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

@@ -49,6 +49,9 @@ class SubmissionCreatedSerializer(serializers.Serializer):
 
 
 class TestResultSerializer(serializers.Serializer):
+    """A hidden test says only its name, whether it passed and its points: its message and
+    data could quote the hidden inputs, so they are never served (whatever was stored)."""
+
     name = serializers.CharField()
     passed = serializers.BooleanField()
     points = serializers.FloatField()
@@ -56,6 +59,13 @@ class TestResultSerializer(serializers.Serializer):
     message = serializers.CharField()
     hidden = serializers.BooleanField()
     data = serializers.DictField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["hidden"]:
+            data["message"] = ""
+            data["data"] = {}
+        return data
 
 
 class SubmissionSerializer(serializers.Serializer):

@@ -1,0 +1,145 @@
+"""What a student may never see, through the pages or the API: another student's submissions,
+hidden tests' data, the expected answer, a spec's hidden ``tests_source``, other cohorts'
+problems."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exercises import selectors, services
+from exercises.models import Status, Submission, TestResult, Verdict
+from grader.kinds import get_kind
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "SECRET-HIDDEN-TESTS-7f3a"
+
+
+def graded(user, problem, assignment, **extra) -> Submission:
+    return Submission.objects.create(
+        user=user,
+        problem=problem,
+        assignment=assignment,
+        payload=extra.pop("payload", {"answer": 1}),
+        status=Status.GRADED,
+        verdict=extra.pop("verdict", Verdict.INCORRECT),
+        score=0,
+        **extra,
+    )
+
+
+def test_another_students_submission_is_a_404_on_the_page_and_the_api(
+    client, api, student, other_student, bank
+):
+    theirs = graded(other_student, bank["output-size-stride"], bank["assignment"])
+    client.force_login(student)
+    assert client.get(f"/submissions/{theirs.pk}").status_code == 404
+    assert client.get(f"/submissions/{theirs.pk}/window", HTTP_HX_REQUEST="true").status_code == (
+        404
+    )
+    assert api(student).get(f"/api/v1/submissions/{theirs.pk}").status_code == 404
+
+
+def test_the_history_on_a_problem_page_holds_only_my_attempts(client, student, other_student, bank):
+    problem = bank["output-size-stride"]
+    graded(other_student, problem, bank["assignment"], payload={"answer": 987654})
+    mine = graded(student, problem, bank["assignment"], payload={"answer": 123456})
+    client.force_login(student)
+    html = client.get(f"/problems/{problem.slug}").content.decode()
+    assert "123456" in html and "987654" not in html
+    assert f"/submissions/{mine.pk}" in html
+
+
+def test_an_instructor_reads_a_students_submission(client, student, instructor, bank):
+    theirs = graded(student, bank["output-size-stride"], bank["assignment"])
+    client.force_login(instructor)
+    response = client.get(f"/submissions/{theirs.pk}")
+    assert response.status_code == 200
+    assert "Submitted by alice" in response.content.decode()
+
+
+def test_hidden_tests_show_only_name_and_outcome_on_the_page(client, student, bank):
+    submission = graded(student, bank["conv-single-channel"], bank["assignment"])
+    TestResult.objects.create(
+        submission=submission,
+        order=0,
+        name="visible: lecture example",
+        passed=False,
+        message="2 of 25 values differ",
+        data={"diff_map": [[0.0, 2.0], [0.0, 0.0]]},
+    )
+    TestResult.objects.create(
+        submission=submission,
+        order=1,
+        name="hidden: random batch",
+        passed=True,
+        hidden=True,
+        message=f"inputs {SECRET}",
+        data={"diff_map": [[9.0]], "inputs": SECRET},
+    )
+    client.force_login(student)
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert "hidden: random batch" in html and "1 of 1 hidden passed" in html
+    assert SECRET not in html
+    assert "Hidden test: its inputs and expected output are not shown." in html
+    # The visible test's diff map is drawn; the hidden one's is not.
+    assert html.count('data-testid="heatmap"') == 1
+
+
+def test_the_expected_answer_is_never_served_before_it_is_solved(client, api, student, bank):
+    problem = bank["conv-single-channel"]
+    client.force_login(student)
+    detail = api(student).get(f"/api/v1/problems/{problem.slug}").json()
+    kind = get_kind(problem.kind)
+    expected = kind.expected(problem.spec, detail["params"])
+    assert "spec" not in detail and "expected" not in json.dumps(detail)
+    # A wrong attempt: the step-through uses the lecture's example, not the student's own
+    # numbers (that would spell out their map) while the next attempt has the same numbers.
+    wrong = [[0] * len(expected[0]) for _ in expected]
+    access = selectors.access_problem(student, problem.slug)
+    submission = graded(
+        student,
+        problem,
+        bank["assignment"],
+        payload={"answer": wrong},
+        variant_seed=services.current_seed(student, access),  # the seed the service would use
+    )
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert "on the lecture&#x27;s example" in html
+    assert "on the numbers of this attempt" not in html
+    # Once it is solved, the step-through shows the student's own numbers.
+    submission.verdict = Verdict.CORRECT
+    submission.save()
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert 'data-testid="stepthrough"' in html
+    assert "on the numbers of this attempt" in html
+
+
+def test_a_specs_hidden_tests_source_is_never_served(client, api, student, cohort):
+    problem = factories.make_problem(
+        "conv-with-secret",
+        kind="matrix",
+        spec={"recipe": "conv-single-channel", "tests_source": f"assert x == '{SECRET}'"},
+    )
+    factories.make_assignment(cohort, [problem])
+    client.force_login(student)
+    assert SECRET not in client.get(f"/problems/{problem.slug}").content.decode()
+    assert SECRET not in api(student).get(f"/api/v1/problems/{problem.slug}").content.decode()
+    assert SECRET not in api(student).get("/api/v1/problems").content.decode()
+
+
+def test_other_cohorts_problems_are_not_found_anywhere(client, api, student, bank, secret_problem):
+    slug = secret_problem.slug
+    client.force_login(student)
+    assert client.get(f"/problems/{slug}").status_code == 404
+    assert client.post(f"/problems/{slug}", {"answer": "3"}).status_code == 404
+    assert slug not in client.get("/").content.decode()
+    assert api(student).get(f"/api/v1/problems/{slug}").status_code == 404
+    response = api(student).post(
+        f"/api/v1/problems/{slug}/submissions", {"answer": 3}, format="json"
+    )
+    assert response.status_code == 404
+    assert not Submission.objects.exists()

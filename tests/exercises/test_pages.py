@@ -1,0 +1,202 @@
+"""The student's pages through Django's test client: dashboard, the inputs of each kind,
+submitting with and without htmx, the refusals (same as the API's), live status fragments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from exercises.models import LatePolicy, Status, Submission, Verdict
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def logged_in(client, student):
+    client.force_login(student)
+    return client
+
+
+def test_the_dashboard_shows_cohorts_progress_and_what_to_do_next(logged_in, student, bank):
+    problem = bank["output-size-stride"]
+    Submission.objects.create(
+        user=student,
+        problem=problem,
+        assignment=bank["assignment"],
+        payload={"answer": 3},
+        status=Status.GRADED,
+        verdict=Verdict.CORRECT,
+        score=1,
+    )
+    html = logged_in.get("/").content.decode()
+    assert "ML 101" in html and "CNN basics" in html
+    assert "1 of 5 solved" in html
+    assert "What to do next" in html
+    # The next problem is the first unsolved one in the assignment's order.
+    assert 'class="button" href="/problems/conv-single-channel"' in html
+
+
+def test_a_student_without_a_cohort_is_sent_to_join(client):
+    from tests import factories
+
+    client.force_login(factories.make_user("loner"))
+    html = client.get("/").content.decode()
+    assert "You are not in a cohort yet" in html and 'href="/join"' in html
+
+
+def test_the_matrix_page_draws_a_labelled_grid_and_reads_without_javascript(logged_in, bank):
+    html = logged_in.get("/problems/conv-single-channel").content.decode()
+    assert 'name="cell-0-0"' in html and 'aria-label="row 1, column 1"' in html
+    assert "$w$" in html  # math left for KaTeX, the words readable without it
+    assert "Your numbers" in html and "(7x7)" in html
+    assert "vendor/katex/katex.min.js" in html and "cdn" not in html.lower()
+
+
+def test_the_other_kinds_draw_their_own_inputs(logged_in, bank):
+    shape = logged_in.get("/problems/feature-map-volume").content.decode()
+    assert all(f'name="dim-{i}"' in shape for i in range(3)) and "Height" in shape
+    number = logged_in.get("/problems/output-size-stride").content.decode()
+    assert 'name="answer"' in number and 'name="does_not_fit"' in number
+    choice = logged_in.get("/problems/cnn-concepts").content.decode()
+    assert choice.count('type="checkbox" name="choice"') == 3
+    assert "Shared weights" in choice
+
+
+def test_a_grid_answer_is_submitted_and_redirects_to_its_page(logged_in, student, bank):
+    detail = logged_in.get("/problems/conv-single-channel")
+    rows = detail.context["widget"].fmt["rows"]
+    cols = detail.context["widget"].fmt["cols"]
+    post = {f"cell-{r}-{c}": str(r + c) for r in range(rows) for c in range(cols)}
+    response = logged_in.post("/problems/conv-single-channel", post)
+    submission = Submission.objects.get(user=student)
+    assert response.status_code == 302 and response["Location"] == f"/submissions/{submission.pk}"
+    assert submission.payload == {"answer": [[r + c for c in range(cols)] for r in range(rows)]}
+
+
+def test_an_empty_cell_is_named_and_the_typed_values_kept(logged_in, bank):
+    response = logged_in.post("/problems/conv-single-channel", {"cell-0-0": "6"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cells of the" in html and "are empty" in html
+    assert 'name="cell-0-0" id="id_cell-0-0" value="6"' in html
+    assert not Submission.objects.exists()
+
+
+def test_an_htmx_submit_answers_with_the_live_status_fragment(logged_in, bank):
+    dims = {f"dim-{i}": "3" for i in range(3)}
+    response = logged_in.post("/problems/feature-map-volume", dims, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and response["HX-Trigger"] == "stride:submitted"
+    assert 'id="submission-status"' in html and 'hx-trigger="every 700ms"' in html
+    assert Submission.objects.get().payload == {"answer": [3, 3, 3]}
+
+
+def test_a_pending_submission_polls_and_a_graded_one_stops_and_announces(logged_in, student, bank):
+    submission = Submission.objects.create(
+        user=student,
+        problem=bank["output-size-stride"],
+        assignment=bank["assignment"],
+        payload={"answer": 3},
+    )
+    pending = logged_in.get(f"/submissions/{submission.pk}", **HTMX)
+    assert "every 700ms" in pending.content.decode() and "HX-Trigger" not in pending
+    submission.status, submission.verdict, submission.score = Status.GRADED, Verdict.CORRECT, 1
+    submission.feedback = {"message": "Right."}
+    submission.save()
+    done = logged_in.get(f"/submissions/{submission.pk}", **HTMX)
+    html = done.content.decode()
+    assert "every 700ms" not in html and done["HX-Trigger"] == "stride:graded"
+    assert "Correct" in html and "Right." in html
+
+
+def test_the_progress_fragment_refreshes_attempts_and_history(logged_in, student, bank):
+    bank["assignment"].attempt_limit = 3
+    bank["assignment"].save()
+    logged_in.post("/problems/output-size-stride", {"answer": "3"})
+    html = logged_in.get("/problems/output-size-stride/progress", **HTMX).content.decode()
+    assert "<strong>2</strong> attempts left of 3" in html
+    assert 'id="history"' in html and 'hx-swap-oob="true"' in html and "Attempt 1" in html
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_a_closed_assignment_refuses_the_same_way_on_page_and_api(
+    channel, client, api, student, bank
+):
+    bank["assignment"].due_at = timezone.now() - timedelta(minutes=5)
+    bank["assignment"].late_policy = LatePolicy.REFUSE
+    bank["assignment"].save()
+    response = _submit(channel, client, api, student)
+    assert response.status_code == 409
+    assert "takes no more submissions" in _message(channel, response)
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_no_attempts_left_refuses_the_same_way_on_page_and_api(channel, client, api, student, bank):
+    bank["assignment"].attempt_limit = 1
+    bank["assignment"].save()
+    assert _submit(channel, client, api, student).status_code in (202, 302)
+    response = _submit(channel, client, api, student)
+    assert response.status_code == 409
+    assert "used all 1 attempts" in _message(channel, response)
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_the_rate_limit_is_the_same_on_page_and_api(channel, client, api, student, bank, settings):
+    settings.STRIDE = {**settings.STRIDE, "SUBMISSIONS_PER_MINUTE": 1}
+    assert _submit(channel, client, api, student).status_code in (202, 302)
+    response = _submit(channel, client, api, student)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert "submissions a minute" in _message(channel, response)
+
+
+def test_an_htmx_refusal_is_shown_in_place(logged_in, bank):
+    bank["assignment"].attempt_limit = 0
+    bank["assignment"].save()
+    response = logged_in.post("/problems/output-size-stride", {"answer": "3"}, **HTMX)
+    assert response.status_code == 200 and response["X-Stride-Status"] == "409"
+    assert 'role="alert"' in response.content.decode()
+
+
+def _submit(channel, client, api, student):
+    if channel == "api":
+        return api(student).post(
+            "/api/v1/problems/output-size-stride/submissions", {"answer": 3}, format="json"
+        )
+    client.force_login(student)
+    return client.post("/problems/output-size-stride", {"answer": "3"})
+
+
+def _message(channel, response) -> str:
+    if channel == "api":
+        return response.json()["error"]["message"]
+    return response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_step_through_moves_with_htmx_and_falls_back_to_a_link(logged_in, student, bank):
+    submission = Submission.objects.create(
+        user=student,
+        problem=bank["conv-single-channel"],
+        assignment=bank["assignment"],
+        payload={"answer": [[0]]},
+        status=Status.GRADED,
+        verdict=Verdict.CORRECT,
+        score=1,
+        variant_seed=None,
+    )
+    fragment = logged_in.get(f"/submissions/{submission.pk}/window?row=1&col=2", **HTMX)
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<section id="stepthrough"')
+    assert 'data-row="1" data-col="2" aria-current="true"' in html
+    # The lecture's map: output (1, 2) is 7.
+    assert "Output (1, 2) = 7" in html
+    plain = logged_in.get(f"/submissions/{submission.pk}/window?row=1&col=2")
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/submissions/{submission.pk}?row=1&col=2#stepthrough"
+    page = logged_in.get(plain["Location"]).content.decode()
+    assert "Output (1, 2) = 7" in page
