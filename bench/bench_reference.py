@@ -132,7 +132,9 @@ def _flat_shift_sweep(rng: np.random.Generator) -> None:
     print(f"|{'-' * 46}|{'-' * 10}:|{'-' * 10}:|{'-' * 13}:|{'-' * 8}:|")
     layers = [((1, 3, 32, 32), (10, 3, 5, 5), 2), ((16, 3, 32, 32), (32, 3, 3, 3), 1)]
     layers += [((8, c, 28, 28), (c, c, 3, 3), 1) for c in (4, 8, 12, 16, 24, 32, 64)]
-    layers += [((8, 64, 56, 56), (64, 64, 3, 3), 1)]
+    layers += [((8, c, 28, 28), (64, c, 3, 3), 1) for c in (8, 12, 16)]
+    layers += [((8, c, 28, 28), (c, c, 5, 5), 2) for c in (8, 12, 16)]
+    layers += [((16, 16, 14, 14), (32, 16, 3, 3), 1), ((8, 64, 56, 56), (64, 64, 3, 3), 1)]
     for xs, ws, p in layers:
         x, w = rng.standard_normal(xs), rng.standard_normal(ws)
         ho, wo = xs[2] + 2 * p - ws[2] + 1, xs[3] + 2 * p - ws[3] + 1

@@ -60,8 +60,10 @@ _F64 = np.dtype(np.float64)
 # others use im2col. Why: flat-shift runs HH*WW GEMMs of inner size C straight on the padded
 # image (no im2col copy), so it wins once C is large enough to keep each GEMM efficient; with
 # few channels those GEMMs are skinny (K = C) and the HH*WW passes over the output dominate.
-# Measured on the benchmark shapes (float64, 1 thread, 2026-11): see the module docstring of
-# bench/bench_reference.py for the sweep that set it.
+# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time): C = 3 (the
+# benchmark's B and C layers) 1.8-2.7x slower; C = 8-12 it depends on F (0.4-0.8 with F = C,
+# 1.1-1.45 with 64 filters); from C = 16 on flat-shift won or tied every shape measured
+# (0.41-1.05; 0.64 on the (8,64,56,56) layer). 16 is the smallest C that is never a loss.
 FLAT_SHIFT_MIN_CHANNELS = 16
 _FLAT_SHIFT_CHUNK_BYTES = 1 << 20
 
@@ -303,20 +305,23 @@ def _conv_im2col(
 ) -> np.ndarray:
     """im2col + one batched matmul, NCHW-native.
 
-    cols (N, C, HH, WW, Ho, Wo) viewed as (N, C*HH*WW, Ho*Wo); ``w.reshape(F, C*HH*WW) @ cols``
-    gives (N, F, Ho*Wo), which is already NCHW: no transpose anywhere. The copy into cols is
-    HH*WW strided slice assignments (one per kernel offset), each over the whole batch.
+    The windows are a zero-copy strided view (N, C, HH, WW, Ho, Wo) of the padded input:
+    element [n, c, i, j, r, s] is xp[n, c, r*stride + i, s*stride + j]. Reshaping it to
+    (N, C*HH*WW, Ho*Wo) makes the im2col copy in one C-level pass, and
+    ``w.reshape(F, C*HH*WW) @ cols`` gives (N, F, Ho*Wo), already NCHW: no transpose anywhere.
+    One copy instead of HH*WW slice assignments: 5 instead of 14 us on the lecture-sized layer,
+    and no slower on the large ones.
     """
     xp = _padded(x, pad)
-    n, c = x.shape[0], x.shape[1]
+    if not xp.flags.c_contiguous:
+        xp = np.ascontiguousarray(xp)
+    n, c, _, _ = xp.shape
     f, _, hh, ww = w.shape
-    cols = np.empty((n, c, hh, ww, ho, wo), dtype=x.dtype)
-    h_end = stride * (ho - 1) + 1
-    w_end = stride * (wo - 1) + 1
-    for i in range(hh):
-        for j in range(ww):
-            cols[:, :, i, j] = xp[:, :, i : i + h_end : stride, j : j + w_end : stride]
-    out = np.matmul(w.reshape(f, c * hh * ww), cols.reshape(n, c * hh * ww, ho * wo))
+    sn, sc, sh, sw = xp.strides
+    windows = np.ndarray(
+        (n, c, hh, ww, ho, wo), xp.dtype, xp, 0, (sn, sc, sh, sw, sh * stride, sw * stride)
+    )
+    out = np.matmul(w.reshape(f, c * hh * ww), windows.reshape(n, c * hh * ww, ho * wo))
     return out.reshape(n, f, ho, wo)
 
 

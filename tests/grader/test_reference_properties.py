@@ -171,3 +171,33 @@ def test_cnn_forward_agrees_with_plain_loops(case, pool, outputs):
     # Scores reach ~1e4 here, so 1e-10 is relative to their scale.
     scale = max(1.0, float(np.abs(expected).max()))
     np.testing.assert_allclose(ref.cnn_forward(x, layers), expected, rtol=0, atol=TOL * scale)
+
+
+def test_non_contiguous_views_give_the_same_answers():
+    rng = np.random.default_rng(9)
+    base = rng.standard_normal((2, 20, 9, 9))
+    views = [
+        base[:, :, ::-1, :],  # negative strides
+        base.transpose(0, 1, 3, 2),  # transposed image axes
+        base[::2],  # N = 1 with a doubled batch stride (still flagged C-contiguous)
+        np.asfortranarray(base),
+        np.broadcast_to(base[:1], (3, 20, 9, 9)),  # zero batch stride
+    ]
+    w = rng.standard_normal((3, 20, 3, 3))
+    for x in views:
+        dense = np.ascontiguousarray(x)
+        for stride, pad in ((1, 1), (2, 0), (3, 3)):
+            np.testing.assert_array_equal(
+                ref.conv2d(x, w, None, stride, pad), ref.conv2d(dense, w, None, stride, pad)
+            )
+            np.testing.assert_allclose(
+                ref.conv2d(x[:, :4], w[:, :4], None, stride, pad),
+                naive_conv(dense[:, :4], w[:, :4], None, stride, pad),
+                rtol=0,
+                atol=TOL,
+            )
+        np.testing.assert_array_equal(ref.max_pool2d(x, 3, 2), ref.max_pool2d(dense, 3, 2))
+        np.testing.assert_array_equal(ref.avg_pool2d(x, 3, 3), ref.avg_pool2d(dense, 3, 3))
+    np.testing.assert_array_equal(
+        ref.conv2d(base, w[:, :, ::-1]), ref.conv2d(base, np.ascontiguousarray(w[:, :, ::-1]))
+    )
