@@ -20,8 +20,9 @@ Everything here is a pure function of its inputs; nothing imports Django.
 
 Speed (see ``bench/bench_reference.py`` and ``/work/shared/notes/performance.md``):
 conv2d uses im2col + one batched matmul in NCHW order (no transposes), or, for stride-1 layers with
-many input channels, a "flat-shift" scheme with no im2col copy at all; pooling loops over the k*k
-kernel offsets with whole-array ``np.maximum`` / ``+=`` on strided slices.
+many input channels, a "flat-shift" scheme with no im2col copy at all; pooling loops over the
+kernel offsets (separably: k along W, then k along H) with whole-array ``np.maximum`` / ``np.add``
+on strided slices, a cache-sized chunk of channel images at a time.
 """
 
 from __future__ import annotations
@@ -113,10 +114,11 @@ def _a(size: int) -> str:
 def _fmt_number(v: float) -> str:
     """2.3333 -> '2.33', 27.5 -> '27.5', -1.0 -> '-1': short but never misleadingly rounded to
     an integer (a value that is not an integer keeps at least one decimal)."""
-    text = f"{v:.2f}".rstrip("0").rstrip(".")
-    if v != int(v) and "." not in text:  # e.g. 4.999 would print as '5'
-        text = f"{v:.3f}"
-    return text
+    for decimals in range(2, 10):
+        text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+        if v == int(v) or "." in text:  # 4.999 must not print as '5'
+            return text
+    return repr(v)
 
 
 def does_not_fit_message(
@@ -129,7 +131,8 @@ def does_not_fit_message(
     input_size: tuple[int, int] | None = None,
     window_size: tuple[int, int] | None = None,
 ) -> str:
-    """The text every "doesn't fit" error shows, with the formula and the numbers, e.g.
+    """The text every "doesn't fit" error shows (for a geometry that does not fit: a
+    fractional or < 1 output size), with the formula and the numbers, e.g.
     ``(7 - 3 + 2*0) / 3 + 1 = 2.33 is not an integer: a 3x3 filter does not fit a 7x7 input
     with stride 3``.
 

@@ -430,3 +430,7 @@ def test_cnn_forward_keeps_the_does_not_fit_type_and_numbers():
         )
     assert info.value.value == pytest.approx(7 / 3)
     assert str(info.value).startswith("layer 0 (conv): (7 - 3 + 2*0) / 3 + 1 = 2.33")
+
+
+def test_does_not_fit_values_never_print_as_an_integer():
+    assert "= 2.0001 is not an integer" in ref.does_not_fit_message(10002, 1, 10000)
