@@ -15,7 +15,7 @@ does not fit, our reference raises and torch floors. Likewise the 3x3/stride-2 p
 55x55 input, since (56 - 3)/2 + 1 = 27.5 does not fit.
 
 A second table sweeps stride-1 layers over the input channel count to show where the flat-shift
-scheme overtakes im2col; ``reference.FLAT_SHIFT_MIN_CHANNELS`` was set from it.
+scheme overtakes im2col; ``reference.uses_flat_shift`` (its rule and threshold) was set from it.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def _flat_shift_sweep(rng: np.random.Generator) -> None:
             lambda x=x, w=w, p=p, ho=ho, wo=wo: ref._conv_im2col(x, w, 1, p, ho, wo),
             lambda x=x, w=w, p=p, ho=ho, wo=wo: ref._conv_flat_shift(x, w, p, ho, wo),
         )
-        uses = "flat" if xs[1] >= ref.FLAT_SHIFT_MIN_CHANNELS else "im2col"
+        uses = "flat" if ref.uses_flat_shift(xs[1], ws[0], 1) else "im2col"
         label = f"{xs}x{ws} p{p}"
         print(
             f"| {label:44} | {t_col * 1e3:8.3f} | {t_flat * 1e3:8.3f} | "

@@ -52,20 +52,23 @@ __all__ = [
     "pool_output_size",
     "relu",
     "same_padding",
+    "uses_flat_shift",
 ]
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 
-# Stride-1 convolutions with at least this many input channels use the flat-shift scheme; all
-# others use im2col. Why: flat-shift runs HH*WW GEMMs of inner size C straight on the padded
-# image (no im2col copy), so it wins once C is large enough to keep each GEMM efficient; with
-# few channels those GEMMs are skinny (K = C) and the HH*WW passes over the output dominate.
-# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time): C = 3 (the
-# benchmark's B and C layers) 1.8-2.7x slower; C = 8-12 it depends on F (0.4-0.8 with F = C,
-# 1.1-1.45 with 64 filters); from C = 16 on flat-shift won or tied every shape measured
-# (0.41-1.05; 0.64 on the (8,64,56,56) layer). 16 is the smallest C that is never a loss.
-FLAT_SHIFT_MIN_CHANNELS = 16
+# Which conv scheme: flat-shift for stride-1 layers with at least FLAT_SHIFT_MIN_CHANNELS input
+# channels and no more filters than input channels (C >= F); im2col for everything else.
+# Why: flat-shift skips the im2col copy (whose cost relative to the GEMM falls as 1/F) but makes
+# HH*WW accumulation passes over the output, whose relative cost falls as 1/C, and its GEMMs have
+# inner size C only. So it pays when C is large and not smaller than F.
+# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time, 2026-11-26):
+# C = 3 (the benchmark's B and C layers) 2.7-3.0; C = F = 8: 1.0 (3x3), 0.83 (5x5);
+# C = F = 12..32: 0.68-0.80; C = F = 64: 0.80-0.94 ((8,64,56,56) benchmark layer: 0.80);
+# but C < F loses: (8,16,28,28)x(64,16,3,3) 1.17, (16,16,14,14)x(32,16,3,3) 1.18, C = 8/12 with
+# 64 filters 1.3-1.55.
+FLAT_SHIFT_MIN_CHANNELS = 12
 _FLAT_SHIFT_CHUNK_BYTES = 1 << 20
 
 
@@ -303,6 +306,12 @@ def _padded(x: np.ndarray, pad: int, extra_rows: int = 0) -> np.ndarray:
     return xp
 
 
+def uses_flat_shift(channels: int, filters: int, stride: int) -> bool:
+    """Whether ``conv2d`` takes the flat-shift scheme for a layer: stride 1, C >= F and
+    C >= FLAT_SHIFT_MIN_CHANNELS (see the measurements above that constant)."""
+    return stride == 1 and channels >= FLAT_SHIFT_MIN_CHANNELS and channels >= filters
+
+
 def _conv_im2col(
     x: np.ndarray, w: np.ndarray, stride: int, pad: int, ho: int, wo: int
 ) -> np.ndarray:
@@ -337,7 +346,7 @@ def _conv_flat_shift(x: np.ndarray, w: np.ndarray, pad: int, ho: int, wo: int) -
     adds that offset's contribution for all outputs at once (computing Wp - Wo junk columns per
     row, dropped at the end). No im2col buffer: memory traffic is HH*WW passes over the output
     instead of one HH*WW-times-larger copy, which wins when C is large (see
-    FLAT_SHIFT_MIN_CHANNELS). One spare zero row keeps the last shifted slice in bounds.
+    ``uses_flat_shift``). One spare zero row keeps the last shifted slice in bounds.
     """
     n, c = x.shape[0], x.shape[1]
     f, _, hh, ww = w.shape
@@ -408,7 +417,7 @@ def conv2d(
             raise ValueError(
                 f"b must have shape (F,) = ({f},), one bias per filter, got {_shape(b.shape)}"
             )
-    if stride == 1 and c >= FLAT_SHIFT_MIN_CHANNELS:
+    if uses_flat_shift(c, f, stride):
         view = _conv_flat_shift(x, w, pad, ho, wo)
         out = np.empty((n, f, ho, wo), dtype=dt)
         if b is None:

@@ -434,3 +434,11 @@ def test_cnn_forward_keeps_the_does_not_fit_type_and_numbers():
 
 def test_does_not_fit_values_never_print_as_an_integer():
     assert "= 2.0001 is not an integer" in ref.does_not_fit_message(10002, 1, 10000)
+
+
+def test_the_flat_shift_scheme_is_chosen_for_stride_1_with_many_channels_only():
+    assert ref.uses_flat_shift(64, 64, 1)  # the (8,64,56,56)x(64,64,3,3) benchmark layer
+    assert ref.uses_flat_shift(ref.FLAT_SHIFT_MIN_CHANNELS, 4, 1)
+    assert not ref.uses_flat_shift(3, 32, 1)  # few channels: im2col
+    assert not ref.uses_flat_shift(16, 64, 1)  # more filters than channels: im2col
+    assert not ref.uses_flat_shift(64, 64, 2)  # flat-shift is stride-1 only

@@ -90,7 +90,7 @@ def test_conv2d_agrees_with_plain_loops(case):
 @settings(max_examples=25, deadline=None)
 @given(conv_cases(max_channels=20))
 def test_conv2d_agrees_with_plain_loops_with_many_channels(case):
-    # Reaches FLAT_SHIFT_MIN_CHANNELS, so stride-1 cases take the flat-shift path.
+    # Reaches FLAT_SHIFT_MIN_CHANNELS (with F <= 4 < C), so stride-1 cases take flat-shift.
     x, w, b, stride, pad = case
     np.testing.assert_allclose(
         ref.conv2d(x, w, b, stride, pad), naive_conv(x, w, b, stride, pad), rtol=0, atol=TOL
