@@ -530,9 +530,9 @@ RECIPES: dict[str, Recipe] = {
             "number",
             "learnable parameters of k filters of f x f x c, one bias each",
             (
-                IntParam("c", 1, 64, 3, (1, 4096)),
+                IntParam("c", 1, 16, 3, (1, 4096)),
                 _ODD_F,
-                IntParam("k", 1, 128, 10, (1, 4096)),
+                IntParam("k", 1, 64, 10, (1, 4096)),
             ),
             lambda p: reference.conv_params(p["c"], p["k"], p["f"]),
         ),
@@ -542,9 +542,9 @@ RECIPES: dict[str, Recipe] = {
             "learnable parameters of a conv layer, the input volume and geometry given",
             (
                 IntParam("n", 8, 64, 32, (1, 4096)),
-                IntParam("c", 1, 64, 3, (1, 4096)),
+                IntParam("c", 1, 16, 3, (1, 4096)),
                 _ODD_F,
-                IntParam("k", 1, 128, 10, (1, 4096)),
+                IntParam("k", 1, 64, 10, (1, 4096)),
                 IntParam("stride", 1, 2, 1, (1, 16)),
                 IntParam("pad", 0, 3, 2, (0, 32)),
             ),

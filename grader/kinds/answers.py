@@ -35,7 +35,8 @@ def describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "an object"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def read_number(value: Any, *, where: str = "the answer") -> float | int:

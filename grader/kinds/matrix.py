@@ -82,8 +82,8 @@ class MatrixKind(RecipeKind):
         score = 0.0
         if whole is None and self.partial_credit(spec):
             score = round(1.0 - n_wrong / wrong.size, 6)
-        cells = "cell" if n_wrong == 1 else "cells"
-        message = f"{n_wrong} of {wrong.size} {cells} differ."
+        verb = "differs" if n_wrong == 1 else "differ"
+        message = f"{n_wrong} of {wrong.size} cells {verb}."
         if diagnosis is not None:
             message += f" {diagnosis.message}"
             feedback["misconception"] = diagnosis.to_feedback()
