@@ -882,11 +882,12 @@ MISCONCEPTIONS: dict[str, RecipeDiagnosis] = {
     "dot-product-27": RecipeDiagnosis(_dot_facts, _DOT_27),
     "conv-single-channel": RecipeDiagnosis(_single_facts, _CONV_SINGLE),
     "conv-three-channels": RecipeDiagnosis(_three_facts, _CONV_THREE),
+    # When the geometry doesn't fit, that is the lesson: the rounding mistakes come first.
     "output-size-stride": RecipeDiagnosis(
-        _size_facts, (*_STRIDE_MISCONCEPTIONS, *_DNF_MISCONCEPTIONS)
+        _size_facts, (*_DNF_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
     ),
     "output-size-padding": RecipeDiagnosis(
-        _size_facts, (*_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS, *_DNF_MISCONCEPTIONS)
+        _size_facts, (*_DNF_MISCONCEPTIONS, *_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
     ),
     "same-padding": RecipeDiagnosis(lambda p: dict(p), _SAME_PADDING),
     "shrinking-volumes": RecipeDiagnosis(_shrink_facts, _SHRINKING),

@@ -178,7 +178,14 @@ def read_generators(recipe: Recipe, value: Any, path: str = "params") -> dict[st
         hi = require_int(raw.get("max", base.hi), f"{where}.max", lo_lim, hi_lim)
         if lo > hi:
             raise SpecError(where, f"min ({lo}) is larger than max ({hi})")
-        gens[name] = Generator(lo, hi)
+        if base.choices is None:
+            gens[name] = Generator(lo, hi)
+            continue
+        # the recipe's default choices (e.g. odd filter sizes), narrowed to the range
+        kept = tuple(c for c in base.choices if lo <= c <= hi)
+        if not kept:
+            raise SpecError(where, f"none of the default choices {list(base.choices)} is in range")
+        gens[name] = Generator(min(kept), max(kept), kept)
     return gens
 
 

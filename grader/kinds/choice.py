@@ -141,13 +141,15 @@ class ChoiceKind(ProblemKind):
     def _read(self, spec: Mapping[str, Any], answer: Any, known: list[str]) -> list[str]:
         multiple = self._multiple(spec)
         picks = [answer] if isinstance(answer, str) else answer
-        if not isinstance(picks, list) or not all(isinstance(p, str) for p in picks):
-            wanted = "a list of option keys" if multiple else "one option key"
+        wanted = "a list of option keys" if multiple else "one option key"
+        if not isinstance(picks, list):
             raise InvalidAnswer(f"the answer must be {wanted}, got {describe(answer)}")
         if not picks:
             raise InvalidAnswer("choose at least one option")
         if len(picks) > len(known):
             raise InvalidAnswer(f"there are only {len(known)} options")
+        if not all(isinstance(p, str) for p in picks):
+            raise InvalidAnswer(f"the answer must be {wanted}, got {describe(answer)}")
         for pick in picks:
             if pick not in known:
                 raise InvalidAnswer(
