@@ -124,7 +124,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(
         {
             "statement_html": markdown_to_html(detail["statement"]),
-            "param_views": visuals.param_views(detail["params"]),
+            "param_views": visuals.param_views(
+                detail["params"], skip=visuals.params_in_statement(access.problem.statement)
+            ),
             "widget": answer_inputs.build_widget(
                 access.problem.kind,
                 detail["answer_format"],

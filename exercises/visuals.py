@@ -9,6 +9,7 @@ cell also prints its value and marks a mismatch with a symbol.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,10 +78,23 @@ class ParamView:
     note: str = ""
 
 
-def param_views(params: Mapping[str, Any]) -> list[ParamView]:
-    """Draw each param: matrices as grids, (C, H, W) volumes as one grid per channel."""
+_PLACEHOLDER_NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def params_in_statement(statement: str) -> set[str]:
+    """Names the statement template already shows through ``{{ name }}`` placeholders."""
+    return set(_PLACEHOLDER_NAME.findall(statement))
+
+
+def param_views(
+    params: Mapping[str, Any], skip: set[str] | frozenset[str] = frozenset()
+) -> list[ParamView]:
+    """Draw each param: matrices as grids, (C, H, W) volumes as one grid per channel. Params in
+    ``skip`` (already drawn by the statement) are left out."""
     views = []
     for name, value in params.items():
+        if name in skip:
+            continue
         if is_matrix(value):
             if max(len(value), len(value[0])) > MAX_GRID_SIDE:
                 views.append(ParamView(name, note=f"a {len(value)}x{len(value[0])} matrix"))

@@ -5,7 +5,7 @@
 - ``page_for(user, width=..., height=...)``: a page already logged in as that persona (the
   session cookie of a real login, so no test pays for the login form unless it tests it).
 - ``login_page(username, password)``: a fresh page logged in through the login form.
-- ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (git-ignored; CI keeps it).
+- ``screenshot(page_or_locator, name)``: saves ``test-artifacts/<name>.png`` (git-ignored).
 - ``lecture_bank``: the problem bank in an assignment of the personas' cohort: the real bank
   when ``exercises/content`` has problems, else the same slugs made from the kinds' recipes.
 
@@ -60,10 +60,14 @@ def browser():
 def screenshot() -> Callable[..., Path]:
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(page, name: str, *, full_page: bool = True) -> Path:
+    def take(target, name: str, *, full_page: bool = True) -> Path:
+        """``target``: a page (the whole page by default) or a locator (just that element)."""
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
         path = ARTIFACTS / f"{safe}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        if hasattr(target, "goto"):
+            target.screenshot(path=str(path), full_page=full_page)
+        else:
+            target.screenshot(path=str(path))
         return path
 
     return take

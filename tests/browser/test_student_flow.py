@@ -59,6 +59,7 @@ def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
     # The history refreshed by itself with the graded attempt.
     expect(page.locator("#history")).to_contain_text("Attempt 1")
     screenshot(page, "problem-conv-wrong-map-feedback")
+    screenshot(result, "problem-conv-wrong-map-feedback-detail")
 
     # The right map, pasted as whitespace-separated rows into the first cell.
     page.locator("#id_cell-0-0").focus()
@@ -89,6 +90,31 @@ def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
     expect(page.locator(".st-total")).to_contain_text(f"= {right[0, 1]:g}")
     screenshot(page, "problem-conv-correct-stepthrough")
     assert Submission.objects.filter(user=student, problem=problem).count() == 2
+
+
+def test_the_three_channel_step_through_sums_27_products_and_the_bias(
+    celery_worker_process, lecture_bank, student, page_for, screenshot
+):
+    problem = lecture_bank["conv-three-channels"]
+    right = _right_map(problem)
+    page = page_for(student, width=390, height=844)
+    page.goto(f"/problems/{problem.slug}")
+    # The no-grid way in: the whole matrix typed into the text box.
+    page.get_by_text("Or type or paste the whole matrix as text").click()
+    page.get_by_label("Rows of numbers, one row per line").fill(
+        "\n".join(" ".join(f"{v:g}" for v in row) for row in right)
+    )
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("verdict")).to_contain_text("Correct", timeout=30_000)
+    steps = page.get_by_test_id("stepthrough")
+    expect(steps.locator("table.terms tbody tr")).to_have_count(27)
+    expect(steps.locator(".st-total")).to_contain_text("+ bias")
+    expect(steps.locator(".st-total")).to_contain_text(f"= {right[0, 0]:g}")
+    steps.get_by_role("link", name="Next cell").click()
+    expect(steps.locator(".st-total")).to_contain_text("Output (0, 1) = ")
+    expect(page.locator(".st-total")).to_contain_text(f"= {right[0, 1]:g}")
+    screenshot(page, "problem-conv3-stepthrough-phone")
+    screenshot(steps, "problem-conv3-stepthrough-phone-detail")
 
 
 def test_the_problem_page_fits_a_phone(lecture_bank, student, page_for, screenshot):
