@@ -73,7 +73,10 @@ def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
 
 
 def test_stdout_and_stderr_are_captured():
-    src = "import sys\ndef f(x):\n    print('hello', x)\n    print('oops', file=sys.stderr)\n    return x\n"
+    src = (
+        "import sys\ndef f(x):\n    print('hello', x)\n"
+        "    print('oops', file=sys.stderr)\n    return x\n"
+    )
     result = run_calls(src, "f", [{"args": [3]}])
     assert result.stdout == "hello 3\n" and result.stderr == "oops\n"
 
