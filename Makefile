@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

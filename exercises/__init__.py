@@ -1,0 +1,1 @@
+"""The app people see: problems, assignments, cohorts, submissions, leaderboards."""

@@ -1,0 +1,94 @@
+from django.contrib import admin
+
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    Cohort,
+    Extension,
+    Membership,
+    Problem,
+    Submission,
+    TestResult,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "join_code", "join_enabled", "timezone"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "role", "display_name", "show_on_leaderboard"]
+    list_filter = ["role", "cohort"]
+    search_fields = ["user__username", "display_name"]
+    autocomplete_fields = ["user", "cohort"]
+
+
+class AssignmentProblemInline(admin.TabularInline):
+    model = AssignmentProblem
+    extra = 0
+    autocomplete_fields = ["problem"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "type", "published", "opens_at", "due_at", "attempt_limit"]
+    list_filter = ["cohort", "type", "published"]
+    search_fields = ["title", "slug"]
+    inlines = [AssignmentProblemInline]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "user", "due_at", "extra_attempts"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Problem)
+class ProblemAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "kind", "points", "changed_since_import", "updated_at"]
+    list_filter = ["kind", "changed_since_import"]
+    search_fields = ["slug", "title"]
+    readonly_fields = ["uuid", "source_path", "content_hash", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # An edit in the admin makes the problem differ from its files: say so.
+        if change and form.changed_data:
+            obj.changed_since_import = True
+        super().save_model(request, obj, form, change)
+
+
+class TestResultInline(admin.TabularInline):
+    model = TestResult
+    extra = 0
+    can_delete = False
+    readonly_fields = ["order", "name", "passed", "points", "max_points", "message", "hidden"]
+    exclude = ["data"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "problem",
+        "assignment",
+        "status",
+        "verdict",
+        "score",
+        "created_at",
+    ]
+    list_filter = ["status", "verdict", "problem__kind"]
+    search_fields = ["user__username", "problem__slug"]
+    readonly_fields = [f.name for f in Submission._meta.fields]
+    inlines = [TestResultInline]

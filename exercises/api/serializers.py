@@ -1,0 +1,94 @@
+"""Shapes of the public API v1 (DESIGN.md). Output only: input envelopes are checked by
+``exercises.payloads`` so that pages and API share them."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ProblemSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    points = serializers.IntegerField()
+    due = serializers.DateTimeField(allow_null=True)
+    assignment = serializers.CharField()
+    cohort = serializers.CharField()
+    url = serializers.CharField()
+
+
+class ProblemDetailSerializer(ProblemSummarySerializer):
+    statement = serializers.CharField(help_text="Markdown with $math$, for this user's variant.")
+    params = serializers.DictField(help_text="This user's variant of the problem.")
+    answer_format = serializers.DictField()
+    attempts_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited")
+    attempts_used = serializers.IntegerField()
+    starter_code = serializers.CharField(required=False)
+
+
+class SubmitRequestSerializer(serializers.Serializer):
+    """Send ``answer`` (number, list, string) or, for code problems, ``code``."""
+
+    answer = serializers.JSONField(required=False)
+    code = serializers.CharField(required=False, allow_blank=True)
+
+
+class SubmissionCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    url = serializers.CharField()
+
+
+class TestResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    passed = serializers.BooleanField()
+    points = serializers.FloatField()
+    max_points = serializers.FloatField()
+    message = serializers.CharField()
+    hidden = serializers.BooleanField()
+    data = serializers.DictField()
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    problem = serializers.CharField(source="problem.slug")
+    assignment = serializers.CharField(source="assignment.slug", allow_null=True)
+    status = serializers.CharField()
+    verdict = serializers.CharField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    max_score = serializers.FloatField()
+    attempt = serializers.IntegerField(source="attempt_number")
+    late = serializers.BooleanField()
+    feedback = serializers.DictField()
+    tests = TestResultSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    graded_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(source="error_message", allow_blank=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["verdict"] = data["verdict"] or None
+        data["tests"] = [] if instance.status != "graded" else data["tests"]
+        return data
+
+
+class LeaderboardEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.FloatField()
+    solved = serializers.IntegerField()
+    last_improved_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    cohort = serializers.CharField()
+    entries = LeaderboardEntrySerializer(many=True)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ExercisesConfig(AppConfig):
+    name = "exercises"
+    verbose_name = "Stride exercises"
+    default_auto_field = "django.db.models.BigAutoField"

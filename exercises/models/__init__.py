@@ -1,0 +1,28 @@
+"""One module per concept; re-exported here so ``from exercises.models import Problem`` works."""
+
+from exercises.models.assignment import (
+    Assignment,
+    AssignmentProblem,
+    Extension,
+    LatePolicy,
+    VariantPolicy,
+)
+from exercises.models.cohort import Cohort, Membership, Role
+from exercises.models.problem import Problem
+from exercises.models.submission import Status, Submission, TestResult, Verdict
+
+__all__ = [
+    "Assignment",
+    "AssignmentProblem",
+    "Cohort",
+    "Extension",
+    "LatePolicy",
+    "Membership",
+    "Problem",
+    "Role",
+    "Status",
+    "Submission",
+    "TestResult",
+    "VariantPolicy",
+    "Verdict",
+]

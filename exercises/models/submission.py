@@ -1,0 +1,93 @@
+"""Every answer a student sends, stored before anything else happens, and its grading."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from exercises.models.assignment import Assignment
+from exercises.models.problem import Problem
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    GRADED = "graded", "Graded"
+    ERROR = "error", "Error"
+
+
+class Verdict(models.TextChoices):
+    CORRECT = "correct", "Correct"
+    PARTIAL = "partial", "Partially correct"
+    INCORRECT = "incorrect", "Incorrect"
+    INVALID = "invalid", "Could not be read"
+
+
+PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+
+class Submission(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="submissions")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="submissions", null=True, blank=True
+    )
+    # {"answer": ...} or {"code": "..."}, exactly as validated from the request.
+    payload = models.JSONField()
+    # None: the pinned (lecture) variant. The params are rebuilt from it; never trusted from input.
+    variant_seed = models.BigIntegerField(null=True, blank=True)
+    attempt_number = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    # Points earned (after any late penalty) out of max_score.
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(default=1)
+    late = models.BooleanField(default=False)
+    feedback = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=200, blank=True)
+    # How many times the sweeper re-queued it; past STRIDE["MAX_REQUEUES"] it ends as error.
+    requeue_count = models.PositiveSmallIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "problem", "assignment", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["assignment", "status"]),
+            models.Index(fields=["problem", "verdict"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user} {self.problem.slug} {self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+
+class TestResult(models.Model):
+    """One check of a graded submission; hidden tests keep their data out of ``data``."""
+
+    __test__ = False  # not a pytest test class
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="tests")
+    order = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    passed = models.BooleanField()
+    points = models.FloatField(default=0)
+    max_points = models.FloatField(default=0)
+    message = models.TextField(blank=True)
+    hidden = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["submission", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {'pass' if self.passed else 'fail'}"

@@ -1,0 +1,70 @@
+"""Validation of what a student sends, shared by the JSON API and the pages.
+
+Only the envelope is checked here (keys, types, sizes, UTF-8); whether the answer itself makes
+sense is the problem kind's call, which answers an unreadable answer with an ``invalid`` verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+
+from exercises.errors import BadPayload, TooLarge
+
+MAX_NESTING = 6
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level + 1])
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level + 1])
+    return level
+
+
+def clean_payload(kind: str, data: Any) -> dict[str, Any]:
+    """Return ``{"code": str}`` for code problems, ``{"answer": ...}`` for the others."""
+    if not isinstance(data, dict):
+        raise BadPayload('The body must be a JSON object such as {"answer": 42}.')
+    limits = settings.STRIDE
+    if kind == "code":
+        unknown = set(data) - {"code"}
+        if unknown:
+            raise BadPayload(
+                f'Unknown field {sorted(unknown)[0]!r}; send {{"code": "..."}}.',
+                field=sorted(unknown)[0],
+            )
+        code = data.get("code")
+        if not isinstance(code, str):
+            raise BadPayload('Send your program as a string in "code".', field="code")
+        if "\x00" in code:
+            raise BadPayload("The code contains a NUL character.", field="code")
+        size = len(code.encode("utf-8", "surrogatepass"))
+        if size > limits["MAX_CODE_BYTES"]:
+            raise TooLarge(
+                f"The code is {size} bytes; the limit is {limits['MAX_CODE_BYTES']} bytes.",
+                field="code",
+            )
+        try:
+            code.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadPayload("The code is not valid UTF-8.", field="code") from None
+        return {"code": code}
+
+    unknown = set(data) - {"answer"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise BadPayload(f'Unknown field {name!r}; send {{"answer": ...}}.', field=name)
+    if "answer" not in data:
+        raise BadPayload('The field "answer" is required.', field="answer")
+    answer = data["answer"]
+    if _depth(answer) > MAX_NESTING:
+        raise BadPayload("The answer is nested too deeply.", field="answer")
+    size = len(json.dumps(answer))
+    if size > limits["MAX_CODE_BYTES"]:
+        raise TooLarge(
+            f"The answer is {size} bytes; the limit is {limits['MAX_CODE_BYTES']}.", field="answer"
+        )
+    return {"answer": answer}

@@ -1,0 +1,191 @@
+"""Reads that pages and the API share. Every read that a user triggers goes through an
+``access_*`` function here, which checks membership: a missing permission reads as 404, so
+nobody learns what exists in a cohort they are not part of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from exercises.errors import NotFound
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    Cohort,
+    Extension,
+    Membership,
+    Problem,
+    Role,
+    Submission,
+)
+from exercises.models.cohort import STAFF_ROLES
+from exercises.models.submission import PENDING_STATUSES, Status, Verdict
+
+
+def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("cohort")
+
+
+def role_in(user: AbstractBaseUser, cohort: Cohort) -> str | None:
+    return (
+        Membership.objects.filter(user=user, cohort=cohort).values_list("role", flat=True).first()
+    )
+
+
+def is_staff_of(user: AbstractBaseUser, cohort: Cohort) -> bool:
+    return role_in(user, cohort) in STAFF_ROLES
+
+
+def visible_assignments(
+    user: AbstractBaseUser, now: datetime | None = None
+) -> QuerySet[Assignment]:
+    """Assignments the user may see: staff see all of their cohorts'; students the published,
+    opened ones."""
+    now = now or timezone.now()
+    staff_cohorts = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
+    student_cohorts = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
+    opened = Q(opens_at__isnull=True) | Q(opens_at__lte=now)
+    return (
+        Assignment.objects.filter(
+            Q(cohort__in=staff_cohorts) | (Q(cohort__in=student_cohorts, published=True) & opened)
+        )
+        .select_related("cohort")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ProblemAccess:
+    """A problem as one user meets it: through one assignment, with that assignment's rules."""
+
+    problem: Problem
+    item: AssignmentProblem
+    role: str
+    due_at: datetime | None
+    extra_attempts: int
+
+    @property
+    def assignment(self) -> Assignment:
+        return self.item.assignment
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def attempt_limit(self) -> int | None:
+        limit = self.assignment.attempt_limit
+        return None if limit is None else limit + self.extra_attempts
+
+    def is_late(self, when: datetime) -> bool:
+        return self.due_at is not None and when > self.due_at
+
+
+def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProblem:
+    """Of several assignments holding one problem, the one a student is working on: open and
+    not yet due (soonest due first), else the one that closed last."""
+
+    def still_open(i: AssignmentProblem) -> bool:
+        return i.assignment.due_at is None or i.assignment.due_at >= now
+
+    current = [i for i in items if still_open(i)]
+    if current:
+        return min(
+            current,
+            key=lambda i: (i.assignment.due_at or datetime.max.replace(tzinfo=now.tzinfo), i.pk),
+        )
+    return max(items, key=lambda i: (i.assignment.due_at, i.pk))
+
+
+def access_problem(
+    user: AbstractBaseUser,
+    slug: str,
+    *,
+    assignment_id: int | None = None,
+    now: datetime | None = None,
+) -> ProblemAccess:
+    now = now or timezone.now()
+    items = list(
+        AssignmentProblem.objects.filter(
+            problem__slug=slug, assignment__in=visible_assignments(user, now)
+        ).select_related("problem", "assignment", "assignment__cohort")
+    )
+    if assignment_id is not None:
+        items = [i for i in items if i.assignment_id == assignment_id]
+    if not items:
+        raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
+    item = _pick_item(items, now)
+    role = role_in(user, item.assignment.cohort) or Role.STUDENT
+    extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
+    due_at = extension.due_at if extension else item.assignment.due_at
+    return ProblemAccess(
+        problem=item.problem,
+        item=item,
+        role=role,
+        due_at=due_at,
+        extra_attempts=extension.extra_attempts if extension else 0,
+    )
+
+
+def visible_problem_items(
+    user: AbstractBaseUser, now: datetime | None = None
+) -> list[AssignmentProblem]:
+    """One row per problem the user can open (the assignment they'd work on it in)."""
+    now = now or timezone.now()
+    items = (
+        AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
+        .select_related("problem", "assignment", "assignment__cohort")
+        .order_by("assignment__due_at", "assignment_id", "order", "id")
+    )
+    by_problem: dict[int, list[AssignmentProblem]] = {}
+    for item in items:
+        by_problem.setdefault(item.problem_id, []).append(item)
+    chosen = [_pick_item(group, now) for group in by_problem.values()]
+    return sorted(
+        chosen,
+        key=lambda i: (
+            i.assignment.due_at is None,
+            i.assignment.due_at or now,
+            i.assignment_id,
+            i.order,
+        ),
+    )
+
+
+def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
+    """Attempts that count: infrastructure errors and unreadable answers use none."""
+    return (
+        Submission.objects.filter(user=user, problem=problem, assignment=assignment)
+        .exclude(status=Status.ERROR)
+        .exclude(verdict=Verdict.INVALID)
+        .count()
+    )
+
+
+def pending_count(user: AbstractBaseUser) -> int:
+    return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
+
+
+def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
+    """The owner and the staff of the submission's cohort may read it; others get 404."""
+    submission = (
+        Submission.objects.select_related("problem", "assignment", "assignment__cohort", "user")
+        .prefetch_related(Prefetch("tests"))
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+    if submission.user_id == user.pk:
+        return submission
+    if submission.assignment and is_staff_of(user, submission.assignment.cohort):
+        return submission
+    raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+
+
+def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
+    return Submission.objects.filter(user=user, problem=problem).select_related("assignment")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from exercises import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("join", views.join_cohort, name="join"),
+    path("problems/<slug:slug>", views.problem_page, name="problem"),
+    path("submissions/<int:pk>", views.submission_page, name="submission"),
+]

@@ -1,0 +1,74 @@
+"""Celery tasks only: ids in, the grader does the work, results go out through services.
+
+This module is the one door between ``grader`` and ``exercises``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError
+
+from exercises import services
+from grader.grading import grade_payload
+
+log = logging.getLogger(__name__)
+
+try:  # the sandbox package raises this for infrastructure faults (retry, not the student's fault)
+    from grader.sandbox import SandboxUnavailable
+except ImportError:  # pragma: no cover - before the sandbox package exists
+
+    class SandboxUnavailable(Exception):  # type: ignore[no-redef]
+        pass
+
+
+INFRA_FAULTS = (SandboxUnavailable, DatabaseError, InterfaceError)
+MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    time_limit=settings.GRADING_TASK_TIME_LIMIT,
+    soft_time_limit=settings.GRADING_TASK_TIME_LIMIT - 10,
+)
+def grade_submission(self, submission_id: int) -> str:
+    """Claim, grade and record one submission. Idempotent: a duplicate delivery finds the
+    submission claimed or graded and returns without doing anything."""
+    token = self.request.id or f"local-{submission_id}"
+    try:
+        job = services.claim_submission(submission_id, token)
+        if job is None:
+            return "skipped"
+        grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
+        services.record_grade(submission_id, token, grade)
+        return grade.verdict.value
+    except INFRA_FAULTS as exc:
+        if self.request.retries >= self.max_retries:
+            log.error(
+                "submission %s: giving up after %s retries: %s",
+                submission_id,
+                self.request.retries,
+                exc,
+            )
+            try:
+                services.record_error(submission_id, f"Grading failed: {exc.__class__.__name__}")
+            except INFRA_FAULTS:
+                log.exception("submission %s left for the sweeper", submission_id)
+            return "error"
+        # If the database itself is down this fails too: the retry (same token) reclaims it.
+        with contextlib.suppress(*INFRA_FAULTS):
+            services.release_submission(submission_id, token)
+        countdown = min(60, 2**self.request.retries)
+        log.warning("submission %s: %s, retry in %ss", submission_id, exc, countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task
+def sweep_stuck_submissions() -> dict[str, int]:
+    """Periodic (beat): re-queue what the broker lost."""
+    return services.requeue_stuck()

@@ -1,0 +1,61 @@
+"""docker-compose.yml is not run here (no Docker engine); parse it and check what it promises."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_it_defines_the_five_services_of_the_design():
+    services = load()["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+
+
+def test_every_stateful_service_has_a_health_check_and_a_volume():
+    compose = load()
+    for name in ("postgres", "redis"):
+        assert "healthcheck" in compose["services"][name]
+        assert compose["services"][name]["volumes"]
+    assert {"pgdata", "redisdata"} <= set(compose["volumes"])
+
+
+def test_web_migrates_and_serves_with_gunicorn_after_the_services_are_healthy():
+    web = load()["services"]["web"]
+    command = web["command"] if isinstance(web["command"], str) else " ".join(web["command"])
+    assert "migrate" in command and "gunicorn config.wsgi" in command
+    assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_the_worker_consumes_the_grading_queue_one_task_at_a_time():
+    worker = load()["services"]["worker"]
+    command = " ".join(worker["command"])
+    assert "celery -A config worker" in command
+    assert "-Q grading" in command
+    assert "--prefetch-multiplier 1" in command
+
+
+def test_the_worker_may_create_the_sandbox_namespaces():
+    worker = load()["services"]["worker"]
+    assert "seccomp=unconfined" in worker["security_opt"]
+    assert "apparmor=unconfined" in worker["security_opt"]
+    assert "privileged" not in worker  # namespaces, not a privileged container
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "namespaces" in text  # the privilege is explained where it is granted
+
+
+def test_beat_runs_the_sweeper_and_every_app_service_shares_the_environment():
+    services = load()["services"]
+    assert "beat" in " ".join(services["beat"]["command"])
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= set(env)
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        assert "@postgres:5432/" in env["DATABASE_URL"]

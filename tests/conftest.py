@@ -1,0 +1,110 @@
+"""Personas and fixtures shared by the whole suite.
+
+Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``instructor`` (teaches
+``cohort``), ``outsider`` (in another cohort). Services: when ``STRIDE_REQUIRE_SERVICES=1``
+(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from exercises.models import Role
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a service is missing on a developer's machine; fail in CI."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def cohort(db):
+    return factories.make_cohort("ml-101", name="ML 101")
+
+
+@pytest.fixture
+def other_cohort(db):
+    return factories.make_cohort("ml-202", name="ML 202")
+
+
+@pytest.fixture
+def student(cohort):
+    user = factories.make_user("alice")
+    factories.add_member(user, cohort, Role.STUDENT, display_name="Alice A.")
+    return user
+
+
+@pytest.fixture
+def other_student(cohort):
+    user = factories.make_user("bob")
+    factories.add_member(user, cohort, Role.STUDENT, display_name="Bob B.")
+    return user
+
+
+@pytest.fixture
+def instructor(cohort):
+    user = factories.make_user("iris")
+    factories.add_member(user, cohort, Role.INSTRUCTOR)
+    return user
+
+
+@pytest.fixture
+def outsider(other_cohort):
+    user = factories.make_user("oscar")
+    factories.add_member(user, other_cohort, Role.STUDENT)
+    return user
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` -> an authenticated DRF test client."""
+    return api_client_for
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process when they are published (after commit)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One real ``celery worker`` for the session, on the test database and the test broker.
+
+    Tests using it must be ``@pytest.mark.django_db(transaction=True)`` so that their rows are
+    committed (visible to the worker) and ``delay_on_commit`` publishes.
+    """
+    from tests.workers import running_worker
+
+    with django_db_blocker.unblock(), running_worker("session") as worker:
+        yield worker
