@@ -29,10 +29,10 @@ class Attack:
         return text
 
 
-def A(name: str, body: str, *statuses: str, module: str = "") -> Attack:
+def A(name: str, body: str, *statuses: str, module: str = "", short: bool = True) -> Attack:
     source = "import os, sys, time, ctypes, signal\nimport numpy as np\n" + module
     source += "\ndef f(x):\n" + "\n".join("    " + line for line in body.strip("\n").splitlines())
-    return Attack(name, source + "\n", frozenset(statuses))
+    return Attack(name, source + "\n", frozenset(statuses), short)
 
 
 LIBC = "libc = ctypes.CDLL(None, use_errno=True)"
@@ -56,6 +56,7 @@ ATTACKS = [
         "touch 768 MB in chunks",
         "keep = []\nfor _ in range(48):\n    keep.append(np.ones(2**21))\nreturn x * 2",
         MEMORY,
+        short=False,
     ),
     A("fork bomb", "while True:\n    os.fork()", OK, CRASHED),
     A(

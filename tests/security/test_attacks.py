@@ -23,6 +23,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 SITE = Path(np.__file__).resolve().parents[1]
 SECRET = "stride-secret-" + os.urandom(8).hex()
 SHORT = Limits(cpu_seconds=1.0, wall_seconds=2.0)
+LONG = Limits(cpu_seconds=2.0, wall_seconds=6.0)  # for attacks that must reach the memory cap
 X = np.arange(6, dtype=float).reshape(2, 3)
 HONEST = "def f(x):\n    return x * 2\n"
 
@@ -93,7 +94,9 @@ def passed(result) -> bool:
 def test_the_attack_is_contained(world, attack: Attack):
     zygote_pid = sandbox_client.current().pid
     values = {f"@{k}@": v for k, v in world.items() if not k.startswith("_")}
-    result = run_calls(attack.render(**values), "f", [{"args": [X]}], SHORT)
+    result = run_calls(
+        attack.render(**values), "f", [{"args": [X]}], SHORT if attack.short else LONG
+    )
 
     assert result.status.value in attack.statuses, (result.status, result.message, result.calls)
     if "return x * 2" not in attack.source:  # otherwise it is honest once its attack failed

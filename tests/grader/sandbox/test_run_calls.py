@@ -84,7 +84,8 @@ def test_stdout_and_stderr_are_captured():
 def test_an_infinite_loop_is_a_timeout():
     result = run_calls("def f(x):\n    while True:\n        pass\n", "f", [{"args": [1]}], FAST)
     assert result.status is RunStatus.TIMEOUT
-    assert result.message == "time limit of 1 s exceeded"
+    # CPU limit (1 s) or, on a loaded machine, the wall clock (3 s) stops it first.
+    assert result.message.startswith("time limit")
 
 
 def test_a_huge_allocation_is_a_memory_limit():
