@@ -143,6 +143,9 @@ def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = plan["root"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    # The private /tmp first: a bind mount below /tmp (a venv there) must land on top of it.
+    os.mkdir(root + "/tmp", 0o1777)  # noqa: S108
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")  # noqa: S108
     for d in plan["ro_dirs"]:
         target = root + d
         os.makedirs(target, exist_ok=True)
@@ -156,8 +159,6 @@ def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
         target = f"{root}/dev/{dev}"
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o666))
         _bind_ro(f"/dev/{dev}", target, MS_NOEXEC)
-    os.mkdir(root + "/tmp", 0o1777)  # noqa: S108
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")  # noqa: S108
     os.chdir(root)
     _check(libc.syscall(SYS["pivot_root"], b".", b"."), "pivot_root")
     _check(libc.umount2(b".", MNT_DETACH), "umount old root")
