@@ -9,6 +9,7 @@ cases (1x3x32x32 input, 8 filters 3x3) against the same four calls made in-proce
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def in_process(calls: list[dict]) -> float:
 
 def main() -> None:
     tier = detect_tier()
+    load_before = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     cases = conv_cases()
     timed_sandbox(TRIVIAL, "f", [{"args": [1]}])  # start the zygote
     timed_sandbox(CONV2D, "conv2d", cases)
@@ -120,7 +122,9 @@ def main() -> None:
             None,
         ),
     ]
-    print(f"tier: {tier}; {ROUNDS} interleaved rounds (trivial + baseline); {len(conv)} conv2d\n")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"tier: {tier}; {ROUNDS} interleaved rounds (trivial + baseline); {len(conv)} conv2d")
+    print(f"load average before/after: {load_before} / {load} on {os.cpu_count()} CPUs\n")
     print(f"| {'metric':<48} | {'measured':>13} | {'target':>6} | result |")
     print(f"|{'-' * 50}|{'-' * 15}|{'-' * 8}|--------|")
     for name, value, target, ok in rows:
