@@ -200,7 +200,7 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
     """
     with transaction.atomic():
         submission = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("assignment")
             .filter(pk=submission_id, status=Status.RUNNING, worker_id=token)
             .first()
