@@ -124,14 +124,18 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(
         {
             "statement_html": markdown_to_html(detail["statement"]),
-            "param_views": visuals.param_views(
+            # A code problem's params are only the seed of its hidden cases: nothing to draw.
+            "param_views": []
+            if access.problem.kind == "code"
+            else visuals.param_views(
                 detail["params"], skip=visuals.params_in_statement(access.problem.statement)
             ),
             "widget": answer_inputs.build_widget(
                 access.problem.kind,
                 detail["answer_format"],
                 post=post,
-                starter_code=access.problem.starter_code,
+                starter_code=access.problem.starter_code
+                or str(detail["answer_format"].get("starter") or ""),
             ),
             "error": error,
         }

@@ -181,3 +181,60 @@ def lecture_bank(db, cohort):
         variant_policy=VariantPolicy.PINNED,
     )
     return {p.slug: p for p in problems}
+
+
+# A code problem like the bank's implement-conv2d, for when the bank has not landed: one visible
+# case (its diff map is drawn) and one hidden case (only its name and outcome are shown).
+CONV2D_TESTS = """
+import numpy as np
+from grader import reference as ref
+
+
+def cases(rng):
+    x = rng.integers(0, 3, (1, 3, 7, 7)).astype(float)
+    w = rng.integers(-1, 2, (2, 3, 3, 3)).astype(float)
+    b = np.array([1.0, -1.0])
+    return [
+        {"name": "a 7x7x3 input, two filters", "args": [x, w, b], "hidden": False},
+        {"name": "stride 2 and padding 1", "args": [x, w, b], "kwargs": {"stride": 2, "pad": 1}},
+    ]
+
+
+def reference(x, w, b, stride=1, pad=0):
+    return ref.conv2d(x, w, b, stride, pad)
+"""
+CONV2D_STARTER = '''import numpy as np
+
+
+def conv2d(x, w, b, stride=1, pad=0):
+    """x (N, C, H, W), w (F, C, HH, WW), b (F,) -> (N, F, H', W')."""
+    raise NotImplementedError
+'''
+
+
+@pytest.fixture
+def conv2d_problem(db, cohort):
+    """``implement-conv2d`` from the real bank when it is there, else made from the spec above."""
+    from exercises.models import Problem
+
+    if _real_bank_present():
+        from exercises.importer import import_problems
+
+        import_problems(settings.STRIDE["CONTENT_DIR"])
+        problem = Problem.objects.get(slug="implement-conv2d")
+    else:
+        problem = factories.make_problem(
+            "implement-conv2d",
+            kind="code",
+            title="Implement conv2d",
+            statement="Write `conv2d(x, w, b, stride=1, pad=0)` for NCHW inputs.",
+            spec={
+                "entry": "conv2d",
+                "signature": "def conv2d(x, w, b, stride=1, pad=0)",
+                "starter": CONV2D_STARTER,
+                "tests_source": CONV2D_TESTS,
+            },
+            starter_code=CONV2D_STARTER,
+        )
+    factories.make_assignment(cohort, [problem], title="Code", slug="code-work")
+    return problem

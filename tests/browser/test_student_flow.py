@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exercises.models import Submission
-from grader.kinds import SpecError, get_kind
+from grader.kinds import get_kind
 from tests import factories
 
 pytestmark = [
@@ -145,34 +145,58 @@ def test_a_shape_answer_is_graded_live(
     screenshot(page, "problem-shape-correct")
 
 
+NO_BIAS = """import numpy as np
+
+
+def conv2d(x, w, b, stride=1, pad=0):
+    n, c, h, wd = x.shape
+    f, _, hh, ww = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = (h + 2 * pad - hh) // stride + 1, (wd + 2 * pad - ww) // stride + 1
+    out = np.zeros((n, f, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            window = x[:, :, i * stride : i * stride + hh, j * stride : j * stride + ww]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
+    return out
+"""
+WITH_BIAS = NO_BIAS.replace("    return out", "    return out + b[None, :, None, None]")
+
+
+def _set_code(page, code: str) -> None:
+    """Put code in the editor (CodeMirror's own API: typing would auto-indent it)."""
+    page.evaluate("code => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", code)
+
+
 def test_code_is_graded_live_from_the_editor(
-    celery_worker_process, db, cohort, student, page_for, screenshot
+    celery_worker_process, conv2d_problem, student, page_for, screenshot
 ):
-    try:
-        get_kind("code")
-    except SpecError:
-        pytest.skip("the code kind (grader.kinds.code, with the sandbox) is not on this branch")
-    from django.conf import settings
-
-    from exercises.importer import import_problems
-
-    import_problems(settings.STRIDE["CONTENT_DIR"])
-    from exercises.models import Problem
-
-    problem = Problem.objects.filter(slug="implement-conv2d").first()
-    if problem is None:
-        pytest.skip("the bank has no implement-conv2d yet")
-    factories.make_assignment(cohort, [problem], slug="code-work")
     page = page_for(student)
-    page.goto(f"/problems/{problem.slug}")
+    page.goto(f"/problems/{conv2d_problem.slug}")
+    # The editor: the starter, line numbers, Python highlighting.
     expect(page.locator(".CodeMirror")).to_be_visible()
     expect(page.locator(".CodeMirror-linenumber").first).to_be_visible()
-    page.get_by_role("button", name="Submit").click()  # the starter as it is
+    expect(page.locator(".CodeMirror .cm-keyword").first).to_have_text("import")
+    expect(page.locator(".CodeMirror")).to_contain_text("def conv2d")
+    screenshot(page, "problem-code-editor")
+
+    _set_code(page, NO_BIAS)
+    page.get_by_role("button", name="Submit").click()
     status = page.get_by_test_id("status")
     expect(status).to_have_text(re.compile("Queued|Running|Graded"))
     expect(status).to_have_text("Graded", timeout=60_000)
-    expect(page.get_by_test_id("verdict")).to_be_visible()
-    screenshot(page, "problem-code-graded")
+    result = page.locator("#result")
+    expect(result.get_by_test_id("verdict")).not_to_contain_text("Correct")
+    # The visible case draws its |yours - expected| map; the hidden one says only that it is.
+    expect(result.get_by_test_id("heatmap").first).to_be_visible()
+    expect(result.locator(".tests .tag", has_text="hidden")).to_have_count(1)
+    screenshot(page, "problem-code-wrong")
+    screenshot(result, "problem-code-wrong-detail")
+
+    _set_code(page, WITH_BIAS)
+    page.get_by_role("button", name="Submit").click()
+    expect(result.get_by_test_id("verdict")).to_contain_text("Correct", timeout=60_000)
+    screenshot(page, "problem-code-correct")
 
 
 def test_a_student_joins_a_cohort_by_code(db, cohort, login_page, screenshot):
