@@ -75,12 +75,16 @@ def screenshot() -> Callable[..., Path]:
 
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
-    """``new_page(width=, height=)``: a blank page whose relative URLs go to the live server."""
+    """``new_page(width=, height=, javascript=)``: a blank page whose relative URLs go to the
+    live server (``javascript=False``: as a browser with scripts off)."""
     contexts = []
 
-    def make(width: int = DESKTOP["width"], height: int = DESKTOP["height"]):
+    def make(
+        width: int = DESKTOP["width"], height: int = DESKTOP["height"], javascript: bool = True
+    ):
         context = browser.new_context(
             base_url=live_server.url,
+            java_script_enabled=javascript,
             viewport={"width": width, "height": height},
             has_touch=width < 600,
             is_mobile=width < 600,
@@ -98,10 +102,10 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
 def page_for(new_page, live_server, client) -> Callable[..., object]:
     """``page_for(user)``: a page logged in as ``user`` (the cookie of a real session)."""
 
-    def make(user, width: int = DESKTOP["width"], height: int = DESKTOP["height"]):
+    def make(user, width: int = DESKTOP["width"], height: int = DESKTOP["height"], javascript=True):
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page = new_page(width, height)
+        page = new_page(width, height, javascript)
         page.context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
         )

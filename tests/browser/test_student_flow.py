@@ -25,6 +25,18 @@ def _right_map(problem) -> np.ndarray:
     return np.array(kind.expected(problem.spec, kind.generate(problem.spec, None)))
 
 
+def _a_diagnosed_wrong_map(problem, shape) -> tuple[np.ndarray, str]:
+    """A wrong map of the right size that the kind diagnoses, and the diagnosis' title."""
+    kind = get_kind(problem.kind)
+    params = kind.generate(problem.spec, None)
+    for answer in kind.wrong_answers(problem.spec, params).values():
+        if np.shape(answer) == shape:
+            grade = kind.grade(problem.spec, params, answer)
+            if "misconception" in grade.feedback:
+                return np.array(answer), grade.feedback["misconception"]["title"]
+    raise AssertionError(f"{problem.slug} declares no misconception that a same-size map shows")
+
+
 def _fill_grid_by_keyboard(page, matrix: np.ndarray) -> None:
     """Type every cell, moving with Enter as a student would (tests the grid's keys)."""
     page.locator("#id_cell-0-0").focus()
@@ -47,14 +59,16 @@ def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
     expect(page.locator(".statement .katex").first).to_be_visible()
     screenshot(page, "problem-conv-single-channel-desktop")
 
-    # A transposed map: every cell typed, the last Enter submits.
-    _fill_grid_by_keyboard(page, right.T)
+    # A map one of the problem's declared misconceptions produces: every cell typed, the last
+    # Enter submits.
+    wrong, title = _a_diagnosed_wrong_map(problem, right.shape)
+    _fill_grid_by_keyboard(page, wrong)
     result = page.locator("#result")
     expect(result.get_by_test_id("verdict")).to_contain_text("Incorrect", timeout=30_000)
     expect(result.get_by_test_id("heatmap")).to_be_visible()
-    expect(result.get_by_test_id("diagnosis")).to_contain_text("transposed")
+    expect(result.get_by_test_id("diagnosis")).to_contain_text(title)
     # The heat map marks exactly the cells that differ.
-    wrong_cells = int((right != right.T).sum())
+    wrong_cells = int((right != wrong).sum())
     expect(result.locator(".heat-grid td.wrong")).to_have_count(wrong_cells)
     # The history refreshed by itself with the graded attempt.
     expect(page.locator("#history")).to_contain_text("Attempt 1")

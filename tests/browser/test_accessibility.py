@@ -1,0 +1,72 @@
+"""Keyboard, screen reader and no-JavaScript use of the problem pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from exercises.models import Submission
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+UNLABELLED_INPUTS = """() => [
+    ...document.querySelectorAll('main input:not([type=hidden]), main textarea')
+    ].filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map(el => el.name)"""
+
+
+@pytest.mark.parametrize(
+    "slug", ["conv-single-channel", "output-size-stride", "feature-map-volume"]
+)
+def test_every_input_has_a_name_a_screen_reader_can_say(lecture_bank, student, page_for, slug):
+    page = page_for(student)
+    page.goto(f"/problems/{slug}")
+    assert page.evaluate(UNLABELLED_INPUTS) == []
+    assert page.locator("#result").get_attribute("aria-live") == "polite"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.worker
+def test_a_problem_can_be_answered_with_the_keyboard_alone(
+    celery_worker_process, lecture_bank, student, page_for, screenshot
+):
+    page = page_for(student)
+    page.goto("/problems/feature-map-volume")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    for _ in range(12):  # from the top of the content to the first box of the answer
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_dim-0":
+            break
+    expect(page.locator("#id_dim-0")).to_be_focused()
+    for value in ("5", "5", "2"):
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Submit")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("status")).to_have_text("Graded", timeout=30_000)
+    assert Submission.objects.get().payload == {"answer": [5, 5, 2]}
+    screenshot(page, "problem-shape-keyboard")
+
+
+@pytest.mark.worker
+def test_without_javascript_a_problem_reads_and_submits(
+    celery_worker_process, live_server, lecture_bank, student, page_for, screenshot
+):
+    page = page_for(student, javascript=False)
+    page.goto("/problems/conv-single-channel")
+    expect(page.locator(".statement")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your numbers")).to_be_visible()
+    page.get_by_text("Or type or paste the whole matrix as text").click()
+    page.get_by_label("Rows of numbers, one row per line").fill("\n".join(["1 2 3 4 5"] * 5))
+    page.get_by_role("button", name="Submit").click()
+    # No htmx: the plain form posts and lands on the attempt's own page.
+    expect(page).to_have_url(f"{live_server.url}/submissions/{Submission.objects.get().pk}")
+    for _ in range(60):
+        if "Graded" in page.get_by_test_id("status").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(page.get_by_test_id("verdict")).to_be_visible()
+    screenshot(page, "submission-without-javascript")
