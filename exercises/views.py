@@ -177,6 +177,8 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = _submission_context(request, submission)
     if not request.htmx:
         return render(request, "exercises/submission.html", context)
+    # Polled from the attempt's own page: no link to itself.
+    context["hide_link"] = request.htmx.current_url_abs_path == request.path
     response = render(request, "exercises/_submission_status.html", context)
     if submission.status in ("graded", "error"):
         response["HX-Trigger"] = "stride:graded"

@@ -102,3 +102,15 @@ class LeaderboardEntrySerializer(serializers.Serializer):
 class LeaderboardSerializer(serializers.Serializer):
     cohort = serializers.CharField()
     entries = LeaderboardEntrySerializer(many=True)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, e.g. no_attempts_left, rate_limited.")
+    message = serializers.CharField(help_text="What went wrong and what to do, for people.")
+    field = serializers.CharField(allow_null=True, help_text="The input at fault, if any.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers with."""
+
+    error = ErrorDetailSerializer()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -32,12 +32,42 @@ def _assignment_param(request: Request) -> int | None:
     return int(raw)
 
 
+_ERRORS = {
+    400: "Malformed JSON, an unknown field, or a missing answer/code (the field is named).",
+    401: "No token or session, or a wrong token.",
+    403: "A session request without its CSRF token.",
+    404: "No such thing, or not open to you (the API does not say which).",
+    409: "The assignment is closed, or no attempts are left.",
+    413: "The body, the answer or the code is too large.",
+    415: "The body is not application/json.",
+    429: "Too many submissions: wait the seconds in the Retry-After header.",
+}
+_ASSIGNMENT = OpenApiParameter(
+    "assignment",
+    int,
+    description="An assignment id, when the problem is in more than one of yours "
+    "(default: the open one due soonest).",
+)
+
+
+def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {
+        code: OpenApiResponse(s.ErrorSerializer, description=_ERRORS[code]) for code in statuses
+    }
+
+
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [TokenThrottle]
 
-    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
+    @extend_schema(
+        summary="Get your API token",
+        description="Trade a username and password for the token to send as "
+        "`Authorization: Token <token>`; the same token every time.",
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenSerializer, **_errors(400, 415)},
+    )
     def post(self, request: Request) -> Response:
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -53,14 +83,24 @@ class TokenView(APIView):
 
 
 class ProblemListView(APIView):
-    @extend_schema(responses=s.ProblemSummarySerializer(many=True))
+    @extend_schema(
+        summary="List your problems",
+        description="Every problem open to you, one row each, soonest due first.",
+        responses={200: s.ProblemSummarySerializer(many=True), **_errors(401)},
+    )
     def get(self, request: Request) -> Response:
         items = selectors.visible_problem_items(request.user)
         return Response([presenters.problem_summary(item) for item in items])
 
 
 class ProblemDetailView(APIView):
-    @extend_schema(responses=s.ProblemDetailSerializer)
+    @extend_schema(
+        summary="Fetch a problem: your variant",
+        description="The statement and `params` are your own variant; `answer_format` says "
+        "what to send; `attempts_left` is null when unlimited.",
+        parameters=[_ASSIGNMENT],
+        responses={200: s.ProblemDetailSerializer, **_errors(400, 401, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         access = selectors.access_problem(
             request.user, slug, assignment_id=_assignment_param(request)
@@ -70,7 +110,16 @@ class ProblemDetailView(APIView):
 
 class SubmissionCreateView(APIView):
     @extend_schema(
-        request=s.SubmitRequestSerializer, responses={202: s.SubmissionCreatedSerializer}
+        summary="Submit an answer or code",
+        description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
+        'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
+        "problems. Grading runs in the background: poll the returned url.",
+        parameters=[_ASSIGNMENT],
+        request=s.SubmitRequestSerializer,
+        responses={
+            202: s.SubmissionCreatedSerializer,
+            **_errors(400, 401, 403, 404, 409, 413, 415, 429),
+        },
     )
     def post(self, request: Request, slug: str) -> Response:
         submission = services.submit_answer(
@@ -85,14 +134,22 @@ class SubmissionCreateView(APIView):
 
 
 class SubmissionDetailView(APIView):
-    @extend_schema(responses=s.SubmissionSerializer)
+    @extend_schema(
+        summary="Read a submission and its grade",
+        description="`status` goes queued -> running -> graded (or error, which uses no "
+        "attempt). Hidden tests give only name, passed and points.",
+        responses={200: s.SubmissionSerializer, **_errors(401, 404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         submission = selectors.access_submission(request.user, pk)
         return Response(s.SubmissionSerializer(submission).data)
 
 
 class LeaderboardView(APIView):
-    @extend_schema(responses=s.LeaderboardSerializer)
+    @extend_schema(
+        summary="Your cohort's leaderboard",
+        responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         cohort = Cohort.objects.filter(slug=slug).first()
         if cohort is None or selectors.role_in(request.user, cohort) is None:

@@ -104,6 +104,11 @@ def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
     expect(page.locator(".st-total")).to_contain_text(f"= {right[0, 1]:g}")
     screenshot(page, "problem-conv-correct-stepthrough")
     assert Submission.objects.filter(user=student, problem=problem).count() == 2
+    # The dashboard counts it solved and moves "what to do next" on.
+    page.goto("/")
+    expect(page.locator(".assignment .meta")).to_contain_text("1 of")
+    expect(page.locator(".next-up")).not_to_contain_text(problem.title)
+    screenshot(page, "dashboard-desktop")
 
 
 def test_the_three_channel_step_through_sums_27_products_and_the_bias(
