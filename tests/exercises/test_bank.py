@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -189,14 +190,32 @@ def load_tests(slug: str) -> dict[str, Any]:
     return namespace
 
 
-def run_solution(slug: str, source: str) -> list[tuple[dict[str, Any], Any]]:
-    """Call the solution's entry on every case, in-process (no sandbox: our own code)."""
+def code_cases(slug: str, seed: int) -> list[dict[str, Any]]:
+    """One variant's cases as the code kind reads them, each with its ``expected`` output and
+    the ``variants`` of known wrong implementations (both computed here, never sandboxed)."""
     tests = load_tests(slug)
+    out = []
+    for case in tests["cases"](np.random.default_rng(seed)):
+        args, kwargs = case["args"], case.get("kwargs", {})
+        out.append(
+            {
+                **case,
+                "hidden": case.get("hidden", True),
+                "kwargs": kwargs,
+                "expected": tests["reference"](*args, **kwargs),
+                "variants": tests["variants"](*args, **kwargs),
+            }
+        )
+    return out
+
+
+def run_solution(slug: str, source: str, seed: int = 0) -> list[tuple[dict[str, Any], Any]]:
+    """Call the solution's entry on every case, in-process (no sandbox: our own code)."""
     module: dict[str, Any] = {"__name__": "submission"}
     exec(compile(source, "submission.py", "exec"), module)
-    entry = module[tests["ENTRY"]]
+    entry = module[raw_yaml(slug)["entry"]]
     results = []
-    for case in tests["cases"]():
+    for case in code_cases(slug, seed):
         args = [a.copy() if isinstance(a, np.ndarray) else a for a in case["args"]]
         results.append((case, entry(*args, **case["kwargs"])))
     return results
@@ -227,33 +246,50 @@ def test_every_problem_keeps_its_fixed_uuid_and_declares_its_kind():
 
 
 def problem_slugs() -> list[str]:
-    """Slugs whose problem.yaml is present (code problems need the code kind to import)."""
-    return [p.name for p in problem_folders(CONTENT)]
+    """Slugs whose problem.yaml the importer can load here: code problems need the code kind."""
+    slugs = [p.name for p in problem_folders(CONTENT)]
+    return slugs if code_kind_available() else [s for s in slugs if s not in CODE]
 
 
-def test_every_problem_has_a_problem_yaml_once_the_code_kind_exists():
-    missing = sorted(set(TABLE) - set(problem_slugs()))
+def test_every_problem_has_a_problem_yaml():
+    assert sorted(p.name for p in problem_folders(CONTENT)) == sorted(TABLE)
+    for slug in CODE:
+        for name in ("starter.py", "tests.py"):
+            assert (folder(slug) / name).is_file(), (slug, name)
+
+
+@pytest.fixture
+def importable_bank(tmp_path) -> Path:
+    """The bank, without the code problems while ``grader.kinds.code`` is not merged."""
     if code_kind_available():
-        assert missing == []
-    else:
-        assert set(missing) <= set(CODE)
+        return CONTENT
+    for slug in problem_slugs():
+        shutil.copytree(folder(slug), tmp_path / slug)
+    return tmp_path
 
 
 @pytest.mark.django_db
-def test_the_whole_bank_imports_and_reimports_unchanged():
-    report = import_problems(CONTENT)
+def test_the_whole_bank_imports_and_reimports_unchanged(importable_bank):
+    report = import_problems(importable_bank)
     assert sorted(report.created) == sorted(problem_slugs())
-    again = import_problems(CONTENT)
+    again = import_problems(importable_bank)
     assert again.created == [] and again.updated == []
     assert sorted(again.unchanged) == sorted(problem_slugs())
 
 
 @pytest.mark.django_db
-def test_the_import_command_loads_the_bank(capsys):
+def test_the_import_command_loads_the_bank(importable_bank, capsys):
     from django.core.management import call_command
 
-    call_command("import_problems")
+    call_command("import_problems", str(importable_bank))
     assert f"created {len(problem_slugs())}" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(code_kind_available(), reason="the code kind is merged")
+def test_without_the_code_kind_the_code_problems_fail_to_import_with_a_clear_error():
+    errors: list[str] = []
+    assert parse_folder(folder("implement-conv2d"), errors) is None
+    assert "code" in errors[0] and "not installed" in errors[0]
 
 
 # --- quick kinds: self-check, misconceptions, lecture numbers, params ---------------------
@@ -402,32 +438,56 @@ def test_figures_are_accessible_and_self_contained(slug):
 
 # --- code problems: the hidden checks themselves --------------------------------------------
 
+CODE_SEEDS = range(50)
+CASE_KEYS = {"name", "args", "kwargs", "points", "hidden"}
+
 
 @pytest.mark.parametrize("slug", CODE)
-def test_the_hidden_checks_are_well_formed(slug):
+def test_the_hidden_checks_are_well_formed_over_50_variants(slug):
     tests = load_tests(slug)
-    cases = tests["cases"]()
-    names = [c["name"] for c in cases]
-    assert len(names) == len(set(names))
-    visible = [c for c in cases if not c["hidden"]]
-    hidden = [c for c in cases if c["hidden"]]
-    assert len(visible) >= 1 and len(hidden) >= 3
-    assert "lecture" in visible[0]["name"]
-    for case in cases:
-        assert set(case) >= {"name", "hidden", "points", "args", "kwargs", "expected", "variants"}
-        assert np.all(np.isfinite(case["expected"]))
-        assert set(case["variants"]) <= set(tests["MISCONCEPTIONS"])
     for key, (title, hint) in tests["MISCONCEPTIONS"].items():
         assert title and hint, key
-    # the starter defines the entry the tests call, and is not already a solution
+    first = None
+    for seed in CODE_SEEDS:
+        raw = tests["cases"](np.random.default_rng(seed))
+        assert all(set(case) <= CASE_KEYS for case in raw)
+        cases = code_cases(slug, seed)
+        names = [c["name"] for c in cases]
+        assert len(names) == len(set(names))
+        visible = [c for c in cases if not c["hidden"]]
+        hidden = [c for c in cases if c["hidden"]]
+        assert len(visible) == 1 and "lecture" in visible[0]["name"]
+        assert len(hidden) >= 3
+        for case in cases:
+            assert np.all(np.isfinite(case["expected"]))
+            assert set(case["variants"]) <= set(tests["MISCONCEPTIONS"])
+        if first is None:
+            first = cases
+    # the variants differ (hidden data is drawn from the seed); the lecture case does not
+    again = code_cases(slug, 1)
+    assert np.array_equal(first[0]["expected"], again[0]["expected"])
+    assert not all(
+        np.array_equal(a["expected"], b["expected"]) for a, b in zip(first, again, strict=True)
+    )
     starter = (folder(slug) / "starter.py").read_text(encoding="utf-8")
-    assert f"def {tests['ENTRY']}(" in starter
+    assert f"def {raw_yaml(slug)['entry']}(" in starter
+
+
+def test_the_visible_cases_are_the_lectures_numbers():
+    from grader import lecture
+
+    single = code_cases("implement-conv2d-single", 0)[0]
+    assert np.array_equal(single["expected"], lecture.LECTURE_MAP_5x5)
+    conv = code_cases("implement-conv2d", 0)[0]
+    assert np.array_equal(conv["expected"][0, 0], lecture.LECTURE_SUM_5x5)
+    assert code_cases("implement-max-pool", 0)[0]["expected"].tolist() == [[[[6, 8], [3, 4]]]]
+    assert code_cases("implement-avg-pool", 0)[0]["expected"].tolist() == [[[[3.25, 5.25], [2, 2]]]]
 
 
 @pytest.mark.parametrize("slug", CODE)
 def test_the_cases_cover_batches_channels_strides_and_odd_shapes(slug):
-    cases = load_tests(slug)["cases"]()
-    arrays = [c["args"][0] for c in cases]
+    cases = code_cases(slug, 0)
+    arrays = [np.asarray(c["args"][0]) for c in cases]
     if slug == "implement-conv2d-single":
         assert any(a.shape[0] != a.shape[1] for a in arrays)
         assert any(c["args"][1].shape[0] != c["args"][1].shape[1] for c in cases)
@@ -441,67 +501,73 @@ def test_the_cases_cover_batches_channels_strides_and_odd_shapes(slug):
     if slug in ("implement-max-pool", "implement-avg-pool"):
         assert any(c["kwargs"].get("stride", 2) < c["kwargs"].get("size", 2) for c in cases)
         assert any(c["kwargs"] == {} for c in cases), "the defaults are tested"
+    if slug == "implement-cnn-forward":
+        assert any(c["args"][1]["stride"] == 2 for c in cases)
+        assert any(c["args"][1]["pad"] > 0 for c in cases)
 
 
-def _macs(slug: str, case: dict[str, Any]) -> tuple[int, int]:
+def _cost(slug: str, case: dict[str, Any]) -> tuple[int, int]:
     """(multiply-adds, output elements) a naive solution spends on one case."""
     expected = case["expected"]
     if slug == "implement-conv2d-single":
         return expected.size * case["args"][1].size, expected.size
     if slug == "implement-conv2d":
-        w = case["args"][1]
-        return expected.size * w[0].size, expected.size
+        return expected.size * case["args"][1][0].size, expected.size
     if slug in ("implement-max-pool", "implement-avg-pool"):
         size = case["kwargs"].get("size", 2)
         return expected.size * size * size, expected.size
     x, p = case["args"]
-    conv = (
-        x.shape[0]
-        * p["w1"].shape[0]
-        * ((x.shape[2] + 2 * p["pad"] - p["w1"].shape[2]) // p["stride"] + 1)
-        * ((x.shape[3] + 2 * p["pad"] - p["w1"].shape[3]) // p["stride"] + 1)
-    )
-    return conv * p["w1"][0].size + x.shape[0] * p["w2"].size, conv + expected.size
+    maps = x.shape[0] * p["w1"].shape[0]
+    for axis in (2, 3):
+        maps *= (x.shape[axis] + 2 * p["pad"] - p["w1"].shape[axis]) // p["stride"] + 1
+    return maps * p["w1"][0].size + x.shape[0] * p["w2"].size, maps + expected.size
 
 
 @pytest.mark.parametrize("slug", CODE)
 def test_a_naive_solution_runs_the_whole_suite_well_under_a_second(slug):
     """A cost model, not a timing: notes/performance.md's per-MAC and per-output costs of
     naive loops, summed over the suite, stay below a quarter of a second."""
-    cases = load_tests(slug)["cases"]()
-    macs, outputs = map(sum, zip(*(_macs(slug, c) for c in cases), strict=True))
-    seconds = macs * NAIVE_SECONDS_PER_MAC + outputs * NAIVE_SECONDS_PER_OUTPUT
-    assert seconds < 0.25, (slug, macs, outputs, seconds)
+    for seed in (0, 1, 2):
+        costs = [_cost(slug, c) for c in code_cases(slug, seed)]
+        macs, outputs = (sum(c[i] for c in costs) for i in (0, 1))
+        seconds = macs * NAIVE_SECONDS_PER_MAC + outputs * NAIVE_SECONDS_PER_OUTPUT
+        assert seconds < 0.25, (slug, macs, outputs, seconds)
 
 
 @pytest.mark.parametrize("slug", CODE)
-def test_a_right_naive_solution_passes_every_case(slug):
+def test_a_right_naive_solution_passes_every_case_of_every_variant(slug):
     source = (SOLUTIONS / RIGHT[slug]).read_text(encoding="utf-8")
-    for case, got in run_solution(slug, source):
-        check = compare_arrays(got, case["expected"], rtol=1e-5, atol=1e-8)
-        assert check.ok, (case["name"], check.message)
+    tol = raw_yaml(slug)["tolerance"]
+    for seed in range(10):
+        for case, got in run_solution(slug, source, seed):
+            check = compare_arrays(got, case["expected"], rtol=tol["rel"], atol=tol["abs"])
+            assert check.ok, (seed, case["name"], check.message)
 
 
 @pytest.mark.parametrize("slug", CODE)
 def test_a_float32_solution_passes_every_case(slug):
     source = (SOLUTIONS / RIGHT[slug]).read_text(encoding="utf-8")
-    for case, got in run_solution(slug, source.replace("np.float64", "np.float32")):
-        assert compare_arrays(got, case["expected"], rtol=1e-5, atol=1e-8).ok, case["name"]
+    tol = raw_yaml(slug)["tolerance"]
+    for case, got in run_solution(slug, source.replace("np.float64", "np.float32"), 3):
+        assert got.dtype == np.float32 or slug == "implement-cnn-forward"  # w2 upcasts
+        check = compare_arrays(got, case["expected"], rtol=tol["rel"], atol=tol["abs"])
+        assert check.ok, case["name"]
 
 
 @pytest.mark.parametrize(("slug", "solution", "key"), WRONG)
 def test_a_known_wrong_solution_fails_with_its_diagnosis(slug, solution, key):
     tests = load_tests(slug)
     source = (SOLUTIONS / solution).read_text(encoding="utf-8")
-    failed = diagnosed = 0
-    for case, got in run_solution(slug, source):
-        if compare_arrays(got, case["expected"]).ok:
-            continue
-        failed += 1
-        found = diagnose_array(got, case["variants"], expected=case["expected"])
-        diagnosed += found == key
-    assert failed >= 2, f"{solution} passes too many cases"
-    assert diagnosed == failed, f"{solution}: {diagnosed} of {failed} failures diagnosed as {key}"
+    for seed in range(5):
+        failed = diagnosed = 0
+        for case, got in run_solution(slug, source, seed):
+            if compare_arrays(got, case["expected"]).ok:
+                continue
+            failed += 1
+            found = diagnose_array(got, case["variants"], expected=case["expected"])
+            diagnosed += found == key
+        assert failed >= 2, f"{solution} passes too many cases"
+        assert diagnosed == failed, f"{solution}: {diagnosed} of {failed} diagnosed as {key}"
     assert tests["MISCONCEPTIONS"][key][1]
 
 
@@ -519,6 +585,17 @@ def test_code_misconception_hints_match_the_shared_ones():
     for slug in ("implement-conv2d-single", "implement-conv2d", "implement-max-pool"):
         for key, text in load_tests(slug)["MISCONCEPTIONS"].items():
             assert text == ARRAY_MISCONCEPTIONS[key]
+
+
+def test_code_problems_declare_entry_signature_tolerance_and_limits():
+    for slug in CODE:
+        data = raw_yaml(slug)
+        assert data["signature"].startswith(f"def {data['entry']}(")
+        assert f"def {data['entry']}(" in (folder(slug) / "statement.md").read_text(
+            encoding="utf-8"
+        )
+        assert set(data["tolerance"]) == {"abs", "rel"}
+        assert data["limits"]["cpu_seconds"] <= 2
 
 
 # --- code problems through the sandbox and the code kind ------------------------------------
@@ -546,10 +623,27 @@ def test_the_sandbox_grades_a_right_solution_correct(slug):
 @pytest.mark.sandbox
 @needs_code_kind
 @pytest.mark.parametrize(("slug", "solution", "key"), WRONG)
-def test_the_sandbox_diagnoses_a_known_wrong_solution(slug, solution, key):
+def test_the_sandbox_fails_a_known_wrong_solution(slug, solution, key):
     spec = spec_of(slug)
     kind = get_kind("code")
     params = kind.generate(spec, None)
     grade = kind.grade(spec, params, (SOLUTIONS / solution).read_text(encoding="utf-8"))
     assert grade.verdict in (Verdict.INCORRECT, Verdict.PARTIAL), grade.to_dict()
+    assert any(not t.passed for t in grade.tests if t.hidden)
+
+
+@pytest.mark.sandbox
+@needs_code_kind
+@pytest.mark.xfail(
+    reason="grader.kinds.code does not yet match outputs against tests.py's variants(); "
+    "the diagnosis itself is proven in-process by test_a_known_wrong_solution_fails_with_its_"
+    "diagnosis",
+    strict=False,
+)
+@pytest.mark.parametrize(("slug", "solution", "key"), WRONG)
+def test_the_sandbox_names_the_misconception_of_a_known_wrong_solution(slug, solution, key):
+    spec = spec_of(slug)
+    kind = get_kind("code")
+    params = kind.generate(spec, None)
+    grade = kind.grade(spec, params, (SOLUTIONS / solution).read_text(encoding="utf-8"))
     assert key in json.dumps(grade.to_dict())

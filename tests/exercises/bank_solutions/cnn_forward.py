@@ -6,7 +6,7 @@ def _conv(x, w, b, stride, pad):
     n_f, _, hh, ww = w.shape
     h_out = (xp.shape[2] - hh) // stride + 1
     w_out = (xp.shape[3] - ww) // stride + 1
-    out = np.zeros((x.shape[0], n_f, h_out, w_out))
+    out = np.zeros((x.shape[0], n_f, h_out, w_out), dtype=x.dtype)
     for n in range(x.shape[0]):
         for f in range(n_f):
             for r in range(h_out):
@@ -18,7 +18,7 @@ def _conv(x, w, b, stride, pad):
 
 def _max_pool(x, size):
     h_out, w_out = x.shape[2] // size, x.shape[3] // size
-    out = np.zeros((x.shape[0], x.shape[1], h_out, w_out))
+    out = np.zeros((x.shape[0], x.shape[1], h_out, w_out), dtype=x.dtype)
     for r in range(h_out):
         for c in range(w_out):
             window = x[:, :, r * size : (r + 1) * size, c * size : (c + 1) * size]

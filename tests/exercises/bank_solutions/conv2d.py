@@ -9,7 +9,7 @@ def conv2d(x, w, b, stride=1, pad=0):
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     h_out = (h + 2 * pad - hh) // stride + 1
     w_out = (wd + 2 * pad - ww) // stride + 1
-    out = np.zeros((n_img, n_f, h_out, w_out))
+    out = np.zeros((n_img, n_f, h_out, w_out), dtype=x.dtype)
     for n in range(n_img):
         for f in range(n_f):
             for r in range(h_out):
