@@ -285,6 +285,19 @@ def test_the_import_command_loads_the_bank(importable_bank, capsys):
     assert f"created {len(problem_slugs())}" in capsys.readouterr().out
 
 
+@pytest.mark.django_db
+def test_the_demo_cnn_basics_assignment_holds_the_bank_in_lecture_order(importable_bank):
+    from exercises.demo import setup_demo
+    from exercises.models import AssignmentProblem
+
+    import_problems(importable_bank)
+    setup_demo()
+    items = AssignmentProblem.objects.filter(assignment__slug="cnn-basics").order_by("order")
+    assert [item.problem.slug for item in items] == [
+        slug for slug in LECTURE_ORDER if slug in problem_slugs()
+    ]
+
+
 @pytest.mark.skipif(code_kind_available(), reason="the code kind is merged")
 def test_without_the_code_kind_the_code_problems_fail_to_import_with_a_clear_error():
     errors: list[str] = []
