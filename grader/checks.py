@@ -317,6 +317,13 @@ ARRAY_MISCONCEPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+def array_misconception_feedback(key: str) -> dict[str, str]:
+    """The ``misconception`` entry of a Grade's feedback for a ``diagnose_array`` key, shaped
+    like the quick kinds' (``grader.diagnose.Diagnosis.to_feedback``)."""
+    title, explanation = ARRAY_MISCONCEPTIONS[key]
+    return {"key": key, "title": title, "explanation": explanation, "step": ""}
+
+
 def _try(fn: Any, *args: Any, **kwargs: Any) -> np.ndarray | None:
     """A variant that cannot be computed (its geometry doesn't fit) is simply absent."""
     try:

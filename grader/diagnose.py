@@ -118,7 +118,10 @@ def size_text(num: int, den: int) -> str:
 
 
 def products(patch: np.ndarray, filt: np.ndarray) -> str:
-    """ "2*1 + 3*0 + 1*(-1) ...": a window and a filter of the same shape, cell by cell."""
+    """ "2*1 + 3*0 + 1*(-1) ...": a window and a filter of the same shape, cell by cell; for
+    3-D (channels, rows, columns) one parenthesised group per channel."""
+    if patch.ndim == 3:
+        return " + ".join(f"({products(p, f)})" for p, f in zip(patch, filt, strict=True))
     terms = []
     for a, b in zip(patch.ravel(), filt.ravel(), strict=True):
         right = fmt(b) if b >= 0 else f"({fmt(b)})"

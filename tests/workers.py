@@ -108,8 +108,10 @@ def worker_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_worker(name: str = "test", **overrides: str) -> Iterator[WorkerProcess]:
-    worker = WorkerProcess(name, worker_env(**overrides))
+def running_worker(
+    name: str = "test", *, beat: bool = False, **overrides: str
+) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess(name, worker_env(**overrides), beat=beat)
     try:
         worker.wait_ready()
         yield worker

@@ -20,11 +20,15 @@ KIND_NAMES: tuple[str, ...] = ("number", "matrix", "shape", "choice", "code")
 __all__ = ["KIND_NAMES", "ProblemKind", "SpecError", "get_kind", "render_statement"]
 
 
-@cache
 def get_kind(name: str) -> ProblemKind:
     """The kind called ``name``; ``SpecError`` (path ``kind``) if there is none."""
-    if name not in KIND_NAMES:
+    if not isinstance(name, str) or name not in KIND_NAMES:
         raise SpecError("kind", f"unknown kind {name!r}; kinds: {', '.join(KIND_NAMES)}")
+    return _load(name)
+
+
+@cache
+def _load(name: str) -> ProblemKind:
     module_name = f"{__name__}.{name}"
     try:
         module = importlib.import_module(module_name)

@@ -100,7 +100,7 @@ CASES = [
         {"x": LECTURE_X3, "w": LECTURE_W3, "b": 1},
         conv3(W3[:, ::-1, ::-1]),
         "flipped-kernel",
-        "Top-left cell: 2*1 + 3*0",
+        "Top-left cell: (2*1 + 3*0 + 0*1 + 0*0 + 2*1 + 2*0 + 1*1 + 2*0 + 1*1) + (0*1",
     ),
     (
         "conv-three-channels",
@@ -441,4 +441,19 @@ def test_numbers_are_written_as_a_student_writes_them():
         "2.333",
         "0.25",
         '"does-not-fit"',
+    ]
+
+
+def test_the_catalog_lists_every_recipe_with_its_lecture_answer():
+    import json
+
+    from grader.catalog import catalog
+
+    data = json.loads(json.dumps(catalog()))
+    assert set(data) == set(RECIPES)
+    assert data["conv-layer-params"]["pinned_answer"] == 760
+    assert data["output-size-stride"]["pinned_answer"] == "does-not-fit"
+    assert data["conv-three-channels"]["params"]["x"]["shape"] == [3, 7, 7]
+    assert {"key": "forgot-bias", "title": "Forgot the bias"} in data["fc-layer-params"][
+        "misconceptions"
     ]

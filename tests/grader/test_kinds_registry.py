@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from grader.kinds import KIND_NAMES, get_kind, render_statement
+from grader.kinds import KIND_NAMES, _load, get_kind, render_statement
 from grader.kinds.base import ProblemKind, SpecError
 from grader.recipes import RECIPES, Draw
 from grader.results import Grade
@@ -22,6 +22,8 @@ def test_an_unknown_kind_is_a_spec_error():
     with pytest.raises(SpecError) as info:
         get_kind("essay")
     assert info.value.path == "kind" and "unknown kind 'essay'" in str(info.value)
+    with pytest.raises(SpecError):
+        get_kind(["number"])
 
 
 def test_the_code_kind_is_picked_up_when_its_module_exists(monkeypatch):
@@ -46,11 +48,11 @@ def test_the_code_kind_is_picked_up_when_its_module_exists(monkeypatch):
     module = types.ModuleType("grader.kinds.code")
     module.FakeCode = FakeCode
     monkeypatch.setitem(sys.modules, "grader.kinds.code", module)
-    get_kind.cache_clear()
+    _load.cache_clear()
     try:
         assert isinstance(get_kind("code"), FakeCode)
     finally:
-        get_kind.cache_clear()
+        _load.cache_clear()
 
 
 @pytest.mark.parametrize(
