@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q
@@ -110,7 +111,7 @@ def submit_answer(
     _check_rate(user, now)
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         used = selectors.attempts_used(user, access.problem, access.assignment)
         limit = access.attempt_limit
         if limit is not None and used >= limit and not access.is_staff:
