@@ -158,3 +158,49 @@ def wrong_sum_for(user, item) -> int:
     seed = services.variant_seed(user.pk, item.problem, item.assignment, 1)
     params = QuizNumberKind().generate({}, seed)
     return params["a"] + params["b"]
+
+
+# --- Browser (until tests/browser/conftest.py lands on main) ----------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A headless Debian Chromium page (Playwright), closed after the test."""
+    import os
+    import shutil
+
+    from tests.conftest import need
+
+    need(shutil.which(CHROMIUM) is not None, f"Chromium not found at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary blocking calls, which Django must be told are fine.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def screenshot(page, name: str) -> None:
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"quiz-{name}.png"), full_page=True)
