@@ -178,3 +178,47 @@ def test_the_leaderboard_counts_a_quiz_only_once_its_feedback_is_out(
         )
     alice = next(e for e in entries["entries"] if e["name"] == "Alice A.")
     assert alice["score"] == (2.0 if policy == "immediate" else 0.0)
+
+
+def test_a_notebook_sits_a_quiz_through_the_api(make_quiz, student, api, t0):
+    quiz = make_quiz(feedback_policy="after_submission")
+    client = api(student)
+    base = f"/api/v1/quizzes/{quiz.assignment_id}"
+    with freeze_time(t0 + timedelta(minutes=1)):
+        before = client.get(base).json()
+        assert before["state"] == "not_started" and before["questions"] == []
+        started = client.post(f"{base}/start").json()
+    with freeze_time(t0 + timedelta(minutes=3)):
+        again = client.post(f"{base}/start").json()  # a second tab / a re-run cell
+    assert started["deadline"] == again["deadline"] == "2026-03-02T09:16:00+00:00"
+    assert started["remaining_seconds"] == 900 and again["remaining_seconds"] == 780
+    assert [q["position"] for q in again["questions"]] == [1, 2, 3]
+    question = again["questions"][0]
+    with freeze_time(t0 + timedelta(minutes=4)):
+        detail = client.get(question["url"]).json()
+        answer = detail["params"]["a"] * detail["params"]["b"]
+        created = client.post(question["submit_url"], {"answer": answer}, format="json")
+        assert created.status_code == 202
+        grade_now(created.json()["id"])
+        assert client.get(created.json()["url"]).json()["verdict"] is None
+        finished = client.post(f"{base}/finish").json()
+        assert finished["state"] == "finished"
+        assert client.get(created.json()["url"]).json()["verdict"] == "correct"
+        late = client.post(question["submit_url"], {"answer": answer}, format="json")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "quiz_finished"
+
+
+def test_the_api_refuses_to_start_outside_the_window_and_hides_quizzes_from_outsiders(
+    make_quiz, student, outsider, api, t0
+):
+    quiz = make_quiz()
+    with freeze_time(t0 - timedelta(minutes=1)):
+        early = api(student).post(f"/api/v1/quizzes/{quiz.assignment_id}/start")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "quiz_not_open"
+    assert api(outsider).get(f"/api/v1/quizzes/{quiz.assignment_id}").status_code == 404
+
+
+def test_the_schema_describes_the_quiz_endpoints(api, student):
+    response = api(student).get("/api/v1/schema")
+    assert response.status_code == 200
+    assert b"/api/v1/quizzes/{id}/start:" in response.content
