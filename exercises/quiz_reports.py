@@ -19,6 +19,7 @@ from exercises import quiz_rules
 from exercises.models import (
     AssignmentProblem,
     Membership,
+    QuizAttempt,
     QuizSettings,
     Role,
     Status,
@@ -214,3 +215,15 @@ def results_csv(quiz: QuizSettings, now: datetime | None = None) -> str:
 
 def closes_for_everyone(quiz: QuizSettings) -> datetime:
     return quiz_rules.closes_for_everyone(quiz)
+
+
+def drawn_items_by_student(assignment_id: int) -> dict[int, set[int]]:
+    """For gradebooks: which ``AssignmentProblem`` ids each student of a quiz was given. A
+    cell outside a student's draw is "not drawn" (neither zero nor missing work), and the
+    student's maximum is the sum over their own draw."""
+    return {
+        user_id: set(item_ids)
+        for user_id, item_ids in QuizAttempt.objects.filter(
+            assignment_id=assignment_id
+        ).values_list("user_id", "drawn_item_ids")
+    }

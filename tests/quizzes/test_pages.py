@@ -268,3 +268,15 @@ def test_students_do_not_see_draft_quizzes(make_quiz, student, t0):
     quiz = make_quiz(published=False)
     assert client_for(student).get(f"/quizzes/{quiz.assignment_id}").status_code == 404
     assert "Quiz 1" not in client_for(student).get("/quizzes/").content.decode()
+
+
+def test_gradebooks_can_tell_which_questions_each_student_drew(
+    make_quiz, student, other_student, t0
+):
+    from exercises import quiz_reports
+
+    quiz = make_quiz()
+    mine = quizzes.start_quiz(student, quiz, now=t0)
+    assert quiz_reports.drawn_items_by_student(quiz.assignment_id) == {
+        student.pk: set(mine.drawn_item_ids)
+    }
