@@ -45,6 +45,10 @@ class StudentRow:
     best_by_item: dict[int, float] = field(default_factory=dict)
 
     @property
+    def time_left(self) -> str:
+        return f"{self.seconds_left // 60}:{self.seconds_left % 60:02d}"
+
+    @property
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 

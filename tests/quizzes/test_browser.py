@@ -87,6 +87,10 @@ def test_a_student_takes_a_quiz_to_the_end(
     page.goto(f"{url}/results")
     assert "2 / 4" in page.inner_text("main")
     screenshot(page, "results")
+    page.goto(f"{url}/monitor")
+    assert "1 of 1 started" in page.inner_text("#quiz-live")
+    assert "1 / 2" in page.inner_text("#quiz-students")
+    screenshot(page, "monitor")
 
 
 def test_the_countdown_closes_the_quiz_when_time_runs_out(

@@ -195,7 +195,7 @@ def test_the_monitor_shows_who_started_time_left_and_scores(
             .content.decode()
         )
     assert "1</strong> of 2 started" in html
-    assert "600 s" in html  # 10 minutes left
+    assert "10:00" in html  # minutes left
     assert "1 / 3" in html and "2 / 6" in html
     assert live.startswith('\n<section id="quiz-live"') or 'id="quiz-live"' in live
     assert "<html" not in live
