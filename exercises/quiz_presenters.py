@@ -4,6 +4,7 @@ pages and the API so both hold back the same things."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -130,6 +131,7 @@ def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None 
     return {
         "state": "running" if running else "finished",
         "deadline": deadline.isoformat(),
-        "remaining_seconds": max(0, int((deadline - now).total_seconds())) if running else 0,
+        # Rounded up, so the page never reaches zero before the server's deadline.
+        "remaining_seconds": max(0, math.ceil((deadline - now).total_seconds())) if running else 0,
         "server_now": now.isoformat(),
     }

@@ -28,7 +28,8 @@
     var left = Math.max(0, Math.ceil((endsAt - performance.now()) / 1000));
     show(left);
     if (left <= 0) {
-      window.location.reload();
+      // A moment's grace so the server's clock has passed the deadline too.
+      window.setTimeout(function () { window.location.reload(); }, 1000);
       return;
     }
     window.setTimeout(tick, 250);
