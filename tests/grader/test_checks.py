@@ -213,7 +213,7 @@ def test_reference_reproduces_the_lecture_feature_map():
     w = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
     out = reference.conv2d_single(x, w)
     assert out[0].tolist() == [6, 9, 7, 6, 6] and out[4].tolist() == [5, 6, 6, 8, 4]
-    with pytest.raises(ValueError, match="doesn't fit"):
+    with pytest.raises(ValueError, match="does not fit"):
         reference.conv2d_single(x, w, stride=3)
 
 
