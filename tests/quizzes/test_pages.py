@@ -280,3 +280,52 @@ def test_gradebooks_can_tell_which_questions_each_student_drew(
     assert quiz_reports.drawn_items_by_student(quiz.assignment_id) == {
         student.pk: set(mine.drawn_item_ids)
     }
+
+
+def test_the_builder_page_lists_the_bank_and_the_quiz_list_links_to_it(instructor, cohort, bank):
+    page = client_for(instructor)
+    html = page.get(f"/quizzes/new/{cohort.slug}").content.decode()
+    assert "qn-1" in html and "time zone, UTC" in html
+    assert f"/quizzes/new/{cohort.slug}" in page.get("/quizzes/").content.decode()
+
+
+def test_students_cannot_open_the_builder(student, cohort, bank):
+    assert client_for(student).get(f"/quizzes/new/{cohort.slug}").status_code == 404
+
+
+def test_the_instructor_sees_links_to_preview_monitor_and_results_on_the_quiz_page(
+    make_quiz, instructor, t0
+):
+    quiz = make_quiz()
+    with freeze_time(t0 + timedelta(minutes=1)):
+        html = client_for(instructor).get(f"/quizzes/{quiz.assignment_id}").content.decode()
+    for path in ("preview", "monitor", "results"):
+        assert f"/quizzes/{quiz.assignment_id}/{path}" in html
+
+
+def test_closing_from_the_monitor_releases_after_close_feedback(
+    make_quiz, student, instructor, api, t0
+):
+    quiz = make_quiz(feedback_policy="after_close")
+    attempt = quizzes.start_quiz(student, quiz, now=t0)
+    item = drawn_items(attempt)[0]
+    sub = quizzes_submit(student, quiz, item, t0)
+    with freeze_time(t0 + timedelta(minutes=5)):
+        assert api(student).get(f"/api/v1/submissions/{sub.pk}").json()["verdict"] is None
+        response = client_for(instructor).post(f"/quizzes/{quiz.assignment_id}/close")
+        assert response.status_code == 302
+        assert api(student).get(f"/api/v1/submissions/{sub.pk}").json()["verdict"] == "correct"
+
+
+def quizzes_submit(user, quiz, item, t0):
+    from exercises import services
+
+    sub = services.submit_answer(
+        user,
+        item.problem.slug,
+        {"answer": answer_for(user, item)},
+        assignment_id=quiz.assignment_id,
+        now=t0 + timedelta(minutes=1),
+    )
+    grade_now(sub.pk)
+    return sub
