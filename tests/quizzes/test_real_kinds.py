@@ -51,3 +51,39 @@ def test_a_diagnosed_misconception_shows_in_the_quiz_results(cohort, instructor,
     assert stats[0].correct == 1 and stats[0].misconceptions[0][0] == key
     assert stats[0].misconceptions[0][2] == 1
     assert Submission.objects.count() == 2
+
+
+def test_the_quiz_page_renders_a_real_kinds_statement_for_the_students_variant(
+    cohort, instructor, student, t0
+):
+    from django.test import Client
+
+    factories.make_problem(
+        "output-size-stride",
+        kind="number",
+        spec={"recipe": "output-size-stride"},
+        title="Output size with a stride",
+        statement="An input of size {{ n }} with a filter of size {{ f }} at stride {{ stride }}.",
+    )
+    quiz = quizzes.create_quiz(
+        instructor,
+        cohort,
+        title="Sizes",
+        slug="sizes",
+        opens_at=t0,
+        closes_at=t0 + timedelta(hours=1),
+        time_limit_minutes=10,
+        attempt_points=[100],
+        feedback_policy="after_close",
+        pools=[quizzes.PoolSpec(1, ("output-size-stride",))],
+        published=True,
+    )
+    attempt = quizzes.start_quiz(student, quiz, now=t0)
+    client = Client()
+    client.force_login(student)
+    with freeze_time(t0 + timedelta(minutes=1)):
+        html = client.get(f"/quizzes/{quiz.assignment_id}").content.decode()
+    assert "Output size with a stride" in html
+    assert "{{" not in html and "An input of size " in html
+    assert "Your answer to question 1" in html
+    assert len(attempt.drawn_item_ids) == 1
