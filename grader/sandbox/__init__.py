@@ -12,7 +12,7 @@ inside the child), ``interpret`` (validates what the child sent), ``tiers`` (det
 ``limits`` and ``outcome`` (the data types).
 """
 
-from grader.sandbox.api import health, run_calls
+from grader.sandbox.api import health, run_calls, warm_up
 from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
 from grader.sandbox.tiers import detect_tier
@@ -26,4 +26,5 @@ __all__ = [
     "detect_tier",
     "health",
     "run_calls",
+    "warm_up",
 ]

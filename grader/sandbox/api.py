@@ -102,3 +102,14 @@ def health() -> dict[str, Any]:
         "cgroup": bool(zyg.hello.get("cgroup")) if alive and zyg is not None else None,
         "restarts": max(0, zyg.started - 1) if zyg is not None else 0,
     }
+
+
+def warm_up() -> str:
+    """Start this process's zygote now rather than on the first submission (a Celery worker
+    calls this in ``worker_process_init``); returns the tier. Raises ``SandboxUnavailable``."""
+    tier = detect_tier()
+    if tier == "unavailable":
+        raise SandboxUnavailable("no sandbox tier is available on this machine")
+    with client._lock:
+        client.ensure(tier)
+    return tier
