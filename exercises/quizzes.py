@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -364,6 +365,10 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
     ):
         attempt.finished_at = min(now, attempt.deadline)
         attempt.save(update_fields=["finished_at"])
+    from exercises import leaderboards
+
+    # Released results may now count on the standings: drop the cached ones.
+    cache.delete(leaderboards._cache_key(quiz.assignment.cohort_id))
 
 
 def staff_quiz(user: AbstractBaseUser, assignment_id: int) -> QuizSettings:

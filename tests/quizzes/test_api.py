@@ -222,3 +222,18 @@ def test_the_schema_describes_the_quiz_endpoints(api, student):
     response = api(student).get("/api/v1/schema")
     assert response.status_code == 200
     assert b"/api/v1/quizzes/{id}/start:" in response.content
+
+
+def test_closing_a_quiz_refreshes_the_leaderboard(make_quiz, student, instructor, api, t0):
+    quiz = make_quiz(feedback_policy="after_close", counts_on_leaderboard=True)
+    attempt = quizzes.start_quiz(student, quiz, now=t0)
+    item = drawn_items(attempt)[0]
+    board = f"/api/v1/cohorts/{quiz.assignment.cohort.slug}/leaderboard"
+    with freeze_time(t0 + timedelta(minutes=1)):
+        sub_id = submit(api(student), quiz, item.problem.slug, answer_for(student, item)).json()[
+            "id"
+        ]
+        grade_now(sub_id)
+        assert api(student).get(board).json()["entries"][0]["score"] == 0.0  # cached now
+        quizzes.close_quiz(instructor, quiz)
+        assert api(student).get(board).json()["entries"][0]["score"] == 2.0
