@@ -10,7 +10,7 @@ import exercises.models.quiz
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0001_initial"),
+        ("exercises", "0002_submission_queued_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
