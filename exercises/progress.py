@@ -80,7 +80,11 @@ def dashboard_progress(
 ) -> list[AssignmentProgress]:
     """Open assignments first (soonest due first), then closed ones."""
     now = now or timezone.now()
-    assignments = list(selectors.visible_assignments(user, now).order_by("due_at", "title"))
+    assignments = list(
+        selectors.visible_assignments(user, now)
+        .exclude(type=Assignment.Type.QUIZ)  # quizzes keep scores to their own page and policy
+        .order_by("due_at", "title")
+    )
     if not assignments:
         return []
     extensions = {

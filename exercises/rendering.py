@@ -22,33 +22,47 @@ _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
     "svg",
     "figure",
     "figcaption",
-    # The lecture's pictures redrawn as inline SVG in statements (no scripts, links or styles).
-    "g",
-    "rect",
-    "line",
-    "circle",
-    "path",
-    "polyline",
-    "polygon",
-    "text",
-    "tspan",
-    "title",
-    "desc",
 }
-_SVG_GEOMETRY = {"x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "d"}
-_SVG_PAINT = {"fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "transform"}
-_SVG_TEXT = {"font-size", "font-weight", "text-anchor", "dominant-baseline"}
-_ATTRIBUTES = {
-    "*": {"class"},
-    "td": {"class"},
-    "th": {"scope"},
-    "svg": {"viewBox", "width", "height", "role", "aria-label", "aria-hidden", "focusable"},
-    **{tag: _SVG_GEOMETRY | _SVG_PAINT for tag in ("g", "rect", "line", "circle", "path")},
-    "polyline": {"points"} | _SVG_PAINT,
-    "polygon": {"points"} | _SVG_PAINT,
-    "text": {"x", "y", "dx", "dy"} | _SVG_PAINT | _SVG_TEXT,
-    "tspan": {"x", "y", "dx", "dy"} | _SVG_PAINT | _SVG_TEXT,
+# Statements draw the lecture's pictures as inline SVG (problem bank): simple shapes and text only,
+# no links, scripts, styles or external references.
+_SVG_TAGS = {"svg", "title", "g", "rect", "line", "polyline", "polygon", "circle", "text"}
+_SVG_ATTRIBUTES = {
+    "svg": {"viewBox", "width", "height", "role", "aria-label"},
+    **{
+        tag: {
+            "x",
+            "y",
+            "x1",
+            "y1",
+            "x2",
+            "y2",
+            "cx",
+            "cy",
+            "r",
+            "rx",
+            "width",
+            "height",
+            "points",
+            "fill",
+            "fill-opacity",
+            "stroke",
+            "stroke-width",
+            "stroke-dasharray",
+            "opacity",
+            "font-size",
+            "text-anchor",
+        }
+        for tag in _SVG_TAGS - {"svg", "title"}
+    },
 }
+_ALLOWED_TAGS |= _SVG_TAGS
+_ATTRIBUTES = {"*": {"class"}, "td": {"class"}, **_SVG_ATTRIBUTES}
+
+
+def _safe_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop attribute values that could reach outside the page (``url(...)``, ``javascript:``)."""
+    lowered = value.lower()
+    return None if "url(" in lowered or ":" in lowered or "&" in lowered else value
 
 
 def markdown_to_html(text: str) -> str:
@@ -58,13 +72,15 @@ def markdown_to_html(text: str) -> str:
     def keep(match: re.Match[str]) -> str:
         stash.append(match.group(0))
         # Plain letters and digits: Markdown leaves them alone (it uses \x02/\x03 for its own
-        # placeholders and drops stray ones, so those must not be used here).
+        # placeholders and drops stray ones, which turned "$x$" into "0").
         return f"STRIDEMATH{len(stash) - 1}Z"
 
     protected = _MATH.sub(keep, text)
     html = markdown.markdown(protected, extensions=["tables", "fenced_code", "sane_lists"])
     html = re.sub(r"STRIDEMATH(\d+)Z", lambda m: _escape(stash[int(m.group(1))]), html)
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ATTRIBUTES)
+    return nh3.clean(
+        html, tags=_ALLOWED_TAGS, attributes=_ATTRIBUTES, attribute_filter=_safe_attribute
+    )
 
 
 def _escape(math: str) -> str:

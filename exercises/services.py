@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import selectors
+from exercises import quiz_rules, selectors
 from exercises.errors import Closed, NotFound, RateLimited
 from exercises.models import (
     Assignment,
@@ -99,7 +99,10 @@ def submit_answer(
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     payload = clean_payload(access.problem.kind, data)
     late = access.is_late(now)
-    if late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
+    if quiz_rules.is_quiz(access.assignment) and not access.is_staff:
+        quiz_rules.check_can_submit(user, access.item, now)  # the student's own timed sitting
+        late = False
+    elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
             f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
             "it takes no more submissions.",
@@ -108,7 +111,6 @@ def submit_answer(
     _check_rate(user, now)
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
-        # (get_user_model, not type(user): a page's request.user is a lazy wrapper.)
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         used = selectors.attempts_used(user, access.problem, access.assignment)
         limit = access.attempt_limit
@@ -181,7 +183,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
 def release_submission(submission_id: int, token: str) -> None:
     """Give a claimed submission back (``running -> queued``) before an infrastructure retry."""
     Submission.objects.filter(pk=submission_id, status=Status.RUNNING, worker_id=token).update(
-        status=Status.QUEUED
+        status=Status.QUEUED, queued_at=timezone.now()
     )
 
 
@@ -208,13 +210,16 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
         if submission is None:
             log.warning("grade for submission %s dropped: claim lost", submission_id)
             return False
-        earned = grade.score * submission.max_score * _late_factor(submission)
+        attempt_factor = quiz_rules.attempt_factor(submission)  # declining points per try
+        earned = grade.score * submission.max_score * _late_factor(submission) * attempt_factor
         submission.status = Status.GRADED
         submission.verdict = grade.verdict.value
         submission.score = round(earned, 6)
         feedback = dict(grade.feedback)
         if submission.late and _late_factor(submission) < 1.0:
             feedback["late_penalty_percent"] = submission.assignment.late_penalty_percent
+        if attempt_factor < 1.0:
+            feedback["attempt_points_percent"] = round(attempt_factor * 100, 2)
         submission.feedback = feedback
         submission.graded_at = timezone.now()
         submission.error_message = ""
@@ -264,7 +269,7 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
     limits = settings.STRIDE
     cutoff = now - timedelta(seconds=limits["STUCK_AFTER_SECONDS"])
     stuck = Submission.objects.filter(
-        Q(status=Status.QUEUED, created_at__lt=cutoff)
+        Q(status=Status.QUEUED, queued_at__lt=cutoff)
         | Q(status=Status.RUNNING, started_at__lt=cutoff)
     )
     failed = stuck.filter(requeue_count__gte=limits["MAX_REQUEUES"]).update(
@@ -276,14 +281,14 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
     requeued = 0
     for submission_id in ids:
         with transaction.atomic():
-            # Reset the clock (created_at stays; started_at marks the re-queue) and the claim.
+            # Drop the claim and restart the clock, so the next sweep leaves it alone.
             updated = Submission.objects.filter(
                 Q(status=Status.QUEUED) | Q(status=Status.RUNNING), pk=submission_id
             ).update(
                 status=Status.QUEUED,
                 worker_id="",
                 requeue_count=F("requeue_count") + 1,
-                started_at=now,
+                queued_at=now,
             )
             if updated:
                 requeued += 1

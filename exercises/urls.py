@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from exercises import views
 from exercises.api import docs as api_docs
@@ -12,4 +12,5 @@ urlpatterns = [
     path("submissions/<int:pk>/window", views.submission_window, name="submission-window"),
     path("api/docs", api_docs.api_docs, name="api-docs"),
     path("api/docs/swagger", api_docs.swagger, name="api-docs-swagger"),
+    path("quizzes/", include("exercises.quiz_urls")),
 ]

@@ -16,6 +16,7 @@ from exercises import (
     page_presenters,
     presenters,
     progress,
+    quiz_presenters,
     selectors,
     services,
     visuals,
@@ -174,6 +175,9 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         submission = selectors.access_submission(request.user, pk)
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
+    if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
+        template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
+        return render(request, template, {"submission": submission})
     context = _submission_context(request, submission)
     if not request.htmx:
         return render(request, "exercises/submission.html", context)
@@ -193,6 +197,8 @@ def submission_window(request: HttpRequest, pk: int) -> HttpResponse:
         submission = selectors.access_submission(request.user, pk)
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
+    if quiz_presenters.withheld_for(submission, request.user):
+        return HttpResponse(status=204)  # no feedback of any kind while the quiz holds it
     if not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{reverse('submission', args=[pk])}?{query}#stepthrough")

@@ -180,6 +180,10 @@ def conv2d(x, w, b, stride=1, pad=0):
     return out
 """
 WITH_BIAS = NO_BIAS.replace("    return out", "    return out + b[None, :, None, None]")
+# Rows and columns swapped: wrong on every case, visible ones included (whatever their bias).
+TRANSPOSED = WITH_BIAS.replace(
+    "return out + b[None, :, None, None]", "return (out + b[None, :, None, None]).swapaxes(2, 3)"
+)
 
 
 def _set_code(page, code: str) -> None:
@@ -199,7 +203,7 @@ def test_code_is_graded_live_from_the_editor(
     expect(page.locator(".CodeMirror")).to_contain_text("def conv2d")
     screenshot(page, "problem-code-editor")
 
-    _set_code(page, NO_BIAS)
+    _set_code(page, TRANSPOSED)
     page.get_by_role("button", name="Submit").click()
     status = page.get_by_test_id("status")
     expect(status).to_have_text(re.compile("Queued|Running|Graded"))
@@ -208,7 +212,9 @@ def test_code_is_graded_live_from_the_editor(
     expect(result.get_by_test_id("verdict")).not_to_contain_text("Correct")
     # The visible case draws its |yours - expected| map; the hidden one says only that it is.
     expect(result.get_by_test_id("heatmap").first).to_be_visible()
-    expect(result.locator(".tests .tag", has_text="hidden")).to_have_count(1)
+    hidden = Submission.objects.get(problem=conv2d_problem).tests.filter(hidden=True).count()
+    assert hidden >= 1
+    expect(result.locator(".tests .tag", has_text="hidden")).to_have_count(hidden)
     screenshot(page, "problem-code-wrong")
     screenshot(result, "problem-code-wrong-detail")
 
