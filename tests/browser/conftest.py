@@ -44,7 +44,9 @@ PHONE = {"width": 390, "height": 844}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API allows one running instance per thread, and
+# other suites (tests/quizzes) start their own after this package's tests are done.
+@pytest.fixture(scope="package")
 def browser():
     need(CHROMIUM.exists(), "Chromium is not installed (apt-get install -y chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
