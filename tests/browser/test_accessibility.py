@@ -70,3 +70,28 @@ def test_without_javascript_a_problem_reads_and_submits(
         page.reload()
     expect(page.get_by_test_id("verdict")).to_be_visible()
     screenshot(page, "submission-without-javascript")
+
+
+def test_every_problem_page_of_the_bank_fits_a_phone(lecture_bank, student, page_for, screenshot):
+    page = page_for(student, width=390, height=844)
+    too_wide = {}
+    for slug in sorted(lecture_bank):
+        page.goto(f"/problems/{slug}")
+        expect(page.get_by_role("button", name="Submit")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 391:
+            too_wide[slug] = width
+        screenshot(page, f"bank-phone-{slug}")
+    assert too_wide == {}
+
+
+def test_the_code_editor_is_no_keyboard_trap(conv2d_problem, student, page_for):
+    page = page_for(student)
+    page.goto(f"/problems/{conv2d_problem.slug}")
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Tab")  # in the editor Tab indents...
+    expect(page.locator(".CodeMirror textarea")).to_be_focused()
+    page.keyboard.press("Escape")  # ...and Esc leaves it for the Submit button
+    expect(page.get_by_role("button", name="Submit")).to_be_focused()
+    label = page.locator(".CodeMirror textarea").get_attribute("aria-label")
+    assert label == "Your code (Python)"
