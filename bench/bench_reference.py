@@ -14,7 +14,10 @@ The fifth conv layer is (32,16,29,29) with stride 2 / pad 2, not 28x28: (28 - 5 
 does not fit, our reference raises and torch floors. Likewise the 3x3/stride-2 pooling rows use a
 55x55 input, since (56 - 3)/2 + 1 = 27.5 does not fit.
 
-A second table sweeps stride-1 layers over the input channel count to show where the flat-shift
+A second table repeats the cases in float32 mode (a float32 x keeps the whole call in float32),
+whose target in performance.md is conv <= 5x torch (torch's float32 path is oneDNN).
+
+A third table sweeps stride-1 layers over the input channel count to show where the flat-shift
 scheme overtakes im2col; ``reference.uses_flat_shift`` (its rule and threshold) was set from it.
 """
 
@@ -163,7 +166,7 @@ def main() -> None:
         _table(torch, rng, np.float64)
         print(
             "\nfloat32 mode (a float32 x keeps the call in float32; performance.md's target for "
-            "it: conv <= 5x torch, whose float32 path is oneDNN):"
+            "it: conv <= 5x torch, whose float32 path is oneDNN):\n"
         )
         _table(torch, rng, np.float32)
         _flat_shift_sweep(rng)
@@ -171,7 +174,7 @@ def main() -> None:
 
 def _table(torch: object, rng: np.random.Generator, dtype: type) -> None:
     print(
-        f"\n{np.dtype(dtype).name}, 1 thread, median of {ROUNDS} interleaved rounds; "
+        f"{np.dtype(dtype).name}, 1 thread, median of {ROUNDS} interleaved rounds; "
         f"numpy {np.__version__}, torch {torch.__version__}\n"  # type: ignore[attr-defined]
     )
     header = (

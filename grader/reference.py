@@ -272,9 +272,17 @@ def _as_float(a: ArrayLike, name: str, dtype: np.dtype | None = None) -> np.ndar
     elif dtype is None:
         dtype = _F64
     try:
-        return np.asarray(a, dtype=dtype)
+        # Without a dtype first: NumPy would silently parse strings and drop imaginary parts.
+        raw = np.asarray(a)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array, got {type(a).__name__}: {exc}") from None
+        raise ValueError(
+            f"{name} must be a real numeric array, got {type(a).__name__}: {exc}"
+        ) from None
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must be a real numeric array, got {type(a).__name__} of dtype {raw.dtype}"
+        )
+    return raw.astype(dtype, copy=False)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
