@@ -212,7 +212,11 @@ def test_code_is_graded_live_from_the_editor(
     expect(result.get_by_test_id("verdict")).not_to_contain_text("Correct")
     # The visible case draws its |yours - expected| map; the hidden one says only that it is.
     expect(result.get_by_test_id("heatmap").first).to_be_visible()
-    hidden = Submission.objects.get(problem=conv2d_problem).tests.filter(hidden=True).count()
+    graded = Submission.objects.get(problem=conv2d_problem)
+    if "misconception" in graded.feedback:  # the kind recognised the mistake: say which
+        title = graded.feedback["misconception"]["title"]
+        expect(result.get_by_test_id("diagnosis")).to_contain_text(title)
+    hidden = graded.tests.filter(hidden=True).count()
     assert hidden >= 1
     expect(result.locator(".tests .tag", has_text="hidden")).to_have_count(hidden)
     screenshot(page, "problem-code-wrong")
