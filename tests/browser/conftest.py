@@ -1,13 +1,13 @@
 """Shared browser fixtures: Playwright driving Debian's Chromium against ``live_server``.
 
-- ``browser``: one headless Chromium for the session (``/usr/bin/chromium``, never Playwright's
+- ``browser``: one headless Chromium for this package (``/usr/bin/chromium``, never Playwright's
   own download). Missing Chromium skips on a laptop and fails in CI (``tests.conftest.need``).
 - ``page_for(user, width=..., height=...)``: a page already logged in as that persona (the
   session cookie of a real login, so no test pays for the login form unless it tests it).
 - ``login_page(username, password)``: a fresh page logged in through the login form.
 - ``screenshot(page_or_locator, name)``: saves ``test-artifacts/<name>.png`` (git-ignored).
-- ``lecture_bank``: the problem bank in an assignment of the personas' cohort: the real bank
-  when ``exercises/content`` has problems, else the same slugs made from the kinds' recipes.
+- ``lecture_bank``: the whole bank in an assignment of the personas' cohort (pinned:
+  the lecture's numbers); ``conv2d_problem``: the bank's ``implement-conv2d`` in another.
 
 Tests using these must be ``@pytest.mark.django_db(transaction=True)`` (the live server is
 another thread with its own connection) and ``@pytest.mark.browser``.
@@ -132,115 +132,34 @@ def login_page(new_page) -> Callable[..., object]:
     return make
 
 
-def pytest_ignore_collect(collection_path, config):
-    """The flows solve problems of the kinds; before ``grader.kinds`` lands there are none."""
-    import grader.kinds
-
-    if not hasattr(grader.kinds, "get_kind") and collection_path.name.startswith("test_"):
-        return True
-    return None
-
-
 # --- problems ------------------------------------------------------------------------------------
 
-#: The bank's slugs the browser tests use, and what to build when the real bank is not there yet.
-FALLBACK_SPECS = {
-    "conv-single-channel": ("matrix", {"recipe": "conv-single-channel"}),
-    "conv-three-channels": ("matrix", {"recipe": "conv-three-channels"}),
-    "output-size-stride": ("number", {"recipe": "output-size-stride"}),
-    "feature-map-volume": ("shape", {"recipe": "feature-map-volume"}),
-}
 
+def _import_bank() -> list:
+    """The lecture's problem bank (``exercises/content``), imported as ``make demo`` does."""
+    from exercises.importer import import_problems
+    from exercises.models import Problem
 
-def _real_bank_present() -> bool:
-    content = Path(settings.STRIDE["CONTENT_DIR"])
-    return content.is_dir() and any(content.glob("*/problem.yaml"))
+    import_problems(settings.STRIDE["CONTENT_DIR"])
+    return list(Problem.objects.order_by("slug"))
 
 
 @pytest.fixture
 def lecture_bank(db, cohort):
-    """``{slug: Problem}`` for the bank, in a "CNN basics" assignment of ``cohort`` whose
+    """``{slug: Problem}`` for the whole bank, in a "CNN basics" assignment of ``cohort`` whose
     variants are the lecture's own numbers (pinned), so a test knows the right answers."""
-    from exercises.models import Problem, VariantPolicy
+    from exercises.models import VariantPolicy
 
-    if _real_bank_present():
-        from exercises.importer import import_problems
-
-        import_problems(settings.STRIDE["CONTENT_DIR"])
-        problems = list(Problem.objects.order_by("slug"))
-    else:
-        problems = [
-            factories.make_problem(
-                slug,
-                kind=kind,
-                spec=spec,
-                title=slug.replace("-", " ").capitalize(),
-                statement="Work it out for the input $x$ and the filter $w$ below.",
-            )
-            for slug, (kind, spec) in FALLBACK_SPECS.items()
-        ]
+    problems = _import_bank()
     factories.make_assignment(
-        cohort,
-        problems,
-        title="CNN basics",
-        slug="cnn-basics",
-        variant_policy=VariantPolicy.PINNED,
+        cohort, problems, title="CNN basics", slug="cnn-basics", variant_policy=VariantPolicy.PINNED
     )
     return {p.slug: p for p in problems}
 
 
-# A code problem like the bank's implement-conv2d, for when the bank has not landed: one visible
-# case (its diff map is drawn) and one hidden case (only its name and outcome are shown).
-CONV2D_TESTS = """
-import numpy as np
-from grader import reference as ref
-
-
-def cases(rng):
-    x = rng.integers(0, 3, (1, 3, 7, 7)).astype(float)
-    w = rng.integers(-1, 2, (2, 3, 3, 3)).astype(float)
-    b = np.array([1.0, -1.0])
-    return [
-        {"name": "a 7x7x3 input, two filters", "args": [x, w, b], "hidden": False},
-        {"name": "stride 2 and padding 1", "args": [x, w, b], "kwargs": {"stride": 2, "pad": 1}},
-    ]
-
-
-def reference(x, w, b, stride=1, pad=0):
-    return ref.conv2d(x, w, b, stride, pad)
-"""
-CONV2D_STARTER = '''import numpy as np
-
-
-def conv2d(x, w, b, stride=1, pad=0):
-    """x (N, C, H, W), w (F, C, HH, WW), b (F,) -> (N, F, H', W')."""
-    raise NotImplementedError
-'''
-
-
 @pytest.fixture
 def conv2d_problem(db, cohort):
-    """``implement-conv2d`` from the real bank when it is there, else made from the spec above."""
-    from exercises.models import Problem
-
-    if _real_bank_present():
-        from exercises.importer import import_problems
-
-        import_problems(settings.STRIDE["CONTENT_DIR"])
-        problem = Problem.objects.get(slug="implement-conv2d")
-    else:
-        problem = factories.make_problem(
-            "implement-conv2d",
-            kind="code",
-            title="Implement conv2d",
-            statement="Write `conv2d(x, w, b, stride=1, pad=0)` for NCHW inputs.",
-            spec={
-                "entry": "conv2d",
-                "signature": "def conv2d(x, w, b, stride=1, pad=0)",
-                "starter": CONV2D_STARTER,
-                "tests_source": CONV2D_TESTS,
-            },
-            starter_code=CONV2D_STARTER,
-        )
+    """The bank's ``implement-conv2d``, in an assignment of ``cohort``."""
+    problem = next(p for p in _import_bank() if p.slug == "implement-conv2d")
     factories.make_assignment(cohort, [problem], title="Code", slug="code-work")
     return problem

@@ -249,3 +249,19 @@ def test_the_api_docs_page_reads_without_javascript(browser, live_server, screen
     expect(page.get_by_text("/api/v1/problems/{slug}/submissions").first).to_be_visible()
     screenshot(page, "api-docs")
     context.close()
+
+
+def test_the_interactive_api_reference_runs_from_our_own_files(new_page, screenshot):
+    page = new_page()
+    outside = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url) if not r.url.startswith(("http://localhost", "data:")) else None
+        ),
+    )
+    page.goto("/api/docs/swagger")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("/api/v1/problems/{slug}/submissions").first).to_be_visible()
+    assert outside == []
+    screenshot(page, "api-docs-swagger")
