@@ -146,5 +146,5 @@ def stepthrough_view(
             "on the lecture's example (your own numbers appear here once you have solved the "
             "problem or used your attempts)"
         )
-    step = stepthrough.window_step(params, row, col)
+    step = stepthrough.window_step(params, row, col, stepthrough.STEP_THROUGH_MODES[problem.slug])
     return StepThroughView(step, note) if step else None

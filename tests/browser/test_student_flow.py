@@ -136,6 +136,23 @@ def test_the_three_channel_step_through_sums_27_products_and_the_bias(
     screenshot(steps, "problem-conv3-stepthrough-phone-detail")
 
 
+def test_the_max_pool_step_through_keeps_the_running_maximum(
+    celery_worker_process, lecture_bank, student, page_for, screenshot
+):
+    problem = lecture_bank["max-pool"]
+    right = _right_map(problem)
+    page = page_for(student)
+    page.goto(f"/problems/{problem.slug}")
+    _fill_grid_by_keyboard(page, right)
+    steps = page.get_by_test_id("stepthrough")
+    expect(page.get_by_test_id("verdict")).to_contain_text("Correct", timeout=30_000)
+    expect(steps).to_contain_text("the largest value under the window")
+    expect(steps.locator(".st-total")).to_contain_text(f"= {right[0, 0]:g}")
+    steps.locator('.st-output a[data-row="1"][data-col="1"]').click()
+    expect(page.locator(".st-total")).to_contain_text(f"Output (1, 1) = {right[1, 1]:g}")
+    screenshot(page.get_by_test_id("stepthrough"), "problem-max-pool-stepthrough")
+
+
 def test_the_problem_page_fits_a_phone(lecture_bank, student, page_for, screenshot):
     page = page_for(student, width=390, height=844)
     page.goto("/problems/conv-single-channel")

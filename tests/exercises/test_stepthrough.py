@@ -77,3 +77,24 @@ def test_it_draws_nothing_for_params_that_are_not_one_convolution():
 def test_an_out_of_range_cell_is_clamped_into_the_map():
     step = window_step({"x": X7, "w": W3, "stride": 1}, 99, 99)
     assert (step.row, step.col) == (4, 4) and step.next is None
+
+
+POOL_X = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+
+
+def test_max_pooling_keeps_the_running_maximum_of_the_window():
+    step = window_step({"x": POOL_X, "size": 2, "stride": 2}, 0, 1, mode="max")
+    assert (step.top, step.left, step.out_rows) == (0, 2, 2)
+    assert [t.x for t in step.terms] == ["2", "4", "7", "8"]
+    assert [t.running for t in step.terms] == ["2", "4", "7", "8"] and step.total == "8"
+    assert step.filters == [] and step.bias is None
+
+
+def test_average_pooling_sums_the_window_then_divides_by_its_size():
+    step = window_step({"x": POOL_X, "size": 2, "stride": 2}, 1, 0, mode="avg")
+    assert step.terms[-1].running == "8" and step.count == 4 and step.total == "2"
+    assert [[c.text for c in row] for row in step.output] == [["3.25", "5.25"], ["2", ""]]
+
+
+def test_a_pooling_window_that_does_not_tile_draws_nothing():
+    assert window_step({"x": POOL_X, "size": 3, "stride": 2}, 0, 0, mode="max") is None
