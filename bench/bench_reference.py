@@ -8,9 +8,12 @@ then one block of torch, round after round, so that load from other processes on
 2-core machine hits both alike; each block's mean per-call time is one sample, and the table
 shows the median over rounds. A round during which other processes used more than 10 % of the
 machine (read from /proc/stat) is rerun, up to 3 times, keeping the quietest attempt; the
-"others" column shows how busy the machine still was, so a loaded run can be recognised. Targets (DESIGN.md, performance.md): conv2d <= 1.5x torch, except
-the lecture-sized layer, whose target is absolute (<= 20 us per call: call overhead dominates
-there); max-pool <= 1.0x and avg-pool <= 2.5x torch.
+"others" column shows how busy the machine still was, so a loaded run can be recognised (the
+absolute target below suffers most from a busy machine: rerun when it fails with "others" high).
+
+Targets (DESIGN.md, performance.md): conv2d <= 1.5x torch, except the lecture-sized layer, whose
+target is absolute (<= 20 us per call: call overhead dominates there); max-pool <= 1.0x and
+avg-pool <= 2.5x torch.
 
 The fifth conv layer is (32,16,29,29) with stride 2 / pad 2, not 28x28: (28 - 5 + 4)/2 + 1 = 14.5
 does not fit, our reference raises and torch floors. Likewise the 3x3/stride-2 pooling rows use a

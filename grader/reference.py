@@ -63,11 +63,13 @@ _F64 = np.dtype(np.float64)
 # Why: flat-shift skips the im2col copy (whose cost relative to the GEMM falls as 1/F) but makes
 # HH*WW accumulation passes over the output, whose relative cost falls as 1/C, and its GEMMs have
 # inner size C only. So it pays when C is large and not smaller than F.
-# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time, 2026-11-26):
-# C = 3 (the benchmark's B and C layers) 2.7-3.0; C = F = 8: 1.0 (3x3), 0.83 (5x5);
-# C = F = 12..32: 0.68-0.80; C = F = 64: 0.80-0.94 ((8,64,56,56) benchmark layer: 0.80);
-# but C < F loses: (8,16,28,28)x(64,16,3,3) 1.17, (16,16,14,14)x(32,16,3,3) 1.18, C = 8/12 with
-# 64 filters 1.3-1.55.
+# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time, 2026-11-26,
+# on a machine shared with other agents, so differences under ~20 % are noise):
+# - robust: C = 3 (the benchmark's B and C layers) 1.2-3.0 -> im2col; C < F loses: 64 filters on
+#   C = 8/12/16: 1.0-1.8 -> im2col;
+# - around parity: C = F = 4-8 (3x3) 1.0-1.2; C = F = 12-64 0.54-1.2, median ~0.8; 5x5 kernels
+#   0.64-0.9; the (8,64,56,56)x(64,64,3,3) benchmark layer 0.8-0.9 (both schemes beat torch's
+#   float64 conv there by about 2x).
 FLAT_SHIFT_MIN_CHANNELS = 12
 _FLAT_SHIFT_CHUNK_BYTES = 1 << 20
 _IM2COL_CHUNK_BYTES = 1 << 19

@@ -163,11 +163,8 @@ def relu(x):
 """
 
 
-def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
-    from grader.sandbox import detect_tier
-    from tests.conftest import need
-
-    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+def student_with_slow_code_problem():
+    """A student of a cohort whose one assignment holds a code problem that grades slowly."""
     cohort = factories.make_cohort()
     student = factories.make_user()
     factories.add_member(student, cohort)
@@ -182,6 +179,15 @@ def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
         },
     )
     factories.make_assignment(cohort, [problem])
+    return student
+
+
+def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
+    from grader.sandbox import detect_tier
+    from tests.conftest import need
+
+    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+    student = student_with_slow_code_problem()
 
     with running_worker("doomed") as doomed:
         body = (
@@ -232,20 +238,7 @@ def test_the_database_vanishing_while_the_result_is_written_loses_nothing(api):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no connection to lose")
     need(detect_tier() != "unavailable", "no sandbox tier on this machine")
-    cohort = factories.make_cohort()
-    student = factories.make_user()
-    factories.add_member(student, cohort)
-    problem = factories.make_problem(
-        "implement-relu",
-        kind="code",
-        spec={
-            "entry": "relu",
-            "signature": "def relu(x)",
-            "starter": "def relu(x):\n    ...\n",
-            "tests_source": SLOW_TESTS_SOURCE,
-        },
-    )
-    factories.make_assignment(cohort, [problem])
+    student = student_with_slow_code_problem()
 
     settings_dict = connection.settings_dict
     proxy = TcpProxy(
