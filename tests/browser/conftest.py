@@ -5,6 +5,7 @@
 - ``page_for(user, width=..., height=...)``: a page already logged in as that persona (the
   session cookie of a real login, so no test pays for the login form unless it tests it).
 - ``login_page(username, password)``: a fresh page logged in through the login form.
+- ``grading_worker``: a real Celery worker process for this package's live-grading tests.
 - ``screenshot(page_or_locator, name)``: saves ``test-artifacts/<name>.png`` (git-ignored).
 - ``lecture_bank``: the whole bank in an assignment of the personas' cohort (pinned:
   the lecture's numbers); ``conv2d_problem``: the bank's ``implement-conv2d`` in another.
@@ -56,6 +57,17 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="package")
+def grading_worker(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` grading the browser tests' submissions, for this package only:
+    a worker left running for the whole session would take tasks that later suites (the
+    fault tests) hand to their own workers."""
+    from tests.workers import running_worker
+
+    with django_db_blocker.unblock(), running_worker("browser") as worker:
+        yield worker
 
 
 @pytest.fixture

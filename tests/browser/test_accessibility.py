@@ -28,7 +28,7 @@ def test_every_input_has_a_name_a_screen_reader_can_say(lecture_bank, student, p
 
 @pytest.mark.worker
 def test_a_problem_can_be_answered_with_the_keyboard_alone(
-    celery_worker_process, lecture_bank, student, page_for, screenshot
+    grading_worker, lecture_bank, student, page_for, screenshot
 ):
     page = page_for(student)
     page.goto("/problems/feature-map-volume")
@@ -52,7 +52,7 @@ def test_a_problem_can_be_answered_with_the_keyboard_alone(
 
 @pytest.mark.worker
 def test_without_javascript_a_problem_reads_and_submits(
-    celery_worker_process, live_server, lecture_bank, student, page_for, screenshot
+    grading_worker, live_server, lecture_bank, student, page_for, screenshot
 ):
     page = page_for(student, javascript=False)
     page.goto("/problems/conv-single-channel")

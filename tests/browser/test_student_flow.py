@@ -47,7 +47,7 @@ def _fill_grid_by_keyboard(page, matrix: np.ndarray) -> None:
 
 
 def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
-    celery_worker_process, lecture_bank, student, page_for, screenshot
+    grading_worker, lecture_bank, student, page_for, screenshot
 ):
     problem = lecture_bank["conv-single-channel"]
     right = _right_map(problem)
@@ -112,7 +112,7 @@ def test_a_wrong_map_shows_heat_map_and_diagnosis_then_the_right_one_is_correct(
 
 
 def test_the_three_channel_step_through_sums_27_products_and_the_bias(
-    celery_worker_process, lecture_bank, student, page_for, screenshot
+    grading_worker, lecture_bank, student, page_for, screenshot
 ):
     problem = lecture_bank["conv-three-channels"]
     right = _right_map(problem)
@@ -137,7 +137,7 @@ def test_the_three_channel_step_through_sums_27_products_and_the_bias(
 
 
 def test_the_max_pool_step_through_keeps_the_running_maximum(
-    celery_worker_process, lecture_bank, student, page_for, screenshot
+    grading_worker, lecture_bank, student, page_for, screenshot
 ):
     problem = lecture_bank["max-pool"]
     right = _right_map(problem)
@@ -166,9 +166,7 @@ def test_the_problem_page_fits_a_phone(lecture_bank, student, page_for, screensh
     screenshot(page, "dashboard-phone")
 
 
-def test_a_shape_answer_is_graded_live(
-    celery_worker_process, lecture_bank, student, page_for, screenshot
-):
+def test_a_shape_answer_is_graded_live(grading_worker, lecture_bank, student, page_for, screenshot):
     problem = lecture_bank["feature-map-volume"]
     kind = get_kind(problem.kind)
     right = kind.expected(problem.spec, kind.generate(problem.spec, None))
@@ -209,7 +207,7 @@ def _set_code(page, code: str) -> None:
 
 
 def test_code_is_graded_live_from_the_editor(
-    celery_worker_process, conv2d_problem, student, page_for, screenshot
+    grading_worker, conv2d_problem, student, page_for, screenshot
 ):
     page = page_for(student)
     page.goto(f"/problems/{conv2d_problem.slug}")
