@@ -23,6 +23,7 @@ from exercises import (
 )
 from exercises.errors import NotFound, StrideError
 from exercises.forms import JoinCohortForm
+from exercises.models import VariantPolicy
 from exercises.rendering import markdown_to_html
 
 
@@ -108,6 +109,11 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             error, status = exc.message, exc.status
             retry_after = getattr(exc, "retry_after", None)
         else:
+            if request.htmx and access.assignment.variant_policy == VariantPolicy.PER_ATTEMPT:
+                # The next attempt has new numbers: leave this page rather than keep stale ones.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("submission", args=[submission.pk])
+                return response
             if request.htmx:
                 response = render(
                     request,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exercises.models import LatePolicy, Status, Submission, Verdict
+from exercises.models import LatePolicy, Status, Submission, VariantPolicy, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,11 @@ def test_the_step_through_moves_with_htmx_and_falls_back_to_a_link(logged_in, st
     assert plain["Location"] == f"/submissions/{submission.pk}?row=1&col=2#stepthrough"
     page = logged_in.get(plain["Location"]).content.decode()
     assert "Output (1, 2) = 7" in page
+
+
+def test_with_a_new_variant_per_attempt_an_htmx_submit_leaves_the_stale_numbers(logged_in, bank):
+    bank["assignment"].variant_policy = VariantPolicy.PER_ATTEMPT
+    bank["assignment"].save()
+    response = logged_in.post("/problems/output-size-stride", {"answer": "3"}, **HTMX)
+    submission = Submission.objects.get()
+    assert response["HX-Redirect"] == f"/submissions/{submission.pk}"
