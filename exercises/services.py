@@ -198,7 +198,8 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
     """
     with transaction.atomic():
         submission = (
-            Submission.objects.select_for_update()
+            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the assignment join.
+            Submission.objects.select_for_update(of=("self",))
             .select_related("assignment")
             .filter(pk=submission_id, status=Status.RUNNING, worker_id=token)
             .first()

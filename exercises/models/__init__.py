@@ -9,6 +9,7 @@ from exercises.models.assignment import (
 )
 from exercises.models.cohort import Cohort, Membership, Role
 from exercises.models.problem import Problem
+from exercises.models.regrade import RegradeJob
 from exercises.models.submission import Status, Submission, TestResult, Verdict
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "LatePolicy",
     "Membership",
     "Problem",
+    "RegradeJob",
     "Role",
     "Status",
     "Submission",
