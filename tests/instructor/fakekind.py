@@ -58,8 +58,6 @@ class TallyKind:
         want = self.expected(spec, params)
         if answer == want:
             return Grade(1.0, Verdict.CORRECT, {"message": "Correct."})
-        if abs(answer - want) == 1:
-            return Grade(0.5, Verdict.PARTIAL, {"message": "Off by one."})
         if answer == params["a"]:
             return Grade(
                 0.0,
@@ -69,6 +67,8 @@ class TallyKind:
                     "misconception": {"key": "forgot-b", "title": "Forgot to add b"},
                 },
             )
+        if abs(answer - want) == 1:
+            return Grade(0.5, Verdict.PARTIAL, {"message": "Off by one."})
         return Grade(0.0, Verdict.INCORRECT, {"message": "Not the sum."})
 
 
