@@ -126,6 +126,9 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "broker"
+    # kombu's filesystem transport expects its folders to exist.
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

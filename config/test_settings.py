@@ -27,3 +27,8 @@ from config.settings import DATABASES, VAR_DIR  # noqa: E402
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process can see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Serve static files straight from the apps (no collectstatic before tests or browser tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

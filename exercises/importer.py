@@ -172,7 +172,9 @@ def import_problems(root: Path | str) -> ImportReport:
         raise ImportFailed([f"{root}: no such file or folder"])
     folders = problem_folders(root)
     if not folders:
-        raise ImportFailed([f"{root}: no problem.yaml here or in its subfolders"])
+        if root.is_dir():
+            return ImportReport()  # an empty bank imports nothing, and says so
+        raise ImportFailed([f"{root}: not a problem folder (no problem.yaml)"])
     errors: list[str] = []
     parsed = [p for p in (parse_folder(f, errors) for f in folders) if p is not None]
     seen_uuid: dict[uuidlib.UUID, Path] = {}

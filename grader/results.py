@@ -31,6 +31,8 @@ class TestOutcome:
     ``data`` holds what a page may draw (e.g. a diff map); it must already respect ``hidden``.
     """
 
+    __test__ = False  # a result, not a pytest test class
+
     name: str
     passed: bool
     points: float

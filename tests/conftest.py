@@ -95,3 +95,16 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One real ``celery worker`` for the session, on the test database and the test broker.
+
+    Tests using it must be ``@pytest.mark.django_db(transaction=True)`` so that their rows are
+    committed (visible to the worker) and ``delay_on_commit`` publishes.
+    """
+    from tests.workers import running_worker
+
+    with django_db_blocker.unblock(), running_worker("session") as worker:
+        yield worker

@@ -12,7 +12,7 @@ from exercises.models import Assignment, AssignmentProblem, Cohort, Membership, 
 
 _counter = itertools.count(1)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 
 
 def make_user(username: str | None = None, **extra):

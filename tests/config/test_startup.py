@@ -9,11 +9,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "STRIDE_DEMO"}}
+    # Only what the test names: no test-suite defaults (STRIDE_*) leak into "production".
+    dropped = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("STRIDE_")}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
     base.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 

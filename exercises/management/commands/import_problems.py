@@ -19,6 +19,8 @@ class Command(BaseCommand):
             for line in exc.errors:
                 self.stderr.write(line)
             raise CommandError(f"{len(exc.errors)} error(s); nothing was imported.") from None
+        if not (report.created or report.updated or report.unchanged):
+            self.stderr.write(f"no problem folders (with a problem.yaml) under {path}")
         self.stdout.write(
             f"created {len(report.created)}, updated {len(report.updated)}, "
             f"unchanged {len(report.unchanged)}"

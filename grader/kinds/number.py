@@ -1,0 +1,87 @@
+"""The ``number`` kind: one number (an output size, a parameter count, a dot product); for output
+sizes also the string ``"does-not-fit"``.
+
+```yaml
+kind: number
+recipe: output-size-stride
+params: {n: {min: 5, max: 15}, f: {choices: [3, 5]}, stride: {min: 1, max: 3}}
+pinned: {n: 7, f: 3, stride: 3}      # the lecture's "doesn't fit!" example
+does_not_fit: 0.33                    # share of variants that don't fit (output-size recipes)
+tolerance: {abs: 0, rel: 0}
+misconceptions: all                   # or a list of keys, or []
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from grader import diagnose as dx
+from grader.kinds.answers import read_size_or_number
+from grader.kinds.base import InvalidAnswer
+from grader.kinds.recipe_kind import RecipeKind
+from grader.recipes import DOES_NOT_FIT, Recipe
+from grader.results import Grade, Verdict
+
+
+class NumberKind(RecipeKind):
+    name = "number"
+    spec_keys: ClassVar[frozenset[str]] = RecipeKind.spec_keys | {"does_not_fit"}
+
+    def answer_format(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+        recipe = self.recipe(spec)
+        accepts = ["number", DOES_NOT_FIT] if recipe.fits is not None else ["number"]
+        return {"type": "number", "accepts": accepts}
+
+    def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
+        recipe = self.recipe(spec)
+        params = self.params(spec, recipe, params)
+        tol = self.tolerance(spec, recipe)
+        try:
+            value = read_size_or_number(answer, allow_does_not_fit=recipe.fits is not None)
+        except InvalidAnswer as exc:
+            return Grade.invalid(str(exc))
+        right = recipe.solve(params)
+        if dx.same_answer("number", value, right, tol):
+            return Grade(1.0, Verdict.CORRECT, {"message": "Correct."})
+        keys = self.misconception_keys(spec, recipe)
+        diagnosis = dx.diagnose(recipe, params, value, keys=keys, tolerance=tol)
+        feedback: dict[str, Any] = {}
+        parts: list[str] = []
+        if recipe.fits is not None and (value == DOES_NOT_FIT) != (right == DOES_NOT_FIT):
+            fit = _fit_feedback(recipe, params, fits=right != DOES_NOT_FIT)
+            feedback["fit"] = fit
+            if diagnosis is None or right != DOES_NOT_FIT:
+                parts.append(fit["message"])
+        if diagnosis is not None:
+            parts.append(diagnosis.message)
+            feedback["misconception"] = diagnosis.to_feedback()
+            if diagnosis.also:
+                feedback["also"] = [{"key": k, "title": t} for k, t in diagnosis.also]
+        if not parts:
+            parts.append(
+                f"{dx.fmt(value)} is not right. Go through it again step by step: {recipe.summary}."
+            )
+        feedback["message"] = " ".join(parts)
+        return Grade(0.0, Verdict.INCORRECT, feedback)
+
+
+def _fit_feedback(recipe: Recipe, params: Mapping[str, Any], *, fits: bool) -> dict[str, Any]:
+    """Why the geometry does or doesn't fit, with the student's numbers."""
+    facts = dx.MISCONCEPTIONS[recipe.name].facts(params)
+    formula, span, stride = facts["formula"], facts["span"], facts["stride"]
+    if fits:
+        message = (
+            f"It fits: {span} is divisible by the stride {stride}, so {formula} is a whole "
+            'number and "does-not-fit" is not the answer.'
+        )
+    else:
+        message = (
+            f"It doesn't fit: {formula} = {facts['exact']} is not a whole number ({span} is not "
+            f'divisible by the stride {stride}). Answer "does-not-fit".'
+        )
+    return {"fits": fits, "message": message, "step": f"{formula} = {facts['exact']}"}
+
+
+KIND = NumberKind()

@@ -1,0 +1,140 @@
+"""Fault tests with real processes: the database is the source of truth, the broker only
+carries ids, so a lost broker or a killed worker loses no submission and grades none twice."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import closing
+
+import pytest
+
+from exercises.models import Status, Submission
+from grader.tasks import grade_submission
+from tests import factories
+from tests.conftest import need
+from tests.workers import running_worker, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    """A throwaway redis-server (no persistence, like the machine's), restartable at will."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.dir = tmp_path
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, timeout=10, message="private redis did not start")
+
+    def _answers(self) -> bool:
+        try:
+            with closing(socket.create_connection(("127.0.0.1", self.port), timeout=0.2)) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def queue_length(self, name: str = "grading") -> int:
+        with closing(socket.create_connection(("127.0.0.1", self.port), timeout=1)) as s:
+            s.sendall(f"LLEN {name}\r\n".encode())
+            return int(s.recv(64).decode().strip().lstrip(":"))
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    need(shutil.which("redis-server") is not None, "redis-server is not installed")
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+def make_queued(n: int) -> list[Submission]:
+    cohort = factories.make_cohort()
+    problem = factories.make_problem(kind="number", spec={"recipe": "conv-layer-params"})
+    assignment = factories.make_assignment(cohort, [problem])
+    rows = []
+    for i in range(n):
+        user = factories.make_user()
+        factories.add_member(user, cohort)
+        rows.append(
+            Submission.objects.create(
+                user=user,
+                problem=problem,
+                assignment=assignment,
+                payload={"answer": i},
+                variant_seed=i,
+                status=Status.QUEUED,
+            )
+        )
+    return rows
+
+
+def test_a_redis_restart_with_submissions_queued_loses_none(private_redis):
+    from config.celery import app
+
+    submissions = make_queued(12)
+    with app.connection_for_write(private_redis.url) as conn:
+        for sub in submissions:
+            grade_submission.apply_async(args=[sub.pk], connection=conn)
+    assert private_redis.queue_length() == 12
+
+    private_redis.restart()  # no persistence: every queued message is gone
+    assert private_redis.queue_length() == 0
+
+    env = {
+        "REDIS_URL": private_redis.url,
+        "STRIDE_STUCK_AFTER_SECONDS": "1",
+        "STRIDE_SWEEP_EVERY_SECONDS": "1",
+    }
+    time.sleep(1.1)  # the queued rows are now older than the stuck threshold
+    with running_worker("sweeper", beat=True, **env):
+        wait_for(
+            lambda: not Submission.objects.exclude(status=Status.GRADED).exists(),
+            timeout=90,
+            message="the sweeper did not recover every submission",
+        )
+    graded = Submission.objects.filter(pk__in=[s.pk for s in submissions])
+    assert graded.filter(status=Status.GRADED).count() == 12
+    assert all(s.requeue_count == 1 for s in graded)
