@@ -1,9 +1,6 @@
-"""Fixtures for the instructor side: a cohort with staff of every role, the ``tally`` test kind.
-
-Until the real ``grader.kinds`` lands, a minimal registry holding only ``tally`` stands in for
-it (the pages and the importer import ``get_kind``/``render_statement``/``SpecError`` from
-there); once it exists, ``tally`` is added next to the real kinds for the duration of a test.
-"""
+"""Fixtures for the instructor side: a cohort with staff of every role, and ``tally``, a tiny
+problem kind (``tests.instructor.fakekind``) added next to the real kinds for every test here,
+so these tests do not depend on how the real kinds phrase their specs."""
 
 from __future__ import annotations
 
@@ -12,17 +9,6 @@ import pytest
 import grader.kinds as kinds_module
 from tests.instructor import fakekind
 
-if not hasattr(kinds_module, "get_kind"):
-
-    def _missing_kind(name: str):
-        if name == "tally":
-            return fakekind.TALLY
-        raise fakekind.TallySpecError(f"unknown kind {name!r}", "kind")
-
-    kinds_module.get_kind = _missing_kind
-    kinds_module.SpecError = fakekind.TallySpecError
-    kinds_module.render_statement = fakekind.render_statement
-
 
 @pytest.fixture(autouse=True)
 def tally_kind(monkeypatch):
@@ -30,14 +16,15 @@ def tally_kind(monkeypatch):
     import exercises.importer
     import exercises.presenters
     import grader.grading
+    import grader.selfcheck
 
     original = kinds_module.get_kind
 
     def get_kind(name: str):
         return fakekind.TALLY if name == "tally" else original(name)
 
-    fakekind.TALLY.spec_error = kinds_module.SpecError
-    for module in (kinds_module, grader.grading, exercises.importer, exercises.presenters):
+    modules = (kinds_module, grader.grading, grader.selfcheck, exercises.importer)
+    for module in (*modules, exercises.presenters):
         monkeypatch.setattr(module, "get_kind", get_kind, raising=False)
     return fakekind.TALLY
 

@@ -8,23 +8,14 @@ on how the real kinds phrase their specs. Declared misconception: ``forgot-b`` (
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
+from grader.kinds.base import SpecError
 from grader.results import Grade, Verdict
-
-
-class TallySpecError(ValueError):
-    """Stand-in for ``grader.kinds.SpecError`` while the real kinds are not merged."""
-
-    def __init__(self, message: str, path: str = ""):
-        super().__init__(message)
-        self.path = path
 
 
 class TallyKind:
     name = "tally"
-    spec_error: type[Exception] = TallySpecError
 
     def validate_spec(self, spec: dict[str, Any]) -> None:
         for key in ("a", "b"):
@@ -35,7 +26,7 @@ class TallyKind:
                 and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
                 and value[0] <= value[1]
             ):
-                raise self.spec_error(f"{key} must be a range [low, high] of whole numbers", key)
+                raise SpecError(key, "must be a range [low, high] of whole numbers")
 
     def generate(self, spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
         if seed is None:
@@ -44,10 +35,13 @@ class TallyKind:
         return {"a": rng.randint(*spec["a"]), "b": rng.randint(*spec["b"])}
 
     def expected(self, spec: dict[str, Any], params: dict[str, Any]) -> int:
+        return self._right(spec, params)
+
+    def _right(self, spec: dict[str, Any], params: dict[str, Any]) -> int:
         return params["a"] + params["b"] + int(spec.get("offset", 0))
 
-    def wrong_answers(self, spec: dict[str, Any], params: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"key": "forgot-b", "title": "Forgot to add b", "answer": params["a"]}]
+    def wrong_answers(self, spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        return {"forgot-b": params["a"]}
 
     def answer_format(self, spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
         return {"type": "number"}
@@ -55,7 +49,7 @@ class TallyKind:
     def grade(self, spec: dict[str, Any], params: dict[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, int | float) or isinstance(answer, bool):
             return Grade.invalid("Send a number.")
-        want = self.expected(spec, params)
+        want = self._right(spec, params)
         if answer == want:
             return Grade(1.0, Verdict.CORRECT, {"message": "Correct."})
         if answer == params["a"]:
@@ -70,12 +64,6 @@ class TallyKind:
         if abs(answer - want) == 1:
             return Grade(0.5, Verdict.PARTIAL, {"message": "Off by one."})
         return Grade(0.0, Verdict.INCORRECT, {"message": "Not the sum."})
-
-
-def render_statement(statement: str, params: dict[str, Any]) -> str:
-    return re.sub(
-        r"\{\{\s*(\w+)\s*\}\}", lambda m: str(params.get(m.group(1), m.group(0))), statement
-    )
 
 
 TALLY = TallyKind()
