@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from exercises.models import Assignment, Cohort, Membership, Role, Status, Submission, Verdict
@@ -48,20 +48,26 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- Standings from the database ----------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Standing:
-    """One student's totals on one board. ``reached`` is when they first reached ``score``."""
+    """One student's totals on one board. ``reached_ms`` is when they first reached ``score``
+    (milliseconds since the epoch, the precision Redis keeps; None for a zero score)."""
 
     user_id: int
     score: float
     solved: int
-    reached: datetime | None
+    reached_ms: int | None
     graded: int  # graded submissions counted: orders concurrent updates
 
     @property
+    def reached(self) -> datetime | None:
+        if self.reached_ms is None:
+            return None
+        return _EPOCH + timedelta(milliseconds=self.reached_ms)
+
+    @property
     def sort_key(self) -> tuple[float, float, int]:
-        when = self.reached.timestamp() if self.reached else math.inf
-        return (-self.score, when, self.user_id)
+        return (-self.score, math.inf if self.reached_ms is None else self.reached_ms, self.user_id)
 
 
 def _scope_filter(cohort_id: int, assignment_id: int | None) -> Q:
@@ -97,11 +103,11 @@ def _standings_from_rows(rows: Any) -> dict[int, Standing]:
     }
 
 
-def _to_ms(when: datetime | None) -> datetime | None:
+def _to_ms(when: datetime | None) -> int | None:
     """Milliseconds, as Redis stores them, so that both paths order ties identically."""
     if when is None:
         return None
-    return _EPOCH + timedelta(milliseconds=(when - _EPOCH) // timedelta(milliseconds=1))
+    return (when - _EPOCH) // timedelta(milliseconds=1)
 
 
 def compute_standings(
@@ -139,11 +145,29 @@ return 1
 """
 
 
+_READ_SCRIPT = """
+if redis.call('EXISTS', KEYS[3]) == 0 then return false end
+local z = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local out = {}
+for i = 1, #z, 2 do
+  local packed = redis.call('HGET', KEYS[2], z[i])
+  if packed then out[#out + 1] = z[i] .. '|' .. z[i + 1] .. '|' .. packed end
+end
+return table.concat(out, ';')
+"""
+
+
 @lru_cache(maxsize=4)
 def _client_for(url: str):
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+@lru_cache(maxsize=16)
+def _script(client, source: str):
+    """A registered script (EVALSHA, falling back to EVAL after a flush) per client."""
+    return client.register_script(source)
 
 
 def redis_client():
@@ -166,22 +190,15 @@ def _keys(scope: str) -> tuple[str, str, str, str]:
 
 
 def _pack(standing: Standing) -> str:
-    reached = (
-        ""
-        if standing.reached is None
-        else str((standing.reached - _EPOCH) // timedelta(milliseconds=1))
-    )
+    reached = "" if standing.reached_ms is None else str(standing.reached_ms)
     return f"{standing.solved}|{reached}|{standing.graded}"
 
 
 def _unpack(user_id: int, score: float, packed: str) -> Standing:
     solved, reached, graded = packed.split("|")
-    when = (
-        None
-        if not reached
-        else _EPOCH + timedelta(milliseconds=int(reached))  # ms precision, as stored
+    return Standing(
+        user_id, round(score, 6), int(solved), int(reached) if reached else None, int(graded)
     )
-    return Standing(user_id, round(score, 6), int(solved), when, int(graded))
 
 
 def rebuild_board(cohort_id: int, assignment_id: int | None = None) -> dict[int, Standing]:
@@ -212,12 +229,10 @@ def rebuild_board(cohort_id: int, assignment_id: int | None = None) -> dict[int,
 def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, Standing]:
     scope = scope_name(cohort_id, assignment_id)
     zkey, skey, built, lock = _keys(scope)
-    pipe = client.pipeline(transaction=False)
-    pipe.exists(built)
-    pipe.zrange(zkey, 0, -1, withscores=True)
-    pipe.hgetall(skey)
-    exists, members, stats = pipe.execute()
-    if not exists:
+    # One script, one bulk-string reply: parsing 2,000 RESP items in Python costs more than the
+    # rest of serving a 1,000-student board.
+    blob = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
+    if blob is None:
         # Flushed, expired or never built: rebuild once (others compute without writing).
         if client.set(lock, "1", nx=True, ex=30):
             try:
@@ -226,12 +241,9 @@ def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, 
                 client.delete(lock)
         return compute_standings(cohort_id, assignment_id)
     out: dict[int, Standing] = {}
-    for member, score in members:
-        packed = stats.get(member)
-        if packed is None:
-            continue
-        uid = int(member)
-        out[uid] = _unpack(uid, score, packed.decode())
+    for line in blob.decode().split(";") if blob else ():
+        uid, score, packed = line.split("|", 2)
+        out[int(uid)] = _unpack(int(uid), float(score), packed)
     return out
 
 
@@ -250,31 +262,25 @@ def current_standings(cohort_id: int, assignment_id: int | None = None) -> dict[
 def on_graded(submission_id: int) -> None:
     """After a graded commit: refresh the student's standing on the boards it counts on.
 
-    One query for the submission, one over the student's graded submissions in the cohort, one
-    Redis round trip. Without Redis there is nothing to maintain (reads compute).
+    One query (the student's graded submissions in the submission's cohort, found through
+    subqueries on the submission) and one Redis round trip. Without Redis there is nothing to
+    maintain: reads compute from the database.
     """
     client = redis_client()
     if client is None:
         return
-    row = (
-        Submission.objects.filter(pk=submission_id)
-        .values("user_id", "assignment_id", "assignment__cohort_id")
-        .first()
-    )
-    if row is None or row["assignment_id"] is None:
-        return
-    refresh_student(client, row["assignment__cohort_id"], row["user_id"], row["assignment_id"])
-
-
-def refresh_student(client, cohort_id: int, user_id: int, assignment_id: int | None) -> None:
-    """Recompute one student's standing on the cohort board (and one assignment's) in Redis."""
+    target = Submission.objects.filter(pk=submission_id)
     rows = list(
         Submission.objects.filter(
-            assignment__cohort_id=cohort_id, user_id=user_id, status=Status.GRADED
+            user_id=Subquery(target.values("user_id")[:1]),
+            assignment__cohort_id=Subquery(target.values("assignment__cohort_id")[:1]),
+            status=Status.GRADED,
         )
         .order_by()
         .values_list(
+            "pk",
             "assignment_id",
+            "assignment__cohort_id",
             "assignment__counts_on_leaderboard",
             "user_id",
             "problem_id",
@@ -283,23 +289,19 @@ def refresh_student(client, cohort_id: int, user_id: int, assignment_id: int | N
             "created_at",
         )
     )
+    mine = next((r for r in rows if r[0] == submission_id), None)
+    if mine is None:  # not graded (any more), or outside any assignment
+        return
+    _, assignment_id, cohort_id, _, user_id = mine[:5]
     boards: list[tuple[str, Standing]] = []
-    cohort_rows = [r[2:] for r in rows if r[1]]
-    for scope, scoped_rows in (
-        (scope_name(cohort_id), cohort_rows),
-        (
-            scope_name(cohort_id, assignment_id),
-            [r[2:] for r in rows if r[0] == assignment_id] if assignment_id else None,
-        ),
+    for scope, scoped in (
+        (scope_name(cohort_id), [r[4:] for r in rows if r[3]]),
+        (scope_name(cohort_id, assignment_id), [r[4:] for r in rows if r[1] == assignment_id]),
     ):
-        if scoped_rows is None:
-            continue
-        standing = _standings_from_rows(scoped_rows).get(user_id)
+        standing = _standings_from_rows(scoped).get(user_id)
         if standing is not None:
             boards.append((scope, standing))
-    if not boards:
-        return
-    script = client.register_script(_UPDATE_SCRIPT)
+    script = _script(client, _UPDATE_SCRIPT)
     pipe = client.pipeline(transaction=False)
     for scope, standing in boards:
         zkey, skey, built, _lock = _keys(scope)
@@ -367,7 +369,7 @@ def _frozen_standings(
 
 
 # --- What a viewer sees -------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     rank: int
     user_id: int
