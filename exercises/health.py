@@ -28,10 +28,9 @@ def _broker() -> str:
 
 
 def _sandbox() -> dict[str, Any]:
-    try:
-        from grader.sandbox import detect_tier
-    except ImportError:
-        return {"tier": "unavailable"}
+    """The tier this machine gives submissions (the web process runs no zygote itself)."""
+    from grader.sandbox import detect_tier
+
     try:
         return {"tier": detect_tier()}
     except Exception as exc:

@@ -23,6 +23,46 @@ _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
     "figure",
     "figcaption",
 }
+# Statements draw the lecture's pictures as inline SVG (problem bank): simple shapes and text only,
+# no links, scripts, styles or external references.
+_SVG_TAGS = {"svg", "title", "g", "rect", "line", "polyline", "polygon", "circle", "text"}
+_SVG_ATTRIBUTES = {
+    "svg": {"viewBox", "width", "height", "role", "aria-label"},
+    **{
+        tag: {
+            "x",
+            "y",
+            "x1",
+            "y1",
+            "x2",
+            "y2",
+            "cx",
+            "cy",
+            "r",
+            "rx",
+            "width",
+            "height",
+            "points",
+            "fill",
+            "fill-opacity",
+            "stroke",
+            "stroke-width",
+            "stroke-dasharray",
+            "opacity",
+            "font-size",
+            "text-anchor",
+        }
+        for tag in _SVG_TAGS - {"svg", "title"}
+    },
+}
+_ALLOWED_TAGS |= _SVG_TAGS
+_ATTRIBUTES = {"*": {"class"}, "td": {"class"}, **_SVG_ATTRIBUTES}
+
+
+def _safe_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop attribute values that could reach outside the page (``url(...)``, ``javascript:``)."""
+    lowered = value.lower()
+    return None if "url(" in lowered or ":" in lowered or "&" in lowered else value
 
 
 def markdown_to_html(text: str) -> str:
@@ -36,7 +76,9 @@ def markdown_to_html(text: str) -> str:
     protected = _MATH.sub(keep, text)
     html = markdown.markdown(protected, extensions=["tables", "fenced_code", "sane_lists"])
     html = re.sub("\x02(\\d+)\x03", lambda m: _escape(stash[int(m.group(1))]), html)
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"*": {"class"}, "td": {"class"}})
+    return nh3.clean(
+        html, tags=_ALLOWED_TAGS, attributes=_ATTRIBUTES, attribute_filter=_safe_attribute
+    )
 
 
 def _escape(math: str) -> str:

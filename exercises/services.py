@@ -179,7 +179,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
 def release_submission(submission_id: int, token: str) -> None:
     """Give a claimed submission back (``running -> queued``) before an infrastructure retry."""
     Submission.objects.filter(pk=submission_id, status=Status.RUNNING, worker_id=token).update(
-        status=Status.QUEUED
+        status=Status.QUEUED, queued_at=timezone.now()
     )
 
 
@@ -198,7 +198,6 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
     """
     with transaction.atomic():
         submission = (
-            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the assignment join.
             Submission.objects.select_for_update(of=("self",))
             .select_related("assignment")
             .filter(pk=submission_id, status=Status.RUNNING, worker_id=token)
@@ -263,7 +262,7 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
     limits = settings.STRIDE
     cutoff = now - timedelta(seconds=limits["STUCK_AFTER_SECONDS"])
     stuck = Submission.objects.filter(
-        Q(status=Status.QUEUED, created_at__lt=cutoff)
+        Q(status=Status.QUEUED, queued_at__lt=cutoff)
         | Q(status=Status.RUNNING, started_at__lt=cutoff)
     )
     failed = stuck.filter(requeue_count__gte=limits["MAX_REQUEUES"]).update(
@@ -275,14 +274,14 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
     requeued = 0
     for submission_id in ids:
         with transaction.atomic():
-            # Reset the clock (created_at stays; started_at marks the re-queue) and the claim.
+            # Drop the claim and restart the clock, so the next sweep leaves it alone.
             updated = Submission.objects.filter(
                 Q(status=Status.QUEUED) | Q(status=Status.RUNNING), pk=submission_id
             ).update(
                 status=Status.QUEUED,
                 worker_id="",
                 requeue_count=F("requeue_count") + 1,
-                started_at=now,
+                queued_at=now,
             )
             if updated:
                 requeued += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from exercises.models.assignment import Assignment
 from exercises.models.problem import Problem
@@ -47,6 +48,8 @@ class Submission(models.Model):
     late = models.BooleanField(default=False)
     feedback = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it last entered the queue (creation, or a re-queue by the sweeper).
+    queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=200, blank=True)
@@ -58,7 +61,7 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "problem", "assignment", "created_at"]),
-            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "queued_at"]),
             models.Index(fields=["assignment", "status"]),
             models.Index(fields=["problem", "verdict"]),
         ]

@@ -1,0 +1,30 @@
+"""Sandboxed execution of student code (issue 4; design and measurements: sandbox.md).
+
+Public API::
+
+    from grader.sandbox import run_calls, Limits, RunResult, CallOutcome, RunStatus
+    from grader.sandbox import SandboxUnavailable, detect_tier, health
+
+Modules: ``api`` (run_calls, health), ``client`` (the worker's zygote handle), ``zygote`` (the
+fork server, run as ``python -I`` by path), ``isolation`` (namespaces, mounts, rlimits,
+privileges), ``seccomp_filter``, ``landlock``, ``protocol`` (message framing), ``harness`` (runs
+inside the child), ``interpret`` (validates what the child sent), ``tiers`` (detection),
+``limits`` and ``outcome`` (the data types).
+"""
+
+from grader.sandbox.api import health, run_calls, warm_up
+from grader.sandbox.limits import Limits
+from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
+from grader.sandbox.tiers import detect_tier
+
+__all__ = [
+    "CallOutcome",
+    "Limits",
+    "RunResult",
+    "RunStatus",
+    "SandboxUnavailable",
+    "detect_tier",
+    "health",
+    "run_calls",
+    "warm_up",
+]

@@ -137,4 +137,83 @@ def test_a_redis_restart_with_submissions_queued_loses_none(private_redis):
         )
     graded = Submission.objects.filter(pk__in=[s.pk for s in submissions])
     assert graded.filter(status=Status.GRADED).count() == 12
-    assert all(s.requeue_count == 1 for s in graded)
+    assert all(s.requeue_count == 1 for s in graded)  # each re-queued once, graded once
+
+
+SLOW_TESTS_SOURCE = """
+import numpy as np
+
+def cases(rng):
+    return [
+        {"name": f"case {i}", "args": [rng.standard_normal((2, 3))], "hidden": i > 0}
+        for i in range(3)
+    ]
+
+def reference(x):
+    return np.maximum(x, 0)
+"""
+
+SLOW_BUT_RIGHT = """
+import time
+import numpy as np
+
+def relu(x):
+    time.sleep(0.6)  # long enough for the test to kill the worker mid-grading
+    return np.maximum(x, 0)
+"""
+
+
+def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
+    from grader.sandbox import detect_tier
+    from tests.conftest import need
+
+    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+    cohort = factories.make_cohort()
+    student = factories.make_user()
+    factories.add_member(student, cohort)
+    problem = factories.make_problem(
+        "implement-relu",
+        kind="code",
+        spec={
+            "entry": "relu",
+            "signature": "def relu(x)",
+            "starter": "def relu(x):\n    ...\n",
+            "tests_source": SLOW_TESTS_SOURCE,
+        },
+    )
+    factories.make_assignment(cohort, [problem])
+
+    with running_worker("doomed") as doomed:
+        body = (
+            api(student)
+            .post(
+                "/api/v1/problems/implement-relu/submissions",
+                {"code": SLOW_BUT_RIGHT},
+                format="json",
+            )
+            .json()
+        )
+        wait_for(
+            lambda: Submission.objects.filter(pk=body["id"], status=Status.RUNNING).exists(),
+            timeout=30,
+            message="the first worker never claimed the submission",
+        )
+        first_claim = Submission.objects.get(pk=body["id"]).worker_id
+        doomed.kill()  # SIGKILL mid-grading: no ack, no result, no clean-up
+
+    sub = Submission.objects.get(pk=body["id"])
+    assert sub.status == Status.RUNNING and sub.worker_id == first_claim
+
+    env = {"STRIDE_STUCK_AFTER_SECONDS": "2", "STRIDE_SWEEP_EVERY_SECONDS": "1"}
+    with running_worker("rescuer", beat=True, **env):
+        wait_for(
+            lambda: Submission.objects.filter(pk=body["id"], status=Status.GRADED).exists(),
+            timeout=90,
+            message="nobody graded the submission after the worker died",
+        )
+        time.sleep(2)  # a late duplicate would land now; it must find the work done
+    sub.refresh_from_db()
+    assert sub.verdict == "correct"
+    assert sub.worker_id != first_claim
+    assert sub.requeue_count == 1
+    assert sub.tests.count() == 3  # one set of test rows, not two

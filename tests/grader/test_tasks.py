@@ -150,7 +150,7 @@ def test_the_sweeper_requeues_stuck_submissions_and_gives_up_after_max_requeues(
 ):
     settings.STRIDE = {**settings.STRIDE, "STUCK_AFTER_SECONDS": 60, "MAX_REQUEUES": 2}
     lost = queued(student, problem, assignment)
-    Submission.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    Submission.objects.filter(pk=lost.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
     hopeless = queued(student, problem, assignment)
     Submission.objects.filter(pk=hopeless.pk).update(
         status=Status.RUNNING, started_at=timezone.now() - timedelta(minutes=5), requeue_count=2
@@ -163,3 +163,6 @@ def test_the_sweeper_requeues_stuck_submissions_and_gives_up_after_max_requeues(
     assert Submission.objects.get(pk=hopeless.pk).status == Status.ERROR
     assert Submission.objects.get(pk=fresh.pk).status == Status.QUEUED
     assert Submission.objects.get(pk=lost.pk).requeue_count == 1
+    with mock.patch.object(services, "enqueue_grading") as enqueue:
+        assert services.requeue_stuck()["requeued"] == 0  # its clock restarted
+    enqueue.assert_not_called()

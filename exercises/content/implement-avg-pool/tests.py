@@ -1,0 +1,71 @@
+"""Hidden checks for ``implement-avg-pool`` (run by the grader in the worker; never served).
+
+The contract (``cases(rng)``, ``reference``, ``variants``, ``MISCONCEPTIONS``) is described in
+``implement-conv2d-single/tests.py``. Expected outputs come from ``grader.reference.avg_pool2d``;
+the variants from ``grader.checks.pool_variants`` on the same inputs. A few hundred output cells
+in all: a naive loop solution runs the suite in milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader import reference as ref
+from grader.checks import ARRAY_MISCONCEPTIONS, pool_variants
+
+MISCONCEPTIONS = {
+    k: ARRAY_MISCONCEPTIONS[k] for k in ("max-instead-of-avg", "overlapping-windows", "transposed")
+}
+
+#: The pooling slide's single depth slice.
+LECTURE_SLICE = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+
+
+def quarters(rng: np.random.Generator, shape: tuple[int, ...], lo: int = -2, hi: int = 2):
+    """A float64 array of ``shape`` with values k/4 in [lo, hi]."""
+    return rng.integers(4 * lo, 4 * hi + 1, size=shape).astype(np.float64) / 4
+
+
+def reference(x: np.ndarray, size: int = 2, stride: int = 2) -> np.ndarray:
+    return ref.avg_pool2d(x, size, stride)
+
+
+def variants(x: np.ndarray, size: int = 2, stride: int = 2) -> dict[str, np.ndarray]:
+    return pool_variants(x, size, stride, "avg")
+
+
+def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """The lecture's 4x4 slice (visible); hidden: a batch with several channels, integer inputs
+    whose averages are fractions (integer division shows), overlapping 3x3 windows at stride 1,
+    3x3 windows at stride 2 on a non-square input, and the default size and stride (no kwargs)."""
+    return [
+        {
+            "name": "the lecture's 4x4 slice, 2x2 windows, stride 2",
+            "args": [np.array([[LECTURE_SLICE]], dtype=np.float64)],
+            "kwargs": {"size": 2, "stride": 2},
+            "hidden": False,
+        },
+        {
+            "name": "a batch of 2 with 3 channels",
+            "args": [quarters(rng, (2, 3, 6, 6))],
+            "kwargs": {"size": 2, "stride": 2},
+        },
+        {
+            "name": "integer inputs, fractional averages",
+            "args": [rng.integers(0, 10, size=(1, 2, 6, 6))],
+            "kwargs": {"size": 2, "stride": 2},
+        },
+        {
+            "name": "overlapping 3x3 windows, stride 1",
+            "args": [quarters(rng, (1, 2, 5, 5))],
+            "kwargs": {"size": 3, "stride": 1},
+        },
+        {
+            "name": "3x3 windows, stride 2, on a 7x9 input",
+            "args": [quarters(rng, (1, 1, 7, 9))],
+            "kwargs": {"size": 3, "stride": 2},
+        },
+        {"name": "the default size and stride", "args": [quarters(rng, (2, 2, 4, 6))]},
+    ]

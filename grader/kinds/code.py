@@ -1,0 +1,211 @@
+"""The ``code`` problem kind: the student submits a Python module defining one function, which
+runs in the sandbox on the problem's cases; the outputs are checked *here*, in the worker.
+
+Spec (``problem.yaml`` plus two files the importer folds in)::
+
+    kind: code
+    entry: conv2d                        # the function the student defines
+    signature: "def conv2d(x, w, b, stride=1, pad=0)"   # shown to students
+    starter: <text of starter.py>        # what the editor opens with
+    tests_source: <text of tests.py>     # trusted, author-written; never served, never sandboxed
+    tolerance: {abs: 1e-8, rel: 1e-5}    # optional; compare_arrays' atol / rtol
+    limits: {cpu_seconds: 2, ...}        # optional; grader.sandbox.Limits keys
+    seed: 0                              # optional; the cases of the lecture's pinned variant
+
+``tests.py`` defines two functions, run in the worker only:
+
+* ``cases(rng) -> list[dict]``: the cases of one variant, built from a seeded
+  ``numpy.random.Generator``; each ``{"name": str, "args": [...], "kwargs": {...}, "points":
+  float = 1, "hidden": bool = True}``. Arguments are arrays (NCHW inputs, weights
+  (F, C, HH, WW)), numbers, strings or lists/tuples/str-keyed dicts of them.
+* ``reference(*args, **kwargs)``: the right output of one case (typically via
+  ``grader.reference``).
+
+Only the *inputs* enter the sandbox. Hidden cases report name, pass/fail and points, never their
+data; the student's printed output is shown only when no case is hidden (it could echo hidden
+inputs). A student's fault (syntax error, timeout, ...) is a graded result with a clear message;
+``SandboxUnavailable`` propagates so that the task retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from grader.checks import compare_arrays
+from grader.kinds.base import (
+    ProblemKind,
+    SpecError,
+    Tolerance,
+    require_bool,
+    require_int,
+    require_number,
+    require_seed,
+)
+from grader.results import Grade, TestOutcome, verdict_for
+from grader.sandbox import Limits, RunStatus, run_calls
+
+DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
+CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
+MAX_CASES = 64
+
+
+@lru_cache(maxsize=64)
+def _load_tests(source: str) -> Mapping[str, Any]:
+    """Execute a problem's trusted ``tests.py`` once per distinct text (worker side only)."""
+    namespace: dict[str, Any] = {"__name__": "stride_problem_tests_" + _digest(source)}
+    exec(compile(source, "tests.py", "exec"), namespace)  # noqa: S102 - author-written, trusted
+    return namespace
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+class CodeKind(ProblemKind):
+    name = "code"
+    spec_keys = frozenset({"entry", "signature", "starter", "tests_source", "tolerance", "seed"})
+
+    # ------------------------------------------------------------------ spec
+
+    def _validate(self, spec: Mapping[str, Any]) -> None:
+        entry = spec.get("entry")
+        if not isinstance(entry, str) or not entry.isidentifier():
+            raise SpecError("entry", f"expected the name of a Python function, got {entry!r}")
+        for key in ("signature", "starter"):
+            if not isinstance(spec.get(key, ""), str):
+                raise SpecError(key, "expected text")
+        source = spec.get("tests_source")
+        if not isinstance(source, str) or not source.strip():
+            raise SpecError("tests_source", "a code problem needs a tests.py")
+        try:
+            namespace = _load_tests(source)
+        except SyntaxError as exc:
+            raise SpecError("tests_source", f"tests.py line {exc.lineno}: {exc.msg}") from None
+        except Exception as exc:
+            raise SpecError("tests_source", f"tests.py failed to load: {exc!r}") from None
+        for fn in ("cases", "reference"):
+            if not callable(namespace.get(fn)):
+                raise SpecError("tests_source", f"tests.py must define a function {fn}()")
+        Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
+        try:
+            Limits.from_mapping(spec.get("limits"))
+        except (TypeError, ValueError) as exc:
+            raise SpecError("limits", str(exc)) from None
+        if "seed" in spec:
+            require_int(spec["seed"], "seed", lo=0)
+        # Build the pinned variant once: an author's broken cases() fails at import, not in a task.
+        self._cases(spec, self.generate(spec, None))
+
+    def _cases(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The variant's cases, checked; each gets its reference output under ``expected``."""
+        namespace = _load_tests(spec["tests_source"])
+        rng = np.random.default_rng(params["seed"])
+        try:
+            raw = namespace["cases"](rng)
+        except Exception as exc:
+            raise SpecError("tests_source", f"cases() raised {exc!r}") from None
+        if not isinstance(raw, list | tuple) or not 0 < len(raw) <= MAX_CASES:
+            raise SpecError("tests_source", f"cases() must return 1..{MAX_CASES} cases")
+        cases, names = [], set()
+        for i, case in enumerate(raw):
+            path = f"tests_source.cases[{i}]"
+            if not isinstance(case, Mapping) or set(case) - CASE_KEYS:
+                raise SpecError(path, f"a case is a dict with keys {sorted(CASE_KEYS)}")
+            name = str(case.get("name", f"test {i + 1}"))
+            if name in names:
+                raise SpecError(f"{path}.name", f"duplicate test name {name!r}")
+            names.add(name)
+            args, kwargs = list(case.get("args", [])), dict(case.get("kwargs", {}))
+            try:
+                expected = np.asarray(namespace["reference"](*args, **kwargs), dtype=np.float64)
+            except Exception as exc:
+                raise SpecError(path, f"reference() raised {exc!r}") from None
+            cases.append(
+                {
+                    "name": name,
+                    "args": args,
+                    "kwargs": kwargs,
+                    "points": require_number(case.get("points", 1.0), f"{path}.points", lo=0.0),
+                    "hidden": require_bool(case.get("hidden", True), f"{path}.hidden"),
+                    "expected": expected,
+                }
+            )
+        if sum(c["points"] for c in cases) <= 0:
+            raise SpecError("tests_source", "the cases carry no points")
+        return cases
+
+    # ------------------------------------------------------------------ the contract
+
+    def generate(self, spec: Mapping[str, Any], seed: int | None) -> dict[str, Any]:
+        seed = require_seed(seed)
+        return {"seed": int(spec.get("seed", 0)) if seed is None else seed}
+
+    def expected(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+        return {c["name"]: c["expected"].tolist() for c in self._cases(spec, params)}
+
+    def answer_format(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "code",
+            "language": "python",
+            "entry": spec["entry"],
+            "signature": spec.get("signature", ""),
+            "starter": spec.get("starter", ""),
+        }
+
+    def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
+        if not isinstance(answer, str) or not answer.strip():
+            return Grade.invalid("submit the Python source of your module")
+        cases = self._cases(spec, params)
+        tol = Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
+        limits = Limits.from_mapping(spec.get("limits"))
+        calls = [{"args": c["args"], "kwargs": c["kwargs"]} for c in cases]
+        run = run_calls(answer, spec["entry"], calls, limits)  # SandboxUnavailable propagates
+        outcomes = [self._outcome(spec, case, run, i, tol) for i, case in enumerate(cases)]
+        total = sum(c["points"] for c in cases)
+        score = min(1.0, sum(o.points for o in outcomes) / total)
+        passed = sum(o.passed for o in outcomes)
+        message = run.message if run.status is not RunStatus.OK else ""
+        summary = f"{passed} of {len(outcomes)} tests passed"
+        feedback: dict[str, Any] = {
+            "message": f"{message}\n{summary}" if message else summary,
+            "status": run.status.value,
+            "tier": run.tier,
+        }
+        if run.unsafe:
+            feedback["unsafe"] = True
+        if not any(c["hidden"] for c in cases):
+            feedback["stdout"], feedback["stderr"] = run.stdout, run.stderr
+        return Grade(score, verdict_for(score), feedback, tuple(outcomes))
+
+    def _outcome(
+        self, spec: Mapping[str, Any], case: dict[str, Any], run: Any, i: int, tol: Tolerance
+    ) -> TestOutcome:
+        hidden, points = case["hidden"], case["points"]
+
+        def fail(message: str, data: dict[str, Any] | None = None) -> TestOutcome:
+            return TestOutcome(
+                case["name"], False, 0.0, points, "" if hidden else message, hidden, data or {}
+            )
+
+        if i >= len(run.calls):
+            return fail(run.message or "not run")
+        call = run.calls[i]
+        if not call.ok:
+            return fail(call.error or "failed")
+        check = compare_arrays(
+            call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
+        )
+        if check.ok:
+            return TestOutcome(case["name"], True, points, points, "", hidden)
+        data = {}
+        if not hidden and check.diff_map is not None:
+            data = {"diff_map": check.diff_map, "max_abs_diff": check.max_abs_diff}
+        return fail(check.message, data)
+
+
+KIND = CodeKind()

@@ -1,0 +1,143 @@
+"""What runs inside the sandboxed child: load the student's module, call the entry function once
+per case, and stream one result message per call to the result pipe (fd 3).
+
+The student's code runs in this same process, so nothing here is trusted by the worker: the
+student can rewrite these functions, forge messages or exit early. The worker therefore validates
+every message (``grader.sandbox.results``) and computes the verdict itself, with expected outputs
+that never enter the sandbox. What this module *does* guarantee is good feedback for honest code:
+the SyntaxError with its line and caret, tracebacks trimmed to the student's own frames (shown as
+``submission.py``), and a clear message for a wrong return type.
+
+Loaded by file path in the zygote (no project imports); ``proto`` is the loaded ``protocol``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+from typing import Any, NoReturn
+
+import numpy as np
+
+FILENAME = "submission.py"
+RESULT_FD = 3
+MAX_TEXT = 4000
+
+
+def _send(proto: Any, header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+    data = proto.encode_message(header, blobs or [])
+    view = memoryview(data)
+    while view:
+        n = os.write(RESULT_FD, view)
+        view = view[n:]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 16] + "\n[... truncated]"
+
+
+def student_traceback(exc: BaseException) -> str:
+    """The traceback limited to frames in ``submission.py``, plus the exception line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == FILENAME]
+    lines = []
+    if frames:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_list(frames))
+    lines.extend(traceback.format_exception_only(type(exc), exc))
+    return _clip("".join(lines).rstrip("\n"))
+
+
+def describe_value(value: Any, blobs: list[bytes], proto: Any) -> tuple[Any, str | None]:
+    """(packed value, None) for an acceptable return value, else (None, student message)."""
+    if type(value) is np.ndarray:
+        if value.dtype.kind not in proto.NUMERIC_KINDS or value.dtype.names:
+            return None, f"returned an array of dtype {value.dtype}, expected numbers"
+        return proto.pack_value(value, blobs), None
+    if isinstance(value, np.ndarray):
+        name = f"{type(value).__module__}.{type(value).__name__}"
+        return None, f"returned a {name}, expected a plain NumPy array (np.ndarray)"
+    if isinstance(value, np.generic) and value.dtype.kind in proto.NUMERIC_KINDS:
+        return proto.pack_value(value.item(), blobs), None
+    if value is None or type(value) in (bool, int, float):
+        return proto.pack_value(value, blobs), None
+    return None, f"returned a {type(value).__name__}, expected a NumPy array"
+
+
+def run_submission(
+    proto: Any, source: str, entry: str, calls: list[dict[str, Any]], memory_mb: int
+) -> NoReturn:
+    """Never returns: exits the process when the last result is sent."""
+    code = 0
+    try:
+        _run(proto, source, entry, calls, memory_mb)
+    except BaseException:  # the student broke the harness itself (e.g. closed fd 3)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):  # nothing left to report to
+            stream.flush()
+    os._exit(code)
+
+
+def _run(proto: Any, source: str, entry: str, calls: list[dict[str, Any]], memory_mb: int) -> None:
+    linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
+    try:
+        compiled = compile(source, FILENAME, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in source
+        text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+        _send(proto, {"event": "syntax_error", "message": _clip(text)})
+        return
+    module = types.ModuleType("submission")
+    module.__file__ = FILENAME
+    module.__builtins__ = builtins
+    sys.modules["submission"] = module
+    try:
+        exec(compiled, module.__dict__)  # noqa: S102 - this is the sandbox
+    except BaseException as exc:
+        _send(proto, {"event": "import_error", "message": _exception_text(exc, memory_mb)})
+        return
+    func = module.__dict__.get(entry)
+    if not callable(func):
+        what = "no function" if func is None else f"a {type(func).__name__}, not a function,"
+        _send(
+            proto,
+            {"event": "missing_entry", "message": f"your module defines {what} named {entry}"},
+        )
+        return
+    _send(proto, {"event": "loaded"})
+    for i, call in enumerate(calls):
+        start = time.perf_counter()
+        try:
+            value = func(*call["args"], **call["kwargs"])
+        except BaseException as exc:
+            seconds = time.perf_counter() - start
+            kind = "memory" if isinstance(exc, MemoryError) else "exception"
+            header = {"event": "call", "i": i, "ok": False, "kind": kind, "seconds": seconds}
+            _send(proto, {**header, "error": _exception_text(exc, memory_mb)})
+            continue
+        seconds = time.perf_counter() - start
+        blobs: list[bytes] = []
+        try:
+            packed, problem = describe_value(value, blobs, proto)
+        except BaseException as exc:
+            packed, problem = None, f"returned a value that cannot be read: {exc!r}"[:MAX_TEXT]
+        if problem is not None:
+            header = {"event": "call", "i": i, "ok": False, "kind": "type", "error": problem}
+            _send(proto, {**header, "seconds": seconds})
+        else:
+            header = {"event": "call", "i": i, "ok": True, "value": packed, "seconds": seconds}
+            _send(proto, header, blobs)
+    _send(proto, {"event": "done"})
+
+
+def _exception_text(exc: BaseException, memory_mb: int) -> str:
+    if isinstance(exc, MemoryError):
+        return f"memory limit of {memory_mb} MB exceeded (MemoryError)"
+    if isinstance(exc, SystemExit):
+        return f"your code called sys.exit({exc.code!r}); return a value instead"
+    return student_traceback(exc)

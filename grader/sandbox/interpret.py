@@ -1,0 +1,165 @@
+"""Turn the zygote's raw report into a :class:`RunResult`, trusting nothing the child wrote.
+
+The child's result stream is parsed under caps (message count, blob size), arrays are loaded
+with ``allow_pickle=False`` and must be plain numeric ndarrays, the message sequence must be
+exactly ``start-event, call 0, call 1, ..., done``. Anything else is ``protocol_error``, never a
+pass. Limits the zygote enforced (wall clock, output and result caps, the memory cgroup's OOM
+counter, the CPU time of the child) take precedence over what the child claims.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+from typing import Any
+
+from grader.sandbox import protocol
+from grader.sandbox.limits import Limits
+from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
+
+MAX_TEXT = 4000
+TRUNCATED = "\n[... truncated]"
+START_EVENTS = {
+    "loaded": RunStatus.OK,
+    "syntax_error": RunStatus.SYNTAX_ERROR,
+    "import_error": RunStatus.IMPORT_ERROR,
+    "missing_entry": RunStatus.MISSING_ENTRY,
+}
+SIGNAL_TEXT = {
+    signal.SIGSYS: "it made a forbidden system call (network, subprocesses and other system "
+    "access are not allowed)",
+    signal.SIGSEGV: "segmentation fault (often a recursion that is too deep)",
+    signal.SIGBUS: "bus error",
+    signal.SIGABRT: "aborted",
+    signal.SIGFPE: "floating-point exception",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGKILL: "killed",
+}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise protocol.ProtocolError("text field is not a string")
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + TRUNCATED
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise protocol.ProtocolError("bad seconds")
+    return max(0.0, float(value))
+
+
+def parse_results(
+    raw: bytes, ncalls: int, limits: Limits
+) -> tuple[str, str, list[CallOutcome], bool, bool]:
+    """(start event, its message, call outcomes, done seen, any MemoryError) or ProtocolError."""
+    messages = protocol.decode_stream(raw, max_messages=ncalls + 2, max_blob=limits.result_bytes)
+    if not messages:
+        return "", "", [], False, False
+    first, first_blobs = messages[0]
+    event = first.get("event")
+    if event not in START_EVENTS or first_blobs:
+        raise protocol.ProtocolError("the stream does not start with a start event")
+    if event != "loaded":
+        if len(messages) != 1:
+            raise protocol.ProtocolError("messages after a failed start")
+        return event, _text(first.get("message", "")), [], False, False
+    calls: list[CallOutcome] = []
+    done = memory = False
+    for header, blobs in messages[1:]:
+        if done:
+            raise protocol.ProtocolError("messages after done")
+        if header.get("event") == "done" and not blobs and len(calls) == ncalls:
+            done = True
+            continue
+        if header.get("event") != "call" or header.get("i") != len(calls) or len(calls) >= ncalls:
+            raise protocol.ProtocolError("unexpected message in the result stream")
+        ok = header.get("ok")
+        seconds = _seconds(header.get("seconds"))
+        if ok is True:
+            calls.append(
+                CallOutcome(True, protocol.unpack_result(header.get("value"), blobs), None, seconds)
+            )
+        elif ok is False and not blobs:
+            memory = memory or header.get("kind") == "memory"
+            calls.append(CallOutcome(False, None, _text(header.get("error")), seconds))
+        else:
+            raise protocol.ProtocolError("bad call message")
+    return event, "", calls, done, memory
+
+
+def _stream(data: bytes, capped: bool) -> str:
+    text = data.decode("utf-8", "replace")
+    return text + TRUNCATED if capped else text
+
+
+def interpret(
+    reply: dict[str, Any], streams: list[bytes], ncalls: int, limits: Limits, tier: str
+) -> RunResult:
+    if "error" in reply:
+        raise SandboxUnavailable(f"the zygote failed: {reply['error']}")
+    if len(streams) != 3:
+        raise SandboxUnavailable("malformed reply from the zygote")
+    if not reply.get("setup_ok"):
+        raise SandboxUnavailable(reply.get("setup_error") or "the sandbox child died during setup")
+    stdout_raw, stderr_raw, raw = streams
+    out_capped = bool(reply.get("output_capped"))
+    base: dict[str, Any] = {
+        "stdout": _stream(stdout_raw, out_capped),
+        "stderr": _stream(stderr_raw, out_capped),
+        "tier": tier,
+        "unsafe": tier == "unsafe",
+        "details": {k: reply.get(k) for k in ("exit", "wall", "oom", "timed_out")},
+    }
+    status_word = int(reply.get("exit", {}).get("status", 0))
+    cpu = float(reply.get("exit", {}).get("cpu") or 0.0)
+    sig = os.WTERMSIG(status_word) if os.WIFSIGNALED(status_word) else None
+    code = os.WEXITSTATUS(status_word) if os.WIFEXITED(status_word) else None
+    try:
+        event, message, calls, done, memory = parse_results(raw, ncalls, limits)
+        broken = False
+    except protocol.ProtocolError:
+        event, message, calls, done, memory, broken = "", "", [], False, False, True
+
+    def result(status: RunStatus, text: str) -> RunResult:
+        if tier == "unsafe":
+            text = f"[UNSAFE development sandbox: no isolation] {text}".rstrip()
+        return RunResult(status=status, calls=calls, message=text, **base)
+
+    if out_capped:
+        return result(
+            RunStatus.OUTPUT_LIMIT,
+            f"output limit of {limits.output_bytes // 1024} KB exceeded (stdout + stderr)",
+        )
+    if reply.get("result_capped"):
+        return result(
+            RunStatus.OUTPUT_LIMIT,
+            f"your results exceed the limit of {limits.result_bytes >> 20} MB",
+        )
+    if reply.get("timed_out"):
+        return result(
+            RunStatus.TIMEOUT,
+            f"time limit exceeded: still running after {limits.wall:g} s (wall clock)",
+        )
+    if reply.get("oom"):
+        return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_seconds * 0.95):
+        return result(RunStatus.TIMEOUT, f"time limit of {limits.cpu_seconds:g} s exceeded")
+    if broken:
+        calls = []
+        return result(
+            RunStatus.PROTOCOL_ERROR, "the result channel was tampered with: results rejected"
+        )
+    if event and event != "loaded":
+        return result(START_EVENTS[event], message)
+    if done and code == 0:
+        if memory:
+            return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
+        return result(RunStatus.OK, "")
+    if sig is not None:
+        what = SIGNAL_TEXT.get(sig, f"killed by signal {signal.Signals(sig).name}")
+        return result(RunStatus.CRASHED, f"your program was stopped: {what}")
+    if memory:
+        return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
+    return result(RunStatus.CRASHED, f"your program exited (exit code {code}) before all tests ran")

@@ -1,0 +1,226 @@
+"""Kernel-level isolation of one sandboxed child: namespaces, the read-only root, rlimits,
+privilege drop. Runs in the forked children of the zygote (never in the worker).
+
+Process layout of the *full* tier (sandbox.md, designs Z2/Z3)::
+
+    zygote ── C1 (own process group; unshares the namespaces; waits, reports C2's status)
+               └── C2 = pid 1 of the new PID namespace: builds the root, drops privileges,
+                        sets rlimits + parent-death signal, loads seccomp, runs the student code
+
+* As **root** (Z2): mount, PID, network, IPC and UTS namespaces, then ``setresuid(65534)``, a
+  real unprivileged uid on the host; RLIMIT_NPROC applies to it.
+* **Unprivileged** (Z3): the same plus a user namespace that maps only the caller's uid (seen
+  as 65534 inside); capabilities in the namespace are dropped after the mounts.
+
+The root is a tmpfs holding read-only bind mounts of exactly the interpreter's stdlib (its own
+``site-packages`` masked by an empty tmpfs), the multiarch shared-library directory, NumPy's
+package directories, ``/dev/{null,zero,urandom}`` and a private size-capped ``/tmp``; no
+``/proc``, no ``/etc``, no project tree. It is entered with ``pivot_root`` and remounted read-only.
+
+Loaded by file path in the zygote; imports nothing from the project. x86_64 and aarch64.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import os
+import platform
+import resource
+import signal
+import sysconfig
+from typing import Any
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+NOBODY = 65534
+_SYSCALLS = {
+    "x86_64": {"pivot_root": 155, "capset": 126},
+    "aarch64": {"pivot_root": 41, "capset": 91},
+}
+SYS = _SYSCALLS.get(platform.machine(), _SYSCALLS["x86_64"])
+
+
+class SetupError(Exception):
+    """The sandbox could not be built (an infrastructure fault, never the student's)."""
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise SetupError(f"{what}: {os.strerror(err)}")
+
+
+def write_file(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def mount(
+    src: str | None, dst: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    ret = libc.mount(
+        src.encode() if src else None,
+        dst.encode(),
+        fstype.encode() if fstype else None,
+        ctypes.c_ulong(flags),
+        data.encode() if data else None,
+    )
+    _check(ret, f"mount {src} on {dst}")
+
+
+def unshare(flags: int) -> None:
+    _check(libc.unshare(flags), "unshare")
+
+
+def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
+    _check(libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0), "PR_SET_PDEATHSIG")
+
+
+def set_dumpable(on: bool) -> None:
+    _check(libc.prctl(PR_SET_DUMPABLE, 1 if on else 0, 0, 0, 0), "PR_SET_DUMPABLE")
+
+
+# --------------------------------------------------------------------------- the mount plan
+
+
+def plan_mounts(numpy_dirs: list[str]) -> dict[str, Any]:
+    """What the child's root holds, computed once in the zygote (paths kept as on the host)."""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    ro_dirs = [stdlib]
+    multiarch = sysconfig.get_config_var("MULTIARCH") or f"{platform.machine()}-linux-gnu"
+    for d in (f"/usr/lib/{multiarch}", f"/lib/{multiarch}"):
+        real = os.path.realpath(d)
+        if os.path.isdir(real) and real not in ro_dirs:
+            ro_dirs.append(real)
+    ro_dirs.extend(d for d in numpy_dirs if os.path.isdir(d))
+    masks = [p for p in (os.path.join(stdlib, "site-packages"),) if os.path.isdir(p)]
+    links = {p: os.readlink(p) for p in ("/lib", "/lib64") if os.path.islink(p)}
+    sources = [*ro_dirs, "/dev/null"]
+    for candidate in ("/mnt", "/media", "/srv", "/opt", "/tmp", "/var/tmp"):  # noqa: S108
+        if os.path.isdir(candidate) and not any(
+            s == candidate or s.startswith(candidate + "/") for s in sources
+        ):
+            root = candidate
+            break
+    else:
+        raise SetupError("no directory to build the sandbox root on")
+    return {"root": root, "ro_dirs": ro_dirs, "masks": masks, "links": links}
+
+
+def _flags_of(path: str) -> int:
+    """Mount flags already on ``path`` that a user namespace is not allowed to clear."""
+    st = os.statvfs(path).f_flag
+    flags = st & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME)
+    if st & 4096:  # ST_RELATIME
+        flags |= MS_RELATIME
+    return flags
+
+
+def _bind_ro(src: str, dst: str, extra: int) -> None:
+    mount(src, dst, None, MS_BIND | MS_REC)
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | extra | _flags_of(src)
+    mount(None, dst, None, flags)
+
+
+def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
+    """In a fresh mount namespace: build the tmpfs root, pivot into it, make it read-only."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    root = plan["root"]
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    # The private /tmp first: a bind mount below /tmp (a venv there) must land on top of it.
+    os.mkdir(root + "/tmp", 0o1777)  # noqa: S108
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")  # noqa: S108
+    for d in plan["ro_dirs"]:
+        target = root + d
+        os.makedirs(target, exist_ok=True)
+        _bind_ro(d, target, MS_NODEV)
+    for d in plan["masks"]:
+        mount("tmpfs", root + d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=555")
+    for link, target in plan["links"].items():
+        os.symlink(target, root + link)
+    os.mkdir(root + "/dev", 0o755)
+    for dev in ("null", "zero", "urandom"):
+        target = f"{root}/dev/{dev}"
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o666))
+        _bind_ro(f"/dev/{dev}", target, MS_NOEXEC)
+    os.chdir(root)
+    _check(libc.syscall(SYS["pivot_root"], b".", b"."), "pivot_root")
+    _check(libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+    mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def map_user_namespace(uid: int, gid: int) -> None:
+    """Map only the caller's ids (seen as 65534 inside): the one mapping an unprivileged
+    process may write. Needs dumpable=1 first, else /proc/self belongs to root (pitfall 5)."""
+    set_dumpable(True)
+    write_file("/proc/self/setgroups", "deny")
+    write_file("/proc/self/uid_map", f"{NOBODY} {uid} 1")
+    write_file("/proc/self/gid_map", f"{NOBODY} {gid} 1")
+
+
+def drop_privileges(userns: bool) -> None:
+    """Leave no capability behind. As root: become uid/gid 65534 on the host. In a user
+    namespace: empty the bounding set and all capability sets."""
+    if not userns:
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+        return
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc.syscall(SYS["capset"], header, data), "capset")
+
+
+def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
+    """CPU soft = the limit, hard = soft + 1 s (pid 1 ignores SIGXCPU: the hard limit kills);
+    address space, file size, open files, processes (counted per uid), no core dumps."""
+    cpu = max(1, math.ceil(limits["cpu_seconds"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["as_bytes"], limits["as_bytes"]))
+    fsize = limits["file_mb"] << 20
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if nproc:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+
+
+def raise_oom_score() -> None:
+    """Make the child, not the zygote, the OOM killer's first choice (pitfall: CAP_SYS_RESOURCE
+    is withheld here, so the zygote cannot lower its own score)."""
+    with contextlib.suppress(OSError):
+        write_file("/proc/self/oom_score_adj", "1000")
+
+
+def setup_fds(out_fd: int, err_fd: int, res_fd: int, status_fd: int) -> int:
+    """fd 0 = /dev/null, 1/2 = capture pipes, 3 = result pipe, 4 = the setup-status pipe
+    (closed by the caller before student code runs), nothing else open. The zygote allocates
+    every pipe at fd >= 10, so the ``dup2`` calls cannot overwrite one another."""
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    os.dup2(res_fd, 3)
+    os.dup2(status_fd, 4)
+    os.closerange(5, 1 << 16)
+    return 4

@@ -1,0 +1,102 @@
+"""The code kind: cases built and checked in the worker, only inputs sent to the sandbox."""
+
+import pytest
+
+pytest.importorskip("grader.kinds.base", reason="needs the kinds branch (ProblemKind, SpecError)")
+from grader.kinds.base import SpecError
+from grader.kinds.code import KIND
+from grader.results import Verdict
+from grader.sandbox import SandboxUnavailable
+from tests.grader.sandbox.conftest import CONV2D
+
+pytestmark = pytest.mark.sandbox
+
+TESTS_PY = """
+import numpy as np
+
+def reference(x, w, b, stride=1, pad=0):
+    n, c, h, wd = x.shape
+    f, _, hh, ww = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = (h + 2 * pad - hh) // stride + 1, (wd + 2 * pad - ww) // stride + 1
+    out = np.zeros((n, f, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            patch = xp[:, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+def cases(rng):
+    out = [{"name": "example", "args": [np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), np.zeros(1)],
+            "hidden": False}]
+    for k, (stride, pad) in enumerate([(1, 0), (2, 1), (1, 1)]):
+        x = rng.standard_normal((2, 3, 7, 7))
+        w = rng.standard_normal((4, 3, 3, 3))
+        b = rng.standard_normal(4)
+        out.append({"name": f"hidden {k + 1}", "args": [x, w, b],
+                    "kwargs": {"stride": stride, "pad": pad}, "points": 2})
+    return out
+"""
+SPEC = {
+    "kind": "code",
+    "entry": "conv2d",
+    "signature": "def conv2d(x, w, b, stride=1, pad=0)",
+    "starter": "def conv2d(x, w, b, stride=1, pad=0):\n    raise NotImplementedError\n",
+    "tests_source": TESTS_PY,
+    "limits": {"cpu_seconds": 1},
+}
+
+
+def test_a_valid_spec_passes_validation_and_a_broken_one_names_the_key():
+    KIND.validate_spec(SPEC)
+    with pytest.raises(SpecError) as err:
+        KIND.validate_spec({**SPEC, "entry": "not a name"})
+    assert err.value.path == "entry"
+    with pytest.raises(SpecError) as err:
+        KIND.validate_spec({**SPEC, "limits": {"cpu": 1}})
+    assert err.value.path == "limits"
+    with pytest.raises(SpecError) as err:
+        KIND.validate_spec({**SPEC, "tests_source": "def cases(rng):\n    return []\n"})
+    assert err.value.path == "tests_source"
+
+
+def test_a_correct_submission_scores_full_marks_and_hidden_cases_show_no_data():
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 7), CONV2D)
+    assert grade.score == 1.0 and grade.verdict is Verdict.CORRECT
+    assert [t.name for t in grade.tests] == ["example", "hidden 1", "hidden 2", "hidden 3"]
+    assert all(t.passed for t in grade.tests)
+    assert sum(t.max_points for t in grade.tests) == 7
+    assert "stdout" not in grade.feedback  # hidden cases: printed output could leak inputs
+
+
+def test_a_submission_that_ignores_padding_fails_the_padded_cases_with_partial_credit():
+    wrong = CONV2D.replace("xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "xp = x")
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 7), wrong)
+    assert grade.verdict is Verdict.PARTIAL
+    passed = {t.name: t.passed for t in grade.tests}
+    assert passed == {"example": True, "hidden 1": True, "hidden 2": False, "hidden 3": False}
+    hidden_failure = grade.tests[2]
+    assert hidden_failure.message == "" and hidden_failure.data == {}
+
+
+def test_student_faults_are_graded_with_a_clear_message():
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), "def conv2d(x:\n")
+    assert grade.score == 0 and grade.verdict is Verdict.INCORRECT
+    assert "line 1" in grade.message and grade.feedback["status"] == "syntax_error"
+    loop = "def conv2d(*a, **k):\n    while True:\n        pass\n"
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), loop)
+    assert grade.feedback["status"] == "timeout" and "time limit" in grade.message
+    assert KIND.grade(SPEC, KIND.generate(SPEC, 1), 42).verdict is Verdict.INVALID
+
+
+def test_the_expected_outputs_never_reach_the_sandbox(monkeypatch):
+    seen = []
+
+    def spy(source, entry, calls, limits=None):
+        seen.append(calls)
+        raise SandboxUnavailable("spy")
+
+    monkeypatch.setattr("grader.kinds.code.run_calls", spy)
+    with pytest.raises(SandboxUnavailable):
+        KIND.grade(SPEC, KIND.generate(SPEC, 3), CONV2D)
+    assert all(set(call) == {"args", "kwargs"} for call in seen[0])

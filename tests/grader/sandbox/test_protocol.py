@@ -1,0 +1,97 @@
+"""The worker's parsing of what a (possibly hostile) child wrote: malformed means rejected."""
+
+import io
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Limits, RunStatus
+from grader.sandbox.interpret import interpret
+from grader.sandbox.protocol import (
+    ProtocolError,
+    array_to_npy,
+    decode_stream,
+    encode_message,
+    npy_to_array,
+    pack_value,
+    unpack_result,
+    unpack_value,
+)
+
+
+def reply(raw: bytes) -> tuple[dict, list[bytes]]:
+    header = {"setup_ok": True, "exit": {"status": 0, "cpu": 0.01}, "wall": 0.01}
+    return header, [b"", b"", raw]
+
+
+def call(i: int, value: np.ndarray) -> bytes:
+    blobs: list[bytes] = []
+    packed = pack_value(value, blobs)
+    return encode_message(
+        {"event": "call", "i": i, "ok": True, "seconds": 0.0, "value": packed}, blobs
+    )
+
+
+LOADED, DONE = encode_message({"event": "loaded"}), encode_message({"event": "done"})
+
+
+def test_values_round_trip_through_the_framing():
+    blobs: list[bytes] = []
+    value = {"x": np.arange(6.0).reshape(2, 3), "k": (1, 2.5, None, "s", float("nan"))}
+    tree = pack_value(value, blobs)
+    [(header, got_blobs)] = decode_stream(
+        encode_message({"v": tree}, blobs), max_messages=1, max_blob=1 << 20
+    )
+    back = unpack_value(header["v"], got_blobs)
+    np.testing.assert_array_equal(back["x"], value["x"])
+    assert back["k"][:4] == (1, 2.5, None, "s") and np.isnan(back["k"][4])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x05\x00",  # truncated length
+        struct.pack("<I", 50) + b"{}",  # truncated header
+        struct.pack("<I", 2) + b"[]",  # header not an object
+        encode_message({"a": 1}) + b"\x00",  # trailing garbage
+    ],
+)
+def test_malformed_streams_are_protocol_errors(raw):
+    with pytest.raises(ProtocolError):
+        decode_stream(raw, max_messages=4, max_blob=1 << 20)
+
+
+def test_pickled_object_arrays_and_subclass_trees_are_rejected():
+    buf = io.BytesIO()
+    np.save(buf, np.array([1, "a"], dtype=object), allow_pickle=True)
+    with pytest.raises(ProtocolError):
+        npy_to_array(buf.getvalue())
+    with pytest.raises(ProtocolError):
+        npy_to_array(array_to_npy(np.array(["a", "b"])))
+    with pytest.raises(ProtocolError):
+        unpack_result({"$tuple": []}, [])
+    with pytest.raises(ProtocolError):
+        unpack_result("a string", [])
+
+
+def test_a_well_formed_stream_is_ok_and_an_out_of_order_one_is_a_protocol_error():
+    x = np.ones((2, 2))
+    good = interpret(*reply(LOADED + call(0, x) + call(1, x) + DONE), 2, Limits(), "full")
+    assert good.status is RunStatus.OK and len(good.calls) == 2
+    swapped = interpret(*reply(LOADED + call(1, x) + call(0, x) + DONE), 2, Limits(), "full")
+    assert swapped.status is RunStatus.PROTOCOL_ERROR and swapped.calls == []
+    extra = interpret(*reply(LOADED + call(0, x) + call(1, x) + DONE), 1, Limits(), "full")
+    assert extra.status is RunStatus.PROTOCOL_ERROR
+
+
+def test_a_run_without_done_is_a_crash_even_with_exit_code_zero():
+    result = interpret(*reply(LOADED), 1, Limits(), "full")
+    assert result.status is RunStatus.CRASHED and "exit code 0" in result.message
+
+
+def test_a_header_bomb_is_rejected_before_parsing():
+    raw = struct.pack("<I", 1 << 30) + json.dumps({}).encode()
+    with pytest.raises(ProtocolError):
+        decode_stream(raw, max_messages=1, max_blob=1 << 20)

@@ -1,0 +1,125 @@
+"""Behaviour of run_calls for honest and clumsy (not hostile) submissions."""
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Limits, RunStatus, health, run_calls
+from grader.sandbox import client as sandbox_client
+from tests.grader.sandbox.conftest import CONV2D, conv2d_reference, conv_case
+
+pytestmark = pytest.mark.sandbox
+FAST = Limits(cpu_seconds=1.0)
+
+
+def test_a_correct_conv2d_returns_the_reference_output_for_every_case():
+    cases = [conv_case(s, stride=1 + s % 2, pad=s % 2) for s in range(4)]
+    result = run_calls(CONV2D, "conv2d", cases)
+    assert result.status is RunStatus.OK, result.message
+    assert len(result.calls) == 4
+    for case, call in zip(cases, result.calls, strict=True):
+        assert call.ok and call.error is None
+        expected = conv2d_reference(*case["args"], **case["kwargs"])
+        np.testing.assert_allclose(call.value, expected)
+        assert call.seconds >= 0
+    assert result.tier in ("full", "reduced") and not result.unsafe
+
+
+def test_dict_arguments_and_scalar_results_cross_the_boundary():
+    src = "def f(x, params):\n    return float((x * params['w']).sum() + params['b'])\n"
+    call = {"args": [np.ones((2, 2)), {"w": np.full((2, 2), 2.0), "b": 1.5}], "kwargs": {}}
+    result = run_calls(src, "f", [call])
+    assert result.status is RunStatus.OK
+    assert result.calls[0].value == pytest.approx(9.5)
+
+
+def test_a_syntax_error_names_the_line_and_shows_the_caret():
+    result = run_calls("import numpy as np\n\ndef conv2d(x:\n    pass\n", "conv2d", [])
+    assert result.status is RunStatus.SYNTAX_ERROR
+    assert 'File "submission.py", line 3' in result.message
+    assert "^" in result.message and "SyntaxError" in result.message
+
+
+def test_an_exception_shows_only_the_students_own_frames():
+    src = "def helper(x):\n    return x[10]\n\ndef f(x):\n    return helper(x)\n"
+    result = run_calls(src, "f", [{"args": [np.ones(3)]}])
+    assert result.status is RunStatus.OK
+    error = result.calls[0].error
+    assert not result.calls[0].ok
+    assert 'File "submission.py", line 5, in f' in error
+    assert 'File "submission.py", line 2, in helper' in error
+    assert "IndexError" in error
+    assert (
+        "harness" not in error and "zygote" not in error and "/" not in error.split("IndexError")[0]
+    )
+
+
+def test_an_exception_at_import_is_reported_as_import_error():
+    result = run_calls("import numpy as np\nraise ValueError('boom')\n", "f", [{"args": [1]}])
+    assert result.status is RunStatus.IMPORT_ERROR
+    assert "ValueError: boom" in result.message and "line 2" in result.message
+
+
+def test_a_missing_entry_function_is_named_in_the_message():
+    result = run_calls("def conv(x):\n    return x\n", "conv2d", [{"args": [1]}])
+    assert result.status is RunStatus.MISSING_ENTRY
+    assert result.message == "your module defines no function named conv2d"
+
+
+def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
+    result = run_calls("def f(x):\n    return [1, 2]\n", "f", [{"args": [1]}])
+    assert result.status is RunStatus.OK
+    assert not result.calls[0].ok
+    assert result.calls[0].error == "returned a list, expected a NumPy array"
+
+
+def test_stdout_and_stderr_are_captured():
+    src = (
+        "import sys\ndef f(x):\n    print('hello', x)\n"
+        "    print('oops', file=sys.stderr)\n    return x\n"
+    )
+    result = run_calls(src, "f", [{"args": [3]}])
+    assert result.stdout == "hello 3\n" and result.stderr == "oops\n"
+
+
+def test_an_infinite_loop_is_a_timeout():
+    result = run_calls("def f(x):\n    while True:\n        pass\n", "f", [{"args": [1]}], FAST)
+    assert result.status is RunStatus.TIMEOUT
+    # CPU limit (1 s) or, on a loaded machine, the wall clock (3 s) stops it first.
+    assert result.message.startswith("time limit")
+
+
+def test_a_huge_allocation_is_a_memory_limit():
+    src = "import numpy as np\ndef f(x):\n    return np.ones(10 * 2**30 // 8)\n"
+    result = run_calls(src, "f", [{"args": [1]}], FAST)
+    assert result.status is RunStatus.MEMORY_LIMIT
+    assert "memory limit of 512 MB exceeded" in result.message
+
+
+def test_the_zygote_is_restarted_after_it_was_killed():
+    assert run_calls("def f(x):\n    return x\n", "f", [{"args": [1]}]).status is RunStatus.OK
+    before = health()
+    assert before["zygote_alive"] and before["pid"]
+    zygote = sandbox_client.current()
+    zygote.proc.kill()
+    zygote.proc.wait()
+    result = run_calls("def f(x):\n    return x + 1\n", "f", [{"args": [1]}])
+    assert result.status is RunStatus.OK and result.calls[0].value == 2
+    after = health()
+    assert after["zygote_alive"] and after["pid"] != before["pid"]
+
+
+def test_limits_reject_bad_values_and_unknown_keys():
+    with pytest.raises(ValueError, match="cpu_seconds"):
+        Limits(cpu_seconds=0)
+    with pytest.raises(ValueError, match="ceiling"):
+        Limits(memory_mb=10**6)
+    with pytest.raises(ValueError, match="unknown limits: cpu"):
+        Limits.from_mapping({"cpu": 1})
+    assert Limits.from_mapping({"cpu_seconds": 3}).wall == 5.0
+
+
+def test_a_malformed_call_list_is_the_callers_error():
+    with pytest.raises(TypeError):
+        run_calls("def f(): pass", "f", [{"argz": []}])
+    with pytest.raises(ValueError):
+        run_calls("def f(): pass", "not an identifier", [])

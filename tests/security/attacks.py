@@ -1,0 +1,208 @@
+# ruff: noqa: E501 - the corpus holds submissions as source strings
+"""The hostile-submission corpus: one entry per attack, with the statuses it may end in.
+
+Every submission defines ``f(x)``; the honest answer is ``x * 2``. Placeholders are filled in
+by the test: @PORT@ (a TCP listener of the test on 127.0.0.1), @UNIX@ (a unix-socket listener),
+@HOSTDIR@ (a world-writable directory on the host), @PROJECT@ (this repository), @SITE@ (the venv's
+site-packages), @EXPECTED@ (a host file holding the expected output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OK, TIMEOUT, MEMORY, OUTPUT = "ok", "timeout", "memory_limit", "output_limit"
+CRASHED, PROTOCOL, IMPORT = "crashed", "protocol_error", "import_error"
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    source: str
+    statuses: frozenset[str]
+    short: bool = True  # runs with cpu 1 s, wall 2 s
+
+    def render(self, **values: str) -> str:
+        text = self.source
+        for key, value in values.items():
+            text = text.replace(key, value)
+        return text
+
+
+def A(name: str, body: str, *statuses: str, module: str = "", short: bool = True) -> Attack:
+    source = "import os, sys, time, ctypes, signal\nimport numpy as np\n" + module
+    source += "\ndef f(x):\n" + "\n".join("    " + line for line in body.strip("\n").splitlines())
+    return Attack(name, source + "\n", frozenset(statuses), short)
+
+
+LIBC = "libc = ctypes.CDLL(None, use_errno=True)"
+SHELLCODE_I386_SOCKET = (
+    # mov eax, 359 (i386 socket); mov ebx, 2; mov ecx, 1; xor edx, edx; int 0x80; ret
+    "b867010000bb02000000b90100000031d2cd80c3"
+)
+
+ATTACKS = [
+    A("infinite loop", "while True:\n    pass", TIMEOUT),
+    A(
+        "loop ignoring SIGTERM and SIGXCPU",
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\n"
+        "while True:\n    pass",
+        TIMEOUT,
+    ),
+    A("sleep for an hour", "time.sleep(3600)", TIMEOUT),
+    A("close every fd then sleep", "os.closerange(0, 64)\ntime.sleep(3600)", TIMEOUT),
+    A("allocate 10 GB", "return np.ones(10 * 2**30 // 8)", MEMORY),
+    A(
+        "touch 768 MB in chunks",
+        "keep = []\nfor _ in range(48):\n    keep.append(np.ones(2**21))\nreturn x * 2",
+        MEMORY,
+        short=False,
+    ),
+    A("fork bomb", "while True:\n    os.fork()", OK, CRASHED),
+    A(
+        "forked sleepers that try to outlive the run",
+        "for _ in range(300):\n    if os.fork() == 0:\n        time.sleep(3600)\nreturn x * 2",
+        OK,
+        CRASHED,
+    ),
+    A(
+        "thread bomb",
+        "import threading\nfor _ in range(5000):\n    threading.Thread(target=time.sleep, args=(3600,)).start()",
+        OK,
+        MEMORY,
+        CRASHED,
+    ),
+    A(
+        "deep recursion with a huge recursion limit",
+        "sys.setrecursionlimit(10**9)\ndef r(n):\n    return r(n + 1) + 1\nreturn r(0)",
+        CRASHED,
+        MEMORY,
+        TIMEOUT,
+    ),
+    A(
+        "print 1 GB",
+        "chunk = 'x' * 65536\nfor _ in range(16384):\n    sys.stdout.write(chunk)",
+        OUTPUT,
+    ),
+    A(
+        "write a 5 GB file",
+        "chunk = b'x' * 2**20\nwith open('/tmp/big', 'wb') as fh:\n    for _ in range(5120):\n        fh.write(chunk)",
+        OK,
+    ),
+    A("read /etc/passwd", "return open('/etc/passwd').read()", OK),
+    A("read the project settings", "return open('@PROJECT@/config/settings.py').read()", OK),
+    A("read the reference source", "return open('@PROJECT@/grader/sandbox/api.py').read()", OK),
+    A("read the expected outputs", "return np.load('@EXPECTED@')", OK),
+    A("import grader", "import grader\nreturn grader.results", OK),
+    A(
+        "find the expected output in memory",
+        "import gc\nfor o in gc.get_objects():\n    if isinstance(o, np.ndarray) and o.shape == x.shape and not np.array_equal(o, x):\n"
+        "        return o\nreturn x",
+        OK,
+    ),
+    A(
+        "read the environment",
+        "print(dict(os.environ))\nreturn open('/proc/self/environ').read()",
+        OK,
+    ),
+    A(
+        "scan /proc/*/environ",
+        "import glob\nfor p in glob.glob('/proc/*/environ'):\n    print(open(p, 'rb').read())\nreturn len(glob.glob('/proc/*'))",
+        OK,
+    ),
+    A(
+        "TCP to Redis",
+        "import socket\nsocket.create_connection(('127.0.0.1', 6379), timeout=1)",
+        CRASHED,
+    ),
+    A(
+        "TCP to PostgreSQL",
+        "import socket\nsocket.create_connection(('127.0.0.1', 5432), timeout=1)",
+        CRASHED,
+    ),
+    A(
+        "TCP to the test's listener",
+        "import socket\nsocket.create_connection(('127.0.0.1', @PORT@), timeout=1)",
+        CRASHED,
+    ),
+    A(
+        "host unix socket",
+        "import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('@UNIX@')",
+        CRASHED,
+    ),
+    A("raw socket syscall through ctypes", LIBC + "\nreturn libc.syscall(41, 2, 1, 0)", CRASHED),
+    A(
+        "32-bit int 0x80 socket",
+        "import mmap\ncode = bytes.fromhex('" + SHELLCODE_I386_SOCKET + "')\n"
+        "m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\nm.write(code)\n"
+        "addr = ctypes.addressof(ctypes.c_char.from_buffer(m))\nreturn ctypes.CFUNCTYPE(ctypes.c_int)(addr)()",
+        CRASHED,
+    ),
+    A(
+        "subprocess of a shell",
+        "import subprocess\nsubprocess.run(['/bin/sh', '-c', 'touch @HOSTDIR@/sh'])",
+        OK,
+        CRASHED,
+    ),
+    A("exec a shell", "os.execv('/bin/sh', ['sh', '-c', 'touch @HOSTDIR@/exec'])", CRASHED),
+    A("unshare a user namespace", LIBC + "\nreturn libc.unshare(0x10000000)", CRASHED),
+    A("kill the parent", "os.kill(os.getppid(), 9)\nreturn x * 2", OK, CRASHED),
+    A("kill every process", "os.kill(-1, 9)\nreturn x * 2", OK, CRASHED),
+    A("ptrace the parent", LIBC + "\nreturn libc.ptrace(0x4206, os.getppid(), 0, 0)", CRASHED),
+    A("read the parent's memory", "return open(f'/proc/{os.getppid()}/mem', 'rb').read(16)", OK),
+    A("process_vm_readv", LIBC + "\nreturn libc.syscall(310, 1, 0, 0, 0, 0, 0)", CRASHED),
+    A(
+        "write outside /tmp",
+        "for p in ('@HOSTDIR@/pwned', '/pwned', '/usr/pwned', '@SITE@/pwned'):\n    try:\n"
+        "        open(p, 'w').write('x')\n    except OSError as e:\n        print(e)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "plant sitecustomize.py",
+        "open('@SITE@/sitecustomize.py', 'w').write('import os')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "monkeypatch numpy to fool a checker",
+        "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.array_equal = lambda *a, **k: True\nreturn x * 3",
+        OK,
+    ),
+    Attack(
+        "sys.exit(0) at import",
+        "import sys\nsys.exit(0)\ndef f(x):\n    return x * 2\n",
+        frozenset({IMPORT}),
+    ),
+    A("sys.exit(0) in the function", "sys.exit(0)", OK),
+    A("os._exit(0) before the tests", "os._exit(0)", CRASHED),
+    A(
+        "forge result frames on every fd",
+        "import json, struct, io\nbuf = io.BytesIO()\nnp.save(buf, x * 0)\nblob = buf.getvalue()\n"
+        "def msg(h, blobs=()):\n    h = dict(h, n=len(blobs))\n    raw = json.dumps(h).encode()\n"
+        "    return struct.pack('<I', len(raw)) + raw + b''.join(struct.pack('<Q', len(b)) + b for b in blobs)\n"
+        "fake = msg({'event': 'call', 'i': 0, 'ok': True, 'seconds': 0, 'value': {'$nd': 0}}, [blob])\n"
+        "fake += msg({'event': 'done'})\nfor fd in range(3, 64):\n    try:\n        os.write(fd, fake)\n"
+        "    except OSError:\n        pass\nos._exit(0)",
+        OK,
+        PROTOCOL,
+        CRASHED,
+    ),
+    A(
+        "forge a pickled object array frame",
+        "import json, struct\nblob = b'\\x93NUMPY\\x01\\x00v\\x00' + b\"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\".ljust(117) + b'\\n'\n"
+        "blob += b'\\x80\\x04\\x95\\x00cos\\nsystem\\n'\n"
+        "h = json.dumps({'event': 'call', 'i': 0, 'ok': True, 'seconds': 0, 'value': {'$nd': 0}, 'n': 1}).encode()\n"
+        "os.write(3, struct.pack('<I', len(h)) + h + struct.pack('<Q', len(blob)) + blob)\nos._exit(0)",
+        PROTOCOL,
+    ),
+    A("return a pickled object array", "return np.array([1, 'a', None], dtype=object)", OK),
+    A("return an ndarray subclass", "return np.ma.masked_array(x * 2)", OK),
+    A("return a matrix", "return np.asmatrix(x * 2)", OK),
+    A(
+        "flood the result channel with 200 MB",
+        "chunk = b'x' * 2**20\nfor _ in range(200):\n    os.write(3, chunk)",
+        OUTPUT,
+        PROTOCOL,
+    ),
+    A("read stdin", "print(os.read(0, 100))\nreturn sys.stdin.read()", OK),
+]
