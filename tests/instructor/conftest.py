@@ -153,3 +153,69 @@ def client_for(client):
         return client
 
     return _login
+
+
+# --- Browser (Playwright driving Debian's Chromium) ----------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_for(live_server, client, monkeypatch):
+    """``browser_for(user)`` -> a Playwright page logged in as ``user`` on the live server.
+
+    (Local to the instructor tests until shared browser fixtures land in tests/browser.)"""
+    import os
+
+    from tests.conftest import need
+
+    need(os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        need(False, "playwright is not installed")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    manager = sync_playwright().start()
+    browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    contexts = []
+
+    def _open(user):
+        client.force_login(user)
+        context = browser.new_context(accept_downloads=True)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    browser.close()
+    manager.stop()
+
+
+@pytest.fixture
+def artifacts():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
