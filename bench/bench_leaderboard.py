@@ -199,6 +199,13 @@ def main() -> None:
     def recompute() -> None:
         leaderboards.compute_standings(cohort.pk)
 
+    # As the WSGI server does (config/wsgi.py): startup objects out of the collector's view.
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
+    gc.freeze()
     # Warm up both paths (connections, query plans, the built board).
     leaderboards.rebuild_all(cohort)
     for _ in range(5):
