@@ -174,3 +174,40 @@ def test_an_admin_edit_marks_the_problem_changed(admin_client, db, tmp_path):
     assert response.status_code == 302, response.content.decode()[:3000]
     problem.refresh_from_db()
     assert (problem.title, problem.changed_since_import) == ("A clearer title", True)
+
+
+CODE_YAML = """\
+uuid: 3f1c2b9e-7a55-4c1e-9a61-0b6d3e2f1a09
+title: Implement ReLU
+kind: code
+entry: relu
+signature: "def relu(x)"
+"""
+
+
+def write_code(folder: Path, tests: str) -> Path:
+    write(folder, CODE_YAML, "Write relu(x).")
+    (folder / "starter.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
+    (folder / "tests.py").write_text(tests, encoding="utf-8")
+    return folder
+
+
+def test_a_syntax_error_in_tests_py_points_at_tests_py_and_its_line(db, tmp_path):
+    folder = write_code(tmp_path / "relu", "def cases(rng):\n    return [\n\ndef reference(x):\n")
+    [error] = errors_of(tmp_path)
+    assert error.startswith(f"{folder / 'tests.py'}:"), error
+    assert "tests.py line" in error
+
+
+def test_tests_py_without_a_reference_is_reported_against_tests_py(db, tmp_path):
+    folder = write_code(tmp_path / "relu", "def cases(rng):\n    return []\n")
+    [error] = errors_of(tmp_path)
+    assert error.startswith(f"{folder / 'tests.py'}: "), error
+    assert "must define a function reference()" in error
+
+
+def test_a_code_problem_without_tests_py_is_refused(db, tmp_path):
+    folder = write(tmp_path / "relu", CODE_YAML, "Write relu(x).")
+    (folder / "starter.py").write_text("def relu(x):\n    return x\n", encoding="utf-8")
+    [error] = errors_of(tmp_path)
+    assert error.startswith(f"{folder / 'tests.py'}: a code problem needs this file")
