@@ -37,6 +37,7 @@ from django.core.cache import cache
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from exercises import quiz_rules
 from exercises.models import Assignment, Cohort, Membership, Role, Status, Submission, Verdict
 from exercises.models.cohort import STAFF_ROLES
 
@@ -110,19 +111,31 @@ def _to_ms(when: datetime | None) -> int | None:
     return (when - _EPOCH) // timedelta(milliseconds=1)
 
 
+def hidden_assignments(cohort_id: int) -> list[int]:
+    """Quiz assignments whose results must not show yet (``quiz_rules``): their submissions
+    stay off every board until the quiz has closed for everyone."""
+    return sorted(quiz_rules.unreleased_quiz_ids(cohort_id))
+
+
 def compute_standings(
     cohort_id: int,
     assignment_id: int | None = None,
     *,
     before: datetime | None = None,
     user_id: int | None = None,
+    hidden: list[int] | None = None,
 ) -> dict[int, Standing]:
     """The board straight from the database (the baseline and the fallback).
 
     ``before`` keeps only submissions made before that instant (a frozen board);
-    ``user_id`` computes one student's standing only.
+    ``user_id`` computes one student's standing only; ``hidden``: assignments left out
+    (default: the cohort's unreleased quizzes).
     """
+    if hidden is None:
+        hidden = hidden_assignments(cohort_id)
     query = Submission.objects.filter(_scope_filter(cohort_id, assignment_id), status=Status.GRADED)
+    if hidden:
+        query = query.exclude(assignment_id__in=hidden)
     if before is not None:
         query = query.filter(created_at__lt=before)
     if user_id is not None:
@@ -146,14 +159,15 @@ return 1
 
 
 _READ_SCRIPT = """
-if redis.call('EXISTS', KEYS[3]) == 0 then return false end
+local built = redis.call('GET', KEYS[3])
+if not built then return false end
 local z = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local out = {}
 for i = 1, #z, 2 do
   local packed = redis.call('HGET', KEYS[2], z[i])
   if packed then out[#out + 1] = z[i] .. '|' .. z[i + 1] .. '|' .. packed end
 end
-return table.concat(out, ';')
+return {built, table.concat(out, ';')}
 """
 
 
@@ -201,9 +215,19 @@ def _unpack(user_id: int, score: float, packed: str) -> Standing:
     )
 
 
-def rebuild_board(cohort_id: int, assignment_id: int | None = None) -> dict[int, Standing]:
+def _marker(hidden: list[int]) -> str:
+    """The ``built`` marker names the quizzes left out, so that a quiz's release (a point in
+    time, not an event) is noticed by the next read, which then rebuilds."""
+    return "hidden:" + ",".join(str(a) for a in hidden)
+
+
+def rebuild_board(
+    cohort_id: int, assignment_id: int | None = None, *, hidden: list[int] | None = None
+) -> dict[int, Standing]:
     """Recompute one board from the database and replace it in Redis (atomically, by RENAME)."""
-    standings = compute_standings(cohort_id, assignment_id)
+    if hidden is None:
+        hidden = hidden_assignments(cohort_id)
+    standings = compute_standings(cohort_id, assignment_id, hidden=hidden)
     client = redis_client()
     if client is None:
         return standings
@@ -221,7 +245,7 @@ def rebuild_board(cohort_id: int, assignment_id: int | None = None) -> dict[int,
         pipe.expire(skey, BOARD_TTL_SECONDS)
     else:
         pipe.delete(zkey, skey)
-    pipe.set(built, timezone.now().isoformat(), ex=BOARD_TTL_SECONDS)
+    pipe.set(built, _marker(hidden), ex=BOARD_TTL_SECONDS)
     pipe.execute()
     return standings
 
@@ -229,17 +253,20 @@ def rebuild_board(cohort_id: int, assignment_id: int | None = None) -> dict[int,
 def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, Standing]:
     scope = scope_name(cohort_id, assignment_id)
     zkey, skey, built, lock = _keys(scope)
+    hidden = hidden_assignments(cohort_id)
     # One script, one bulk-string reply: parsing 2,000 RESP items in Python costs more than the
     # rest of serving a 1,000-student board.
-    blob = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
-    if blob is None:
-        # Flushed, expired or never built: rebuild once (others compute without writing).
+    reply = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
+    if reply is None or reply[0].decode() != _marker(hidden):
+        # Flushed, expired, never built, or a quiz was released since: rebuild once (others
+        # compute without writing meanwhile).
         if client.set(lock, "1", nx=True, ex=30):
             try:
-                return rebuild_board(cohort_id, assignment_id)
+                return rebuild_board(cohort_id, assignment_id, hidden=hidden)
             finally:
                 client.delete(lock)
-        return compute_standings(cohort_id, assignment_id)
+        return compute_standings(cohort_id, assignment_id, hidden=hidden)
+    blob = reply[1]
     out: dict[int, Standing] = {}
     for line in blob.decode().split(";") if blob else ():
         uid, score, packed = line.split("|", 2)
@@ -287,12 +314,17 @@ def on_graded(submission_id: int) -> None:
             "score",
             "verdict",
             "created_at",
+            "assignment__type",
         )
     )
     mine = next((r for r in rows if r[0] == submission_id), None)
     if mine is None:  # not graded (any more), or outside any assignment
         return
     _, assignment_id, cohort_id, _, user_id = mine[:5]
+    if any(r[9] == Assignment.Type.QUIZ for r in rows):
+        hidden = set(hidden_assignments(cohort_id))
+        rows = [r for r in rows if r[1] not in hidden]
+    rows = [r[:9] for r in rows]
     boards: list[tuple[str, Standing]] = []
     for scope, scoped in (
         (scope_name(cohort_id), [r[4:] for r in rows if r[3]]),
@@ -360,10 +392,11 @@ def freeze_start(cohort: Cohort, assignment: Assignment | None, now: datetime) -
 def _frozen_standings(
     cohort_id: int, assignment_id: int | None, before: datetime
 ) -> dict[int, Standing]:
-    key = f"lb-frozen:{scope_name(cohort_id, assignment_id)}:{before.timestamp()}"
+    hidden = hidden_assignments(cohort_id)
+    key = f"lb-frozen:{scope_name(cohort_id, assignment_id)}:{before.timestamp()}:{hidden}"
     found = cache.get(key)
     if found is None:
-        found = compute_standings(cohort_id, assignment_id, before=before)
+        found = compute_standings(cohort_id, assignment_id, before=before, hidden=hidden)
         cache.set(key, found, FROZEN_CACHE_SECONDS)
     return found
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from exercises import leaderboard_views, views
 
@@ -12,4 +12,5 @@ urlpatterns = [
         leaderboard_views.leaderboard_page,
         name="leaderboard",
     ),
+    path("quizzes/", include("exercises.quiz_urls")),
 ]

@@ -9,6 +9,13 @@ from exercises.models.assignment import (
 )
 from exercises.models.cohort import Cohort, Membership, Role
 from exercises.models.problem import Problem
+from exercises.models.quiz import (
+    FeedbackPolicy,
+    QuizAccommodation,
+    QuizAttempt,
+    QuizPool,
+    QuizSettings,
+)
 from exercises.models.regrade import RegradeJob
 from exercises.models.submission import Status, Submission, TestResult, Verdict
 
@@ -17,9 +24,14 @@ __all__ = [
     "AssignmentProblem",
     "Cohort",
     "Extension",
+    "FeedbackPolicy",
     "LatePolicy",
     "Membership",
     "Problem",
+    "QuizAccommodation",
+    "QuizAttempt",
+    "QuizPool",
+    "QuizSettings",
     "RegradeJob",
     "Role",
     "Status",

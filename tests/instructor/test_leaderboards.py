@@ -279,3 +279,29 @@ def test_the_page_polls_itself_and_answers_htmx_with_the_table(client_for, stude
     assert b'hx-trigger="every 5s"' in page.content
     fragment = client.get(f"/cohorts/{cohort.slug}/leaderboard", HTTP_HX_REQUEST="true")
     assert fragment.content.lstrip().startswith(b'<div id="leaderboard"')
+
+
+# --- Quizzes whose results are held back ---------------------------------------------------------
+def test_an_unreleased_quiz_stays_off_the_board_until_it_closes(
+    store, student, other_student, cohort, tally_problem, grade
+):
+    from exercises.models import Assignment, FeedbackPolicy, QuizSettings
+
+    opens = T0 - timedelta(hours=1)
+    quiz = factories.make_assignment(cohort, [tally_problem], type=Assignment.Type.QUIZ)
+    settings_row = QuizSettings.objects.create(
+        assignment=quiz,
+        opens_at=opens,
+        closes_at=datetime(2099, 1, 1, tzinfo=UTC),
+        time_limit_minutes=20,
+        feedback_policy=FeedbackPolicy.AFTER_CLOSE,
+    )
+    leaderboards.board_for(cohort, student)  # a board built before the quiz
+    grade(student, tally_problem, quiz, "correct", at=T0)
+    assert leaderboards.board_for(cohort, other_student).entries[0].score == 0.0
+    # The quiz closes (a point in time, no event needed): the next read shows it.
+    QuizSettings.objects.filter(pk=settings_row.pk).update(
+        closes_at=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    top = leaderboards.board_for(cohort, other_student).entries[0]
+    assert (top.name, top.score) == ("Alice A.", 2.0)

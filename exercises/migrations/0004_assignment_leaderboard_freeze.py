@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0002_submission_queued_at"),
+        ("exercises", "0003_quizzes"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0003_assignment_leaderboard_freeze"),
+        ("exercises", "0004_assignment_leaderboard_freeze"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
