@@ -470,6 +470,7 @@ def board_for(
         standing = standings.get(user_id) or Standing(user_id, 0.0, 0, None, 0)
         rows.append((standing, display or pseudonym_for(user_id), shown, username, first, last))
     rows.sort(key=lambda r: r[0].sort_key)
+    viewer_id = viewer.pk  # once: request.user is a lazy object, slow to touch 1,000 times
     entries = []
     for rank, (standing, name, shown, username, first, last) in enumerate(rows, start=1):
         real = None
@@ -486,17 +487,10 @@ def board_for(
                 last_improved_at=standing.reached,
                 real_name=real,
                 hidden=not shown,
-                is_viewer=standing.user_id == viewer.pk,
+                is_viewer=standing.user_id == viewer_id,
             )
         )
     return Board(cohort, assignment, entries, frozen_at, staff)
-
-
-def standings(cohort: Cohort) -> list[Entry]:
-    """Compatibility: the cohort board as a student sees it, without a viewer."""
-    from django.contrib.auth.models import AnonymousUser
-
-    return board_for(cohort, AnonymousUser(), role=Role.STUDENT).entries
 
 
 def board_payload(board: Board) -> dict[str, Any]:
