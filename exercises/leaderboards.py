@@ -9,13 +9,15 @@ per scope (``c<cohort id>`` for a cohort, ``a<assignment id>`` for one assignmen
 
 - ``<prefix>:lb:{scope}:z``  sorted set, member = user id, score = total score;
 - ``<prefix>:lb:{scope}:s``  hash, user id -> ``"solved|reached_ms|graded_count"``;
-- ``<prefix>:lb:{scope}:built``  marker written by a rebuild.
+- ``<prefix>:lb:{scope}:built``  marker written by a rebuild; it names the unreleased quizzes
+  left out, so a quiz's release (a point in time, not an event) makes the next read rebuild.
 
 ``on_graded`` (called after every graded commit) recomputes the one student's standing from the
 database (one query over their own submissions) and writes it with a Lua script that refuses an
 older computation (fewer graded submissions) over a newer one. A read that finds no ``built``
-marker (a flushed or expired Redis) rebuilds the board from the database first, so a lost cache
-is never a wrong board. Without Redis (the SQLite demo) every read computes from the database.
+marker (a flushed or expired Redis), or one naming other hidden quizzes, rebuilds the board
+from the database first, so a lost cache is never a wrong board. Without Redis (the SQLite
+demo) every read computes from the database.
 
 Freeze: an assignment with ``leaderboard_freeze_minutes`` freezes the boards it counts on from
 ``due_at - minutes`` until ``due_at``; students then see the standings computed only from
