@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from exercises import views
+from exercises import leaderboard_views, views
 from exercises.api import docs as api_docs
 
 urlpatterns = [
@@ -12,5 +12,10 @@ urlpatterns = [
     path("submissions/<int:pk>/window", views.submission_window, name="submission-window"),
     path("api/docs", api_docs.api_docs, name="api-docs"),
     path("api/docs/swagger", api_docs.swagger, name="api-docs-swagger"),
+    path(
+        "cohorts/<slug:slug>/leaderboard",
+        leaderboard_views.leaderboard_page,
+        name="leaderboard",
+    ),
     path("quizzes/", include("exercises.quiz_urls")),
 ]
