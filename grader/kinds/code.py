@@ -254,7 +254,12 @@ class CodeKind(ProblemKind):
             key = cm.diagnose_case(namespace, case, call.value, keys, tol)
         data: dict[str, Any] = {}
         if not hidden and check.diff_map is not None:
-            data = {"diff_map": check.diff_map, "max_abs_diff": check.max_abs_diff}
+            data = {
+                "diff_map": check.diff_map,
+                "diff_map_origin": list(check.diff_map_origin or (0, 0)),
+                "diff_map_slice": list(check.diff_map_slice or ()),
+                "max_abs_diff": check.max_abs_diff,
+            }
         if key is None:
             return fail(check.message, data), None
         data["misconception"] = key

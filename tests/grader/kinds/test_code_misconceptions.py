@@ -84,6 +84,8 @@ def test_a_visible_case_keeps_its_diff_and_adds_the_mistake():
         assert "values differ" in test.message
         assert test.message.endswith("; matches a known mistake: Bias missing")
         assert test.data["misconception"] == "missing-bias" and test.data["diff_map"]
+        # Where the map sits, so a page can say "image n, filter f, rows/cols from (r, c)".
+        assert len(test.data["diff_map_slice"]) == 2 and len(test.data["diff_map_origin"]) == 2
     assert grade.feedback["misconception"]["key"] == "missing-bias"
 
 
