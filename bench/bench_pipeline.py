@@ -56,6 +56,31 @@ def load_average() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1/5/15 min, {os.cpu_count()} CPUs)"
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system, with reaped children's) of ``root`` and its live descendants:
+    the worker, its pool processes, their sandbox zygotes and the reaped sandbox children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        cpu[pid] = sum(int(v) for v in fields[11:15]) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
 # --- scratch database and worker -----------------------------------------------------------------
 def _admin_connection(url: str):
     """An autocommit connection to the server of ``url`` (its own database, else ``postgres``)."""
@@ -150,7 +175,7 @@ class Worker:
 class Pipeline:
     """The client side: submits through ``services.submit_answer`` and times the round trips."""
 
-    def __init__(self, queue: str, redis_url: str, scratch_url: str):
+    def __init__(self, queue: str, redis_url: str, scratch_url: str, worker_pid: int):
         import psycopg
         import redis
 
@@ -169,6 +194,10 @@ class Pipeline:
         self.listener = psycopg.connect(scratch_url, autocommit=True)
         self.listener.execute(f"LISTEN {GradeAudit.CHANNEL}")
         self.stored: dict[int, float] = {}
+        self.worker_pid = worker_pid
+
+    def worker_cpu(self) -> float:
+        return tree_cpu_seconds(self.worker_pid)
 
     def close(self) -> None:
         with suppress(Exception):
@@ -299,12 +328,16 @@ def run(pipeline: Pipeline, prefix: str) -> list[tuple[str, str, str, str, str]]
         rows.append(("  sequential verdicts (all must be correct)", str(verdicts), "", "", "FAIL"))
 
     # Throughput: bursts committed at once, alternating with no-op bursts.
-    code_rates, noop_rates = [], []
+    code_rates, noop_rates, code_cpu, noop_cpu = [], [], [], []
     for _ in range(ROUNDS):
+        cpu = pipeline.worker_cpu()
         noop_rates.append(pipeline.noop_burst(BURST_NOOP))
+        noop_cpu.append((pipeline.worker_cpu() - cpu) * 1000 / BURST_NOOP)
         storm = queue_storm(burst, per_student=1, mixed=False)
+        cpu = pipeline.worker_cpu()
         if not wait_until_done(storm.ids, timeout=STORM_TIMEOUT):
             raise RuntimeError("throughput burst did not finish")
+        code_cpu.append((pipeline.worker_cpu() - cpu) * 1000 / BURST_CODE)
         _, total = stored_latencies(storm)
         code_rates.append(len(storm.ids) / total)
         check = check_exactly_once(burst, storm.ids, audit)
@@ -318,6 +351,16 @@ def run(pipeline: Pipeline, prefix: str) -> list[tuple[str, str, str, str, str]]
             f"{max(noop_rates):.0f} ({', '.join(f'{r:.0f}' for r in noop_rates)})",
             ">= 100",
             verdict(best >= 100),
+        )
+    )
+
+    rows.append(
+        (
+            "  (info) worker CPU per task, ms (incl. sandbox)",
+            f"{min(code_cpu):.1f}",
+            f"{min(noop_cpu):.2f}",
+            "",
+            "",
         )
     )
 
@@ -404,7 +447,7 @@ def main() -> None:
         print(f"scratch database {scratch_name}, queue {queue}, sandbox tier {detect_tier()}")
         worker = Worker(queue, dict(os.environ), var_dir / "worker.log")
         worker.wait_ready()
-        pipeline = Pipeline(queue, redis_url, scratch_url)
+        pipeline = Pipeline(queue, redis_url, scratch_url, worker.proc.pid)
         started = time.monotonic()
         rows = run(pipeline, prefix)
         print(f"measured in {time.monotonic() - started:.0f} s")

@@ -98,11 +98,14 @@ def compute_standings(cohort: Cohort) -> list[Entry]:
     return entries
 
 
-def on_graded(submission_id: int) -> None:
-    cohort_id = (
-        Submission.objects.filter(pk=submission_id)
-        .values_list("assignment__cohort_id", flat=True)
-        .first()
-    )
+def on_graded(submission_id: int, cohort_id: int | None = None) -> None:
+    """Drop the cached standings of the submission's cohort (``cohort_id`` when the caller
+    already knows it, which saves the grading path a query)."""
+    if cohort_id is None:
+        cohort_id = (
+            Submission.objects.filter(pk=submission_id)
+            .values_list("assignment__cohort_id", flat=True)
+            .first()
+        )
     if cohort_id is not None:
         cache.delete(_cache_key(cohort_id))
