@@ -6,15 +6,23 @@ Method: float64, one thread for both (threadpoolctl caps NumPy's OpenBLAS, and
 ``torch.set_num_threads(1)``). Every case is timed in interleaved rounds: one block of ours,
 then one block of torch, round after round, so that load from other processes on this shared
 2-core machine hits both alike; each block's mean per-call time is one sample, and the table
-shows the median over rounds. Targets (DESIGN.md, performance.md): conv2d <= 1.5x torch, except
-the lecture-sized layer, whose target is absolute (<= 20 us per call: call overhead dominates
-there); max-pool <= 1.0x and avg-pool <= 2.5x torch.
+shows the median over rounds. A round during which other processes used more than 10 % of the
+machine (read from /proc/stat) is rerun, up to 3 times, keeping the quietest attempt; the
+"others" column shows how busy the machine still was, so a loaded run can be recognised (the
+absolute target below suffers most from a busy machine: rerun when it fails with "others" high).
+
+Targets (DESIGN.md, performance.md): conv2d <= 1.5x torch, except the lecture-sized layer, whose
+target is absolute (<= 20 us per call: call overhead dominates there); max-pool <= 1.0x and
+avg-pool <= 2.5x torch.
 
 The fifth conv layer is (32,16,29,29) with stride 2 / pad 2, not 28x28: (28 - 5 + 4)/2 + 1 = 14.5
 does not fit, our reference raises and torch floors. Likewise the 3x3/stride-2 pooling rows use a
 55x55 input, since (56 - 3)/2 + 1 = 27.5 does not fit.
 
-A second table sweeps stride-1 layers over the input channel count to show where the flat-shift
+A second table repeats the cases in float32 mode (a float32 x keeps the whole call in float32),
+whose target in performance.md is conv <= 5x torch (torch's float32 path is oneDNN).
+
+A third table sweeps stride-1 layers over the input channel count to show where the flat-shift
 scheme overtakes im2col; ``reference.uses_flat_shift`` (its rule and threshold) was set from it.
 """
 
@@ -33,6 +41,8 @@ from grader import reference as ref
 
 ROUNDS = 7
 BLOCK_SECONDS = 0.08  # target duration of one timed block
+BUSY_LIMIT = 0.10  # rerun a round if other processes used more than this share of the machine
+RETRIES = 3
 
 
 @dataclass
@@ -53,21 +63,49 @@ def _reps_for(fn: Callable[[], object]) -> int:
     return max(1, min(20000, int(BLOCK_SECONDS / once)))
 
 
-def _block(fn: Callable[[], object], reps: int) -> float:
-    start = time.perf_counter()
+def _machine_busy_seconds() -> float:
+    """CPU seconds all processes have used so far (Linux /proc/stat; 0 where it is missing)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _block(fn: Callable[[], object], reps: int) -> tuple[float, float]:
+    """(seconds per call, share of the machine other processes used meanwhile)."""
+    busy0, own0, start = _machine_busy_seconds(), time.process_time(), time.perf_counter()
     for _ in range(reps):
         fn()
-    return (time.perf_counter() - start) / reps
+    wall = time.perf_counter() - start
+    others = _machine_busy_seconds() - busy0 - (time.process_time() - own0)
+    return wall / reps, max(0.0, others) / (wall * (os.cpu_count() or 1))
 
 
-def _time_pair(a: Callable[[], object], b: Callable[[], object]) -> tuple[float, float]:
-    """Median per-call seconds of a and b over interleaved rounds."""
+def _time_pair(a: Callable[[], object], b: Callable[[], object]) -> tuple[float, float, float]:
+    """Median per-call seconds of a and b over interleaved rounds, and the median share of the
+    machine other processes used during the kept rounds.
+
+    The machine is shared: a round during which other processes used more than
+    BUSY_LIMIT of it is run again (up to RETRIES times; the quietest attempt is kept), as in
+    performance.md's method.
+    """
     ra, rb = _reps_for(a), _reps_for(b)
-    sa, sb = [], []
+    sa, sb, busy = [], [], []
     for _ in range(ROUNDS):
-        sa.append(_block(a, ra))
-        sb.append(_block(b, rb))
-    return statistics.median(sa), statistics.median(sb)
+        best: tuple[float, float, float] | None = None
+        for _ in range(1 + RETRIES):
+            (ta, ba), (tb, bb) = _block(a, ra), _block(b, rb)
+            if best is None or max(ba, bb) < best[2]:
+                best = (ta, tb, max(ba, bb))
+            if best[2] <= BUSY_LIMIT:
+                break
+        sa.append(best[0])
+        sb.append(best[1])
+        busy.append(best[2])
+    return statistics.median(sa), statistics.median(sb), statistics.median(busy)
 
 
 def _cases(torch: object, rng: np.random.Generator, dtype: type = np.float64) -> list[Case]:
@@ -139,7 +177,7 @@ def _flat_shift_sweep(rng: np.random.Generator) -> None:
     for xs, ws, p in layers:
         x, w = rng.standard_normal(xs), rng.standard_normal(ws)
         ho, wo = xs[2] + 2 * p - ws[2] + 1, xs[3] + 2 * p - ws[3] + 1
-        t_col, t_flat = _time_pair(
+        t_col, t_flat, _ = _time_pair(
             lambda x=x, w=w, p=p, ho=ho, wo=wo: ref._conv_im2col(x, w, 1, p, ho, wo),
             lambda x=x, w=w, p=p, ho=ho, wo=wo: ref._conv_flat_shift(x, w, p, ho, wo),
         )
@@ -163,7 +201,7 @@ def main() -> None:
         _table(torch, rng, np.float64)
         print(
             "\nfloat32 mode (a float32 x keeps the call in float32; performance.md's target for "
-            "it: conv <= 5x torch, whose float32 path is oneDNN):"
+            "it: conv <= 5x torch, whose float32 path is oneDNN):\n"
         )
         _table(torch, rng, np.float32)
         _flat_shift_sweep(rng)
@@ -171,28 +209,32 @@ def main() -> None:
 
 def _table(torch: object, rng: np.random.Generator, dtype: type) -> None:
     print(
-        f"\n{np.dtype(dtype).name}, 1 thread, median of {ROUNDS} interleaved rounds; "
+        f"{np.dtype(dtype).name}, 1 thread, median of {ROUNDS} interleaved rounds; "
         f"numpy {np.__version__}, torch {torch.__version__}\n"  # type: ignore[attr-defined]
     )
     header = (
         f"| {'case':50} | {'ours ms':>9} | {'torch ms':>9} | {'ratio':>6} | "
-        f"{'target':>11} | {'GFLOP/s':>7} | {'max|diff|':>9} | {'':4} | note"
+        f"{'target':>11} | {'GFLOP/s':>7} | {'max|diff|':>9} | {'others':>6} | {'':4} | note"
     )
     print(header)
     print(
         f"|{'-' * 52}|{'-' * 10}:|{'-' * 10}:|{'-' * 7}:|{'-' * 12}:|"
-        f"{'-' * 8}:|{'-' * 10}:|{'-' * 6}|------"
+        f"{'-' * 8}:|{'-' * 10}:|{'-' * 7}:|{'-' * 6}|------"
     )
     failures = 0
     for case in _cases(torch, rng, dtype):
         diff = float(np.max(np.abs(case.ours() - case.theirs().numpy())))
-        t_ours, t_torch = _time_pair(case.ours, case.theirs)
+        t_ours, t_torch, busy = _time_pair(case.ours, case.theirs)
         ratio = t_ours / t_torch
         ok = _verdict(case.target, t_ours, ratio)
         failures += not ok
         print(
             f"| {case.name:50} | {t_ours * 1e3:9.4f} | {t_torch * 1e3:9.4f} | "
             f"{ratio:6.2f} | {case.target:>11} | {case.ops / t_ours / 1e9:7.2f} | "
-            f"{diff:9.1e} | {'PASS' if ok else 'FAIL'} | {case.note}"
+            f"{diff:9.1e} | {busy:6.0%} | {'PASS' if ok else 'FAIL'} | {case.note}"
         )
-    print(f"\n{failures} case(s) outside target")
+    print(
+        f"\n{failures} case(s) outside target. 'others': median share of the machine that other "
+        f"processes used during the kept rounds (rounds above {BUSY_LIMIT:.0%} were rerun up to "
+        f"{RETRIES} times)."
+    )

@@ -92,3 +92,33 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "problem__slug"]
     readonly_fields = [f.name for f in Submission._meta.fields]
     inlines = [TestResultInline]
+
+
+# --- Quizzes ------------------------------------------------------------------------------------
+from exercises.models import QuizAccommodation, QuizAttempt, QuizPool, QuizSettings  # noqa: E402
+
+
+class QuizPoolInline(admin.TabularInline):
+    model = QuizPool
+    extra = 0
+    filter_horizontal = ["items"]
+
+
+@admin.register(QuizSettings)
+class QuizSettingsAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "opens_at", "closes_at", "time_limit_minutes", "feedback_policy"]
+    list_filter = ["feedback_policy"]
+    inlines = [QuizPoolInline]
+
+
+@admin.register(QuizAttempt)
+class QuizAttemptAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "user", "started_at", "deadline", "finished_at", "extra_minutes"]
+    list_filter = ["assignment"]
+    search_fields = ["user__username"]
+
+
+@admin.register(QuizAccommodation)
+class QuizAccommodationAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "user", "time_factor", "opens_at", "closes_at", "reason"]
+    search_fields = ["user__username"]

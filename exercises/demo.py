@@ -6,11 +6,22 @@ Only ``make demo`` calls this (through ``manage.py setup_demo``); it is idempote
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from exercises.models import Assignment, AssignmentProblem, Cohort, Membership, Problem, Role
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    Cohort,
+    FeedbackPolicy,
+    Membership,
+    Problem,
+    QuizSettings,
+    Role,
+)
 
 DEMO_PASSWORD = "stride-demo"  # noqa: S105 - printed on start; demo mode only
 DEMO_COHORT = "demo"
@@ -95,4 +106,56 @@ def setup_demo() -> DemoAccounts:
         AssignmentProblem.objects.update_or_create(
             assignment=assignment, problem=problem, defaults={"order": order}
         )
+    setup_demo_quiz(cohort, teacher)
     return DemoAccounts(INSTRUCTOR, STUDENTS, DEMO_PASSWORD, cohort.slug, cohort.join_code)
+
+
+# The demo quiz: (how many to draw, from which lecture problems), 15 minutes, open for a week.
+DEMO_QUIZ_SLUG = "cnn-basics-quiz"
+DEMO_QUIZ_POOLS = [
+    (2, ("output-size-stride", "output-size-padding", "pool-output-size"), "output sizes"),
+    (1, ("conv-single-channel", "max-pool", "avg-pool"), "feature maps"),
+    (1, ("conv-layer-params", "fc-layer-params"), "parameter counts"),
+]
+
+
+def setup_demo_quiz(cohort: Cohort, teacher, now: datetime | None = None) -> QuizSettings | None:
+    """The "CNN basics quiz" from the lecture bank, idempotent: an existing quiz keeps its pools
+    and sittings; only a window that has already closed is reopened for another week. Pools use
+    the bank problems that exist (``None`` when none of them does)."""
+    from exercises import quizzes
+
+    now = now or timezone.now()
+    existing = QuizSettings.objects.filter(
+        assignment__cohort=cohort, assignment__slug=DEMO_QUIZ_SLUG
+    ).first()
+    if existing is not None:
+        if existing.effective_closes_at() <= now:
+            existing.opens_at, existing.closes_at = now, now + timedelta(days=7)
+            existing.closed_early_at = None
+            existing.save(update_fields=["opens_at", "closes_at", "closed_early_at"])
+            Assignment.objects.filter(pk=existing.assignment_id).update(due_at=existing.closes_at)
+        return existing
+    available = set(Problem.objects.values_list("slug", flat=True))
+    pools = []
+    for draw, slugs, label in DEMO_QUIZ_POOLS:
+        present = tuple(slug for slug in slugs if slug in available)
+        if present:
+            pools.append(quizzes.PoolSpec(min(draw, len(present)), present, label))
+    if not pools:
+        return None
+    return quizzes.create_quiz(
+        teacher,
+        cohort,
+        title="CNN basics quiz",
+        slug=DEMO_QUIZ_SLUG,
+        description="Four questions: output sizes, a feature map, a parameter count.",
+        opens_at=now,
+        closes_at=now + timedelta(days=7),
+        time_limit_minutes=15,
+        attempt_points=[100, 50],
+        feedback_policy=FeedbackPolicy.AFTER_SUBMISSION,
+        pools=pools,
+        counts_on_leaderboard=False,
+        published=True,
+    )

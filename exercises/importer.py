@@ -10,7 +10,6 @@ submissions).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import yaml
 from django.db import transaction
 
 from exercises.models import Problem
-from grader.kinds import KIND_NAMES, SpecError, get_kind
+from grader.kinds import SpecError, get_kind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("uuid", "title", "kind")
@@ -47,9 +46,6 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    #: "<folder>: why" for problems whose kind is not installed here (e.g. ``code`` before the
-    #: sandbox is merged): an installation matter, not an author's error, so the rest imports.
-    skipped: list[str] = field(default_factory=list)
 
 
 def _line_of(text: str, path: str) -> int | None:
@@ -81,14 +77,9 @@ def problem_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/problem.yaml"))
 
 
-def kind_installed(name: str) -> bool:
-    """Whether ``grader.kinds.<name>`` exists in this installation (without importing it)."""
-    return importlib.util.find_spec(f"grader.kinds.{name}") is not None
-
-
-def parse_folder(
-    folder: Path, errors: list[str], skipped: list[str] | None = None
-) -> ParsedProblem | None:
+def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
+    """One folder's problem, validated by its kind; every error (with file:line) goes to
+    ``errors`` and the folder reads as None, so that the caller reports them all at once."""
     yaml_path = folder / "problem.yaml"
     where = f"{yaml_path}"
     try:
@@ -145,12 +136,8 @@ def parse_folder(
     if len(errors) > before:
         return None
     full_spec = {**spec, **extra}
-    kind_name = str(spec["kind"])
-    if skipped is not None and kind_name in KIND_NAMES and not kind_installed(kind_name):
-        skipped.append(f"{folder}: the {kind_name!r} problem kind is not installed here")
-        return None
     try:
-        get_kind(str(spec["kind"])).validate_spec(full_spec)
+        get_kind(spec["kind"]).validate_spec(full_spec)
     except SpecError as exc:
         path = getattr(exc, "path", "") or ""
         line = _line_of(text, path.replace("[", ".").replace("]", "")) or 1
@@ -191,8 +178,7 @@ def import_problems(root: Path | str) -> ImportReport:
             return ImportReport()  # an empty bank imports nothing, and says so
         raise ImportFailed([f"{root}: not a problem folder (no problem.yaml)"])
     errors: list[str] = []
-    skipped: list[str] = []
-    parsed = [p for p in (parse_folder(f, errors, skipped) for f in folders) if p is not None]
+    parsed = [p for p in (parse_folder(f, errors) for f in folders) if p is not None]
     seen_uuid: dict[uuidlib.UUID, Path] = {}
     seen_slug: dict[str, Path] = {}
     for p in parsed:
@@ -207,7 +193,7 @@ def import_problems(root: Path | str) -> ImportReport:
         seen_uuid[p.uuid], seen_slug[p.slug] = p.folder, p.folder
     if errors:
         raise ImportFailed(errors)
-    report = ImportReport(skipped=skipped)
+    report = ImportReport()
     with transaction.atomic():
         for p in parsed:
             clash = Problem.objects.filter(slug=p.slug).exclude(uuid=p.uuid).first()

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db.models import Max, Min
 
+from exercises import quiz_rules
 from exercises.models import Cohort, Membership, Role, Status, Submission
 
 
@@ -40,8 +41,11 @@ def compute_standings(cohort: Cohort) -> list[Entry]:
         m.user_id: m
         for m in Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
     }
+    # Quiz answers whose feedback is still held back would leak through the standings.
+    hidden_quizzes = quiz_rules.unreleased_quiz_ids(cohort.pk)
     best = (
-        Submission.objects.filter(
+        Submission.objects.exclude(assignment_id__in=hidden_quizzes)
+        .filter(
             assignment__cohort=cohort,
             assignment__counts_on_leaderboard=True,
             status=Status.GRADED,
@@ -54,7 +58,8 @@ def compute_standings(cohort: Cohort) -> list[Entry]:
     best_by_pair = {(row["user_id"], row["problem_id"]): row for row in best}
     # When did each student first reach their best score on each problem?
     reached = (
-        Submission.objects.filter(
+        Submission.objects.exclude(assignment_id__in=hidden_quizzes)
+        .filter(
             assignment__cohort=cohort,
             assignment__counts_on_leaderboard=True,
             status=Status.GRADED,

@@ -116,10 +116,16 @@ def access_problem(
     )
     if assignment_id is not None:
         items = [i for i in items if i.assignment_id == assignment_id]
+    else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
+        items = [i for i in items if i.assignment.type != Assignment.Type.QUIZ]
     if not items:
         raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
     item = _pick_item(items, now)
     role = role_in(user, item.assignment.cohort) or Role.STUDENT
+    if item.assignment.type == Assignment.Type.QUIZ and role not in STAFF_ROLES:
+        from exercises import quiz_rules  # started, and this question is in the student's draw
+
+        quiz_rules.require_drawn(user, item)
     extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
     due_at = extension.due_at if extension else item.assignment.due_at
     return ProblemAccess(
@@ -138,6 +144,7 @@ def visible_problem_items(
     now = now or timezone.now()
     items = (
         AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
         .select_related("problem", "assignment", "assignment__cohort")
         .order_by("assignment__due_at", "assignment_id", "order", "id")
     )
@@ -188,4 +195,8 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
-    return Submission.objects.filter(user=user, problem=problem).select_related("assignment")
+    return (
+        Submission.objects.filter(user=user, problem=problem)
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
+        .select_related("assignment")
+    )

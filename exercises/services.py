@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import selectors
+from exercises import quiz_rules, selectors
 from exercises.errors import Closed, NotFound, RateLimited
 from exercises.models import (
     Assignment,
@@ -98,7 +99,10 @@ def submit_answer(
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     payload = clean_payload(access.problem.kind, data)
     late = access.is_late(now)
-    if late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
+    if quiz_rules.is_quiz(access.assignment) and not access.is_staff:
+        quiz_rules.check_can_submit(user, access.item, now)  # the student's own timed sitting
+        late = False
+    elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
             f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
             "it takes no more submissions.",
@@ -107,7 +111,7 @@ def submit_answer(
     _check_rate(user, now)
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         used = selectors.attempts_used(user, access.problem, access.assignment)
         limit = access.attempt_limit
         if limit is not None and used >= limit and not access.is_staff:
@@ -221,13 +225,16 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
         if submission is None:
             log.warning("grade for submission %s dropped: claim lost", submission_id)
             return False
-        earned = grade.score * submission.max_score * _late_factor(submission)
+        attempt_factor = quiz_rules.attempt_factor(submission)  # declining points per try
+        earned = grade.score * submission.max_score * _late_factor(submission) * attempt_factor
         submission.status = Status.GRADED
         submission.verdict = grade.verdict.value
         submission.score = round(earned, 6)
         feedback = dict(grade.feedback)
         if submission.late and _late_factor(submission) < 1.0:
             feedback["late_penalty_percent"] = submission.assignment.late_penalty_percent
+        if attempt_factor < 1.0:
+            feedback["attempt_points_percent"] = round(attempt_factor * 100, 2)
         submission.feedback = feedback
         submission.graded_at = timezone.now()
         submission.error_message = ""

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from exercises import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("join", views.join_cohort, name="join"),
     path("problems/<slug:slug>", views.problem_page, name="problem"),
     path("submissions/<int:pk>", views.submission_page, name="submission"),
+    path("quizzes/", include("exercises.quiz_urls")),
 ]

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from exercises import health, presenters, selectors, services
+from exercises import health, presenters, quiz_presenters, selectors, services
 from exercises.errors import NotFound, StrideError
 from exercises.forms import AnswerForm, CodeForm, JoinCohortForm
 from exercises.rendering import markdown_to_html
@@ -90,4 +90,6 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
     template = "exercises/_submission_status.html" if request.htmx else "exercises/submission.html"
+    if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
+        template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
     return render(request, template, {"submission": submission})

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader import reference
+from grader import lecture, reference
 from grader.kinds.base import SpecError, Tolerance, check_keys, require_int, require_mapping
 
 #: The answer to an output size whose geometry doesn't fit (the lecture's "doesn't fit!").
@@ -293,38 +293,11 @@ def expected_answer(recipe: Recipe, params: Params) -> Any:
 
 # --- the recipes -----------------------------------------------------------------------------
 
-LECTURE_X = [
-    [2, 3, 0, 1, 3, 2, 1],
-    [0, 2, 2, 2, 2, 1, 0],
-    [1, 2, 1, 1, 1, 0, 0],
-    [3, 2, 2, 0, 0, 2, 3],
-    [2, 0, 0, 0, 0, 2, 0],
-    [0, 0, 0, 2, 2, 2, 2],
-    [1, 3, 2, 3, 2, 1, 0],
-]
-LECTURE_W = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
-LECTURE_X3 = [
-    LECTURE_X,
-    [
-        [0, 2, 0, 0, 0, 0, 1],
-        [1, 2, 2, 2, 2, 1, 0],
-        [0, 2, 1, 1, 1, 0, 0],
-        [3, 2, 2, 0, 0, 2, 2],
-        [2, 0, 3, 0, 0, 2, 0],
-        [1, 0, 0, 2, 2, 2, 2],
-        [0, 1, 0, 1, 0, 0, 0],
-    ],
-    [
-        [1, 0, 2, 0, 1, 0, 3],
-        [0, 2, 2, 2, 2, 1, 0],
-        [2, 2, 1, 1, 1, 0, 3],
-        [0, 2, 2, 0, 0, 2, 0],
-        [0, 0, 0, 0, 0, 2, 2],
-        [2, 0, 0, 2, 2, 2, 0],
-        [0, 0, 2, 0, 2, 0, 0],
-    ],
-]
-LECTURE_W3 = [LECTURE_W, [[1, 0, 0], [0, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 1, 0], [0, 0, 0]]]
+# The lecture's own arrays (one source: grader.lecture), as the JSON lists params are served in.
+LECTURE_X = lecture.LECTURE_INPUT_7x7.astype(int).tolist()
+LECTURE_W = lecture.LECTURE_FILTER_3x3.astype(int).tolist()
+LECTURE_X3 = lecture.LECTURE_CHANNELS_3x7x7.astype(int).tolist()
+LECTURE_W3 = lecture.LECTURE_FILTERS_3x3x3.astype(int).tolist()
 #: The max-pooling slide's single depth slice (cs231n's picture, which the lecture shows).
 LECTURE_POOL_X = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
 

@@ -63,13 +63,16 @@ _F64 = np.dtype(np.float64)
 # Why: flat-shift skips the im2col copy (whose cost relative to the GEMM falls as 1/F) but makes
 # HH*WW accumulation passes over the output, whose relative cost falls as 1/C, and its GEMMs have
 # inner size C only. So it pays when C is large and not smaller than F.
-# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time, 2026-11-26):
-# C = 3 (the benchmark's B and C layers) 2.7-3.0; C = F = 8: 1.0 (3x3), 0.83 (5x5);
-# C = F = 12..32: 0.68-0.80; C = F = 64: 0.80-0.94 ((8,64,56,56) benchmark layer: 0.80);
-# but C < F loses: (8,16,28,28)x(64,16,3,3) 1.17, (16,16,14,14)x(32,16,3,3) 1.18, C = 8/12 with
-# 64 filters 1.3-1.55.
+# Measured (bench_reference.py's sweep, float64, 1 thread; flat time / im2col time, 2026-11-26,
+# on a machine shared with other agents, so differences under ~20 % are noise):
+# - robust: C = 3 (the benchmark's B and C layers) 1.2-3.0 -> im2col; C < F loses: 64 filters on
+#   C = 8/12/16: 1.0-1.8 -> im2col;
+# - around parity: C = F = 4-8 (3x3) 1.0-1.2; C = F = 12-64 0.54-1.2, median ~0.8; 5x5 kernels
+#   0.64-0.9; the (8,64,56,56)x(64,64,3,3) benchmark layer 0.8-0.9 (both schemes beat torch's
+#   float64 conv there by about 2x).
 FLAT_SHIFT_MIN_CHANNELS = 12
 _FLAT_SHIFT_CHUNK_BYTES = 1 << 20
+_IM2COL_CHUNK_BYTES = 1 << 19
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,9 +275,17 @@ def _as_float(a: ArrayLike, name: str, dtype: np.dtype | None = None) -> np.ndar
     elif dtype is None:
         dtype = _F64
     try:
-        return np.asarray(a, dtype=dtype)
+        # Without a dtype first: NumPy would silently parse strings and drop imaginary parts.
+        raw = np.asarray(a)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array, got {type(a).__name__}: {exc}") from None
+        raise ValueError(
+            f"{name} must be a real numeric array, got {type(a).__name__}: {exc}"
+        ) from None
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must be a real numeric array, got {type(a).__name__} of dtype {raw.dtype}"
+        )
+    return raw.astype(dtype, copy=False)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -313,27 +324,49 @@ def uses_flat_shift(channels: int, filters: int, stride: int) -> bool:
 
 
 def _conv_im2col(
-    x: np.ndarray, w: np.ndarray, stride: int, pad: int, ho: int, wo: int
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: int,
+    pad: int,
+    ho: int,
+    wo: int,
+    b: np.ndarray | None = None,
 ) -> np.ndarray:
-    """im2col + one batched matmul, NCHW-native.
+    """im2col + batched matmul, NCHW-native; returns (N, F, Ho, Wo) with the bias added.
 
     The windows are a zero-copy strided view (N, C, HH, WW, Ho, Wo) of the padded input:
     element [n, c, i, j, r, s] is xp[n, c, r*stride + i, s*stride + j]. Reshaping it to
     (N, C*HH*WW, Ho*Wo) makes the im2col copy in one C-level pass, and
     ``w.reshape(F, C*HH*WW) @ cols`` gives (N, F, Ho*Wo), already NCHW: no transpose anywhere.
-    One copy instead of HH*WW slice assignments: 5 instead of 14 us on the lecture-sized layer,
-    and no slower on the large ones.
+    One copy instead of HH*WW slice assignments: 5 instead of 14 us on the lecture-sized layer.
+    Done a few images at a time (``_IM2COL_CHUNK_BYTES`` of cols + output), so the GEMM reads
+    cols and the bias pass reads the output while they are still in cache: about 1.5x faster on
+    (16,3,32,32)x(32,3,3,3) and (32,16,29,29)x(32,16,5,5) than whole-batch passes.
     """
     xp = _padded(x, pad)
     if not xp.flags.c_contiguous:
         xp = np.ascontiguousarray(xp)
     n, c, _, _ = xp.shape
     f, _, hh, ww = w.shape
+    k, p = c * hh * ww, ho * wo
     sn, sc, sh, sw = xp.strides
     windows = np.ndarray(
         (n, c, hh, ww, ho, wo), xp.dtype, xp, 0, (sn, sc, sh, sw, sh * stride, sw * stride)
     )
-    out = np.matmul(w.reshape(f, c * hh * ww), windows.reshape(n, c * hh * ww, ho * wo))
+    weights = w.reshape(f, k)
+    bias = None if b is None else b.reshape(f, 1)
+    step = max(1, _IM2COL_CHUNK_BYTES // ((k + f) * p * xp.itemsize))
+    if step >= n:  # one chunk: the common small case, without the loop's bookkeeping
+        out = np.matmul(weights, windows.reshape(n, k, p))
+        if bias is not None:
+            out += bias
+        return out.reshape(n, f, ho, wo)
+    out = np.empty((n, f, p), dtype=xp.dtype)
+    for start in range(0, n, step):
+        block = out[start : start + step]
+        np.matmul(weights, windows[start : start + step].reshape(-1, k, p), out=block)
+        if bias is not None:
+            block += bias
     return out.reshape(n, f, ho, wo)
 
 
@@ -425,10 +458,7 @@ def conv2d(
         else:
             np.add(view, b.reshape(f, 1, 1), out=out)
         return out
-    out = _conv_im2col(x, w, stride, pad, ho, wo)
-    if b is not None:
-        out += b.reshape(f, 1, 1)
-    return out
+    return _conv_im2col(x, w, stride, pad, ho, wo, b)
 
 
 def conv2d_single(image: ArrayLike, kernel: ArrayLike, stride: int = 1, pad: int = 0) -> np.ndarray:

@@ -73,6 +73,11 @@ class SubmissionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
     error = serializers.CharField(source="error_message", allow_blank=True)
+    feedback_withheld = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="A quiz holding back verdict, score and feedback until its policy allows.",
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

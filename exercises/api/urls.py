@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from exercises.api import views
+from exercises.api import quiz_views, views
 
 app_name = "api"
 
@@ -16,5 +16,8 @@ urlpatterns = [
     ),
     path("submissions/<int:pk>", views.SubmissionDetailView.as_view(), name="submission-detail"),
     path("cohorts/<slug:slug>/leaderboard", views.LeaderboardView.as_view(), name="leaderboard"),
+    path("quizzes/<int:pk>", quiz_views.QuizDetailView.as_view(), name="quiz-detail"),
+    path("quizzes/<int:pk>/start", quiz_views.QuizStartView.as_view(), name="quiz-start"),
+    path("quizzes/<int:pk>/finish", quiz_views.QuizFinishView.as_view(), name="quiz-finish"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]

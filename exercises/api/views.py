@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from exercises import leaderboards, presenters, selectors, services
+from exercises import leaderboards, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
 from exercises.errors import BadPayload, NotFound
 from exercises.models import Cohort
@@ -88,7 +88,8 @@ class SubmissionDetailView(APIView):
     @extend_schema(responses=s.SubmissionSerializer)
     def get(self, request: Request, pk: int) -> Response:
         submission = selectors.access_submission(request.user, pk)
-        return Response(s.SubmissionSerializer(submission).data)
+        data = s.SubmissionSerializer(submission).data
+        return Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
 
 
 class LeaderboardView(APIView):

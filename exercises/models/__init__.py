@@ -9,6 +9,13 @@ from exercises.models.assignment import (
 )
 from exercises.models.cohort import Cohort, Membership, Role
 from exercises.models.problem import Problem
+from exercises.models.quiz import (
+    FeedbackPolicy,
+    QuizAccommodation,
+    QuizAttempt,
+    QuizPool,
+    QuizSettings,
+)
 from exercises.models.submission import Status, Submission, TestResult, Verdict
 
 __all__ = [
@@ -16,9 +23,14 @@ __all__ = [
     "AssignmentProblem",
     "Cohort",
     "Extension",
+    "FeedbackPolicy",
     "LatePolicy",
     "Membership",
     "Problem",
+    "QuizAccommodation",
+    "QuizAttempt",
+    "QuizPool",
+    "QuizSettings",
     "Role",
     "Status",
     "Submission",

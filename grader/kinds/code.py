@@ -11,6 +11,7 @@ Spec (``problem.yaml`` plus two files the importer folds in)::
     tolerance: {abs: 1e-8, rel: 1e-5}    # optional; compare_arrays' atol / rtol
     limits: {cpu_seconds: 2, ...}        # optional; grader.sandbox.Limits keys
     seed: 0                              # optional; the cases of the lecture's pinned variant
+    misconceptions: [flipped-kernel]     # optional; which of tests.py's to diagnose (default all)
 
 ``tests.py`` defines two functions, run in the worker only:
 
@@ -20,6 +21,18 @@ Spec (``problem.yaml`` plus two files the importer folds in)::
   (F, C, HH, WW)), numbers, strings or lists/tuples/str-keyed dicts of them.
 * ``reference(*args, **kwargs)``: the right output of one case (typically via
   ``grader.reference``).
+
+and, optionally, the teaching feedback (``grader.kinds.code_misconceptions``):
+
+* ``variants(*args, **kwargs) -> {key: array}``: what known wrong implementations return on the
+  same inputs (e.g. ``grader.checks.conv2d_variants``), and
+* ``MISCONCEPTIONS``: ``{key: (title, explanation)}`` (or a dict with ``title``,
+  ``explanation``, ``step``) explaining every key ``variants()`` returns.
+
+When a case fails, its variants are computed here (never in the sandbox) and the first one the
+student's output matches names the mistake: in that test's message (for a hidden case only the
+mistake's title, never the case's data) and, for the most common one, in the Grade's
+``feedback["misconception"]`` shaped like the quick kinds' diagnosis.
 
 Only the *inputs* enter the sandbox. Hidden cases report name, pass/fail and points, never their
 data; the student's printed output is shown only when no case is hidden (it could echo hidden
@@ -37,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks import compare_arrays
+from grader.kinds import code_misconceptions as cm
 from grader.kinds.base import (
     ProblemKind,
     SpecError,
@@ -68,7 +82,9 @@ def _digest(text: str) -> str:
 
 class CodeKind(ProblemKind):
     name = "code"
-    spec_keys = frozenset({"entry", "signature", "starter", "tests_source", "tolerance", "seed"})
+    spec_keys = frozenset(
+        {"entry", "signature", "starter", "tests_source", "tolerance", "seed", "misconceptions"}
+    )
 
     # ------------------------------------------------------------------ spec
 
@@ -98,8 +114,11 @@ class CodeKind(ProblemKind):
             raise SpecError("limits", str(exc)) from None
         if "seed" in spec:
             require_int(spec["seed"], "seed", lo=0)
-        # Build the pinned variant once: an author's broken cases() fails at import, not in a task.
-        self._cases(spec, self.generate(spec, None))
+        known = cm.read_misconceptions(namespace)
+        cm.selected_keys(spec, known)
+        # Build the pinned variant once: an author's broken cases() or variants() fails at
+        # import, not in a task.
+        cm.check_variants(spec, namespace, known, self._cases(spec, self.generate(spec, None)))
 
     def _cases(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The variant's cases, checked; each gets its reference output under ``expected``."""
@@ -165,16 +184,34 @@ class CodeKind(ProblemKind):
         limits = Limits.from_mapping(spec.get("limits"))
         calls = [{"args": c["args"], "kwargs": c["kwargs"]} for c in cases]
         run = run_calls(answer, spec["entry"], calls, limits)  # SandboxUnavailable propagates
-        outcomes = [self._outcome(spec, case, run, i, tol) for i, case in enumerate(cases)]
+        namespace = _load_tests(spec["tests_source"])
+        known = cm.read_misconceptions(namespace)
+        keys = cm.selected_keys(spec, known)
+        outcomes: list[TestOutcome] = []
+        diagnosed: list[tuple[str, str]] = []
+        for i, case in enumerate(cases):
+            outcome, key = self._outcome(spec, case, run, i, tol, namespace, known, keys)
+            outcomes.append(outcome)
+            if key is not None:
+                diagnosed.append((case["name"], key))
         total = sum(c["points"] for c in cases)
         score = min(1.0, sum(o.points for o in outcomes) / total)
         passed = sum(o.passed for o in outcomes)
         message = run.message if run.status is not RunStatus.OK else ""
         summary = f"{passed} of {len(outcomes)} tests passed"
+        diagnosis = cm.summarize(diagnosed, len(outcomes) - passed, known)
+        if diagnosis:
+            hint = diagnosis["misconception"]
+            count = len(hint["tests"])
+            summary += (
+                f". {count} failed test{'s' if count != 1 else ''} "
+                f"{'match' if count != 1 else 'matches'} a known mistake: {hint['title']}."
+            )
         feedback: dict[str, Any] = {
             "message": f"{message}\n{summary}" if message else summary,
             "status": run.status.value,
             "tier": run.tier,
+            **diagnosis,
         }
         if run.unsafe:
             feedback["unsafe"] = True
@@ -183,8 +220,18 @@ class CodeKind(ProblemKind):
         return Grade(score, verdict_for(score), feedback, tuple(outcomes))
 
     def _outcome(
-        self, spec: Mapping[str, Any], case: dict[str, Any], run: Any, i: int, tol: Tolerance
-    ) -> TestOutcome:
+        self,
+        spec: Mapping[str, Any],
+        case: dict[str, Any],
+        run: Any,
+        i: int,
+        tol: Tolerance,
+        namespace: Mapping[str, Any],
+        known: Mapping[str, cm.Misconception],
+        keys: tuple[str, ...],
+    ) -> tuple[TestOutcome, str | None]:
+        """One case's outcome, and the misconception its output matches (None if none or
+        passed). A hidden case's message and data never show its inputs or expected output."""
         hidden, points = case["hidden"], case["points"]
 
         def fail(message: str, data: dict[str, Any] | None = None) -> TestOutcome:
@@ -193,19 +240,27 @@ class CodeKind(ProblemKind):
             )
 
         if i >= len(run.calls):
-            return fail(run.message or "not run")
+            return fail(run.message or "not run"), None
         call = run.calls[i]
         if not call.ok:
-            return fail(call.error or "failed")
+            return fail(call.error or "failed"), None
         check = compare_arrays(
             call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
         )
         if check.ok:
-            return TestOutcome(case["name"], True, points, points, "", hidden)
-        data = {}
+            return TestOutcome(case["name"], True, points, points, "", hidden), None
+        key = None
+        if keys and check.stage in ("shape", "values"):
+            key = cm.diagnose_case(namespace, case, call.value, keys, tol)
+        data: dict[str, Any] = {}
         if not hidden and check.diff_map is not None:
             data = {"diff_map": check.diff_map, "max_abs_diff": check.max_abs_diff}
-        return fail(check.message, data)
+        if key is None:
+            return fail(check.message, data), None
+        data["misconception"] = key
+        hint = cm.case_hint(known, key)
+        message = hint[0].upper() + hint[1:] if hidden else f"{check.message}; {hint}"
+        return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
 
 
 KIND = CodeKind()

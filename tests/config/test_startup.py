@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Only what the test names: no test-suite defaults (STRIDE_*) leak into "production".
     dropped = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
-    base = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("STRIDE_")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in dropped and not k.startswith(("STRIDE_", "DJANGO_"))
+    }
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
     base.update(env)
     return subprocess.run(

@@ -5,7 +5,7 @@ its pinned variant, serves the promised param names and renders its statement.
 Code problems: the hidden checks (``tests.py``) are run here in-process against student-style
 solutions (``tests/exercises/bank_solutions/``) to prove the cases themselves are right; the
 same solutions go through the sandbox and the code kind in the tests marked ``sandbox``, which
-run once ``grader.kinds.code`` exists.
+also prove that the code kind names each known wrong solution's misconception.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import yaml
 from django.conf import settings
 
 from exercises.demo import LECTURE_ORDER
-from exercises.importer import import_problems, parse_folder, problem_folders
+from exercises.importer import ImportFailed, import_problems, parse_folder, problem_folders
 from exercises.rendering import markdown_to_html
 from grader import selfcheck
 from grader.checks import ARRAY_MISCONCEPTIONS, compare_arrays, diagnose_array
-from grader.kinds import SpecError, get_kind, render_statement
+from grader.kinds import get_kind, render_statement
 from grader.results import Verdict
 
 CONTENT = Path(settings.STRIDE["CONTENT_DIR"])
@@ -156,14 +156,6 @@ NAIVE_SECONDS_PER_MAC = 0.26e-6
 NAIVE_SECONDS_PER_OUTPUT = 3e-6
 
 
-def code_kind_available() -> bool:
-    try:
-        get_kind("code")
-    except SpecError:
-        return False
-    return True
-
-
 def folder(slug: str) -> Path:
     return CONTENT / slug
 
@@ -235,19 +227,13 @@ def test_the_demo_assignment_lists_the_bank_in_lecture_order():
 
 
 def test_every_problem_keeps_its_fixed_uuid_and_declares_its_kind():
-    for slug in problem_slugs():
+    for slug in TABLE:
         data = raw_yaml(slug)
         assert str(uuid.UUID(str(data["uuid"]))) == UUIDS[slug], slug
         assert data["kind"] == TABLE[slug][0], slug
         assert data.get("title"), slug
         assert isinstance(data.get("points"), int) and data["points"] > 0, slug
         assert data.get("tags"), slug
-
-
-def problem_slugs() -> list[str]:
-    """Slugs whose problem.yaml the importer can load here: code problems need the code kind."""
-    slugs = [p.name for p in problem_folders(CONTENT)]
-    return slugs if code_kind_available() else [s for s in slugs if s not in CODE]
 
 
 def test_every_problem_has_a_problem_yaml():
@@ -260,12 +246,10 @@ def test_every_problem_has_a_problem_yaml():
 @pytest.mark.django_db
 def test_the_whole_bank_imports_and_reimports_unchanged():
     report = import_problems(CONTENT)
-    assert sorted(report.created) == sorted(problem_slugs())
-    skipped = sorted(Path(line.split(":")[0]).name for line in report.skipped)
-    assert skipped == ([] if code_kind_available() else sorted(CODE))
+    assert sorted(report.created) == sorted(TABLE)
     again = import_problems(CONTENT)
     assert again.created == [] and again.updated == []
-    assert sorted(again.unchanged) == sorted(problem_slugs())
+    assert sorted(again.unchanged) == sorted(TABLE)
 
 
 @pytest.mark.django_db
@@ -274,9 +258,7 @@ def test_the_import_command_loads_the_bank(capsys):
 
     call_command("import_problems")
     out, err = capsys.readouterr()
-    assert f"created {len(problem_slugs())}" in out
-    if not code_kind_available():
-        assert err.count("kind is not installed") == len(CODE)
+    assert f"created {len(TABLE)}" in out and err == ""
 
 
 @pytest.mark.django_db
@@ -287,21 +269,21 @@ def test_the_demo_cnn_basics_assignment_holds_the_bank_in_lecture_order():
     import_problems(CONTENT)
     setup_demo()
     items = AssignmentProblem.objects.filter(assignment__slug="cnn-basics").order_by("order")
-    assert [item.problem.slug for item in items] == [
-        slug for slug in LECTURE_ORDER if slug in problem_slugs()
-    ]
+    assert [item.problem.slug for item in items] == LECTURE_ORDER
 
 
-@pytest.mark.skipif(code_kind_available(), reason="the code kind is merged")
-def test_without_the_code_kind_a_code_problem_is_skipped_with_a_note_not_an_error():
-    errors: list[str] = []
-    skipped: list[str] = []
-    assert parse_folder(folder("implement-conv2d"), errors, skipped) is None
-    assert errors == []
-    assert "'code' problem kind is not installed" in skipped[0]
-    # asked on its own (no skip list), it is an error with the file and line
-    assert parse_folder(folder("implement-conv2d"), errors) is None
-    assert "problem.yaml:3" in errors[0] and "not installed" in errors[0]
+def test_an_unknown_kind_is_an_error_with_its_file_and_line(tmp_path):
+    """No kind is skipped as "not installed": a kind the registry lacks is an author's error."""
+    bad = tmp_path / "bad-kind"
+    bad.mkdir()
+    (bad / "problem.yaml").write_text(
+        f"uuid: {uuid.uuid4()}\ntitle: A problem\nkind: kode\n", encoding="utf-8"
+    )
+    (bad / "statement.md").write_text("Do it.\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as err:
+        import_problems(tmp_path)
+    [line] = err.value.errors
+    assert line.startswith(f"{bad / 'problem.yaml'}:3: kind: unknown kind 'kode'")
 
 
 # --- quick kinds: self-check, misconceptions, lecture numbers, params ---------------------
@@ -404,9 +386,6 @@ def test_the_statement_renders_with_every_placeholder_known(slug):
     statement = (folder(slug) / "statement.md").read_text(encoding="utf-8")
     names = set(PLACEHOLDER.findall(statement))
     assert names <= set(TABLE[slug][1]), names - set(TABLE[slug][1])
-    if slug not in problem_slugs():
-        assert names == set()
-        return
     spec = spec_of(slug)
     kind = get_kind(spec["kind"])
     for seed in [None, 0, 1, 2]:
@@ -599,6 +578,12 @@ def test_code_misconception_hints_match_the_shared_ones():
             assert text == ARRAY_MISCONCEPTIONS[key]
 
 
+def test_code_problems_declare_every_misconception_their_tests_detect():
+    for slug in CODE:
+        declared = raw_yaml(slug)["misconceptions"]
+        assert declared == list(load_tests(slug)["MISCONCEPTIONS"]), slug
+
+
 def test_code_problems_declare_entry_signature_tolerance_and_limits():
     for slug in CODE:
         data = raw_yaml(slug)
@@ -612,13 +597,8 @@ def test_code_problems_declare_entry_signature_tolerance_and_limits():
 
 # --- code problems through the sandbox and the code kind ------------------------------------
 
-needs_code_kind = pytest.mark.skipif(
-    not code_kind_available(), reason="grader.kinds.code (the sandbox branch) is not merged yet"
-)
-
 
 @pytest.mark.sandbox
-@needs_code_kind
 @pytest.mark.parametrize("slug", CODE)
 def test_the_sandbox_grades_a_right_solution_correct(slug):
     spec = spec_of(slug)
@@ -633,7 +613,6 @@ def test_the_sandbox_grades_a_right_solution_correct(slug):
 
 
 @pytest.mark.sandbox
-@needs_code_kind
 @pytest.mark.parametrize(("slug", "solution", "key"), WRONG)
 def test_the_sandbox_fails_a_known_wrong_solution(slug, solution, key):
     spec = spec_of(slug)
@@ -645,17 +624,20 @@ def test_the_sandbox_fails_a_known_wrong_solution(slug, solution, key):
 
 
 @pytest.mark.sandbox
-@needs_code_kind
-@pytest.mark.xfail(
-    reason="grader.kinds.code does not yet match outputs against tests.py's variants(); "
-    "the diagnosis itself is proven in-process by test_a_known_wrong_solution_fails_with_its_"
-    "diagnosis",
-    strict=False,
-)
 @pytest.mark.parametrize(("slug", "solution", "key"), WRONG)
 def test_the_sandbox_names_the_misconception_of_a_known_wrong_solution(slug, solution, key):
     spec = spec_of(slug)
     kind = get_kind("code")
     params = kind.generate(spec, None)
     grade = kind.grade(spec, params, (SOLUTIONS / solution).read_text(encoding="utf-8"))
-    assert key in json.dumps(grade.to_dict())
+    hint = grade.feedback["misconception"]
+    assert hint["key"] == key and hint["explanation"] == load_tests(slug)["MISCONCEPTIONS"][key][1]
+    assert hint["title"] in grade.message and "partial" not in hint and "also" not in grade.feedback
+    failed = [t for t in grade.tests if not t.passed]
+    assert failed and hint["tests"] == [t.name for t in failed]
+    for test in failed:
+        assert test.data["misconception"] == key and hint["title"] in test.message
+        if test.hidden:  # the mistake is named; the case's numbers are not
+            assert test.data == {"misconception": key}
+            assert test.message == f"Matches a known mistake: {hint['title']}"
+    json.dumps(grade.to_dict())

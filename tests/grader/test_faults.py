@@ -163,11 +163,8 @@ def relu(x):
 """
 
 
-def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
-    from grader.sandbox import detect_tier
-    from tests.conftest import need
-
-    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+def student_with_slow_code_problem():
+    """A student of a cohort whose one assignment holds a code problem that grades slowly."""
     cohort = factories.make_cohort()
     student = factories.make_user()
     factories.add_member(student, cohort)
@@ -182,6 +179,15 @@ def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
         },
     )
     factories.make_assignment(cohort, [problem])
+    return student
+
+
+def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
+    from grader.sandbox import detect_tier
+    from tests.conftest import need
+
+    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+    student = student_with_slow_code_problem()
 
     with running_worker("doomed") as doomed:
         body = (
@@ -217,3 +223,64 @@ def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
     assert sub.worker_id != first_claim
     assert sub.requeue_count == 1
     assert sub.tests.count() == 3  # one set of test rows, not two
+
+
+def test_the_database_vanishing_while_the_result_is_written_loses_nothing(api):
+    """The worker reaches PostgreSQL through a proxy the test cuts while the submission runs in
+    the sandbox: writing the result fails, the task retries with backoff, and once the database
+    is back the submission is graded exactly once."""
+    from django.db import connection
+
+    from grader.sandbox import detect_tier
+    from tests.conftest import need
+    from tests.tcp_proxy import TcpProxy
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no connection to lose")
+    need(detect_tier() != "unavailable", "no sandbox tier on this machine")
+    student = student_with_slow_code_problem()
+
+    settings_dict = connection.settings_dict
+    proxy = TcpProxy(
+        int(settings_dict.get("PORT") or 5432), settings_dict.get("HOST") or "127.0.0.1"
+    )
+    through_proxy = (
+        f"postgres://{settings_dict.get('USER') or 'postgres'}@127.0.0.1:{proxy.port}/"
+        f"{settings_dict['NAME']}"
+    )
+    try:
+        with running_worker("cut-off", DATABASE_URL=through_proxy) as worker:
+            body = (
+                api(student)
+                .post(
+                    "/api/v1/problems/implement-relu/submissions",
+                    {"code": SLOW_BUT_RIGHT},
+                    format="json",
+                )
+                .json()
+            )
+            wait_for(
+                lambda: Submission.objects.filter(pk=body["id"], status=Status.RUNNING).exists(),
+                timeout=30,
+                message="the worker never claimed the submission",
+            )
+            proxy.cut()  # the student's code is sleeping in the sandbox right now
+            wait_for(
+                lambda: any("retry in" in line for line in worker.log),
+                timeout=30,
+                message="the worker never noticed the database was gone",
+            )
+            assert Submission.objects.get(pk=body["id"]).status == Status.RUNNING
+            proxy.restore()
+            wait_for(
+                lambda: Submission.objects.filter(pk=body["id"], status=Status.GRADED).exists(),
+                timeout=60,
+                message="the result was lost after the database came back",
+            )
+            time.sleep(1)
+    finally:
+        proxy.close()
+    sub = Submission.objects.get(pk=body["id"])
+    assert sub.verdict == "correct"
+    assert sub.tests.count() == 3
+    assert sub.requeue_count == 0  # recovered by the task's own retries, not the sweeper

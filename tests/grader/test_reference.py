@@ -302,9 +302,19 @@ W = np.zeros((2, 3, 3, 3))
             r"than the 2x2 input \(2 \+ 2\*0 = 2 < 3\)",
         ),
         (lambda: ref.conv2d(np.zeros((1, 3, 1, 1)), W, pad=0), r"is larger than the 1x1 input"),
-        (lambda: ref.conv2d("abc", W), r"x must be a numeric array, got str"),
-        (lambda: ref.conv2d([[[[1, 2], [3]]]], W), r"x must be a numeric array, got list"),
-        (lambda: ref.conv2d(X, [[["a"]]]), r"w must be a numeric array"),
+        (lambda: ref.conv2d("abc", W), r"x must be a real numeric array, got str"),
+        (
+            lambda: ref.conv2d([[[[1, 2], [3]]]], W),
+            r"x must be a real numeric array, got list: .*sequence",
+        ),
+        (lambda: ref.conv2d(X, [[["a"]]]), r"w must be a real numeric array"),
+        (
+            lambda: ref.conv2d(X.astype(complex), W),
+            r"x must be a real numeric array, got "
+            r"ndarray of dtype complex128",
+        ),
+        (lambda: ref.conv2d(np.full((1, 3, 7, 7), "1"), W), r"x must be a real numeric array"),
+        (lambda: ref.relu([None]), r"x must be a real numeric array, got list of dtype object"),
         (
             lambda: ref.conv2d_single(np.zeros((1, 7, 7)), np.ones((3, 3))),
             r"image must be 2-D \(H, W\).*use conv2d",

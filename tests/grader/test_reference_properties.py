@@ -120,6 +120,16 @@ def test_flat_shift_handles_batches_larger_than_its_chunk(monkeypatch):
     )
 
 
+def test_im2col_handles_batches_larger_than_its_chunk(monkeypatch):
+    monkeypatch.setattr(ref, "_IM2COL_CHUNK_BYTES", 1)  # one image per chunk
+    rng = np.random.default_rng(10)
+    x, w, b = rng.standard_normal((3, 2, 7, 6)), rng.standard_normal((4, 2, 3, 2)), np.arange(4.0)
+    for bias in (b, None):
+        np.testing.assert_allclose(
+            ref.conv2d(x, w, bias, 2, 1), naive_conv(x, w, bias, 2, 1), rtol=0, atol=TOL
+        )
+
+
 @st.composite
 def pool_cases(draw):
     size, stride = draw(st.integers(1, 4)), draw(st.integers(1, 4))

@@ -19,8 +19,6 @@ class Command(BaseCommand):
             for line in exc.errors:
                 self.stderr.write(line)
             raise CommandError(f"{len(exc.errors)} error(s); nothing was imported.") from None
-        for line in report.skipped:
-            self.stderr.write(f"skipped {line}")
         if not (report.created or report.updated or report.unchanged):
             self.stderr.write(f"no problem folders (with a problem.yaml) under {path}")
         self.stdout.write(

@@ -1,0 +1,97 @@
+"""API v1 for quizzes, so a notebook can sit a quiz like the page does: read the quiz and the
+server's clock, start, answer through ``POST /problems/<slug>/submissions?assignment=<id>``,
+hand in. Thin: the rules live in ``exercises.quizzes`` and ``exercises.quiz_rules``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exercises import quiz_presenters, quiz_rules, quizzes
+from exercises.models import QuizSettings
+
+QuizSerializer = inline_serializer(
+    "Quiz",
+    {
+        "id": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "cohort": serializers.CharField(),
+        "opens_at": serializers.DateTimeField(),
+        "closes_at": serializers.DateTimeField(),
+        "time_limit_minutes": serializers.FloatField(help_text="Including accommodations."),
+        "attempt_points": serializers.ListField(child=serializers.FloatField()),
+        "feedback_policy": serializers.CharField(),
+        "state": serializers.CharField(help_text="not_started | running | finished"),
+        "deadline": serializers.DateTimeField(allow_null=True),
+        "remaining_seconds": serializers.IntegerField(allow_null=True),
+        "questions": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+def quiz_body(quiz: QuizSettings, user) -> dict[str, Any]:
+    """The quiz as this user meets it; questions only once they started (their own draw)."""
+    attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
+    accommodation = quiz_rules.accommodation_for(quiz, user.pk)
+    opens, closes = quiz_rules.window_for(quiz, accommodation)
+    clock = quiz_presenters.clock(quiz, attempt)
+    questions = []
+    if attempt is not None:
+        for position, item in enumerate(quizzes.preview_draw(quiz, user.pk), start=1):
+            slug = item.problem.slug
+            query = f"?assignment={quiz.assignment_id}"
+            questions.append(
+                {
+                    "position": position,
+                    "slug": slug,
+                    "title": item.problem.title,
+                    "kind": item.problem.kind,
+                    "points": item.max_points,
+                    "url": reverse("api:problem-detail", args=[slug]) + query,
+                    "submit_url": reverse("api:submission-create", args=[slug]) + query,
+                }
+            )
+    return {
+        "id": quiz.assignment_id,
+        "title": quiz.assignment.title,
+        "cohort": quiz.assignment.cohort.slug,
+        "opens_at": opens,
+        "closes_at": closes,
+        "time_limit_minutes": quiz_rules.time_allowed(quiz, accommodation).total_seconds() / 60,
+        "attempt_points": quiz.attempt_points,
+        "feedback_policy": quiz.feedback_policy,
+        "state": clock["state"],
+        "deadline": clock["deadline"],
+        "remaining_seconds": clock["remaining_seconds"],
+        "questions": questions,
+    }
+
+
+class QuizDetailView(APIView):
+    @extend_schema(responses=QuizSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+        return Response(quiz_body(quiz, request.user))
+
+
+class QuizStartView(APIView):
+    @extend_schema(request=None, responses=QuizSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """Start (idempotent: a second call returns the same sitting and deadline)."""
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quizzes.start_quiz(request.user, quiz)
+        return Response(quiz_body(quiz, request.user))
+
+
+class QuizFinishView(APIView):
+    @extend_schema(request=None, responses=QuizSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quizzes.finish_quiz(request.user, quiz)
+        return Response(quiz_body(quiz, request.user))

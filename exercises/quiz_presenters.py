@@ -1,0 +1,137 @@
+"""Quizzes as a student sees them: the drawn questions with their variants, the clock, and
+submissions with feedback withheld until the quiz's policy allows it. Shared by the quiz
+pages and the API so both hold back the same things."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from exercises import quiz_rules, selectors
+from exercises.models import FeedbackPolicy, QuizAttempt, QuizSettings, Submission
+
+WITHHELD_MESSAGES = {
+    FeedbackPolicy.AFTER_SUBMISSION: "Answer recorded. Feedback appears when you finish the quiz.",
+    FeedbackPolicy.AFTER_CLOSE: "Answer recorded. Feedback appears when the quiz has closed "
+    "for everyone.",
+}
+
+
+def withheld_for(
+    submission: Submission, viewer: AbstractBaseUser, now: datetime | None = None
+) -> bool:
+    """Must ``viewer`` see this submission without its verdict, score and feedback?"""
+    if not quiz_rules.is_quiz(submission.assignment):
+        return False
+    is_staff = selectors.is_staff_of(viewer, submission.assignment.cohort)
+    return quiz_rules.submission_feedback_withheld(submission, viewer, is_staff=is_staff, now=now)
+
+
+def withheld_message(submission: Submission) -> str:
+    quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
+    policy = quiz.feedback_policy if quiz else FeedbackPolicy.AFTER_CLOSE
+    return WITHHELD_MESSAGES.get(policy, WITHHELD_MESSAGES[FeedbackPolicy.AFTER_CLOSE])
+
+
+def apply_feedback_policy(
+    data: dict[str, Any], submission: Submission, viewer: AbstractBaseUser
+) -> dict[str, Any]:
+    """The API's submission body with verdict, score, feedback (hints, diagnoses) and tests
+    removed while the quiz's policy holds them back; status and "answer recorded" remain."""
+    data = dict(data)
+    if not withheld_for(submission, viewer):
+        data["feedback_withheld"] = False
+        return data
+    data.update(
+        {
+            "verdict": None,
+            "score": None,
+            "feedback": {"message": withheld_message(submission)},
+            "tests": [],
+            "feedback_withheld": True,
+        }
+    )
+    return data
+
+
+@dataclass
+class QuestionCard:
+    position: int
+    detail: dict[str, Any]  # presenters.problem_detail for this student's variant
+    latest: Submission | None
+    answered: bool
+    tries_used: int
+    tries_left: int
+    next_try_percent: float | None
+    best_score: float | None  # None while feedback is withheld or nothing graded
+
+
+def question_cards(
+    user: AbstractBaseUser,
+    quiz: QuizSettings,
+    attempt: QuizAttempt,
+    *,
+    released: bool,
+) -> list[QuestionCard]:
+    """The student's drawn questions in order, each with their own variant's statement."""
+    from exercises import presenters  # needs grader.kinds; imported where it is used
+
+    cards = []
+    for position, item_id in enumerate(attempt.drawn_item_ids, start=1):
+        item = (
+            quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
+            .filter(pk=item_id)
+            .first()
+        )
+        if item is None:
+            continue
+        access = selectors.access_problem(
+            user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
+        )
+        detail = presenters.problem_detail(user, access)
+        subs = list(
+            Submission.objects.filter(
+                user=user, assignment_id=quiz.assignment_id, problem=item.problem
+            )
+            .select_related("assignment", "assignment__cohort", "problem")
+            .order_by("-created_at", "-id")
+        )
+        used = detail["attempts_used"]
+        points = quiz.attempt_points or [100]
+        graded = [s.score for s in subs if s.status == "graded" and s.score is not None]
+        cards.append(
+            QuestionCard(
+                position=position,
+                detail=detail,
+                latest=subs[0] if subs else None,
+                answered=bool(subs),
+                tries_used=used,
+                tries_left=max(0, quiz.tries - used),
+                next_try_percent=points[used] if used < len(points) else None,
+                best_score=(max(graded) if graded else None) if released else None,
+            )
+        )
+    return cards
+
+
+def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None) -> dict:
+    """What the countdown shows, decided by the server: the deadline and the seconds left."""
+    now = now or timezone.now()
+    if attempt is None:
+        return {"state": "not_started", "deadline": None, "remaining_seconds": None}
+    deadline = attempt.deadline
+    if quiz.closed_early_at and quiz.closed_early_at < deadline:
+        deadline = quiz.closed_early_at
+    running = attempt.finished_at is None and now < deadline
+    return {
+        "state": "running" if running else "finished",
+        "deadline": deadline.isoformat(),
+        # Rounded up, so the page never reaches zero before the server's deadline.
+        "remaining_seconds": max(0, math.ceil((deadline - now).total_seconds())) if running else 0,
+        "server_now": now.isoformat(),
+    }

@@ -1,0 +1,184 @@
+"""The rules of a quiz that the shared code paths consult: who may read or answer a quiz
+question right now, what a try is worth, and when feedback may be shown.
+
+Imports models only, so ``selectors`` and ``services`` can call it without an import cycle.
+Every ``now`` is the server's clock; the browser only displays what these rules decide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from exercises.errors import Closed
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    FeedbackPolicy,
+    QuizAccommodation,
+    QuizAttempt,
+    QuizSettings,
+    Submission,
+)
+
+
+def is_quiz(assignment: Assignment | None) -> bool:
+    return assignment is not None and assignment.type == Assignment.Type.QUIZ
+
+
+def quiz_of(assignment: Assignment) -> QuizSettings:
+    """The settings of a quiz assignment; a quiz without settings is a configuration error that
+    must not let anyone answer, so it reads as closed."""
+    quiz = QuizSettings.objects.filter(assignment=assignment).first()
+    if quiz is None:
+        raise Closed(f"{assignment.title} is not set up as a quiz yet.", code="quiz_not_ready")
+    return quiz
+
+
+def accommodation_for(quiz: QuizSettings, user_id: int) -> QuizAccommodation | None:
+    return QuizAccommodation.objects.filter(
+        assignment_id=quiz.assignment_id, user_id=user_id
+    ).first()
+
+
+def window_for(
+    quiz: QuizSettings, accommodation: QuizAccommodation | None
+) -> tuple[datetime, datetime]:
+    """(opens, closes) of the quiz for one student: their accommodation's window where set.
+    An early close by the instructor applies to everyone."""
+    opens = (accommodation and accommodation.opens_at) or quiz.opens_at
+    closes = (accommodation and accommodation.closes_at) or quiz.closes_at
+    if quiz.closed_early_at and quiz.closed_early_at < closes:
+        closes = quiz.closed_early_at
+    return opens, closes
+
+
+def time_allowed(quiz: QuizSettings, accommodation: QuizAccommodation | None) -> timedelta:
+    factor = float(accommodation.time_factor) if accommodation else 1.0
+    return timedelta(seconds=round(quiz.time_limit_minutes * 60 * factor))
+
+
+def attempt_of(assignment_id: int, user_id: int) -> QuizAttempt | None:
+    return QuizAttempt.objects.filter(assignment_id=assignment_id, user_id=user_id).first()
+
+
+def _when(moment: datetime, quiz: QuizSettings) -> str:
+    local = timezone.localtime(moment, quiz.assignment.cohort.tzinfo)
+    return f"{local:%Y-%m-%d %H:%M %Z}"
+
+
+def require_drawn(user: AbstractBaseUser, item: AssignmentProblem) -> QuizAttempt:
+    """A student sees a quiz question only after Start and only if it is in their draw.
+
+    Raises Closed (409): the question exists and they are in the cohort, but it is not theirs
+    to open now. Staff are not checked here (callers skip this for them).
+    """
+    attempt = attempt_of(item.assignment_id, user.pk)
+    if attempt is None:
+        raise Closed(
+            f"Start {item.assignment.title} on its quiz page before answering its questions.",
+            code="quiz_not_started",
+        )
+    if item.pk not in attempt.drawn_item_ids:
+        raise Closed(
+            "This question is not one of the questions drawn for your quiz.",
+            code="not_in_your_quiz",
+        )
+    return attempt
+
+
+def check_can_submit(user: AbstractBaseUser, item: AssignmentProblem, now: datetime) -> None:
+    """A quiz answer is taken only while the student's own sitting runs (server clock)."""
+    attempt = require_drawn(user, item)
+    quiz = quiz_of(item.assignment)
+    if attempt.finished_at is not None:
+        raise Closed(
+            f"You finished {item.assignment.title} at {_when(attempt.finished_at, quiz)}; "
+            "it takes no more answers.",
+            code="quiz_finished",
+        )
+    deadline = attempt.deadline
+    if quiz.closed_early_at and quiz.closed_early_at < deadline:
+        deadline = quiz.closed_early_at
+    if now >= deadline:
+        raise Closed(
+            f"Your time for {item.assignment.title} ran out at {_when(deadline, quiz)}; "
+            "this answer was not recorded.",
+            code="quiz_time_up",
+        )
+
+
+def attempt_factor(submission: Submission) -> float:
+    """What this try is worth on a quiz with declining points (1.0 elsewhere): try n earns
+    ``attempt_points[n-1]`` percent; tries beyond the list earn the last percentage."""
+    if not is_quiz(submission.assignment):
+        return 1.0
+    quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
+    if quiz is None or not quiz.attempt_points:
+        return 1.0
+    points = quiz.attempt_points
+    index = min(max(submission.attempt_number, 1), len(points)) - 1
+    return float(points[index]) / 100.0
+
+
+def closes_for_everyone(quiz: QuizSettings) -> datetime:
+    """The moment no student can answer any more: the latest of the window, every
+    accommodation's window and every sitting's (possibly extended) deadline, or an early close."""
+    if quiz.closed_early_at:
+        return quiz.closed_early_at
+    latest = quiz.closes_at
+    for closes in QuizAccommodation.objects.filter(
+        assignment_id=quiz.assignment_id, closes_at__isnull=False
+    ).values_list("closes_at", flat=True):
+        latest = max(latest, closes)
+    for deadline in QuizAttempt.objects.filter(assignment_id=quiz.assignment_id).values_list(
+        "deadline", flat=True
+    ):
+        latest = max(latest, deadline)
+    return latest
+
+
+def feedback_released(
+    quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None
+) -> bool:
+    """May a student see verdicts, scores, hints and test results of their quiz answers?"""
+    now = now or timezone.now()
+    if quiz.feedback_policy == FeedbackPolicy.IMMEDIATE:
+        return True
+    if quiz.feedback_policy == FeedbackPolicy.AFTER_SUBMISSION:
+        if attempt is None:
+            return False
+        return (
+            attempt.finished_at is not None
+            or now >= attempt.deadline
+            or (quiz.closed_early_at is not None and now >= quiz.closed_early_at)
+        )
+    return now >= closes_for_everyone(quiz)
+
+
+def submission_feedback_withheld(
+    submission: Submission, viewer: AbstractBaseUser, *, is_staff: bool, now: datetime | None = None
+) -> bool:
+    """True when ``viewer`` must see only that the answer was recorded (not its verdict)."""
+    if is_staff or not is_quiz(submission.assignment):
+        return False
+    quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
+    if quiz is None:
+        return False
+    attempt = attempt_of(submission.assignment_id, submission.user_id)
+    return not feedback_released(quiz, attempt, now)
+
+
+def unreleased_quiz_ids(cohort_id: int, now: datetime | None = None) -> list[int]:
+    """Quiz assignments of a cohort whose results must not show yet on shared views such as
+    the leaderboard (anything but immediate feedback, until the quiz closed for everyone)."""
+    now = now or timezone.now()
+    hidden = []
+    for quiz in QuizSettings.objects.filter(assignment__cohort_id=cohort_id).select_related(
+        "assignment"
+    ):
+        if quiz.feedback_policy != FeedbackPolicy.IMMEDIATE and now < closes_for_everyone(quiz):
+            hidden.append(quiz.assignment_id)
+    return hidden

@@ -1,0 +1,422 @@
+"""Quiz pages, for students (take a quiz under a countdown) and instructors (build, preview,
+publish, monitor live, results). Thin: validate, authorize, call ``quizzes`` / ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exercises import quiz_presenters, quiz_reports, quiz_rules, quizzes, selectors, services
+from exercises.errors import NotFound, StrideError
+from exercises.forms import AnswerForm, CodeForm
+from exercises.models import Cohort, Membership, QuizSettings, Role
+from exercises.models.cohort import STAFF_ROLES
+from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
+from exercises.rendering import markdown_to_html
+
+
+def _not_found(request: HttpRequest, exc: StrideError) -> HttpResponse:
+    return render(request, "exercises/error.html", {"error": exc}, status=404)
+
+
+# --- Students -------------------------------------------------------------------------------
+@login_required
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of(request.user)
+    staff_cohorts = [m.cohort for m in memberships if m.role in STAFF_ROLES]
+    student_cohorts = [m.cohort_id for m in memberships if m.role == Role.STUDENT]
+    quiz_rows = (
+        QuizSettings.objects.filter(assignment__cohort__in=[c.pk for c in staff_cohorts])
+        | QuizSettings.objects.filter(
+            assignment__cohort__in=student_cohorts, assignment__published=True
+        )
+    ).select_related("assignment", "assignment__cohort")
+    return render(
+        request,
+        "quiz/list.html",
+        {"quizzes": quiz_rows.order_by("opens_at"), "staff_cohorts": staff_cohorts},
+    )
+
+
+def _mmss(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
+    now = timezone.now()
+    user = request.user
+    attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
+    accommodation = quiz_rules.accommodation_for(quiz, user.pk)
+    opens, closes = quiz_rules.window_for(quiz, accommodation)
+    clock = quiz_presenters.clock(quiz, attempt, now)
+    released = quiz_rules.feedback_released(quiz, attempt, now)
+    cards = []
+    if attempt is not None:
+        cards = quiz_presenters.question_cards(user, quiz, attempt, released=released)
+        for card in cards:
+            card.statement_html = markdown_to_html(card.detail["statement"])
+            card.form = (
+                CodeForm(
+                    initial={"code": card.detail.get("starter_code", "")},
+                    prefix=f"q{card.position}",
+                )
+                if card.detail["kind"] == "code"
+                else AnswerForm(prefix=f"q{card.position}")
+            )
+    if attempt is None:
+        state = "upcoming" if now < opens else ("open" if now < closes else "missed")
+    else:
+        state = clock["state"]
+    return {
+        "quiz": quiz,
+        "assignment": quiz.assignment,
+        "cohort": quiz.assignment.cohort,
+        "is_staff": role in STAFF_ROLES,
+        "attempt": attempt,
+        "state": state,
+        "opens": opens,
+        "closes": closes,
+        "time_allowed_minutes": round(
+            quiz_rules.time_allowed(quiz, accommodation).total_seconds() / 60, 1
+        ),
+        "clock": clock,
+        "remaining_display": _mmss(clock["remaining_seconds"] or 0),
+        "released": released,
+        "cards": cards,
+        "answered": sum(1 for c in cards if c.answered),
+    }
+
+
+@login_required
+@never_cache
+def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None) -> HttpResponse:
+    try:
+        quiz, role = quizzes.member_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    context = _quiz_context(request, quiz, role)
+    context["error"] = error
+    return render(request, "quiz/take.html", context, status=error.status if error else 200)
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quizzes.start_quiz(request.user, quiz)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    except StrideError as exc:
+        return quiz_page(request, pk, error=exc)
+    return redirect("quiz", pk=pk)
+
+
+@login_required
+@require_POST
+def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """Answer one drawn question through the normal submission path (its rules refuse late,
+    finished, not-started and not-drawn answers with 409)."""
+    try:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
+    if attempt is None or not 1 <= position <= len(attempt.drawn_item_ids):
+        return quiz_page(
+            request,
+            pk,
+            error=StrideError("Start the quiz first.", code="quiz_not_started"),
+        )
+    item = quiz.assignment.items.select_related("problem").get(
+        pk=attempt.drawn_item_ids[position - 1]
+    )
+    form_class = CodeForm if item.problem.kind == "code" else AnswerForm
+    form = form_class(request.POST, prefix=f"q{position}")
+    if not form.is_valid():
+        error = StrideError(
+            f"Question {position}: " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+        return quiz_page(request, pk, error=error)
+    try:
+        services.submit_answer(
+            request.user, item.problem.slug, form.cleaned_data, assignment_id=quiz.assignment_id
+        )
+    except StrideError as exc:
+        exc.message = f"Question {position}: {exc.message}"
+        return quiz_page(request, pk, error=exc)
+    messages.success(request, f"Answer to question {position} recorded.")
+    return redirect(reverse("quiz", args=[pk]) + f"#q{position}")
+
+
+@login_required
+@require_POST
+def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quizzes.finish_quiz(request.user, quiz)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    except StrideError as exc:
+        return quiz_page(request, pk, error=exc)
+    messages.success(request, "You handed in the quiz.")
+    return redirect("quiz", pk=pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
+    """The server's view of the student's clock; the page re-syncs its countdown from it."""
+    try:
+        quiz, _ = quizzes.member_quiz(request.user, pk)
+    except NotFound as exc:
+        return JsonResponse(exc.as_dict(), status=404)
+    attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
+    return JsonResponse(quiz_presenters.clock(quiz, attempt))
+
+
+# --- Instructors ----------------------------------------------------------------------------
+def _staff_cohort(request: HttpRequest, slug: str) -> Cohort:
+    cohort = Cohort.objects.filter(slug=slug).first()
+    if cohort is None or not selectors.is_staff_of(request.user, cohort):
+        raise NotFound(f"No cohort {slug!r} of yours.", code="cohort_not_found")
+    return cohort
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_new(request: HttpRequest, cohort_slug: str) -> HttpResponse:
+    try:
+        cohort = _staff_cohort(request, cohort_slug)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    form = QuizBuildForm(request.POST or None)
+    if request.method == "POST":
+        with timezone.override(cohort.tzinfo):
+            valid = form.is_valid()
+        if valid:
+            data = form.cleaned_data
+            try:
+                quiz = quizzes.create_quiz(
+                    request.user,
+                    cohort,
+                    title=data["title"],
+                    slug=data["slug"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    time_limit_minutes=data["time_limit_minutes"],
+                    attempt_points=data["attempt_points"],
+                    feedback_policy=data["feedback_policy"],
+                    pools=data["pools"],
+                    counts_on_leaderboard=data["counts_on_leaderboard"],
+                )
+            except StrideError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "Quiz saved as a draft: preview a draw, then publish.")
+                return redirect("quiz-preview", pk=quiz.assignment_id)
+    from exercises.models import Problem
+
+    return render(
+        request,
+        "quiz/new.html",
+        {"form": form, "cohort": cohort, "bank": Problem.objects.order_by("slug")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """One student's draw with their variants, as they would see (or saw) it."""
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    students = list(
+        Membership.objects.filter(cohort=quiz.assignment.cohort, role=Role.STUDENT)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    chosen = request.GET.get("student", "")
+    student = next(
+        (m for m in students if str(m.user_id) == chosen), students[0] if students else None
+    )
+    questions = []
+    if student is not None:
+        from grader.grading import params_for
+        from grader.kinds import render_statement
+
+        for position, item in enumerate(quizzes.preview_draw(quiz, student.user_id), start=1):
+            seed = services.variant_seed(student.user_id, item.problem, quiz.assignment, 1)
+            params = params_for(item.problem.kind, item.problem.spec, seed)
+            questions.append(
+                {
+                    "position": position,
+                    "item": item,
+                    "statement_html": markdown_to_html(
+                        render_statement(item.problem.statement, params)
+                    ),
+                }
+            )
+    return render(
+        request,
+        "quiz/preview.html",
+        {
+            "quiz": quiz,
+            "assignment": quiz.assignment,
+            "students": students,
+            "student": student,
+            "questions": questions,
+            "pools": quiz.pools.prefetch_related("items__problem"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def quiz_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+        quizzes.publish_quiz(request.user, quiz, request.POST.get("published", "1") == "1")
+    except NotFound as exc:
+        return _not_found(request, exc)
+    except StrideError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Published." if quiz.assignment.published else "Unpublished.")
+    return redirect("quiz-preview", pk=pk)
+
+
+@login_required
+@never_cache
+def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Live: who started, time left, answered, score distribution (htmx re-polls the table)."""
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    rows = quiz_reports.student_rows(quiz)
+    students = Membership.objects.filter(
+        cohort=quiz.assignment.cohort, role=Role.STUDENT
+    ).select_related("user")
+    context = {
+        "quiz": quiz,
+        "assignment": quiz.assignment,
+        "rows": rows,
+        "started": sum(1 for r in rows if r.state != "not_started"),
+        "running": sum(1 for r in rows if r.state == "running"),
+        "distribution": quiz_reports.score_distribution(rows),
+        "closes_for_everyone": quiz_rules.closes_for_everyone(quiz),
+        "accommodation_form": AccommodationForm(students=students),
+        "accommodations": quiz.assignment.quiz_accommodations.select_related("user"),
+    }
+    template = "quiz/_monitor_live.html" if request.htmx else "quiz/monitor.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def quiz_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            attempt = quizzes.extend_time(
+                request.user, quiz, form.cleaned_data["user_id"], form.cleaned_data["minutes"]
+            )
+        except StrideError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"{attempt.user.username} has {form.cleaned_data['minutes']} more minutes."
+            )
+    else:
+        messages.error(request, "Extend by a whole number of minutes (1 to 1440).")
+    return redirect("quiz-monitor", pk=pk)
+
+
+@login_required
+@require_POST
+def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    cohort = quiz.assignment.cohort
+    students = Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
+    form = AccommodationForm(request.POST, students=students)
+    with timezone.override(cohort.tzinfo):
+        valid = form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            quizzes.set_accommodation(
+                request.user,
+                quiz,
+                data["user_id"],
+                time_factor=data["time_factor"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                reason=data["reason"],
+            )
+        except StrideError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Accommodation saved.")
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("quiz-monitor", pk=pk)
+
+
+@login_required
+@require_POST
+def quiz_close(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    quizzes.close_quiz(request.user, quiz)
+    messages.success(request, "The quiz is closed for everyone.")
+    return redirect("quiz-results", pk=pk)
+
+
+@login_required
+def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    rows = quiz_reports.student_rows(quiz)
+    return render(
+        request,
+        "quiz/results.html",
+        {
+            "quiz": quiz,
+            "assignment": quiz.assignment,
+            "rows": rows,
+            "stats": quiz_reports.question_stats(quiz),
+            "distribution": quiz_reports.score_distribution(rows),
+        },
+    )
+
+
+@login_required
+def quiz_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    response = HttpResponse(quiz_reports.results_csv(quiz), content_type="text/csv; charset=utf-8")
+    filename = f"{quiz.assignment.cohort.slug}-{quiz.assignment.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
