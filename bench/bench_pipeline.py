@@ -207,7 +207,10 @@ class Pipeline:
             channel.queue_purge(self.queue)
             channel.queue_delete(self.queue)
         with suppress(Exception):
-            self.redis.delete(self.reply_key)
+            # Whatever kombu left under the bench's unique queue name (its bindings, the queue's
+            # priority lists) and the no-op replies: keys of this run only.
+            for key in self.redis.scan_iter(match=f"*{self.queue}*"):
+                self.redis.delete(key)
 
     # Round trips, in ms.
     def noop_round_trip(self) -> float:
