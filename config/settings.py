@@ -148,6 +148,7 @@ CELERY_TASK_DEFAULT_QUEUE = GRADING_QUEUE
 CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "grader.tasks.sweep_stuck_submissions": {"queue": GRADING_QUEUE},
+    "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -20,5 +20,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("api/v1/", include("exercises.api.urls")),
+    path("teach/", include("exercises.instructor.urls")),
     path("", include("exercises.urls")),
 ]

@@ -7,6 +7,7 @@ from exercises.models import (
     Extension,
     Membership,
     Problem,
+    RegradeJob,
     Submission,
     TestResult,
 )
@@ -92,6 +93,13 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "problem__slug"]
     readonly_fields = [f.name for f in Submission._meta.fields]
     inlines = [TestResultInline]
+
+
+@admin.register(RegradeJob)
+class RegradeJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "cohort", "problem", "mode", "state", "done", "total", "changed"]
+    list_filter = ["mode", "state"]
+    readonly_fields = [f.name for f in RegradeJob._meta.fields]
 
 
 # --- Quizzes ------------------------------------------------------------------------------------

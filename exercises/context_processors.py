@@ -1,5 +1,13 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def stride(request):
-    return {"DEMO_MODE": settings.DEMO_MODE}
+    from exercises.instructor.access import is_staff_member
+
+    user = getattr(request, "user", None)
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        # Lazy: one query only on pages whose navigation asks.
+        "STAFF_MEMBER": SimpleLazyObject(lambda: bool(user and is_staff_member(user))),
+    }

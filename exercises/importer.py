@@ -24,6 +24,7 @@ from grader.kinds import SpecError, get_kind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("uuid", "title", "kind")
+TESTS_LINE = re.compile(r"tests\.py line (\d+)")
 
 
 class ImportFailed(Exception):
@@ -140,6 +141,12 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
         get_kind(spec["kind"]).validate_spec(full_spec)
     except SpecError as exc:
         path = getattr(exc, "path", "") or ""
+        if path.startswith("tests_source"):
+            # The culprit is tests.py, not problem.yaml: point there (at its line when known).
+            found = TESTS_LINE.search(str(exc))
+            at = f":{found.group(1)}" if found else ""
+            errors.append(f"{folder / 'tests.py'}{at}: {exc}")
+            return None
         line = _line_of(text, path.replace("[", ".").replace("]", "")) or 1
         errors.append(f"{where}:{line}: {exc}")
         return None

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -367,8 +366,8 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
         attempt.save(update_fields=["finished_at"])
     from exercises import leaderboards
 
-    # Released results may now count on the standings: drop the cached ones.
-    cache.delete(leaderboards._cache_key(quiz.assignment.cohort_id))
+    # Released results may now count on the standings (reads also notice by themselves).
+    leaderboards.forget_board(quiz.assignment.cohort_id)
 
 
 def staff_quiz(user: AbstractBaseUser, assignment_id: int) -> QuizSettings:

@@ -256,8 +256,7 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
             )
             for index, test in enumerate(grade.tests)
         )
-        cohort_id = submission.assignment.cohort_id if submission.assignment else None
-        transaction.on_commit(lambda: after_graded(submission_id, cohort_id))
+        transaction.on_commit(lambda: after_graded(submission_id))
     return True
 
 
@@ -268,12 +267,12 @@ def record_error(submission_id: int, message: str) -> None:
     )
 
 
-def after_graded(submission_id: int, cohort_id: int | None = None) -> None:
+def after_graded(submission_id: int) -> None:
     """Hooks that run once a grade is committed (leaderboards)."""
     from exercises import leaderboards
 
     try:
-        leaderboards.on_graded(submission_id, cohort_id)
+        leaderboards.on_graded(submission_id)
     except Exception:  # the leaderboard is a cache: never fail a grade for it
         log.exception("leaderboard update failed for submission %s", submission_id)
 

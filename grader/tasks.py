@@ -72,3 +72,13 @@ def grade_submission(self, submission_id: int) -> str:
 def sweep_stuck_submissions() -> dict[str, int]:
     """Periodic (beat): re-queue what the broker lost."""
     return services.requeue_stuck()
+
+
+@shared_task(acks_late=False, ignore_result=True)
+def regrade_problem(job_id: int) -> str:
+    """Run one regrade job (low-priority ``regrade`` queue). Acked on receipt, not at the end:
+    a long job would outlive the broker's visibility timeout and be delivered twice; a job
+    whose worker died stays ``running`` and the instructor starts a new one."""
+    from exercises import regrade
+
+    return regrade.run_job(job_id)

@@ -92,8 +92,15 @@ class LeaderboardEntrySerializer(serializers.Serializer):
     score = serializers.FloatField()
     solved = serializers.IntegerField()
     last_improved_at = serializers.DateTimeField(allow_null=True)
+    you = serializers.BooleanField(help_text="this row is the caller's")
+    real_name = serializers.CharField(required=False, help_text="staff only")
+    hidden = serializers.BooleanField(required=False, help_text="staff only: opted out")
 
 
 class LeaderboardSerializer(serializers.Serializer):
     cohort = serializers.CharField()
+    assignment = serializers.CharField(allow_null=True, help_text="?assignment=<slug> board")
+    frozen_at = serializers.DateTimeField(
+        allow_null=True, help_text="students see the board as it stood at this instant"
+    )
     entries = LeaderboardEntrySerializer(many=True)

@@ -15,8 +15,7 @@ from rest_framework.views import APIView
 
 from exercises import leaderboards, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
-from exercises.errors import BadPayload, NotFound
-from exercises.models import Cohort
+from exercises.errors import BadPayload
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -95,12 +94,8 @@ class SubmissionDetailView(APIView):
 class LeaderboardView(APIView):
     @extend_schema(responses=s.LeaderboardSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        cohort = Cohort.objects.filter(slug=slug).first()
-        if cohort is None or selectors.role_in(request.user, cohort) is None:
-            raise NotFound(f"No cohort {slug!r} of yours.", code="cohort_not_found")
-        entries = leaderboards.standings(cohort)
-        data = {
-            "cohort": cohort.slug,
-            "entries": s.LeaderboardEntrySerializer(entries, many=True).data,
-        }
-        return Response(data)
+        cohort, assignment, role = leaderboards.access_board(
+            request.user, slug, request.query_params.get("assignment") or None
+        )
+        board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+        return Response(leaderboards.board_payload(board))

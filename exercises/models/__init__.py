@@ -16,6 +16,7 @@ from exercises.models.quiz import (
     QuizPool,
     QuizSettings,
 )
+from exercises.models.regrade import RegradeJob
 from exercises.models.submission import Status, Submission, TestResult, Verdict
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "QuizAttempt",
     "QuizPool",
     "QuizSettings",
+    "RegradeJob",
     "Role",
     "Status",
     "Submission",

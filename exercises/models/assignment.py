@@ -46,6 +46,9 @@ class Assignment(models.Model):
         max_length=16, choices=VariantPolicy.choices, default=VariantPolicy.PER_STUDENT
     )
     counts_on_leaderboard = models.BooleanField(default=True)
+    # Students see the leaderboard as it stood this many minutes before the due date until the
+    # deadline passes (staff always see it live); 0: never frozen.
+    leaderboard_freeze_minutes = models.PositiveIntegerField(default=0)
     problems = models.ManyToManyField(
         Problem, through="AssignmentProblem", related_name="assignments"
     )

@@ -167,9 +167,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, monkeypatch):
     """A headless Debian Chromium page (Playwright), closed after the test."""
-    import os
     import shutil
 
     from tests.conftest import need
@@ -177,7 +176,9 @@ def browser_page(live_server):
     need(shutil.which(CHROMIUM) is not None, f"Chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary blocking calls, which Django must be told are fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # monkeypatch, not os.environ: the setting must not leak into later tests (a subprocess
+    # running `check --deploy` would report it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,0 +1,67 @@
+"""The leaderboard page every member of a cohort sees (staff see the live board with real
+names). The table refreshes itself through htmx polling of the same URL."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from exercises import leaderboards, roster
+from exercises.errors import StrideError
+from exercises.instructor.forms import LeaderboardProfileForm
+from exercises.models import Membership
+
+POLL_SECONDS = 5
+SHOWN_ROWS = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        cohort, assignment, role = leaderboards.access_board(
+            request.user, slug, request.GET.get("assignment") or None
+        )
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
+    membership = Membership.objects.get(user=request.user, cohort=cohort)
+    form = LeaderboardProfileForm(
+        request.POST or None,
+        initial={
+            "display_name": membership.display_name,
+            "show_on_leaderboard": membership.show_on_leaderboard,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster.set_leaderboard_profile(
+                request.user,
+                cohort,
+                display_name=form.cleaned_data["display_name"],
+                show=form.cleaned_data["show_on_leaderboard"],
+            )
+        except StrideError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Saved your leaderboard settings.")
+            return redirect(request.get_full_path())
+    board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+    context = {
+        "board": board,
+        "cohort": cohort,
+        "assignment": assignment,
+        "membership": membership,
+        "form": form,
+        "rows": board.entries[:SHOWN_ROWS],
+        "viewer_below": board.viewer_entry
+        if board.viewer_entry and board.viewer_entry.rank > SHOWN_ROWS
+        else None,
+        "poll_seconds": POLL_SECONDS,
+        "assignments": cohort.assignments.filter(published=True).order_by("due_at", "title"),
+    }
+    if request.htmx:
+        return render(request, "leaderboards/_table.html", context)
+    return render(request, "leaderboards/board.html", context)

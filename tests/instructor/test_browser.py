@@ -1,0 +1,87 @@
+"""In a real browser: the authoring preview, the gradebook with its CSV export, and the
+leaderboard updating itself while submissions are graded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exercises import leaderboard_views
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_preview_renders_a_seed_and_proves_the_problem_sound(
+    browser_for, live_server, instructor, artifacts
+):
+    problem = factories.make_problem(
+        "conv-params",
+        kind="number",
+        spec={"recipe": "conv-layer-params"},
+        title="Parameters of a conv layer",
+        statement="{{ k }} filters of {{ f }}x{{ f }}x{{ c }}: how many parameters?",
+    )
+    page = browser_for(instructor)
+    page.goto(f"{live_server.url}/teach/problems/")
+    page.get_by_role("link", name="Parameters of a conv layer").click()
+    assert "10 filters of 5x5x3" in page.locator("#statement").inner_text()
+    assert page.locator("#expected").inner_text().strip() == "760"
+    page.get_by_label("Seed").fill("12345")
+    page.get_by_role("button", name="Render").click()
+    page.wait_for_url("**seed=12345**")
+    assert "seed 12345" in page.locator("#statement").inner_text()
+    assert "forgot-bias" in page.locator("#misconceptions").inner_text()
+    page.get_by_role("link", name="Run the self-check").click()
+    assert page.locator("#selfcheck-verdict").inner_text() == "The problem is sound."
+    page.screenshot(path=str(artifacts / "instructor-preview.png"), full_page=True)
+    del problem
+
+
+def test_the_gradebook_shows_scores_and_exports_csv(
+    browser_for, live_server, instructor, student, assignment, tally_problem, grade, artifacts
+):
+    grade(student, tally_problem, assignment, "correct")
+    page = browser_for(instructor)
+    page.goto(f"{live_server.url}/teach/")
+    page.get_by_role("link", name="ML 101").click()
+    page.get_by_role("link", name="Gradebook", exact=True).first.click()
+    row = page.locator('tr[data-user="alice"]')
+    assert "2" in row.locator("td").first.inner_text() and "✓" in row.inner_text()
+    page.get_by_label("Assignment").select_option("week-1")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**assignment=week-1**")
+    with page.expect_download() as download_info:
+        page.locator("#csv-export").click()
+    download = download_info.value
+    assert download.suggested_filename == "ml-101-week-1-gradebook.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith("\ufeffusername".encode())
+    assert b"alice" in data
+    page.screenshot(path=str(artifacts / "instructor-gradebook.png"), full_page=True)
+
+
+def test_the_leaderboard_updates_itself(
+    browser_for,
+    live_server,
+    instructor,
+    student,
+    other_student,
+    assignment,
+    tally_problem,
+    grade,
+    monkeypatch,
+):
+    monkeypatch.setattr(leaderboard_views, "POLL_SECONDS", 1)
+    page = browser_for(instructor)
+    page.goto(f"{live_server.url}/cohorts/{assignment.cohort.slug}/leaderboard")
+    first = page.locator("#leaderboard tbody tr").first
+    assert "0" in first.locator("td").nth(3).inner_text()
+    grade(other_student, tally_problem, assignment, "correct")
+    page.wait_for_function(
+        "() => document.querySelector('#leaderboard tbody tr td:nth-child(2)')"
+        ".textContent.includes('Bob B.')",
+        timeout=10_000,
+    )
+    assert first.locator("td").nth(3).inner_text() == "2"
