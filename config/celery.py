@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -33,3 +33,40 @@ def _start_sandbox(**_: object) -> None:
         log.error("sandbox unavailable in this worker: %s", exc)
         return
     log.info("sandbox ready", extra={"sandbox": health()})
+
+
+def _runs_in_worker(task: object) -> bool:
+    """False for a task applied in-process (eager, tests): its caller owns the connection."""
+    request = getattr(task, "request", None)
+    return not getattr(request, "is_eager", False)
+
+
+@task_prerun.connect
+def _check_connections(sender: object = None, **_: object) -> None:
+    """Reuse database connections across tasks as Django does across requests.
+
+    Celery's Django fixup closes every connection before and after every task; a new PostgreSQL
+    connection costs ~18 ms on the project machine, more than a whole trivial grading. So the
+    fixup only recycles them every ``CELERY_DB_REUSE_MAX`` tasks (settings) and this handler
+    applies Django's request rules instead: ``CONN_MAX_AGE``, health checks, and closing a
+    connection that raised an error.
+    """
+    from django.db import close_old_connections
+
+    if _runs_in_worker(sender):
+        close_old_connections()
+
+
+@task_postrun.connect
+def _release_connections(sender: object = None, state: str | None = None, **_: object) -> None:
+    """After a task that did not succeed (failure, retry, a time limit that may have interrupted
+    a query mid-protocol, which Django cannot detect), close every connection outright; after a
+    success keep them per ``CONN_MAX_AGE``."""
+    from django.db import close_old_connections, connections
+
+    if not _runs_in_worker(sender):
+        return
+    if state == "SUCCESS":
+        close_old_connections()
+    else:
+        connections.close_all()

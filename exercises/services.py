@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -161,16 +161,18 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
     reclaim a submission it already holds.
     """
     now = timezone.now()
-    claimed = Submission.objects.filter(
-        Q(status=Status.QUEUED) | Q(status=Status.RUNNING, worker_id=token), pk=submission_id
-    ).update(status=Status.RUNNING, started_at=now, worker_id=token)
-    if not claimed:
-        return None
-    row = (
-        Submission.objects.filter(pk=submission_id)
-        .values("problem__kind", "problem__spec", "variant_seed", "payload")
-        .get()
-    )
+    with transaction.atomic():
+        _commit_without_waiting_for_disk()
+        claimed = Submission.objects.filter(
+            Q(status=Status.QUEUED) | Q(status=Status.RUNNING, worker_id=token), pk=submission_id
+        ).update(status=Status.RUNNING, started_at=now, worker_id=token)
+        if not claimed:
+            return None
+        row = (
+            Submission.objects.filter(pk=submission_id)
+            .values("problem__kind", "problem__spec", "variant_seed", "payload")
+            .get()
+        )
     return GradingJob(
         submission_id=submission_id,
         kind=row["problem__kind"],
@@ -178,6 +180,19 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         seed=row["variant_seed"],
         payload=row["payload"],
     )
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let the current PostgreSQL transaction commit without waiting for its WAL flush.
+
+    Only for a claim: if the server crashed before the flush, the claim would vanish and the
+    row be ``queued`` again; ``record_grade`` (durable) then finds no claim and writes nothing,
+    and the retry or the sweeper grades it once. Saves a disk flush per grading (~3 ms median,
+    ~13 ms p95 on the project machine).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def release_submission(submission_id: int, token: str) -> None:
