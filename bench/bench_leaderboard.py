@@ -5,8 +5,8 @@ submission at p99 <= 5 ms. Baseline, measured side by side in the same run: the 
 computation (what Stride does without Redis, and what a cache-invalidation design pays on the
 first read after every graded submission).
 
-Needs ``DATABASE_URL`` (PostgreSQL; the bench migrates it and replaces its own cohort
-``bench-leaderboard``) and ``REDIS_URL`` (the boards' keys live under the ``stride-bench``
+Needs ``DATABASE_URL`` (a PostgreSQL server; the bench creates, migrates and drops a scratch
+database of its own there) and ``REDIS_URL`` (the boards' keys live under the ``stride-bench``
 prefix). Run: ``python -m bench leaderboard``.
 """
 
@@ -18,6 +18,8 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from bench.scratch import create_scratch_database, drop_scratch_database
 
 STUDENTS = 1000
 SUBMISSIONS = 20_000
@@ -160,6 +162,20 @@ def main() -> None:
     if not os.environ.get("REDIS_URL"):
         print("skipped: set REDIS_URL (e.g. redis://127.0.0.1:6379/6)")
         return
+    server_url = os.environ["DATABASE_URL"]
+    scratch = f"stride_bench_lb_{os.getpid()}"
+    os.environ["DATABASE_URL"] = create_scratch_database(server_url, scratch)
+    try:
+        _run()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_scratch_database(server_url, scratch)
+        print(f"scratch database {scratch} dropped")
+
+
+def _run() -> None:
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command

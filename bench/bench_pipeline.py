@@ -32,7 +32,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from bench.scratch import create_scratch_database, drop_scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 30
@@ -81,34 +82,7 @@ def tree_cpu_seconds(root: int) -> float:
     return total
 
 
-# --- scratch database and worker -----------------------------------------------------------------
-def _admin_connection(url: str):
-    """An autocommit connection to the server of ``url`` (its own database, else ``postgres``)."""
-    import psycopg
-
-    try:
-        return psycopg.connect(url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError:
-        return psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=5)
-
-
-def create_scratch_database(url: str, name: str) -> str:
-    from psycopg import sql
-
-    with _admin_connection(url) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlsplit(url)._replace(path=f"/{name}").geturl()
-
-
-def drop_scratch_database(url: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(url) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
+# --- worker ------------------------------------------------------------------------------------
 class Worker:
     """``celery -A config worker`` with the production pool settings, on the bench's queue only;
     its log goes to a file (no reader thread competing for the client's CPU)."""
