@@ -138,14 +138,15 @@ def _bind_ro(src: str, dst: str, extra: int) -> None:
     mount(None, dst, None, flags)
 
 
-def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
-    """In a fresh mount namespace: build the tmpfs root, pivot into it, make it read-only."""
-    mount(None, "/", None, MS_REC | MS_PRIVATE)
+def _populate_root(plan: dict[str, Any], tmp_mb: int | None) -> None:
+    """Mount the tmpfs root at ``plan["root"]`` and everything the child may see below it.
+    With ``tmp_mb`` None the mount point ``/tmp`` is left empty (the template case)."""
     root = plan["root"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
     # The private /tmp first: a bind mount below /tmp (a venv there) must land on top of it.
     os.mkdir(root + "/tmp", 0o1777)  # noqa: S108
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")  # noqa: S108
+    if tmp_mb is not None:
+        mount_private_tmp(root, tmp_mb)
     for d in plan["ro_dirs"]:
         target = root + d
         os.makedirs(target, exist_ok=True)
@@ -159,11 +160,57 @@ def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
         target = f"{root}/dev/{dev}"
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o666))
         _bind_ro(f"/dev/{dev}", target, MS_NOEXEC)
+
+
+def mount_private_tmp(root: str, tmp_mb: int) -> None:
+    """A fresh size-capped tmpfs on ``root``/tmp: a new superblock, so no other run sees it."""
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")  # noqa: S108
+
+
+def _enter_root(root: str) -> None:
+    """``pivot_root`` into ``root``, detach the old root, make the new root read-only."""
     os.chdir(root)
     _check(libc.syscall(SYS["pivot_root"], b".", b"."), "pivot_root")
     _check(libc.umount2(b".", MNT_DETACH), "umount old root")
     os.chdir("/")
     mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
+    """In a fresh mount namespace: build the tmpfs root, pivot into it, make it read-only."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _populate_root(plan, tmp_mb)
+    _enter_root(plan["root"])
+
+
+def template_possible(plan: dict[str, Any]) -> bool:
+    """A shared template root cannot hold bind mounts below ``/tmp``: each child's private
+    /tmp is mounted on top of the template and would hide them (pitfall 12)."""
+    return not any(d == "/tmp" or d.startswith("/tmp/") for d in plan["ro_dirs"] + plan["masks"])  # noqa: S108
+
+
+def prepare_template(plan: dict[str, Any]) -> None:
+    """Once, in the zygote (root only): move it into a private mount namespace of its own and
+    build the child's whole read-only tree there, so that each child's ``unshare(CLONE_NEWNS)``
+    copies it instead of redoing every bind mount (saves ~1 ms of CPU per run).
+
+    The template tmpfs is made read-only at the *superblock* level (not only per mount), so a
+    child could not write to it even with ``CAP_SYS_ADMIN``. Per run only a fresh ``/tmp``
+    tmpfs is added (``enter_template``); that tmpfs is never shared between runs. The zygote's
+    namespace is private: nothing here shows up on the host, and it vanishes with the zygote.
+    """
+    unshare(CLONE_NEWNS)
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _populate_root(plan, None)
+    mount(None, plan["root"], None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def enter_template(plan: dict[str, Any], tmp_mb: int) -> None:
+    """In the child, after ``unshare(CLONE_NEWNS)`` copied the zygote's template: add the
+    private /tmp, pivot into the template root and make it read-only (as ``build_root``)."""
+    root = plan["root"]
+    mount_private_tmp(root, tmp_mb)
+    _enter_root(root)
 
 
 def map_user_namespace(uid: int, gid: int) -> None:

@@ -219,6 +219,13 @@ class Zygote:
             self.isolation.set_dumpable(False)
             self.plan = self.isolation.plan_mounts(numpy_dirs)
             self.read_dirs = self.plan["ro_dirs"]
+        # As root, the child's read-only tree is built once here and copied by each child's
+        # unshare(CLONE_NEWNS); the user-namespace mode still builds it per child.
+        self.template = (
+            self.tier == "full" and self.root and self.isolation.template_possible(self.plan)
+        )
+        if self.template:
+            self.isolation.prepare_template(self.plan)
         self.bpf = self.seccomp.compile_bpf() if self.tier == "full" else b""
         self.landlock_abi = self.landlock.abi_version() if self.landlock else 0
         self.cgroup = Cgroup(f"stride-sandbox-{self.pid}") if config.get("cgroup", True) else None
@@ -429,7 +436,10 @@ class Zygote:
     ) -> None:
         iso = self.isolation
         try:
-            iso.build_root(self.plan, limits["tmp_mb"])
+            if self.template:
+                iso.enter_template(self.plan, limits["tmp_mb"])
+            else:
+                iso.build_root(self.plan, limits["tmp_mb"])
             iso.drop_privileges(self.mode == "userns")
             iso.set_pdeathsig()
             st = iso.setup_fds(*fds)
