@@ -88,6 +88,39 @@ def unshare(flags: int) -> None:
     _check(libc.unshare(flags), "unshare")
 
 
+def setns(fd: int, nstype: int) -> None:
+    _check(libc.setns(fd, nstype), "setns")
+
+
+def fork_into_new_pid_namespace(own_pid_ns_fd: int) -> int:
+    """``os.fork`` whose child is pid 1 of a fresh PID namespace (root only), without the
+    intermediate process that ``unshare(CLONE_NEWPID)`` in a child would need.
+
+    ``unshare(CLONE_NEWPID)`` changes only where the caller's *next* children go, and the
+    kernel refuses a second one while that differs from the caller's own namespace; so the
+    parent points it back at its own namespace (``own_pid_ns_fd``, ``/proc/self/ns/pid``)
+    right after the fork. Returns what ``os.fork`` returns."""
+    unshare(CLONE_NEWPID)
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if pid != 0:
+            setns(own_pid_ns_fd, CLONE_NEWPID)
+    return pid
+
+
+def parent_gone(fd: int) -> bool:
+    """Whether every reader of the pipe whose write end is ``fd`` has gone, i.e. the zygote
+    (the only reader of the status pipe) died: closes the race with ``PR_SET_PDEATHSIG``
+    when the parent is outside the PID namespace and ``getppid()`` reads 0."""
+    import select
+
+    poller = select.poll()
+    poller.register(fd, 0)
+    return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+
+
 def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
     _check(libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0), "PR_SET_PDEATHSIG")
 

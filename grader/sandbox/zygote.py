@@ -226,6 +226,11 @@ class Zygote:
         )
         if self.template:
             self.isolation.prepare_template(self.plan)
+        # As root, each run is one process: pid 1 of its own PID namespace, forked directly
+        # (no intermediate C1). The user-namespace mode keeps C1 -> C2.
+        self.pidns_fd = -1
+        if self.tier == "full" and self.root:
+            self.pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         self.bpf = self.seccomp.compile_bpf() if self.tier == "full" else b""
         self.landlock_abi = self.landlock.abi_version() if self.landlock else 0
         self.cgroup = Cgroup(f"stride-sandbox-{self.pid}") if config.get("cgroup", True) else None
@@ -264,7 +269,10 @@ class Zygote:
         res_r, res_w = _high_pipe()
         st_r, st_w = _high_pipe()
         start = time.monotonic()
-        pid = os.fork()
+        if self.pidns_fd >= 0:
+            pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
+        else:
+            pid = os.fork()
         if pid == 0:
             try:
                 for fd in (out_r, err_r, res_r, st_r):
@@ -276,7 +284,9 @@ class Zygote:
                     limits,
                     (out_w, err_w, res_w, st_w),
                 )
-                if self.tier == "full":
+                if self.pidns_fd >= 0:
+                    self._pid1(*args)
+                elif self.tier == "full":
                     self._c1(*args)
                 else:
                     self._flat_child(*args, tmpdir=tmpdir)
@@ -431,6 +441,25 @@ class Zygote:
         _record(st_w, b"W", struct.pack("<id", status, usage.ru_utime + usage.ru_stime))
         os._exit(0)
 
+    def _pid1(
+        self, source: str, entry: str, calls: Any, limits: dict[str, Any], fds: tuple[int, ...]
+    ) -> None:
+        """Root mode: already pid 1 of a new PID namespace (the zygote forked it there); add the
+        other namespaces, then continue as C2 does. The zygote reaps it and reads its status
+        and CPU time directly."""
+        iso = self.isolation
+        try:
+            os.setpgid(0, 0)
+            iso.set_pdeathsig()
+            if iso.parent_gone(fds[3]):
+                os._exit(1)
+            iso.raise_oom_score()
+            iso.unshare(iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS)
+        except BaseException as exc:
+            _record(fds[3], b"E", f"namespace setup failed: {exc!r}".encode())
+            os._exit(70)
+        self._c2(source, entry, calls, limits, fds)
+
     def _c2(
         self, source: str, entry: str, calls: Any, limits: dict[str, Any], fds: tuple[int, ...]
     ) -> None:
@@ -442,6 +471,8 @@ class Zygote:
                 iso.build_root(self.plan, limits["tmp_mb"])
             iso.drop_privileges(self.mode == "userns")
             iso.set_pdeathsig()
+            if iso.parent_gone(fds[3]):
+                os._exit(1)
             st = iso.setup_fds(*fds)
             os.chdir("/tmp")  # noqa: S108 - the private tmpfs
             iso.apply_rlimits(limits, nproc=True)
