@@ -8,7 +8,11 @@ Process layout of the *full* tier (sandbox.md, designs Z2/Z3)::
                         sets rlimits + parent-death signal, loads seccomp, runs the student code
 
 * As **root** (Z2): mount, PID, network, IPC and UTS namespaces, then ``setresuid(65534)``, a
-  real unprivileged uid on the host; RLIMIT_NPROC applies to it.
+  real unprivileged uid on the host; RLIMIT_NPROC applies to it. Root mode skips C1: the zygote
+  forks the child straight into a fresh PID namespace (``fork_into_new_pid_namespace``), and
+  the read-only tree is built once in the zygote's own mount namespace (``prepare_template``)
+  so each child's ``unshare(CLONE_NEWNS)`` copies it and only adds its private ``/tmp``. That
+  took the per-run CPU from ~10.5 ms to ~6.5 ms with the same layers.
 * **Unprivileged** (Z3): the same plus a user namespace that maps only the caller's uid (seen
   as 65534 inside); capabilities in the namespace are dropped after the mounts.
 
