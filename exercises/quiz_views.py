@@ -28,19 +28,13 @@ def _not_found(request: HttpRequest, exc: StrideError) -> HttpResponse:
 # --- Students -------------------------------------------------------------------------------
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of(request.user)
-    staff_cohorts = [m.cohort for m in memberships if m.role in STAFF_ROLES]
-    student_cohorts = [m.cohort_id for m in memberships if m.role == Role.STUDENT]
-    quiz_rows = (
-        QuizSettings.objects.filter(assignment__cohort__in=[c.pk for c in staff_cohorts])
-        | QuizSettings.objects.filter(
-            assignment__cohort__in=student_cohorts, assignment__published=True
-        )
-    ).select_related("assignment", "assignment__cohort")
+    staff_cohorts = [
+        m.cohort for m in selectors.memberships_of(request.user) if m.role in STAFF_ROLES
+    ]
     return render(
         request,
         "quiz/list.html",
-        {"quizzes": quiz_rows.order_by("opens_at"), "staff_cohorts": staff_cohorts},
+        {"quizzes": selectors.visible_quizzes(request.user), "staff_cohorts": staff_cohorts},
     )
 
 

@@ -200,3 +200,30 @@ def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submiss
         .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
         .select_related("assignment")
     )
+
+
+def visible_quizzes(user: AbstractBaseUser):
+    """Quizzes the user may see: all of their staff cohorts', the published ones of their
+    student cohorts; soonest first."""
+    from exercises.models.quiz import QuizSettings
+
+    staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
+    student = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
+    return (
+        QuizSettings.objects.filter(
+            Q(assignment__cohort__in=staff)
+            | Q(assignment__cohort__in=student, assignment__published=True)
+        )
+        .select_related("assignment", "assignment__cohort")
+        .order_by("opens_at")
+    )
+
+
+def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
+    """The visible quizzes whose window is open now (for the dashboard)."""
+    now = now or timezone.now()
+    return [
+        q
+        for q in visible_quizzes(user).filter(opens_at__lte=now, closes_at__gt=now)
+        if q.closed_early_at is None
+    ]

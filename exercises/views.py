@@ -44,6 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": selectors.memberships_of(request.user),
             "assignments": assignments,
             "next": progress.next_problem(assignments),
+            "open_quizzes": selectors.open_quizzes(request.user),
         },
     )
 

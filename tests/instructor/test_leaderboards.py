@@ -305,3 +305,45 @@ def test_an_unreleased_quiz_stays_off_the_board_until_it_closes(
     )
     top = leaderboards.board_for(cohort, other_student).entries[0]
     assert (top.name, top.score) == ("Alice A.", 2.0)
+
+
+# --- The update after a graded submission (the hot path) ----------------------------------------
+def test_an_update_counts_only_the_submissions_of_the_submissions_cohort(
+    redis_db, student, cohort, other_cohort, assignment, tally_problem, second_problem, grade
+):
+    factories.add_member(student, other_cohort, Role.STUDENT)
+    elsewhere = factories.make_assignment(other_cohort, [tally_problem, second_problem])
+    leaderboards.board_for(cohort, student)
+    leaderboards.board_for(other_cohort, student)
+    grade(student, second_problem, elsewhere, "correct", at=T0)
+    grade(student, tally_problem, assignment, "correct", at=T0 + timedelta(minutes=1))
+    # second_problem's "correct" is worth 1 and tally_problem's 2: a leak would show 3.
+    assert _redis_standing(redis_db, f"c{cohort.pk}", student.pk)[0] == 2.0
+    assert _redis_standing(redis_db, f"c{other_cohort.pk}", student.pk)[0] == 1.0
+    for c in (cohort, other_cohort):
+        assert leaderboards.current_standings(c.pk) == leaderboards.compute_standings(c.pk)
+
+
+def test_an_update_reloads_its_script_after_redis_lost_it(
+    redis_db, student, cohort, assignment, tally_problem, grade
+):
+    leaderboards.board_for(cohort, student)
+    redis_db.script_flush()  # as after a Redis restart
+    grade(student, tally_problem, assignment, "correct", at=T0)
+    assert _redis_standing(redis_db, f"c{cohort.pk}", student.pk)[0] == 2.0
+
+
+def test_an_update_for_a_submission_not_graded_changes_nothing(
+    redis_db, student, cohort, assignment, tally_problem
+):
+    from exercises.models import Submission
+
+    leaderboards.board_for(cohort, student)
+    queued = Submission.objects.create(
+        user=student, problem=tally_problem, assignment=assignment, payload={"answer": 1}
+    )
+    loose = Submission.objects.create(user=student, problem=tally_problem, payload={"answer": 1})
+    leaderboards.on_graded(queued.pk)
+    leaderboards.on_graded(loose.pk)
+    leaderboards.on_graded(10**9)  # gone
+    assert _redis_standing(redis_db, f"c{cohort.pk}", student.pk) == (None, None)

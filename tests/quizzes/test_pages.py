@@ -329,3 +329,25 @@ def quizzes_submit(user, quiz, item, t0):
     )
     grade_now(sub.pk)
     return sub
+
+
+def test_the_dashboard_points_to_quizzes_open_now_and_only_those(
+    client, student, outsider, make_quiz, t0
+):
+    make_quiz()
+    make_quiz(
+        title="Later quiz",
+        slug="later",
+        opens_at=t0 + timedelta(days=1),
+        closes_at=t0 + timedelta(days=2),
+    )
+    client.force_login(student)
+    with freeze_time(t0 + timedelta(minutes=5)):
+        page = client.get("/").content.decode()
+    assert "Quizzes open now" in page and "Quiz 1" in page
+    assert "Later quiz" not in page
+    with freeze_time(t0 + timedelta(hours=3)):
+        assert "Quizzes open now" not in client.get("/").content.decode()
+    client.force_login(outsider)
+    with freeze_time(t0 + timedelta(minutes=5)):
+        assert "Quiz 1" not in client.get("/").content.decode()
