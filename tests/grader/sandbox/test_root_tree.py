@@ -25,7 +25,10 @@ def f(name):
             open(path, 'w').close()
         except OSError:
             errors += 1
-    return np.array([int(seen), errors, len(os.listdir('/tmp'))])
+    # Files only: when the checkout itself lives under /tmp, the read-only NumPy bind mount's
+    # parent directories appear in the listing too (the per-child build, pitfall 12).
+    files = [n for n in os.listdir('/tmp') if os.path.isfile('/tmp/' + n)]
+    return np.array([int(seen), errors, len(files)])
 """
 
 
