@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exercises import quiz_presenters, quiz_reports, quiz_rules, quizzes, selectors, services
 from exercises.errors import NotFound, StrideError
 from exercises.forms import AnswerForm, CodeForm
-from exercises.models import Cohort, Membership, QuizSettings, Role
+from exercises.models import Cohort, QuizSettings
 from exercises.models.cohort import STAFF_ROLES
 from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
 from exercises.rendering import markdown_to_html
@@ -233,11 +233,7 @@ def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
         quiz = quizzes.staff_quiz(request.user, pk)
     except NotFound as exc:
         return _not_found(request, exc)
-    students = list(
-        Membership.objects.filter(cohort=quiz.assignment.cohort, role=Role.STUDENT)
-        .select_related("user")
-        .order_by("user__username")
-    )
+    students = list(selectors.students_of(quiz.assignment.cohort).order_by("user__username"))
     chosen = request.GET.get("student", "")
     student = next(
         (m for m in students if str(m.user_id) == chosen), students[0] if students else None
@@ -297,9 +293,7 @@ def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         return _not_found(request, exc)
     rows = quiz_reports.student_rows(quiz)
-    students = Membership.objects.filter(
-        cohort=quiz.assignment.cohort, role=Role.STUDENT
-    ).select_related("user")
+    students = selectors.students_of(quiz.assignment.cohort)
     context = {
         "quiz": quiz,
         "assignment": quiz.assignment,
@@ -347,7 +341,7 @@ def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         return _not_found(request, exc)
     cohort = quiz.assignment.cohort
-    students = Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
+    students = selectors.students_of(cohort)
     form = AccommodationForm(request.POST, students=students)
     with timezone.override(cohort.tzinfo):
         valid = form.is_valid()

@@ -227,3 +227,8 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
         for q in visible_quizzes(user).filter(opens_at__lte=now, closes_at__gt=now)
         if q.closed_early_at is None
     ]
+
+
+def students_of(cohort: Cohort) -> QuerySet[Membership]:
+    """The cohort's student memberships, with their users (rosters, forms, monitors)."""
+    return Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
