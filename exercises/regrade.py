@@ -9,8 +9,8 @@ code problem runs every submission through the sandbox again; it must not delay 
    ``services.record_grade``: score with the late penalty, verdict, feedback, test rows), with
    the option never to lower a score. The leaderboards are rebuilt at the end.
 
-Both compute the new score with ``new_score``, so what the preview shows is what applying
-writes (unless the problem changes again in between).
+Both compute the new score with ``services.scored`` (the rule ``record_grade`` applies), so
+what the preview shows is what applying writes (unless the problem changes again in between).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from exercises import services
 from exercises.errors import Closed
-from exercises.models import Cohort, Problem, RegradeJob, Status, Submission, TestResult
+from exercises.models import Cohort, Problem, RegradeJob, Status, Submission
 from grader.grading import grade_payload
 from grader.results import Grade
 
@@ -40,15 +41,9 @@ def eligible(cohort: Cohort, problem: Problem):
     ).order_by("id")
 
 
-def late_factor(submission: Submission) -> float:
-    # The same rule record_grade applies (services._late_factor), kept in one place there.
-    from exercises.services import _late_factor
-
-    return _late_factor(submission)
-
-
 def new_score(submission: Submission, grade: Grade) -> float:
-    return round(grade.score * submission.max_score * late_factor(submission), 6)
+    """What ``grade`` earns on this submission, by the same rule ``record_grade`` applies."""
+    return services.scored(submission, grade)[0]
 
 
 def regrade_one(submission: Submission) -> Grade:
@@ -167,7 +162,7 @@ def record_regrade(submission_id: int, grade: Grade, *, never_lower: bool) -> di
             .get(pk=submission_id)
         )
         old, old_verdict = submission.score or 0.0, submission.verdict
-        new = new_score(submission, grade)
+        new, feedback = services.scored(submission, grade)
         outcome = {
             "submission": submission.pk,
             "user": submission.user.username,
@@ -184,28 +179,11 @@ def record_regrade(submission_id: int, grade: Grade, *, never_lower: bool) -> di
         if never_lower and new < old - EPSILON:
             outcome.update(new=old, new_verdict=old_verdict, changed=False, kept=True)
             return outcome
-        feedback = dict(grade.feedback)
-        if submission.late and late_factor(submission) < 1.0:
-            feedback["late_penalty_percent"] = submission.assignment.late_penalty_percent
         feedback["regraded_at"] = timezone.now().isoformat()
         submission.score = new
         submission.verdict = grade.verdict.value
         submission.feedback = feedback
         submission.save(update_fields=["score", "verdict", "feedback"])
-        TestResult.objects.filter(submission=submission).delete()
-        TestResult.objects.bulk_create(
-            TestResult(
-                submission=submission,
-                order=index,
-                name=test.name[:200],
-                passed=test.passed,
-                points=test.points,
-                max_points=test.max_points,
-                message=test.message,
-                hidden=test.hidden,
-                data={} if test.hidden else test.data,
-            )
-            for index, test in enumerate(grade.tests)
-        )
+        services.write_test_results(submission, grade)
         outcome["written"] = True
     return outcome

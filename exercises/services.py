@@ -209,6 +209,38 @@ def _late_factor(submission: Submission) -> float:
     return 1.0
 
 
+def scored(submission: Submission, grade: Grade) -> tuple[float, dict[str, Any]]:
+    """The points ``grade`` earns on this submission and the feedback that says why: the late
+    penalty and a quiz try's declining points apply here, for grading and regrading alike."""
+    late = _late_factor(submission)
+    attempt = quiz_rules.attempt_factor(submission)
+    feedback = dict(grade.feedback)
+    if submission.late and late < 1.0:
+        feedback["late_penalty_percent"] = submission.assignment.late_penalty_percent
+    if attempt < 1.0:
+        feedback["attempt_points_percent"] = round(attempt * 100, 2)
+    return round(grade.score * submission.max_score * late * attempt, 6), feedback
+
+
+def write_test_results(submission: Submission, grade: Grade) -> None:
+    """Replace the submission's test rows with ``grade``'s; hidden tests keep no data."""
+    TestResult.objects.filter(submission=submission).delete()
+    TestResult.objects.bulk_create(
+        TestResult(
+            submission=submission,
+            order=index,
+            name=test.name[:200],
+            passed=test.passed,
+            points=test.points,
+            max_points=test.max_points,
+            message=test.message,
+            hidden=test.hidden,
+            data={} if test.hidden else test.data,
+        )
+        for index, test in enumerate(grade.tests)
+    )
+
+
 def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
     """Write the result, its test rows and ``graded`` in one transaction.
 
@@ -225,37 +257,15 @@ def record_grade(submission_id: int, token: str, grade: Grade) -> bool:
         if submission is None:
             log.warning("grade for submission %s dropped: claim lost", submission_id)
             return False
-        attempt_factor = quiz_rules.attempt_factor(submission)  # declining points per try
-        earned = grade.score * submission.max_score * _late_factor(submission) * attempt_factor
+        submission.score, submission.feedback = scored(submission, grade)
         submission.status = Status.GRADED
         submission.verdict = grade.verdict.value
-        submission.score = round(earned, 6)
-        feedback = dict(grade.feedback)
-        if submission.late and _late_factor(submission) < 1.0:
-            feedback["late_penalty_percent"] = submission.assignment.late_penalty_percent
-        if attempt_factor < 1.0:
-            feedback["attempt_points_percent"] = round(attempt_factor * 100, 2)
-        submission.feedback = feedback
         submission.graded_at = timezone.now()
         submission.error_message = ""
         submission.save(
             update_fields=["status", "verdict", "score", "feedback", "graded_at", "error_message"]
         )
-        TestResult.objects.filter(submission=submission).delete()
-        TestResult.objects.bulk_create(
-            TestResult(
-                submission=submission,
-                order=index,
-                name=test.name[:200],
-                passed=test.passed,
-                points=test.points,
-                max_points=test.max_points,
-                message=test.message,
-                hidden=test.hidden,
-                data={} if test.hidden else test.data,
-            )
-            for index, test in enumerate(grade.tests)
-        )
+        write_test_results(submission, grade)
         transaction.on_commit(lambda: after_graded(submission_id))
     return True
 

@@ -275,6 +275,32 @@ def test_points_decline_with_each_try(make_quiz, student, t0):
     assert exc.value.code == "no_attempts_left"
 
 
+def test_a_regrade_keeps_the_declining_points_of_the_try(make_quiz, student, t0):
+    """Regrading scores by record_grade's own rule: a right third try stays worth 30%."""
+    from exercises import regrade
+
+    quiz = make_quiz(attempt_points=[100, 60, 30])
+    attempt = quizzes.start_quiz(student, quiz, now=t0)
+    item = drawn_items(attempt)[0]
+    for minute, answer in ((1, 0), (2, 0), (3, answer_for(student, item))):
+        sub = services.submit_answer(
+            student,
+            item.problem.slug,
+            {"answer": answer},
+            assignment_id=quiz.assignment_id,
+            now=t0 + timedelta(minutes=minute),
+        )
+        grade_now(sub.pk)
+    sub.refresh_from_db()
+    assert sub.score == pytest.approx(0.6)
+    grade = regrade.regrade_one(sub)
+    assert regrade.new_score(sub, grade) == pytest.approx(0.6)
+    outcome = regrade.record_regrade(sub.pk, grade, never_lower=False)
+    assert outcome["changed"] is False
+    sub.refresh_from_db()
+    assert sub.score == pytest.approx(0.6)
+
+
 def test_a_second_try_that_is_right_earns_the_second_percentage(make_quiz, student, t0):
     quiz = make_quiz(attempt_points=[100, 50])
     attempt = quizzes.start_quiz(student, quiz, now=t0)
