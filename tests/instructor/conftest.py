@@ -156,27 +156,14 @@ def client_for(client):
 
 
 # --- Browser (Playwright driving Debian's Chromium) ----------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 def browser_for(live_server, client, monkeypatch):
-    """``browser_for(user)`` -> a Playwright page logged in as ``user`` on the live server.
-
-    (Local to the instructor tests until shared browser fixtures land in tests/browser.)"""
-    import os
-
+    """``browser_for(user)`` -> a Playwright page logged in as ``user`` on the live server."""
+    from tests.chromium import launch_chromium
     from tests.conftest import need
 
-    need(os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a dev dependency
@@ -185,7 +172,7 @@ def browser_for(live_server, client, monkeypatch):
     # around it are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     manager = sync_playwright().start()
-    browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    browser = launch_chromium(manager)
     contexts = []
 
     def _open(user):

@@ -154,26 +154,14 @@ def wrong_sum_for(user, item) -> int:
     return params["a"] + params["b"]
 
 
-# --- Browser (until tests/browser/conftest.py lands on main) ----------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# --- Browser ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     """A headless Debian Chromium page (Playwright), closed after the test."""
-    import shutil
+    from tests.chromium import launch_chromium
 
-    from tests.conftest import need
-
-    need(shutil.which(CHROMIUM) is not None, f"Chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary blocking calls, which Django must be told are fine.
     # monkeypatch, not os.environ: the setting must not leak into later tests (a subprocess
@@ -182,9 +170,7 @@ def browser_page(live_server, monkeypatch):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context()
         page = context.new_page()
         page.set_default_timeout(10_000)
