@@ -182,6 +182,19 @@ def student_with_slow_code_problem():
     return student
 
 
+def submit_slow_code_and_wait_until_running(client) -> dict:
+    """Submit the slow right answer; return once a worker has claimed it (it is now running)."""
+    body = client.post(
+        "/api/v1/problems/implement-relu/submissions", {"code": SLOW_BUT_RIGHT}, format="json"
+    ).json()
+    wait_for(
+        lambda: Submission.objects.filter(pk=body["id"], status=Status.RUNNING).exists(),
+        timeout=30,
+        message="no worker claimed the submission",
+    )
+    return body
+
+
 def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
     from grader.sandbox import detect_tier
     from tests.conftest import need
@@ -190,20 +203,7 @@ def test_a_worker_killed_mid_grading_is_graded_exactly_once_by_another(api):
     student = student_with_slow_code_problem()
 
     with running_worker("doomed") as doomed:
-        body = (
-            api(student)
-            .post(
-                "/api/v1/problems/implement-relu/submissions",
-                {"code": SLOW_BUT_RIGHT},
-                format="json",
-            )
-            .json()
-        )
-        wait_for(
-            lambda: Submission.objects.filter(pk=body["id"], status=Status.RUNNING).exists(),
-            timeout=30,
-            message="the first worker never claimed the submission",
-        )
+        body = submit_slow_code_and_wait_until_running(api(student))
         first_claim = Submission.objects.get(pk=body["id"]).worker_id
         doomed.kill()  # SIGKILL mid-grading: no ack, no result, no clean-up
 
@@ -250,20 +250,7 @@ def test_the_database_vanishing_while_the_result_is_written_loses_nothing(api):
     )
     try:
         with running_worker("cut-off", DATABASE_URL=through_proxy) as worker:
-            body = (
-                api(student)
-                .post(
-                    "/api/v1/problems/implement-relu/submissions",
-                    {"code": SLOW_BUT_RIGHT},
-                    format="json",
-                )
-                .json()
-            )
-            wait_for(
-                lambda: Submission.objects.filter(pk=body["id"], status=Status.RUNNING).exists(),
-                timeout=30,
-                message="the worker never claimed the submission",
-            )
+            body = submit_slow_code_and_wait_until_running(api(student))
             proxy.cut()  # the student's code is sleeping in the sandbox right now
             wait_for(
                 lambda: any("retry in" in line for line in worker.log),
