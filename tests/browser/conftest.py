@@ -16,7 +16,6 @@ another thread with its own connection) and ``@pytest.mark.browser``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,17 +30,17 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make here
-# are ordinary synchronous ones, which Django would otherwise refuse next to a running loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 # Package scope, not session: Playwright's sync API allows one running instance per thread, and
 # other suites (tests/quizzes) start their own after this package's tests are done.
 @pytest.fixture(scope="package")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures and
+    # tests make beside it are ordinary synchronous ones, which Django would otherwise refuse.
+    # Only while this browser lives: the rest of the suite keeps Django's async-safety check.
+    with pytest.MonkeyPatch.context() as env, sync_api.sync_playwright() as playwright:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         instance = launch_chromium(playwright)
         yield instance
         instance.close()
