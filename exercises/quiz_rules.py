@@ -116,11 +116,16 @@ def attempt_factor(submission: Submission) -> float:
     if not is_quiz(submission.assignment):
         return 1.0
     quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
-    if quiz is None or not quiz.attempt_points:
+    return attempt_factor_of(quiz.attempt_points if quiz else None, submission.attempt_number)
+
+
+def attempt_factor_of(attempt_points: list | None, attempt_number: int) -> float:
+    """``attempt_factor`` from the quiz's ``attempt_points`` list itself (the grading claim
+    reads it with the submission); an empty list or ``None`` means full points."""
+    if not attempt_points:
         return 1.0
-    points = quiz.attempt_points
-    index = min(max(submission.attempt_number, 1), len(points)) - 1
-    return float(points[index]) / 100.0
+    index = min(max(attempt_number, 1), len(attempt_points)) - 1
+    return float(attempt_points[index]) / 100.0
 
 
 def closes_for_everyone(quiz: QuizSettings) -> datetime:

@@ -43,7 +43,7 @@ def eligible(cohort: Cohort, problem: Problem):
 
 def new_score(submission: Submission, grade: Grade) -> float:
     """What ``grade`` earns on this submission, by the same rule ``record_grade`` applies."""
-    return services.scored(submission, grade)[0]
+    return services.scored(services.ScoringTerms.of(submission), grade)[0]
 
 
 def regrade_one(submission: Submission) -> Grade:
@@ -162,7 +162,7 @@ def record_regrade(submission_id: int, grade: Grade, *, never_lower: bool) -> di
             .get(pk=submission_id)
         )
         old, old_verdict = submission.score or 0.0, submission.verdict
-        new, feedback = services.scored(submission, grade)
+        new, feedback = services.scored(services.ScoringTerms.of(submission), grade)
         outcome = {
             "submission": submission.pk,
             "user": submission.user.username,

@@ -45,7 +45,7 @@ def grade_submission(self, submission_id: int) -> str:
         if job is None:
             return "skipped"
         grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-        services.record_grade(submission_id, token, grade)
+        services.record_grade(submission_id, token, grade, job.terms)
         return grade.verdict.value
     except INFRA_FAULTS as exc:
         if self.request.retries >= self.max_retries:

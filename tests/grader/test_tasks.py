@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from exercises import services
-from exercises.models import Status, Submission, TestResult
+from exercises.models import LatePolicy, QuizSettings, Status, Submission, TestResult
 from grader import tasks
 from grader.grading import params_for
 from grader.kinds import get_kind
@@ -58,6 +58,51 @@ def test_a_claim_moves_queued_to_running_once(student, problem, assignment):
     assert services.claim_submission(sub.pk, "task-a") is not None  # a retry of the same run
 
 
+@pytest.mark.parametrize("path", ["one statement", "update then read"])
+@pytest.mark.parametrize(
+    ("kind", "late", "tries", "expected"),
+    [
+        ("practice", False, None, services.ScoringTerms(4, 0, 1.0)),
+        ("practice", True, None, services.ScoringTerms(4, 20, 1.0)),
+        ("quiz", False, [], services.ScoringTerms(4, 0, 1.0)),
+        ("quiz", True, [100, 60, 30], services.ScoringTerms(4, 20, 0.3)),
+    ],
+)
+def test_the_claim_reads_the_terms_the_score_depends_on(
+    student, problem, cohort, kind, late, tries, expected, path, monkeypatch
+):
+    """Both claim paths (PostgreSQL's ``UPDATE ... RETURNING``, the portable update-then-read)
+    read the terms ``ScoringTerms.of`` computes from the loaded submission."""
+    from django.db import connection
+
+    if path == "one statement" and connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's")
+    if path == "update then read":
+        monkeypatch.setattr(services, "_claim_returning", services._claim_then_read)
+    assignment = factories.make_assignment(
+        cohort, [problem], type=kind, late_policy=LatePolicy.PENALTY, late_penalty_percent=20
+    )
+    if tries is not None:
+        now = timezone.now()
+        QuizSettings.objects.create(
+            assignment=assignment, opens_at=now, closes_at=now, attempt_points=tries
+        )
+    sub = queued(student, problem, assignment)
+    Submission.objects.filter(pk=sub.pk).update(late=late, attempt_number=3)
+
+    job = services.claim_submission(sub.pk, "t")
+
+    assert job.terms == expected
+    loaded = Submission.objects.select_related("assignment").get(pk=sub.pk)
+    assert services.ScoringTerms.of(loaded) == expected
+    assert (job.kind, job.spec, job.seed, job.payload) == (
+        "number",
+        problem.spec,
+        sub.variant_seed,
+        {"answer": 0},
+    )
+
+
 def test_grading_writes_result_tests_and_status_in_one_go(student, problem, assignment):
     sub = queued(student, problem, assignment)
     sub.payload = {"answer": right_answer(sub)}
@@ -86,7 +131,7 @@ def test_a_grade_from_a_run_that_lost_its_claim_is_dropped(student, problem, ass
     assert services.record_grade(sub.pk, "new-run", grade) is True
 
 
-def test_test_rows_replace_earlier_rows_and_hidden_tests_keep_no_data(student, problem, assignment):
+def test_test_rows_are_written_and_hidden_tests_keep_no_data(student, problem, assignment):
     sub = queued(student, problem, assignment)
     services.claim_submission(sub.pk, "t")
     grade = Grade(
