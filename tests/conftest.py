@@ -8,6 +8,8 @@ Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``instru
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 
 import pytest
 from rest_framework.test import APIClient
@@ -25,6 +27,27 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases; before they are dropped, every connection the session
+    opened is closed. Django's teardown closes only the connections of the context it runs in,
+    and the browser tests' fixtures (beside Playwright's event loop) get their own: left open,
+    PostgreSQL refuses to drop the database ("being accessed by other users")."""
+    from django.db.backends.signals import connection_created
+
+    opened = weakref.WeakSet()
+
+    def remember(sender, connection, **kwargs):
+        if threading.current_thread() is threading.main_thread():  # servers' threads close theirs
+            opened.add(connection)
+
+    connection_created.connect(remember, weak=False)
+    yield
+    connection_created.disconnect(remember)
+    for connection in list(opened):
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
