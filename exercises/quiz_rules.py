@@ -110,18 +110,10 @@ def check_can_submit(user: AbstractBaseUser, item: AssignmentProblem, now: datet
         )
 
 
-def attempt_factor(submission: Submission) -> float:
-    """What this try is worth on a quiz with declining points (1.0 elsewhere): try n earns
-    ``attempt_points[n-1]`` percent; tries beyond the list earn the last percentage."""
-    if not is_quiz(submission.assignment):
-        return 1.0
-    quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
-    return attempt_factor_of(quiz.attempt_points if quiz else None, submission.attempt_number)
-
-
 def attempt_factor_of(attempt_points: list | None, attempt_number: int) -> float:
-    """``attempt_factor`` from the quiz's ``attempt_points`` list itself (the grading claim
-    reads it with the submission); an empty list or ``None`` means full points."""
+    """What a try is worth on a quiz with declining points: try n earns ``attempt_points[n-1]``
+    percent, tries beyond the list the last percentage; an empty list or ``None``: full points
+    (``services.ScoringTerms``)."""
     if not attempt_points:
         return 1.0
     index = min(max(attempt_number, 1), len(attempt_points)) - 1

@@ -26,6 +26,7 @@ from exercises.models import (
     LatePolicy,
     Membership,
     Problem,
+    QuizSettings,
     Role,
     Status,
     Submission,
@@ -159,10 +160,44 @@ class ScoringTerms:
     def of(cls, submission: Submission) -> ScoringTerms:
         """The terms of a loaded submission (regrades; ``select_related("assignment")``)."""
         assignment = submission.assignment
+        attempt_points = None
+        if quiz_rules.is_quiz(assignment):
+            attempt_points = (
+                QuizSettings.objects.filter(assignment=assignment)
+                .values_list("attempt_points", flat=True)
+                .first()
+            )
+        return cls.from_values(
+            max_score=submission.max_score,
+            late=submission.late,
+            assignment_type=assignment.type if assignment else None,
+            late_policy=assignment.late_policy if assignment else None,
+            late_penalty_percent=assignment.late_penalty_percent if assignment else 0,
+            attempt_points=attempt_points,
+            attempt_number=submission.attempt_number,
+        )
+
+    @classmethod
+    def from_values(
+        cls,
+        *,
+        max_score: float,
+        late: bool,
+        assignment_type: str | None,
+        late_policy: str | None,
+        late_penalty_percent: int | None,
+        attempt_points: list | None,
+        attempt_number: int,
+    ) -> ScoringTerms:
+        """The rule itself: a late submission under a penalty policy loses its percentage; a
+        quiz try earns its share of ``attempt_points`` (``quiz_rules.attempt_factor_of``)."""
         penalty = 0
-        if submission.late and assignment and assignment.late_policy == LatePolicy.PENALTY:
-            penalty = assignment.late_penalty_percent
-        return cls(submission.max_score, penalty, quiz_rules.attempt_factor(submission))
+        if late and late_policy == LatePolicy.PENALTY:
+            penalty = late_penalty_percent or 0
+        attempt = 1.0
+        if assignment_type == Assignment.Type.QUIZ:
+            attempt = quiz_rules.attempt_factor_of(attempt_points, attempt_number)
+        return cls(max_score, penalty, attempt)
 
 
 @dataclass(frozen=True)
@@ -207,20 +242,14 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         row = _claim_then_read(submission_id, token, now)
     if row is None:
         return None
-    late_policy = row["assignment__late_policy"]
-    attempt = 1.0
-    if row["assignment__type"] == Assignment.Type.QUIZ:
-        attempt = quiz_rules.attempt_factor_of(
-            row["assignment__quiz__attempt_points"], row["attempt_number"]
-        )
-    terms = ScoringTerms(
+    terms = ScoringTerms.from_values(
         max_score=row["max_score"],
-        late_penalty_percent=(
-            row["assignment__late_penalty_percent"]
-            if row["late"] and late_policy == LatePolicy.PENALTY
-            else 0
-        ),
-        attempt_factor=attempt,
+        late=row["late"],
+        assignment_type=row["assignment__type"],
+        late_policy=row["assignment__late_policy"],
+        late_penalty_percent=row["assignment__late_penalty_percent"],
+        attempt_points=row["assignment__quiz__attempt_points"],
+        attempt_number=row["attempt_number"],
     )
     return GradingJob(
         submission_id=submission_id,
@@ -250,8 +279,6 @@ def _claim_then_read(submission_id: int, token: str, now: datetime) -> dict[str,
 @functools.cache
 def _claim_sql() -> str:
     """The PostgreSQL claim, built from the models' own table names (no user input)."""
-    from exercises.models import QuizSettings
-
     sub, problem = Submission._meta.db_table, Problem._meta.db_table
     assignment, quiz = Assignment._meta.db_table, QuizSettings._meta.db_table
 
