@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import importlib.util
 import json
 import os
@@ -718,6 +719,10 @@ def main() -> None:
         import traceback  # noqa: F401
 
         _warm_numpy(zygote.proto)
+        # Every object alive now is shared with each child: out of the collector's sight, a
+        # child's collections do not write to (and so copy) the pages that hold them.
+        gc.collect()
+        gc.freeze()
         zygote.serve(req_fd, resp_fd)
     finally:
         if zygote.cgroup:
