@@ -121,32 +121,64 @@ def test_a_duplicate_delivery_grades_nothing_twice(student, problem, assignment)
     assert Submission.objects.get(pk=sub.pk).graded_at == first
 
 
-def test_a_grade_from_a_run_that_lost_its_claim_is_dropped(student, problem, assignment):
+@pytest.fixture(params=["one statement", "update then insert"])
+def record_path(request, monkeypatch):
+    """Both ways ``record_grade`` writes: PostgreSQL's single ``WITH`` statement, and the
+    portable UPDATE + INSERT in a transaction."""
+    from django.db import connection
+
+    if request.param == "one statement" and connection.vendor != "postgresql":
+        pytest.skip("the one-statement record is PostgreSQL's")
+    if request.param == "update then insert":
+        portable = services._record_update_then_insert
+        monkeypatch.setattr(services, "_record_in_one_statement", portable)
+    return request.param
+
+
+def test_a_grade_from_a_run_that_lost_its_claim_is_dropped(
+    student, problem, assignment, record_path
+):
     sub = queued(student, problem, assignment)
     services.claim_submission(sub.pk, "old-run")
     Submission.objects.filter(pk=sub.pk).update(status=Status.QUEUED, worker_id="")  # swept
     services.claim_submission(sub.pk, "new-run")
-    grade = Grade(1.0, Verdict.CORRECT, {"message": "ok"})
+    grade = Grade(1.0, Verdict.CORRECT, {"message": "ok"}, tests=(TestOutcome("t", True, 1, 1),))
     assert services.record_grade(sub.pk, "old-run", grade) is False
+    assert not TestResult.objects.filter(submission=sub).exists()  # nothing half-written
+    assert Submission.objects.get(pk=sub.pk).status == Status.RUNNING
     assert services.record_grade(sub.pk, "new-run", grade) is True
+    assert TestResult.objects.filter(submission=sub).count() == 1
 
 
-def test_test_rows_are_written_and_hidden_tests_keep_no_data(student, problem, assignment):
+def test_the_result_and_its_test_rows_are_written_alike_on_both_paths(
+    student, problem, assignment, record_path
+):
     sub = queued(student, problem, assignment)
-    services.claim_submission(sub.pk, "t")
+    job = services.claim_submission(sub.pk, "t")
+    feedback = {"message": "half", "diagnosis": {"id": "no-bias", "hint": "add the bias"}}
     grade = Grade(
         0.5,
         Verdict.PARTIAL,
-        {"message": "half"},
+        feedback,
         tests=(
-            TestOutcome("visible", True, 1, 1, data={"diff": [[0]]}),
-            TestOutcome("hidden", False, 0, 1, hidden=True, data={"expected": [[1]]}),
+            TestOutcome("visible", True, 1.5, 2, message="ok", data={"diff": [[0.25, None]]}),
+            TestOutcome("hidden", False, 0, 1, message="wrong", hidden=True, data={"x": [1]}),
         ),
     )
-    services.record_grade(sub.pk, "t", grade)
-    rows = list(TestResult.objects.filter(submission=sub).order_by("order"))
-    assert [r.name for r in rows] == ["visible", "hidden"]
-    assert rows[1].data == {} and rows[0].data == {"diff": [[0]]}
+    assert services.record_grade(sub.pk, "t", grade, job.terms)
+
+    sub.refresh_from_db()
+    assert (sub.status, sub.verdict, sub.score, sub.error_message) == ("graded", "partial", 2.0, "")
+    assert sub.feedback == feedback
+    assert sub.graded_at is not None
+    rows = TestResult.objects.filter(submission=sub).order_by("order")
+    assert [
+        (r.order, r.name, r.passed, r.points, r.max_points, r.message, r.hidden, r.data)
+        for r in rows
+    ] == [
+        (0, "visible", True, 1.5, 2.0, "ok", False, {"diff": [[0.25, None]]}),
+        (1, "hidden", False, 0.0, 1.0, "wrong", True, {}),
+    ]
 
 
 def test_the_database_failing_at_write_time_is_retried_and_graded_once(
