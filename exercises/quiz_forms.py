@@ -37,6 +37,19 @@ def parse_percentages(raw: str) -> list[float]:
 
 
 class QuizBuildForm(forms.Form):
+    # What ``quizzes.create_quiz`` and ``quizzes.update_quiz`` take, named as the fields.
+    SETTINGS = (
+        "title",
+        "slug",
+        "opens_at",
+        "closes_at",
+        "time_limit_minutes",
+        "attempt_points",
+        "feedback_policy",
+        "counts_on_leaderboard",
+        "pools",
+    )
+
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(max_length=80, help_text="Short name in links, e.g. cnn-quiz-1.")
     opens_at = local_field("Opens")
@@ -58,6 +71,15 @@ class QuizBuildForm(forms.Form):
         help_text="One pool per line: how many to draw, a colon, the problems' slugs, e.g. "
         "'2: output-size-stride, output-size-padding, same-padding [output sizes]'.",
     )
+
+    def __init__(self, *args, locked: bool = False, **kwargs):
+        """``locked``: students have started, so the pools and points per try are shown but
+        not taken from the request (disabled fields keep their initial values)."""
+        super().__init__(*args, **kwargs)
+        for name in ("pools", "attempt_points"):
+            self.fields[name].disabled = locked
+            if locked:
+                self.fields[name].help_text = "Locked: students have started this quiz."
 
     def clean_attempt_points(self) -> list[float]:
         return parse_percentages(self.cleaned_data["attempt_points"])

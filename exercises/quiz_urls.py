@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/questions/<int:position>", v.quiz_answer, name="quiz-answer"),
     path("<int:pk>/finish", v.quiz_finish, name="quiz-finish"),
     path("<int:pk>/clock", v.quiz_clock, name="quiz-clock"),
+    path("<int:pk>/edit", v.quiz_edit, name="quiz-edit"),
     path("<int:pk>/preview", v.quiz_preview, name="quiz-preview"),
     path("<int:pk>/publish", v.quiz_publish, name="quiz-publish"),
     path("<int:pk>/monitor", v.quiz_monitor, name="quiz-monitor"),

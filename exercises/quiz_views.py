@@ -191,39 +191,81 @@ def quiz_new(request: HttpRequest, cohort_slug: str) -> HttpResponse:
         cohort = _staff_cohort(request, cohort_slug)
     except NotFound as exc:
         return _not_found(request, exc)
+
+    def save(settings: dict) -> QuizSettings:
+        return quizzes.create_quiz(request.user, cohort, **settings)
+
     form = QuizBuildForm(request.POST or None)
+    return _builder(
+        request, form, cohort, save, "Quiz saved as a draft: preview a draw, then publish."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The builder's form, filled in with the quiz; pools and points per try are locked (shown,
+    not editable) once a student has started."""
+    try:
+        quiz = quizzes.staff_quiz(request.user, pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+
+    def save(settings: dict) -> QuizSettings:
+        return quizzes.update_quiz(request.user, quiz, **settings)
+
+    started = quizzes.has_started(quiz)
+    form = QuizBuildForm(request.POST or None, initial=_form_values(quiz), locked=started)
+    context = {"quiz": quiz, "started": started}
+    return _builder(request, form, quiz.assignment.cohort, save, "Quiz saved.", context)
+
+
+def _builder(
+    request: HttpRequest,
+    form: QuizBuildForm,
+    cohort: Cohort,
+    save,
+    saved: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """The builder page for a new or an existing quiz: on a valid POST ``save`` the settings
+    (times read in the cohort's zone) and go to the preview; else the form with its errors."""
     if request.method == "POST":
         with timezone.override(cohort.tzinfo):
             valid = form.is_valid()
         if valid:
-            data = form.cleaned_data
             try:
-                quiz = quizzes.create_quiz(
-                    request.user,
-                    cohort,
-                    title=data["title"],
-                    slug=data["slug"],
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                    time_limit_minutes=data["time_limit_minutes"],
-                    attempt_points=data["attempt_points"],
-                    feedback_policy=data["feedback_policy"],
-                    pools=data["pools"],
-                    counts_on_leaderboard=data["counts_on_leaderboard"],
-                )
+                quiz = save({name: form.cleaned_data[name] for name in QuizBuildForm.SETTINGS})
             except StrideError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, "Quiz saved as a draft: preview a draw, then publish.")
+                messages.success(request, saved)
                 return redirect("quiz-preview", pk=quiz.assignment_id)
     from exercises.models import Problem
 
+    bank = Problem.objects.order_by("slug")
     return render(
         request,
         "quiz/new.html",
-        {"form": form, "cohort": cohort, "bank": Problem.objects.order_by("slug")},
+        {"form": form, "cohort": cohort, "bank": bank, **(context or {})},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _form_values(quiz: QuizSettings) -> dict:
+    """The quiz as the builder's form shows it: times in the cohort's zone, as typed."""
+    zone = quiz.assignment.cohort.tzinfo
+    return {
+        "title": quiz.assignment.title,
+        "slug": quiz.assignment.slug,
+        "opens_at": timezone.localtime(quiz.opens_at, zone).replace(tzinfo=None),
+        "closes_at": timezone.localtime(quiz.closes_at, zone).replace(tzinfo=None),
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "attempt_points": ", ".join(f"{p:g}" for p in quiz.attempt_points),
+        "feedback_policy": quiz.feedback_policy,
+        "counts_on_leaderboard": quiz.assignment.counts_on_leaderboard,
+        "pools": quizzes.format_pools(quizzes.pools_of(quiz)),
+    }
 
 
 @login_required

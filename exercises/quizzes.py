@@ -126,6 +126,42 @@ def _require_staff(user: AbstractBaseUser, cohort: Cohort) -> None:
         raise NotFound(f"No cohort {cohort.slug!r} of yours.", code="cohort_not_found")
 
 
+def _checked_problems(
+    cohort: Cohort,
+    *,
+    slug: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    attempt_points: list[float],
+    feedback_policy: str,
+    pools: list[PoolSpec],
+    editing: Assignment | None = None,
+) -> dict[str, Problem]:
+    """The checks a quiz's settings pass, for building and editing alike; returns the pools'
+    problems by slug. Raises BadPayload naming the field."""
+    if closes_at <= opens_at:
+        raise BadPayload("The quiz must close after it opens.", field="closes_at")
+    try:
+        validate_attempt_points(list(attempt_points))
+    except ValidationError as exc:
+        raise BadPayload(" ".join(exc.messages), field="attempt_points") from None
+    if feedback_policy not in FeedbackPolicy.values:
+        raise BadPayload(f"Unknown feedback policy {feedback_policy!r}.", field="feedback_policy")
+    all_slugs = [slug for pool in pools for slug in pool.slugs]
+    if len(set(all_slugs)) != len(all_slugs):
+        raise BadPayload("A problem may be in only one pool.", field="pools")
+    problems = Problem.objects.in_bulk(all_slugs, field_name="slug")
+    missing = [s for s in all_slugs if s not in problems]
+    if missing:
+        raise BadPayload(f"No problem {missing[0]!r} in the bank.", field="pools")
+    taken = Assignment.objects.filter(cohort=cohort, slug=slug)
+    if editing is not None:
+        taken = taken.exclude(pk=editing.pk)
+    if taken.exists():
+        raise BadPayload(f"{cohort.name} already has an assignment {slug!r}.", field="slug")
+    return problems
+
+
 @transaction.atomic
 def create_quiz(
     by: AbstractBaseUser,
@@ -150,23 +186,15 @@ def create_quiz(
     problem in two pools, a window that ends before it starts, or bad try percentages.
     """
     _require_staff(by, cohort)
-    if closes_at <= opens_at:
-        raise BadPayload("The quiz must close after it opens.", field="closes_at")
-    try:
-        validate_attempt_points(list(attempt_points))
-    except ValidationError as exc:
-        raise BadPayload(" ".join(exc.messages), field="attempt_points") from None
-    if feedback_policy not in FeedbackPolicy.values:
-        raise BadPayload(f"Unknown feedback policy {feedback_policy!r}.", field="feedback_policy")
-    all_slugs = [slug for pool in pools for slug in pool.slugs]
-    if len(set(all_slugs)) != len(all_slugs):
-        raise BadPayload("A problem may be in only one pool.", field="pools")
-    problems = Problem.objects.in_bulk(all_slugs, field_name="slug")
-    missing = [s for s in all_slugs if s not in problems]
-    if missing:
-        raise BadPayload(f"No problem {missing[0]!r} in the bank.", field="pools")
-    if Assignment.objects.filter(cohort=cohort, slug=slug).exists():
-        raise BadPayload(f"{cohort.name} already has an assignment {slug!r}.", field="slug")
+    problems = _checked_problems(
+        cohort,
+        slug=slug,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        attempt_points=attempt_points,
+        feedback_policy=feedback_policy,
+        pools=pools,
+    )
     assignment = Assignment.objects.create(
         cohort=cohort,
         title=title,
@@ -190,6 +218,101 @@ def create_quiz(
         feedback_policy=feedback_policy,
     )
     set_pools(quiz, pools, problems)
+    return quiz
+
+
+def has_started(quiz: QuizSettings) -> bool:
+    """Whether any student has pressed Start (their draw and tries then depend on the quiz)."""
+    return QuizAttempt.objects.filter(assignment_id=quiz.assignment_id).exists()
+
+
+def pools_of(quiz: QuizSettings) -> list[PoolSpec]:
+    """The quiz's pools as the builder writes them."""
+    return [
+        PoolSpec(
+            pool.draw_count,
+            tuple(item.problem.slug for item in sorted(pool.items.all(), key=lambda i: i.order)),
+            pool.label,
+        )
+        for pool in quiz.pools.order_by("order").prefetch_related("items__problem")
+    ]
+
+
+def format_pools(pools: list[PoolSpec]) -> str:
+    """``parse_pools``'s text for ``pools``: what the edit form shows back."""
+    lines = []
+    for pool in pools:
+        line = f"{pool.draw}: {', '.join(pool.slugs)}"
+        lines.append(f"{line} [{pool.label}]" if pool.label else line)
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def update_quiz(
+    by: AbstractBaseUser,
+    quiz: QuizSettings,
+    *,
+    title: str,
+    slug: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_minutes: int,
+    attempt_points: list[float],
+    feedback_policy: str,
+    pools: list[PoolSpec],
+    counts_on_leaderboard: bool,
+) -> QuizSettings:
+    """Change a quiz. Before any student has started, everything may change; after, neither
+    the pools (draws are stored at Start) nor the points per try (tries already scored used
+    them): Closed says so. A new time limit applies to sittings started from now on, a new
+    window and feedback policy at once; the cohort's boards are rebuilt on their next read."""
+    assignment = quiz.assignment
+    _require_staff(by, assignment.cohort)
+    problems = _checked_problems(
+        assignment.cohort,
+        slug=slug,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        attempt_points=attempt_points,
+        feedback_policy=feedback_policy,
+        pools=pools,
+        editing=assignment,
+    )
+    pools_change = pools != pools_of(quiz)
+    if has_started(quiz):
+        if pools_change:
+            raise Closed("Students have started this quiz; its pools can no longer change.")
+        if list(attempt_points) != list(quiz.attempt_points):
+            raise Closed(
+                "Students have started this quiz; its points per try can no longer change."
+            )
+    assignment.title, assignment.slug = title, slug
+    assignment.due_at = closes_at
+    assignment.attempt_limit = len(attempt_points)
+    assignment.counts_on_leaderboard = counts_on_leaderboard
+    assignment.save(
+        update_fields=["title", "slug", "due_at", "attempt_limit", "counts_on_leaderboard"]
+    )
+    quiz.opens_at, quiz.closes_at = opens_at, closes_at
+    quiz.time_limit_minutes = time_limit_minutes
+    quiz.attempt_points = list(attempt_points)
+    quiz.feedback_policy = feedback_policy
+    quiz.save(
+        update_fields=[
+            "opens_at",
+            "closes_at",
+            "time_limit_minutes",
+            "attempt_points",
+            "feedback_policy",
+        ]
+    )
+    if pools_change:
+        set_pools(quiz, pools, problems)
+    from exercises import leaderboards
+
+    cohort_id = assignment.cohort_id
+    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id))
+    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id, assignment.pk))
     return quiz
 
 
