@@ -248,12 +248,6 @@ class Zygote:
         self.pidns_fd = -1
         if self.tier == "full" and self.root:
             self.pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-            # One empty network namespace for the zygote and every child it forks, made once:
-            # creating and tearing down a namespace per run costs ~3.6 ms of kernel CPU
-            # (cleanup_net), more than half the rest of a run. Runs never overlap in one
-            # zygote, the namespace has no interface up, and seccomp kills socket(), so a run
-            # can leave nothing in it for the next one.
-            self.isolation.unshare(self.isolation.CLONE_NEWNET)
         self.bpf = self.seccomp.compile_bpf() if self.tier == "full" else b""
         self.landlock_abi = self.landlock.abi_version() if self.landlock else 0
         self.cgroup = Cgroup(f"stride-sandbox-{self.pid}") if config.get("cgroup", True) else None
@@ -500,7 +494,7 @@ class Zygote:
             if iso.parent_gone(fds[3]):
                 os._exit(1)
             iso.raise_oom_score()
-            iso.unshare(iso.CLONE_NEWNS | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS)  # net: zygote
+            iso.unshare(iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS)
         except BaseException as exc:
             _record(fds[3], b"E", f"namespace setup failed: {exc!r}".encode())
             os._exit(70)

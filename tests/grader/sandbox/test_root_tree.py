@@ -2,12 +2,15 @@
 built per child or copied from the zygote's template mount namespace (root mode)."""
 
 import os
+import threading
+import time
 
 import pytest
 
 import grader
 from grader.sandbox import RunStatus, detect_tier, run_calls
 from grader.sandbox import client as sandbox_client
+from tests.security.containment import descendants
 
 pytestmark = pytest.mark.sandbox
 
@@ -67,18 +70,30 @@ def test_the_zygote_leaves_the_hosts_mount_table_unchanged():
         assert fh.read() == before
 
 
-def test_runs_share_the_zygotes_empty_network_namespace_not_the_hosts():
-    """Root mode: the zygote makes one network namespace, once, and every run it forks lives
-    in it (a namespace per run cost ~3.6 ms of kernel CPU to tear down). It holds only a
-    loopback that is down; seccomp kills socket() in the child besides."""
-    if os.geteuid() != 0 or detect_tier() != "full":
-        pytest.skip("the shared network namespace is the root-mode full tier's")
+def test_each_run_gets_a_network_namespace_of_its_own_with_only_a_loopback():
+    """Seen from the host while the run sleeps: its network namespace is neither the host's nor
+    the zygote's, and holds nothing but ``lo``."""
+    if detect_tier() != "full":
+        pytest.skip("namespaces are the full tier's")
+    src = "import time\n\ndef f():\n    time.sleep(1.0)\n    return 1\n"
     assert run_calls("def f():\n    return 1\n", "f", [{"args": []}]).status is RunStatus.OK
     zygote = sandbox_client.current()
-    assert zygote is not None and zygote.alive()
-    assert os.readlink(f"/proc/{zygote.pid}/ns/net") != os.readlink("/proc/self/ns/net")
-    with open(f"/proc/{zygote.pid}/net/dev") as fh:
-        interfaces = [line.split(":")[0].strip() for line in fh.readlines()[2:]]
+    done = []
+    runner = threading.Thread(target=lambda: done.append(run_calls(src, "f", [{"args": []}])))
+    runner.start()
+    try:
+        deadline = time.monotonic() + 5
+        child = None
+        while child is None and time.monotonic() < deadline:
+            found = descendants(zygote.pid)
+            child = found[-1] if found else None
+            time.sleep(0.01)
+        assert child is not None, "no run appeared under the zygote"
+        own = os.readlink(f"/proc/{child}/ns/net")
+        with open(f"/proc/{child}/net/dev") as fh:
+            interfaces = [line.split(":")[0].strip() for line in fh.readlines()[2:]]
+    finally:
+        runner.join()
+    assert done and done[0].status is RunStatus.OK
+    assert own not in (os.readlink("/proc/self/ns/net"), os.readlink(f"/proc/{zygote.pid}/ns/net"))
     assert interfaces == ["lo"]
-    with open(f"/proc/{zygote.pid}/net/route") as fh:
-        assert fh.readlines()[1:] == []  # no route anywhere (at most the header)
