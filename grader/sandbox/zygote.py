@@ -155,8 +155,9 @@ class Cgroup:
         """Wait until only the zygote is left (zombies still hold pids, pitfall 11).
 
         With the pids controller: until its counter is back at ``tasks_before`` (read before
-        the fork). Reading ``cgroup.procs`` instead makes the kernel build a pid list and free
-        it later from a kworker, ~1.5 ms of CPU per run, so that file is only the fallback.
+        the fork), one small read. Reading ``cgroup.procs`` instead makes the kernel build a
+        pid list for every read (and free it later from a kworker), so that file is only the
+        fallback when there is no pids controller.
         """
         end = time.monotonic() + timeout
         if tasks_before is not None:
