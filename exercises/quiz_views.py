@@ -3,6 +3,8 @@ publish, monitor live, results). Thin: validate, authorize, call ``quizzes`` / `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -224,7 +226,7 @@ def _builder(
     request: HttpRequest,
     form: QuizBuildForm,
     cohort: Cohort,
-    save,
+    save: Callable[[dict], QuizSettings],
     saved: str,
     context: dict | None = None,
 ) -> HttpResponse:
