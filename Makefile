@@ -26,9 +26,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 # torch is a measuring tool, never a dependency of test/demo: pinned CPU build, installed here only.
+# The pipeline and leaderboard benches need PostgreSQL and Redis: DATABASE_URL / REDIS_URL when
+# set, else the machine's own services (each bench makes and drops its own scratch database).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_REDIS_URL    ?= redis://127.0.0.1:6379/11
 bench: $(STAMP)
 	$(PIP) install -q torch==2.13.0
-	$(PY) -m bench $(BENCH_ARGS)
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(BENCH_REDIS_URL)}" \
+	  $(PY) -m bench $(BENCH_ARGS)
 
 lock: $(STAMP)
 	{ echo "# The lock: exact versions make test/demo install (pip install -c constraints.txt -e .[dev])."; \
