@@ -96,3 +96,35 @@ def test_the_audit_reports_a_lost_submission(audit):
     assert check.lost == [queued.pk + 1000]
     assert check.not_graded == {queued.pk: Status.QUEUED}
     assert not check.ok
+
+
+def test_the_audit_notifies_only_while_told_to_and_always_records(audit):
+    """The latency phase listens for each grade; the throughput rounds turn the NOTIFY off
+    (it serialises commits) but every graded write is still recorded."""
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    course = make_course("notify", 2)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    ids = []
+    with psycopg.connect(**params, autocommit=True) as listener:
+        listener.execute(f"LISTEN {GradeAudit.CHANNEL}")
+        for student, notify in zip(course.students, (True, False), strict=True):
+            audit.notify(notify)
+            submission = Submission.objects.create(
+                user=student,
+                problem=course.number_problem,
+                assignment=course.assignment,
+                payload={"answer": 1},
+                status=Status.RUNNING,
+                worker_id="t",
+            )
+            Submission.objects.filter(pk=submission.pk).update(status=Status.GRADED)
+            ids.append(submission.pk)
+        heard = [int(n.payload) for n in listener.notifies(timeout=1.0)]
+    assert heard == [ids[0]]
+    assert audit.graded_writes(ids) == {ids[0]: 1, ids[1]: 1}
