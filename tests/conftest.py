@@ -29,6 +29,15 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def psycopg_params(connection) -> dict:
+    """Keyword arguments for ``psycopg.connect`` to the database a Django connection uses (the
+    test database inside a test), without Django's own cursor factory and adapters context."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return params
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """pytest-django's test databases; before they are dropped, every connection the session

@@ -9,6 +9,7 @@ import pytest
 from django.db import connections
 
 from config.celery import _tune_worker_connections
+from tests.conftest import psycopg_params
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,7 @@ def test_a_worker_commits_without_waiting_for_the_disk_and_skips_per_task_health
         "-c statement_timeout=0 -c synchronous_commit=off"
     )
     # The option reaches the server as a startup parameter: a real connection runs with it.
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(**psycopg_params(connection)) as conn:
         assert conn.execute("SHOW synchronous_commit").fetchone() == ("off",)
 
 

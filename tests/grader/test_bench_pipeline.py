@@ -17,7 +17,7 @@ from exercises import services
 from exercises.models import Status, Submission
 from grader.grading import grade_payload
 from grader.sandbox import detect_tier
-from tests.conftest import need
+from tests.conftest import need, psycopg_params
 from tests.workers import running_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -107,11 +107,8 @@ def test_the_audit_notifies_only_while_told_to_and_always_records(audit):
     if connection.vendor != "postgresql":
         pytest.skip("NOTIFY is PostgreSQL's")
     course = make_course("notify", 2)
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
     ids = []
-    with psycopg.connect(**params, autocommit=True) as listener:
+    with psycopg.connect(**psycopg_params(connection), autocommit=True) as listener:
         listener.execute(f"LISTEN {GradeAudit.CHANNEL}")
         for student, notify in zip(course.students, (True, False), strict=True):
             audit.notify(notify)
