@@ -910,6 +910,12 @@ MISCONCEPTIONS: dict[str, RecipeDiagnosis] = {
 }
 
 
+def table_for(recipe: Recipe) -> RecipeDiagnosis:
+    """The facts and misconceptions of ``recipe``: its own (a formula problem's, built from the
+    spec) or the built-in recipe's entry in ``MISCONCEPTIONS``."""
+    return recipe.diagnosis if recipe.diagnosis is not None else MISCONCEPTIONS[recipe.name]
+
+
 def misconceptions_for(recipe: str) -> tuple[Misconception, ...]:
     return MISCONCEPTIONS[recipe].misconceptions
 
@@ -947,7 +953,7 @@ def candidates(m: Misconception, params: Params) -> list[tuple[Any, dict[str, An
 
 
 def _selected(recipe: Recipe, keys: Iterable[str] | None) -> tuple[Misconception, ...]:
-    all_ = misconceptions_for(recipe.name)
+    all_ = table_for(recipe).misconceptions
     if keys is None:
         return all_
     wanted = set(keys)
@@ -967,7 +973,7 @@ def explain(
 ) -> tuple[str, str]:
     right = recipe.solve(params)
     facts = {
-        **MISCONCEPTIONS[recipe.name].facts(params),
+        **table_for(recipe).facts(params),
         **extra,
         "wrong": _answer_text(recipe, wrong),
         "right": _answer_text(recipe, right),

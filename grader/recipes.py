@@ -92,6 +92,10 @@ class Recipe:
     does_not_fit_rate: float = 0.0
     tolerance: Tolerance = field(default_factory=lambda: Tolerance(abs=1e-9, rel=1e-9))
     order: str = ""  # shape answers: how the entries are ordered
+    #: The misconceptions of a recipe built from a problem's own spec (a formula problem, see
+    #: ``grader.kinds.number_formula``): a ``grader.diagnose.RecipeDiagnosis``. The built-in
+    #: recipes leave it None and register theirs by name in ``grader.diagnose.MISCONCEPTIONS``.
+    diagnosis: Any = None
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -10,6 +10,9 @@ does_not_fit: 0.33                    # share of variants that don't fit (output
 tolerance: {abs: 0, rel: 0}
 misconceptions: all                   # or a list of keys, or []
 ```
+
+Or, instead of ``recipe:``, the answer as a formula over the params (``answer: "1 + n*(k - 1)"``)
+with misconceptions as named wrong formulas: see ``grader.kinds.number_formula``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from grader import diagnose as dx
+from grader.kinds import number_formula
 from grader.kinds.answers import read_size_or_number
-from grader.kinds.base import InvalidAnswer
+from grader.kinds.base import InvalidAnswer, SpecError
 from grader.kinds.recipe_kind import RecipeKind
 from grader.recipes import DOES_NOT_FIT, Recipe
 from grader.results import Grade, Verdict
@@ -27,7 +31,15 @@ from grader.results import Grade, Verdict
 
 class NumberKind(RecipeKind):
     name = "number"
-    spec_keys: ClassVar[frozenset[str]] = RecipeKind.spec_keys | {"does_not_fit"}
+    spec_keys: ClassVar[frozenset[str]] = (
+        RecipeKind.spec_keys | {"does_not_fit"} | number_formula.FORMULA_KEYS
+    )
+
+    def _validate(self, spec: Mapping[str, Any]) -> None:
+        if not number_formula.is_formula_spec(spec):
+            for key in sorted(number_formula.FORMULA_KEYS & set(spec)):
+                raise SpecError(key, "only formula problems (with answer:) read this key")
+        super()._validate(spec)
 
     def answer_format(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
         recipe = self.recipe(spec)
@@ -69,6 +81,8 @@ class NumberKind(RecipeKind):
 
 def _fit_feedback(recipe: Recipe, params: Mapping[str, Any], *, fits: bool) -> dict[str, Any]:
     """Why the geometry does or doesn't fit, with the student's numbers."""
+    if recipe.diagnosis is not None:
+        return number_formula.fit_feedback(recipe, params, fits=fits)
     facts = dx.MISCONCEPTIONS[recipe.name].facts(params)
     formula, span, stride = facts["formula"], facts["span"], facts["stride"]
     if fits:

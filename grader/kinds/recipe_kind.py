@@ -2,7 +2,9 @@
 
 Spec keys (beyond ``kind`` and the bank's metadata):
 
-``recipe`` (required): a name from ``grader.recipes.RECIPES`` whose answer type is this kind's.
+``recipe`` (required): a name from ``grader.recipes.RECIPES`` whose answer type is this kind's;
+a number problem may give ``answer:`` (a formula over its params) instead, see
+``grader.kinds.number_formula``.
 ``params``: generator per parameter, over the recipe's defaults (see ``grader.recipes``).
 ``pinned``: the variant with no seed (defaults: the lecture's numbers).
 ``tolerance``: ``{abs: 1e-9, rel: 1e-9}`` by default (the recipe may set its own, e.g. avg-pool
@@ -22,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader import diagnose as dx
+from grader.kinds import number_formula
 from grader.kinds.base import (
     ProblemKind,
     SpecError,
@@ -54,6 +57,8 @@ class RecipeKind(ProblemKind):
     # --- reading the spec ---------------------------------------------------------------------
 
     def recipe(self, spec: Mapping[str, Any]) -> Recipe:
+        if self.name == "number" and number_formula.is_formula_spec(spec):
+            return number_formula.formula_recipe(spec)
         recipe = get_recipe(spec.get("recipe"))
         if recipe.answer != self.name:
             raise SpecError(
@@ -66,6 +71,8 @@ class RecipeKind(ProblemKind):
         return Tolerance.from_spec(spec.get("tolerance"), recipe.tolerance)
 
     def misconception_keys(self, spec: Mapping[str, Any], recipe: Recipe) -> tuple[str, ...]:
+        if recipe.diagnosis is not None:  # a formula problem diagnoses all it declares
+            return tuple(m.key for m in recipe.diagnosis.misconceptions)
         known = dx.misconception_keys(recipe.name)
         value = spec.get("misconceptions", "all")
         if value == "all":
@@ -81,7 +88,7 @@ class RecipeKind(ProblemKind):
         return tuple(k for k in known if k in value)
 
     def does_not_fit_rate(self, spec: Mapping[str, Any], recipe: Recipe) -> float:
-        if "does_not_fit" not in spec:
+        if "does_not_fit" not in spec or recipe.diagnosis is not None:
             return recipe.does_not_fit_rate
         if recipe.fits is None:
             raise SpecError("does_not_fit", f"recipe {recipe.name!r} always fits")
@@ -103,6 +110,9 @@ class RecipeKind(ProblemKind):
 
     def _validate(self, spec: Mapping[str, Any]) -> None:
         recipe = self.recipe(spec)
+        if recipe.diagnosis is not None:
+            # first: it names the formula at fault rather than "no usable variant"
+            number_formula.check_formula_spec(spec)
         gens = read_generators(recipe, spec.get("params"))
         rate = self.does_not_fit_rate(spec, recipe)
         check_generators(recipe, gens, rate)
@@ -128,7 +138,7 @@ class RecipeKind(ProblemKind):
         params = self.params(spec, recipe, params)
         keys = set(self.misconception_keys(spec, recipe))
         out: dict[str, Any] = {}
-        for m in dx.misconceptions_for(recipe.name):
+        for m in dx.table_for(recipe).misconceptions:
             if m.key not in keys:
                 continue
             wrong = dx.wrong_answer_for(recipe, params, m)

@@ -56,6 +56,8 @@ TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "implement-max-pool": ("code", ()),
     "implement-avg-pool": ("code", ()),
     "implement-cnn-forward": ("code", ()),
+    # Beyond the slides: after the lecture's problems (by slug) in the demo assignment.
+    "receptive-field-stacked": ("number", ("k", "n")),
 }
 # Array params' shapes (matrices as lists of lists, volumes (C, H, W)).
 ARRAY_SHAPES = {
@@ -94,6 +96,7 @@ UUIDS = {
     "implement-max-pool": "42e2de01-5e5a-47ef-994d-323dcb01dc26",
     "implement-avg-pool": "824ce27f-c347-4cf9-91d8-3e00e4a831dc",
     "implement-cnn-forward": "86ce4140-621a-452c-aec0-3d73fe5a268c",
+    "receptive-field-stacked": "3c7a433e-4ef2-467b-8353-b42af45dac05",
 }
 
 # The lecture's own answers (the slides, Unit 03 and 04), for the pinned variants.
@@ -223,7 +226,7 @@ def test_the_bank_holds_exactly_the_promised_slugs():
 
 
 def test_the_demo_assignment_lists_the_bank_in_lecture_order():
-    assert list(TABLE) == LECTURE_ORDER
+    assert list(TABLE)[: len(LECTURE_ORDER)] == LECTURE_ORDER
 
 
 def test_every_problem_keeps_its_fixed_uuid_and_declares_its_kind():
@@ -269,7 +272,7 @@ def test_the_demo_cnn_basics_assignment_holds_the_bank_in_lecture_order():
     import_problems(CONTENT)
     setup_demo()
     items = AssignmentProblem.objects.filter(assignment__slug="cnn-basics").order_by("order")
-    assert [item.problem.slug for item in items] == LECTURE_ORDER
+    assert [item.problem.slug for item in items] == list(TABLE)
 
 
 def test_an_unknown_kind_is_an_error_with_its_file_and_line(tmp_path):
