@@ -29,7 +29,10 @@ text a student reads when their answer matches it. ``title``, ``explain`` and ``
 ``{work}`` and ``{wrong_work}`` (the right and the wrong formula with the student's numbers in).
 
 Params are integers: a fixed number, ``{min, max}`` or ``{choices: [...]}``, each within
-``PARAM_LIMIT``. ``pinned`` defaults to each param's smallest value.
+``PARAM_LIMIT``. ``pinned`` defaults to each param's smallest value. Params are drawn, and
+misconceptions tried, in alphabetical order of their names: a spec stored in PostgreSQL
+(``jsonb``) does not keep the order of mapping keys, and a student's variant must not depend on
+where the spec was read from.
 
 ``formula_recipe(spec)`` turns this into a ``grader.recipes.Recipe`` whose ``diagnosis`` holds
 the misconceptions, so grading, diagnosis, the preview and the self-check are the recipe

@@ -232,3 +232,18 @@ def test_a_bad_formula_imports_nothing(tmp_path):
     with pytest.raises(ImportFailed) as err:
         import_problems(tmp_path)
     assert "problem.yaml:4: answer: division by zero" in err.value.errors[0]
+
+
+def test_a_students_variant_does_not_depend_on_the_order_of_the_spec_keys(number):
+    """PostgreSQL's jsonb reorders mapping keys: the spec read back must draw the same numbers."""
+    spec = bank_spec()
+    reordered = {
+        **spec,
+        "params": dict(reversed(list(spec["params"].items()))),
+        "misconceptions": dict(reversed(list(spec["misconceptions"].items()))),
+    }
+    assert list(reordered["params"]) != list(spec["params"])
+    for seed in range(50):
+        params = number.generate(spec, seed)
+        assert number.generate(reordered, seed) == params
+        assert number.wrong_answers(reordered, params) == number.wrong_answers(spec, params)
