@@ -44,10 +44,33 @@ def _text(value: Any) -> str:
     return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + TRUNCATED
 
 
+MAX_SECONDS = 1e6
+
+
 def _seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """A call's duration as the child reported it: a finite number in [0, MAX_SECONDS]. Checked
+    before any conversion, so that a 400-digit integer cannot raise OverflowError here."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise protocol.ProtocolError("bad seconds")
-    return max(0.0, float(value))
+    if isinstance(value, int) and not 0 <= value <= MAX_SECONDS:
+        raise protocol.ProtocolError("seconds out of range")
+    if isinstance(value, float) and not (math.isfinite(value) and 0.0 <= value <= MAX_SECONDS):
+        raise protocol.ProtocolError("seconds out of range")
+    return float(value)
+
+
+def _event(header: dict[str, Any]) -> str:
+    """The ``event`` field, which must be a string (a JSON list would be unhashable)."""
+    event = header.get("event")
+    if not isinstance(event, str):
+        raise protocol.ProtocolError("event is not a string")
+    return event
+
+
+def _index(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise protocol.ProtocolError("call index is not an integer")
+    return value
 
 
 def parse_results(
@@ -58,7 +81,7 @@ def parse_results(
     if not messages:
         return "", "", [], False, False
     first, first_blobs = messages[0]
-    event = first.get("event")
+    event = _event(first)
     if event not in START_EVENTS or first_blobs:
         raise protocol.ProtocolError("the stream does not start with a start event")
     if event != "loaded":
@@ -70,10 +93,11 @@ def parse_results(
     for header, blobs in messages[1:]:
         if done:
             raise protocol.ProtocolError("messages after done")
-        if header.get("event") == "done" and not blobs and len(calls) == ncalls:
+        name = _event(header)
+        if name == "done" and not blobs and len(calls) == ncalls:
             done = True
             continue
-        if header.get("event") != "call" or header.get("i") != len(calls) or len(calls) >= ncalls:
+        if name != "call" or _index(header.get("i")) != len(calls) or len(calls) >= ncalls:
             raise protocol.ProtocolError("unexpected message in the result stream")
         ok = header.get("ok")
         seconds = _seconds(header.get("seconds"))
@@ -82,7 +106,10 @@ def parse_results(
                 CallOutcome(True, protocol.unpack_result(header.get("value"), blobs), None, seconds)
             )
         elif ok is False and not blobs:
-            memory = memory or header.get("kind") == "memory"
+            kind = header.get("kind")
+            if kind is not None and not isinstance(kind, str):
+                raise protocol.ProtocolError("kind is not a string")
+            memory = memory or kind == "memory"
             calls.append(CallOutcome(False, None, _text(header.get("error")), seconds))
         else:
             raise protocol.ProtocolError("bad call message")
@@ -119,7 +146,10 @@ def interpret(
     try:
         event, message, calls, done, memory = parse_results(raw, ncalls, limits)
         broken = False
-    except protocol.ProtocolError:
+    except Exception:  # any parse failure is the child's fault, never the worker's
+        # parse_results validates every value by type and range and raises ProtocolError; this
+        # also catches whatever a future check misses, so that a malformed frame is graded as a
+        # protocol error instead of raising out of the worker's task.
         event, message, calls, done, memory, broken = "", "", [], False, False, True
 
     def result(status: RunStatus, text: str) -> RunResult:

@@ -129,6 +129,12 @@ def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
     _check(libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0), "PR_SET_PDEATHSIG")
 
 
+def set_hostname(name: str = "sandbox") -> None:
+    """Name the run's own UTS namespace, so that the host's name is not visible inside."""
+    raw = name.encode()
+    _check(libc.sethostname(raw, len(raw)), "sethostname")
+
+
 def set_dumpable(on: bool) -> None:
     _check(libc.prctl(PR_SET_DUMPABLE, 1 if on else 0, 0, 0, 0), "PR_SET_DUMPABLE")
 
@@ -284,7 +290,9 @@ def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
     fsize = limits["file_mb"] << 20
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"], limits["open_files"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # (1, 1), not (0, 0): the kernel ignores a zero limit when core_pattern is a pipe
+    # (systemd-coredump, apport) but treats exactly 1 as "never dump", pipe or file.
+    resource.setrlimit(resource.RLIMIT_CORE, (1, 1))
     if nproc:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
 

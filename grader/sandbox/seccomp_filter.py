@@ -11,6 +11,8 @@ costs ~0.7 ms (sandbox.md). Policy (default: allow):
   ``clone``, whose flags a filter can inspect); their number is bounded by RLIMIT_NPROC and the
   pids cgroup. Blocking processes makes fork bombs and sleepers that outlive the run impossible
   even in the reduced tier, and no exercise needs a subprocess.
+* **fail with EPERM** on ``prctl(PR_SET_DUMPABLE)``: with RLIMIT_CORE at (1, 1) no core is
+  written, and the process cannot make itself dumpable again.
 * In the reduced tier (no PID namespace) ``kill``/``tkill``/``tgkill`` may only target the
   process itself; that rule needs the child's pid, so it is compiled per child.
 
@@ -77,6 +79,7 @@ KILLED = [
     "pidfd_send_signal",
 ]
 CLONE_THREAD = 0x00010000
+_PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
@@ -98,6 +101,8 @@ def build_filter(*, only_self_pid: int | None = None) -> seccomp.SyscallFilter:
         except (ValueError, OSError):
             continue
     f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    # A dumpable child could hand its memory image to a core_pattern pipe helper on the host.
+    f.add_rule(eperm, "prctl", seccomp.Arg(0, seccomp.EQ, _PR_SET_DUMPABLE))
     f.add_rule(eperm, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
     if only_self_pid is not None:
         for name in ("kill", "tkill", "tgkill"):

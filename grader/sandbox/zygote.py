@@ -510,6 +510,7 @@ class Zygote:
                 iso.enter_template(self.plan, limits["tmp_mb"])
             else:
                 iso.build_root(self.plan, limits["tmp_mb"])
+            iso.set_hostname()
             iso.drop_privileges(self.mode == "userns")
             iso.set_pdeathsig()
             if iso.parent_gone(fds[3]):
@@ -632,7 +633,7 @@ def _unsafe_rlimits(limits: dict[str, Any]) -> None:
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * MB,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CORE, (1, 1))
 
 
 def _others_can_reach(path: str) -> bool:

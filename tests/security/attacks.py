@@ -205,4 +205,27 @@ ATTACKS = [
         PROTOCOL,
     ),
     A("read stdin", "print(os.read(0, 100))\nreturn sys.stdin.read()", OK),
+    # Core dumps and the host's identity: each prints ESCAPED when the protection is missing.
+    A(
+        "make the process dumpable again",
+        LIBC + "\nif libc.prctl(4, 1, 0, 0, 0) == 0:\n    print('ESCAPED dumpable')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "a core limit a pipe core_pattern ignores",
+        "import resource\nlimit = resource.getrlimit(resource.RLIMIT_CORE)\nif limit != (1, 1):\n"
+        "    print('ESCAPED core limit', limit)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "dump core after making the process dumpable",
+        LIBC
+        + "\nif libc.prctl(4, 1, 0, 0, 0) == 0:\n    print('ESCAPED dumpable', flush=True)\nos.abort()",
+        CRASHED,
+    ),
+    A(
+        "read the host's name",
+        "name = os.uname().nodename\nif name != 'sandbox':\n    print('ESCAPED hostname', name)\nreturn x * 2",
+        OK,
+    ),
 ]

@@ -149,5 +149,6 @@ def assert_contained(attack: Attack, outcome: Outcome, secret: str) -> None:
         assert not outcome.passed, f"{attack.name}: a hostile submission must never pass"
     assert outcome.survivors == [], f"{attack.name}: a process outlived the run"
     assert not any(secret in t or "root:x:0:0" in t or "DJANGO" in t for t in outcome.texts)
+    assert not any("ESCAPED" in t for t in outcome.texts), (attack.name, outcome.texts)
     assert outcome.honest_after, f"{attack.name}: the zygote no longer grades honest work"
     assert outcome.same_zygote, f"{attack.name}: the zygote was replaced"

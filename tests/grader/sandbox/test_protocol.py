@@ -95,3 +95,35 @@ def test_a_header_bomb_is_rejected_before_parsing():
     raw = struct.pack("<I", 1 << 30) + json.dumps({}).encode()
     with pytest.raises(ProtocolError):
         decode_stream(raw, max_messages=1, max_blob=1 << 20)
+
+
+def frame(header: dict) -> bytes:
+    """One message with a header exactly as given (``encode_message`` adds ``n``)."""
+    return encode_message(header)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        frame({"event": ["loaded"]}),  # an unhashable event
+        LOADED + frame({"event": ["call"]}),
+        LOADED + frame({"event": "call", "i": 0, "ok": False, "seconds": 10**400, "error": "e"}),
+        LOADED + frame({"event": "call", "i": 0, "ok": False, "seconds": -1, "error": "e"}),
+        LOADED + frame({"event": "call", "i": True, "ok": False, "seconds": 0, "error": "e"}),
+        LOADED + frame({"event": "call", "i": 0, "ok": False, "seconds": 0, "kind": ["memory"]}),
+    ],
+    ids=[
+        "list event",
+        "list call event",
+        "400-digit seconds",
+        "negative seconds",
+        "bool index",
+        "list kind",
+    ],
+)
+def test_a_malformed_child_frame_is_a_protocol_error_never_an_exception(raw):
+    result = interpret(*reply(raw), 1, Limits(), "full")
+
+    assert result.status is RunStatus.PROTOCOL_ERROR
+    assert result.calls == []
+    assert "tampered" in result.message
