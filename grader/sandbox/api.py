@@ -20,27 +20,52 @@ from grader.sandbox.tiers import detect_tier
 MAX_SOURCE_BYTES = 256 * 1024
 
 
-def _pack_calls(calls: list[dict[str, Any]]) -> tuple[Any, list[bytes]]:
+def _pack_calls(calls: list[dict[str, Any]]) -> list[bytes]:
+    """One request message per call, each sent on its own when the child asks for it."""
     if not isinstance(calls, list):
         raise TypeError("calls must be a list of {'args': [...], 'kwargs': {...}}")
-    norm = []
+    out = []
     for i, call in enumerate(calls):
         if not isinstance(call, dict) or set(call) - {"args", "kwargs"}:
             raise TypeError(f"calls[{i}] must be a dict with keys 'args' and 'kwargs'")
-        norm.append({"args": list(call.get("args", [])), "kwargs": dict(call.get("kwargs", {}))})
-    blobs: list[bytes] = []
-    try:
-        tree = protocol.pack_value(norm, blobs)
-    except ValueError as exc:
-        raise TypeError(f"calls hold a value that cannot be sent to the sandbox: {exc}") from exc
-    return tree, blobs
+        norm = {"args": list(call.get("args", [])), "kwargs": dict(call.get("kwargs", {}))}
+        blobs: list[bytes] = []
+        try:
+            tree = protocol.pack_value(norm, blobs)
+        except ValueError as exc:
+            raise TypeError(
+                f"calls[{i}] holds a value that cannot be sent to the sandbox: {exc}"
+            ) from exc
+        out.append(protocol.encode_message({"value": tree}, blobs))
+    return out
+
+
+def _first_hidden(hidden: list[bool] | None, ncalls: int) -> int | None:
+    """The index of the first hidden call, None if none is; visible calls must come first."""
+    if hidden is None:
+        return None
+    if len(hidden) != ncalls or not all(isinstance(h, bool) for h in hidden):
+        raise TypeError("hidden must hold one bool per call")
+    if hidden != sorted(hidden):
+        raise ValueError("visible calls must come before hidden ones")
+    return hidden.index(True) if True in hidden else None
 
 
 def run_calls(
-    source: str, entry: str, calls: list[dict[str, Any]], limits: Limits | None = None
+    source: str,
+    entry: str,
+    calls: list[dict[str, Any]],
+    limits: Limits | None = None,
+    *,
+    hidden: list[bool] | None = None,
 ) -> RunResult:
     """Load ``source`` as module ``submission`` in a fresh sandboxed child and call
     ``entry(*args, **kwargs)`` once per element of ``calls``, in order, in that one child.
+
+    The child gets each call's arguments only after the previous call has reported (and none
+    while the module is imported). ``hidden`` (one bool per call, visible ones first) marks
+    the calls whose inputs the student must not learn: whatever the child says after the first
+    of them arrived is cut down to exception type and line (see ``interpret``).
 
     Arguments may hold ndarrays, numbers, bools, None, strings, lists, tuples and str-keyed
     dicts (e.g. ``cnn_forward(x, params)``). Student faults come back as a ``RunResult`` status;
@@ -61,13 +86,14 @@ def run_calls(
             message=f"the file is larger than {MAX_SOURCE_BYTES // 1024} KB",
             tier=detect_tier(),
         )
-    tree, blobs = _pack_calls(calls)
+    cases = _pack_calls(calls)
+    first_hidden = _first_hidden(hidden, len(calls))
     tier = detect_tier()
     if tier == "unavailable":
         raise SandboxUnavailable(
             "no sandbox tier is available on this machine (see grader/sandbox/tiers.py)"
         )
-    header = {"source": source, "entry": entry, "limits": limits.to_wire(), "calls": tree}
+    request = protocol.encode_message({"source": source, "entry": entry})
     with client._lock:
         reply = streams = None
         for attempt in range(2):
@@ -78,14 +104,14 @@ def run_calls(
                     raise
                 continue
             try:
-                reply, streams = zyg.request(header, blobs, timeout=limits.wall + 15.0)
+                reply, streams = zyg.run(request, cases, limits.to_wire())
                 break
             except client.ZygoteDied as exc:
                 zyg.kill()
                 if attempt:
                     raise SandboxUnavailable(f"the sandbox zygote died twice: {exc}") from exc
         assert reply is not None and streams is not None
-    result = interpret(reply, streams, len(calls), limits, tier)
+    result = interpret(reply, streams, len(calls), limits, tier, first_hidden=first_hidden)
     duration = (time.perf_counter() - started) * 1000
     return RunResult(**{**result.__dict__, "duration_ms": duration})
 

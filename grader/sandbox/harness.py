@@ -1,6 +1,12 @@
 """What runs inside the sandboxed child: load the student's module, call the entry function once
 per case, and stream one result message per call to the result pipe (fd 3).
 
+The request pipe (fd 5) brings first the source and the entry's name, then one case at a time:
+the worker writes case *i* only after it has read the child's report of the step before (the
+``loaded`` event, or case *i - 1*'s result), and closes the pipe after the last one. So the
+module is imported, and its entry found, before any input exists in this process, and a case's
+inputs (visible ones come first) exist only after every earlier case has reported.
+
 The student's code runs in this same process, so nothing here is trusted by the worker: the
 student can rewrite these functions, forge messages or exit early. The worker therefore validates
 every message (``grader.sandbox.results``) and computes the verdict itself, with expected outputs
@@ -27,6 +33,7 @@ import numpy as np
 
 FILENAME = "submission.py"
 RESULT_FD = 3
+REQUEST_FD = 5
 MAX_TEXT = 4000
 
 
@@ -69,13 +76,34 @@ def describe_value(value: Any, blobs: list[bytes], proto: Any) -> tuple[Any, str
     return None, f"returned a {type(value).__name__}, expected a NumPy array"
 
 
-def run_submission(
-    proto: Any, source: str, entry: str, calls: list[dict[str, Any]], memory_mb: int
-) -> NoReturn:
+def _read_exact(n: int) -> bytes:
+    parts = []
+    while n:
+        chunk = os.read(REQUEST_FD, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        n -= len(chunk)
+    return b"".join(parts)
+
+
+def _next_message(proto: Any) -> dict[str, Any] | None:
+    """The next message from the worker, its arrays decoded into the header's ``value``; None
+    once the worker has closed the request pipe (no more cases)."""
+    try:
+        header, blobs = proto.read_message(_read_exact, max_blob=1 << 31)
+    except EOFError:
+        return None
+    if "value" in header:
+        header["value"] = proto.unpack_value(header["value"], blobs)
+    return header
+
+
+def run_submission(proto: Any, memory_mb: int) -> NoReturn:
     """Never returns: exits the process when the last result is sent."""
     code = 0
     try:
-        _run(proto, source, entry, calls, memory_mb)
+        _run(proto, memory_mb)
     except BaseException:  # the student broke the harness itself (e.g. closed fd 3)
         code = 1
     for stream in (sys.stdout, sys.stderr):
@@ -84,7 +112,12 @@ def run_submission(
     os._exit(code)
 
 
-def _run(proto: Any, source: str, entry: str, calls: list[dict[str, Any]], memory_mb: int) -> None:
+def _run(proto: Any, memory_mb: int) -> None:
+    request = _next_message(proto)
+    if request is None:
+        return
+    source, entry = request["source"], request["entry"]
+    del request
     linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
     try:
         compiled = compile(source, FILENAME, "exec", dont_inherit=True)
@@ -110,29 +143,36 @@ def _run(proto: Any, source: str, entry: str, calls: list[dict[str, Any]], memor
         )
         return
     _send(proto, {"event": "loaded"})
-    for i, call in enumerate(calls):
-        start = time.perf_counter()
-        try:
-            value = func(*call["args"], **call["kwargs"])
-        except BaseException as exc:
-            seconds = time.perf_counter() - start
-            kind = "memory" if isinstance(exc, MemoryError) else "exception"
-            header = {"event": "call", "i": i, "ok": False, "kind": kind, "seconds": seconds}
-            _send(proto, {**header, "error": _exception_text(exc, memory_mb)})
-            continue
-        seconds = time.perf_counter() - start
-        blobs: list[bytes] = []
-        try:
-            packed, problem = describe_value(value, blobs, proto)
-        except BaseException as exc:
-            packed, problem = None, f"returned a value that cannot be read: {exc!r}"[:MAX_TEXT]
-        if problem is not None:
-            header = {"event": "call", "i": i, "ok": False, "kind": "type", "error": problem}
-            _send(proto, {**header, "seconds": seconds})
-        else:
-            header = {"event": "call", "i": i, "ok": True, "value": packed, "seconds": seconds}
-            _send(proto, header, blobs)
+    i = 0
+    while (case := _next_message(proto)) is not None:
+        _send(proto, *_call(proto, func, case["value"], i, memory_mb))
+        del case
+        i += 1
     _send(proto, {"event": "done"})
+
+
+def _call(
+    proto: Any, func: Any, call: dict[str, Any], i: int, memory_mb: int
+) -> tuple[dict[str, Any], list[bytes]]:
+    """Call the entry on one case: the result message (header, blobs) to send."""
+    start = time.perf_counter()
+    try:
+        value = func(*call["args"], **call["kwargs"])
+    except BaseException as exc:
+        seconds = time.perf_counter() - start
+        kind = "memory" if isinstance(exc, MemoryError) else "exception"
+        header = {"event": "call", "i": i, "ok": False, "kind": kind, "seconds": seconds}
+        return {**header, "error": _exception_text(exc, memory_mb)}, []
+    seconds = time.perf_counter() - start
+    blobs: list[bytes] = []
+    try:
+        packed, problem = describe_value(value, blobs, proto)
+    except BaseException as exc:
+        packed, problem = None, f"returned a value that cannot be read: {exc!r}"[:MAX_TEXT]
+    if problem is not None:
+        header = {"event": "call", "i": i, "ok": False, "kind": "type", "error": problem}
+        return {**header, "seconds": seconds}, []
+    return {"event": "call", "i": i, "ok": True, "value": packed, "seconds": seconds}, blobs
 
 
 def _exception_text(exc: BaseException, memory_mb: int) -> str:

@@ -122,7 +122,13 @@ def _stream(data: bytes, capped: bool) -> str:
 
 
 def interpret(
-    reply: dict[str, Any], streams: list[bytes], ncalls: int, limits: Limits, tier: str
+    reply: dict[str, Any],
+    streams: list[bytes],
+    ncalls: int,
+    limits: Limits,
+    tier: str,
+    *,
+    first_hidden: int | None = None,
 ) -> RunResult:
     if "error" in reply:
         raise SandboxUnavailable(f"the zygote failed: {reply['error']}")

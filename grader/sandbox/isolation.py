@@ -304,15 +304,16 @@ def raise_oom_score() -> None:
         write_file("/proc/self/oom_score_adj", "1000")
 
 
-def setup_fds(out_fd: int, err_fd: int, res_fd: int, status_fd: int) -> int:
+def setup_fds(out_fd: int, err_fd: int, res_fd: int, status_fd: int, req_fd: int) -> int:
     """fd 0 = /dev/null, 1/2 = capture pipes, 3 = result pipe, 4 = the setup-status pipe
-    (closed by the caller before student code runs), nothing else open. The zygote allocates
-    every pipe at fd >= 10, so the ``dup2`` calls cannot overwrite one another."""
+    (closed by the caller before student code runs), 5 = the request pipe, nothing else open.
+    Every pipe arrives at fd >= 10, so the ``dup2`` calls cannot overwrite one another."""
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     os.dup2(res_fd, 3)
     os.dup2(status_fd, 4)
-    os.closerange(5, 1 << 16)
+    os.dup2(req_fd, 5)
+    os.closerange(6, 1 << 16)
     return 4

@@ -78,6 +78,32 @@ def decode_stream(
     return out
 
 
+def message_end(data: bytes | bytearray, pos: int) -> tuple[dict[str, Any], int] | None:
+    """(header, end offset) of the message that starts at ``pos`` once it is complete in
+    ``data``, else None: lets the worker see each of the child's reports as it arrives.
+    Raises :class:`ProtocolError` as soon as what is there cannot be a message."""
+    view = memoryview(data)
+    if pos + _HDR.size > len(view):
+        return None
+    (size,) = _HDR.unpack_from(view, pos)
+    if size > MAX_HEADER_BYTES:
+        raise ProtocolError("header too large")
+    if pos + _HDR.size + size > len(view):
+        return None
+    header, pos = _read_header(view, pos)
+    n = header.get("n")
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 4096:
+        raise ProtocolError("bad blob count")
+    for _ in range(n):
+        if pos + _BLOB.size > len(view):
+            return None
+        (blob,) = _BLOB.unpack_from(view, pos)
+        pos += _BLOB.size + blob
+        if pos > len(view):
+            return None
+    return header, pos
+
+
 def _read_header(view: memoryview, pos: int) -> tuple[dict[str, Any], int]:
     if pos + _HDR.size > len(view):
         raise ProtocolError("truncated header length")

@@ -23,6 +23,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import struct
 import sys
 import tempfile
@@ -208,6 +209,19 @@ def _parse_records(data: bytes) -> dict[bytes, bytes]:
     return out
 
 
+def _high_fd(fd: int) -> int:
+    """``fd`` moved to a close-on-exec descriptor >= 10 (the original is closed)."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
+
+
+def _c2_pid(status: bytes) -> int | None:
+    """The inner child's pid from C1's ``P`` record, once it has arrived whole."""
+    raw = _parse_records(status).get(b"P")
+    return int(raw) if raw and raw.isdigit() else None
+
+
 def _high_pipe() -> tuple[int, int]:
     r, w = os.pipe()
     hr = fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, 10)
@@ -266,13 +280,19 @@ class Zygote:
             "landlock_abi": self.landlock_abi,
         }
 
-    # ----------------------------------------------------------------- one request
+    # ----------------------------------------------------------------- one run
 
-    def handle(
-        self, header: dict[str, Any], blobs: list[bytes]
-    ) -> tuple[dict[str, Any], list[bytes]]:
+    def handle(self, header: dict[str, Any], fds: list[int], control: Any) -> dict[str, Any]:
+        """Fork one run on the worker's pipes, reap it, and say how it ended.
+
+        ``fds`` are the worker's request read end and its stdout, stderr and result write
+        ends: handed to the child, closed here at once, never read or written by the zygote.
+        ``control`` is the worker's socket, watched for ``kill`` while the run lasts.
+        """
+        if len(fds) != 4:
+            raise ValueError(f"a run needs 4 descriptors, got {len(fds)}")
+        req_r, out_w, err_w, res_w = (_high_fd(fd) for fd in fds)
         limits = dict(header["limits"])
-        calls = self.proto.unpack_value(header["calls"], blobs)
         limits["as_bytes"] = self.vm_base + (limits["memory_mb"] + 128) * MB
         if self.cgroup:
             self.cgroup.configure(limits["memory_mb"], limits["processes"])
@@ -283,10 +303,8 @@ class Zygote:
             tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
             if self.root and self.nobody_reaches_python:
                 os.chown(tmpdir, 65534, 65534)
-        out_r, out_w = _high_pipe()
-        err_r, err_w = _high_pipe()
-        res_r, res_w = _high_pipe()
         st_r, st_w = _high_pipe()
+        child_fds = (out_w, err_w, res_w, st_w, req_r)
         start = time.monotonic()
         if self.pidns_fd >= 0:
             pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
@@ -294,144 +312,103 @@ class Zygote:
             pid = os.fork()
         if pid == 0:
             try:
-                for fd in (out_r, err_r, res_r, st_r):
-                    os.close(fd)
-                args = (
-                    header["source"],
-                    header["entry"],
-                    calls,
-                    limits,
-                    (out_w, err_w, res_w, st_w),
-                )
+                os.close(st_r)
+                control.detach()
                 if self.pidns_fd >= 0:
-                    self._pid1(*args)
+                    self._pid1(limits, child_fds)
                 elif self.tier == "full":
-                    self._c1(*args)
+                    self._c1(limits, child_fds)
                 else:
-                    self._flat_child(*args, tmpdir=tmpdir)
+                    self._flat_child(limits, child_fds, tmpdir=tmpdir)
             finally:
                 os._exit(71)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
-        for fd in (out_w, err_w, res_w, st_w):
+        for fd in child_fds:
             os.close(fd)
-        del calls
-        report = self._collect(pid, limits, out_r, err_r, res_r, st_r, start)
+        report = self._watch(pid, limits, st_r, control, start)
         if self.cgroup:
             self.cgroup.wait_empty(1.0, tasks_before)
             report["oom"] = self.cgroup.oom_kills() > oom_before
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
-        stdout, stderr, results = report.pop("streams")
-        return report, [stdout, stderr, results]
+        return report
 
-    def _collect(
-        self,
-        pid: int,
-        limits: dict[str, Any],
-        out_r: int,
-        err_r: int,
-        res_r: int,
-        st_r: int,
-        start: float,
+    def _watch(
+        self, pid: int, limits: dict[str, Any], st_r: int, control: Any, start: float
     ) -> dict[str, Any]:
-        wall = limits["wall_seconds"]
-        deadline = start + wall
-        bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray(), st_r: bytearray()}
-        poller = select.poll()
-        for fd in bufs:
-            poller.register(fd, select.POLLIN)
-        open_fds = set(bufs)
-        flags = {"timed_out": False, "output_capped": False, "result_capped": False}
+        """Until the child is reaped: read its setup records, kill it when the worker says so
+        (deadline, output cap) or goes away. The worker owns the deadline; ``wall + 10 s`` here
+        is only a backstop for a worker that stopped watching."""
+        backstop = start + limits["wall_seconds"] + 10.0
+        st = b""
+        c2_pid: int | None = None
         killed = False
-        c2_pid = None
-        while open_fds:
-            now = time.monotonic()
-            if now >= deadline:
-                if killed:
-                    break
-                flags["timed_out"] = not any(flags.values())
-                killed = True
-                self._kill(pid, c2_pid)
-                deadline = now + 2.0
-            for fd, _ in poller.poll(max(1, int((deadline - now) * 1000))):
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    poller.unregister(fd)
-                    open_fds.discard(fd)
-                    continue
-                bufs[fd] += chunk
-                if fd == st_r and c2_pid is None and bufs[fd][:1] == b"P":
-                    c2_pid = _parse_records(bytes(bufs[fd])).get(b"P")
-                    c2_pid = int(c2_pid) if c2_pid else None
-                if killed:
-                    continue
-                if (
-                    fd in (out_r, err_r)
-                    and len(bufs[out_r]) + len(bufs[err_r]) > limits["output_bytes"]
-                ):
-                    flags["output_capped"] = True
-                elif fd == res_r and len(bufs[res_r]) > limits["result_bytes"]:
-                    flags["result_capped"] = True
-                else:
-                    continue
-                killed = True
-                self._kill(pid, c2_pid)
-                deadline = time.monotonic() + 2.0
-        for fd in bufs:
-            os.close(fd)
-        if killed:
-            self._kill(pid, c2_pid)
-        status, usage = self._reap(pid, deadline)
-        if status is None:  # every pipe is closed, but the process ran on past the deadline
-            flags["timed_out"] = flags["timed_out"] or not killed
-            killed = True
-            self._kill(pid, c2_pid)
-            _, status, usage = os.wait4(pid, 0)
-        records = _parse_records(bytes(bufs[st_r]))
-        exit_info: dict[str, Any] = {"status": status, "cpu": usage.ru_utime + usage.ru_stime}
-        if b"W" in records and len(records[b"W"]) == 12:
-            c2_status, cpu = struct.unpack("<id", records[b"W"])
-            exit_info = {"status": c2_status, "cpu": cpu}
-        return {
-            **flags,
-            "exit": exit_info,
-            "setup_ok": b"S" in records,
-            "setup_error": records.get(b"E", b"").decode("utf-8", "replace") or None,
-            "wall": time.monotonic() - start,
-            "streams": (
-                bytes(bufs[out_r][: limits["output_bytes"]]),
-                bytes(bufs[err_r][: limits["output_bytes"]]),
-                bytes(bufs[res_r]),
-            ),
-        }
-
-    @staticmethod
-    def _reap(pid: int, deadline: float) -> tuple[int | None, Any]:
-        """Wait for ``pid`` until ``deadline``: (status, rusage), or (None, None) if it still
-        runs. A pidfd wakes us the moment it exits (no polling loop); without pidfd support
-        (kernel < 5.3) poll ``wait4`` every 0.5 ms."""
         try:
             pidfd = os.pidfd_open(pid)
         except (AttributeError, OSError):
             pidfd = -1
+        poller = select.poll()
+        poller.register(st_r, select.POLLIN)
+        poller.register(control.fileno(), select.POLLIN)
+        if pidfd >= 0:
+            poller.register(pidfd, select.POLLIN)
         try:
             while True:
-                reaped, status, usage = os.wait4(pid, os.WNOHANG)
+                reaped, status_word, usage = os.wait4(pid, os.WNOHANG)
                 if reaped:
-                    return status, usage
-                left = deadline - time.monotonic()
+                    break
+                left = backstop - time.monotonic()
                 if left <= 0:
-                    return None, None
-                if pidfd >= 0:
-                    waiter = select.poll()
-                    waiter.register(pidfd, select.POLLIN)
-                    waiter.poll(max(1, int(left * 1000)))
-                else:
-                    time.sleep(0.0005)
+                    self._kill(pid, c2_pid)
+                    killed = True
+                    backstop = time.monotonic() + 5.0
+                    if left < -5.0:
+                        _, status_word, usage = os.wait4(pid, 0)
+                        break
+                timeout = max(1, int(min(max(left, 0.001), 0.05 if pidfd < 0 else 3600) * 1000))
+                for fd, _ in poller.poll(timeout):
+                    if fd == st_r:
+                        chunk = os.read(st_r, 4096)
+                        if chunk:
+                            st += chunk
+                            c2_pid = c2_pid or _c2_pid(st)
+                        else:
+                            poller.unregister(st_r)
+                    elif fd == control.fileno():
+                        data = control.recv(4096)
+                        if not data or json.loads(data).get("op") == "kill":
+                            self._kill(pid, c2_pid)
+                            killed = True
+                        if not data:
+                            poller.unregister(fd)
         finally:
             if pidfd >= 0:
                 os.close(pidfd)
+        # Whatever the child left in its process group (flat tiers: no PID namespace) must
+        # not outlive the run.
+        self._kill(pid, c2_pid)
+        with contextlib.suppress(OSError):
+            while True:
+                chunk = os.read(st_r, 4096)
+                if not chunk:
+                    break
+                st += chunk
+        os.close(st_r)
+        records = _parse_records(st)
+        exit_info: dict[str, Any] = {
+            "status": status_word,
+            "cpu": usage.ru_utime + usage.ru_stime,
+        }
+        if b"W" in records and len(records[b"W"]) == 12:
+            c2_status, cpu = struct.unpack("<id", records[b"W"])
+            exit_info = {"status": c2_status, "cpu": cpu}
+        return {
+            "exit": exit_info,
+            "killed": killed,
+            "setup_ok": b"S" in records,
+            "setup_error": records.get(b"E", b"").decode("utf-8", "replace") or None,
+        }
 
     def _kill(self, pid: int, c2_pid: int | None) -> None:
         with contextlib.suppress(OSError):
@@ -444,11 +421,9 @@ class Zygote:
 
     # ----------------------------------------------------------------- children
 
-    def _c1(
-        self, source: str, entry: str, calls: Any, limits: dict[str, Any], fds: tuple[int, ...]
-    ) -> None:
+    def _c1(self, limits: dict[str, Any], fds: tuple[int, ...]) -> None:
         iso = self.isolation
-        out_w, err_w, res_w, st_w = fds
+        out_w, err_w, res_w, st_w, req_r = fds
         try:
             os.setpgid(0, 0)
             flags = (
@@ -474,17 +449,15 @@ class Zygote:
             _record(st_w, b"E", f"namespace setup failed: {exc!r}".encode())
             os._exit(70)
         if child == 0:
-            self._c2(source, entry, calls, limits, fds)
+            self._c2(limits, fds)
         _record(st_w, b"P", str(child).encode())
-        for fd in (out_w, err_w, res_w):
+        for fd in (out_w, err_w, res_w, req_r):
             os.close(fd)
         _, status, usage = os.wait4(child, 0)
         _record(st_w, b"W", struct.pack("<id", status, usage.ru_utime + usage.ru_stime))
         os._exit(0)
 
-    def _pid1(
-        self, source: str, entry: str, calls: Any, limits: dict[str, Any], fds: tuple[int, ...]
-    ) -> None:
+    def _pid1(self, limits: dict[str, Any], fds: tuple[int, ...]) -> None:
         """Root mode: already pid 1 of a new PID namespace (the zygote forked it there); add the
         other namespaces, then continue as C2 does. The zygote reaps it and reads its status
         and CPU time directly."""
@@ -499,11 +472,9 @@ class Zygote:
         except BaseException as exc:
             _record(fds[3], b"E", f"namespace setup failed: {exc!r}".encode())
             os._exit(70)
-        self._c2(source, entry, calls, limits, fds)
+        self._c2(limits, fds)
 
-    def _c2(
-        self, source: str, entry: str, calls: Any, limits: dict[str, Any], fds: tuple[int, ...]
-    ) -> None:
+    def _c2(self, limits: dict[str, Any], fds: tuple[int, ...]) -> None:
         iso = self.isolation
         try:
             if self.template:
@@ -526,17 +497,9 @@ class Zygote:
                 f"sandbox setup failed: {exc!r}".encode(),
             )
             os._exit(70)
-        self._run_student(source, entry, calls, limits, st)
+        self._run_student(limits, st)
 
-    def _flat_child(
-        self,
-        source: str,
-        entry: str,
-        calls: Any,
-        limits: dict[str, Any],
-        fds: tuple[int, ...],
-        tmpdir: str | None,
-    ) -> None:
+    def _flat_child(self, limits: dict[str, Any], fds: tuple[int, ...], tmpdir: str | None) -> None:
         """Reduced and unsafe tiers: one process, no namespaces."""
         try:
             os.setpgid(0, 0)
@@ -568,11 +531,9 @@ class Zygote:
                 f"sandbox setup failed: {exc!r}".encode(),
             )
             os._exit(70)
-        self._run_student(source, entry, calls, limits, st)
+        self._run_student(limits, st)
 
-    def _run_student(
-        self, source: str, entry: str, calls: Any, limits: dict[str, Any], st: int
-    ) -> None:
+    def _run_student(self, limits: dict[str, Any], st: int) -> None:
         _record(st, b"S", b"")
         os.close(st)
         harness, proto = self.harness, self.proto
@@ -588,40 +549,38 @@ class Zygote:
         sys.stderr = io.TextIOWrapper(
             io.FileIO(2, "w", closefd=False), "utf-8", "backslashreplace", line_buffering=True
         )
-        harness.run_submission(proto, source, entry, calls, limits["memory_mb"])
+        harness.run_submission(proto, limits["memory_mb"])
 
     # ----------------------------------------------------------------- main loop
 
-    def serve(self, req_fd: int, resp_fd: int) -> None:
-        def read_exact(n: int) -> bytes:
-            parts = []
-            while n:
-                chunk = os.read(req_fd, min(n, 1 << 20))
-                if not chunk:
-                    raise EOFError
-                parts.append(chunk)
-                n -= len(chunk)
-            return b"".join(parts)
-
+    def serve(self, control: Any) -> None:
+        """One run per ``run`` message until the worker closes the socket. A ``kill`` that
+        arrives after its run ended is ignored."""
         self.private_modules = [n for n in sys.modules if n.startswith(PREFIX)]
-        _send(resp_fd, self.proto.encode_message(self.hello()))
+        control.send(json.dumps(self.hello()).encode())
         while True:
-            try:
-                header, blobs = self.proto.read_message(read_exact, max_blob=1 << 31)
-            except EOFError:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+            if not data:
                 return
             try:
-                reply, out = self.handle(header, blobs)
+                header = json.loads(data)
+                if header.get("op") != "run":
+                    continue
+                reply = self.handle(header, fds, control)
             except Exception as exc:  # an infrastructure fault: say so, keep serving
-                reply, out = {"error": repr(exc)}, []
-            _send(resp_fd, self.proto.encode_message(reply, out))
+                reply = {"error": repr(exc)}
+            finally:
+                for fd in fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            control.send(json.dumps(reply).encode())
 
 
-def _setup_fds_flat(out_w: int, err_w: int, res_w: int, st_w: int) -> int:
+def _setup_fds_flat(out_w: int, err_w: int, res_w: int, st_w: int, req_r: int) -> int:
     null = os.open(os.devnull, os.O_RDONLY)
-    for src, dst in ((null, 0), (out_w, 1), (err_w, 2), (res_w, 3), (st_w, 4)):
+    for src, dst in ((null, 0), (out_w, 1), (err_w, 2), (res_w, 3), (st_w, 4), (req_r, 5)):
         os.dup2(src, dst)
-    os.closerange(5, 1 << 16)
+    os.closerange(6, 1 << 16)
     return 4
 
 
@@ -665,12 +624,6 @@ def _warm_numpy(proto: Any) -> None:
     proto.npy_to_array(proto.array_to_npy(x))
 
 
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 def _vm_size() -> int:
     try:
         with open("/proc/self/status") as fh:
@@ -700,8 +653,7 @@ def main() -> None:
         print(json.dumps(probe()))
         return
     config = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"tier": "full"}
-    req_fd = fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 10)
-    resp_fd = fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 10)
+    control = socket.socket(fileno=fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 10))
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
@@ -719,7 +671,7 @@ def main() -> None:
         # child's collections do not write to (and so copy) the pages that hold them.
         gc.collect()
         gc.freeze()
-        zygote.serve(req_fd, resp_fd)
+        zygote.serve(control)
     finally:
         if zygote.cgroup:
             zygote.cgroup.remove()
