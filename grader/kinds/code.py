@@ -34,9 +34,11 @@ student's output matches names the mistake: in that test's message (for a hidden
 mistake's title, never the case's data) and, for the most common one, in the Grade's
 ``feedback["misconception"]`` shaped like the quick kinds' diagnosis.
 
-Only the *inputs* enter the sandbox. Hidden cases report name, pass/fail and points, never their
-data; the student's printed output is shown only when no case is hidden (it could echo hidden
-inputs). A student's fault (syntax error, timeout, ...) is a graded result with a clear message;
+Only the *inputs* enter the sandbox, one case at a time, visible cases first. Hidden cases
+report name, pass/fail and points, never their data; the student's printed output is shown only
+when no case is hidden (it could echo hidden inputs), and what the child says after a hidden
+input reached it is cut down to exception type and line (``grader.sandbox.interpret``). A
+student's fault (syntax error, timeout, ...) is a graded result with a clear message;
 ``SandboxUnavailable`` propagates so that the task retries.
 """
 
@@ -182,15 +184,21 @@ class CodeKind(ProblemKind):
         cases = self._cases(spec, params)
         tol = Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
         limits = Limits.from_mapping(spec.get("limits"))
-        calls = [{"args": c["args"], "kwargs": c["kwargs"]} for c in cases]
-        run = run_calls(answer, spec["entry"], calls, limits)  # SandboxUnavailable propagates
+        # Visible cases run first, so nothing the child reports about them can depend on a
+        # hidden input; ``slot[i]`` is where case i ran.
+        order = sorted(range(len(cases)), key=lambda i: cases[i]["hidden"])
+        slot = {i: n for n, i in enumerate(order)}
+        calls = [{"args": cases[i]["args"], "kwargs": cases[i]["kwargs"]} for i in order]
+        hidden = [cases[i]["hidden"] for i in order]
+        # SandboxUnavailable propagates
+        run = run_calls(answer, spec["entry"], calls, limits, hidden=hidden)
         namespace = _load_tests(spec["tests_source"])
         known = cm.read_misconceptions(namespace)
         keys = cm.selected_keys(spec, known)
         outcomes: list[TestOutcome] = []
         diagnosed: list[tuple[str, str]] = []
         for i, case in enumerate(cases):
-            outcome, key = self._outcome(spec, case, run, i, tol, namespace, known, keys)
+            outcome, key = self._outcome(spec, case, run, slot[i], tol, namespace, known, keys)
             outcomes.append(outcome)
             if key is not None:
                 diagnosed.append((case["name"], key))
@@ -224,14 +232,15 @@ class CodeKind(ProblemKind):
         spec: Mapping[str, Any],
         case: dict[str, Any],
         run: Any,
-        i: int,
+        slot: int,
         tol: Tolerance,
         namespace: Mapping[str, Any],
         known: Mapping[str, cm.Misconception],
         keys: tuple[str, ...],
     ) -> tuple[TestOutcome, str | None]:
-        """One case's outcome, and the misconception its output matches (None if none or
-        passed). A hidden case's message and data never show its inputs or expected output."""
+        """One case's outcome (``run.calls[slot]``), and the misconception its output matches
+        (None if none or passed). A hidden case's message and data never show its inputs or
+        expected output."""
         hidden, points = case["hidden"], case["points"]
 
         def fail(message: str, data: dict[str, Any] | None = None) -> TestOutcome:
@@ -239,9 +248,9 @@ class CodeKind(ProblemKind):
                 case["name"], False, 0.0, points, "" if hidden else message, hidden, data or {}
             )
 
-        if i >= len(run.calls):
+        if slot >= len(run.calls):
             return fail(run.message or "not run"), None
-        call = run.calls[i]
+        call = run.calls[slot]
         if not call.ok:
             return fail(call.error or "failed"), None
         check = compare_arrays(

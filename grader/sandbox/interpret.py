@@ -5,12 +5,22 @@ with ``allow_pickle=False`` and must be plain numeric ndarrays, the message sequ
 exactly ``start-event, call 0, call 1, ..., done``. Anything else is ``protocol_error``, never a
 pass. Limits the zygote enforced (wall clock, output and result caps, the memory cgroup's OOM
 counter, the CPU time of the child) take precedence over what the child claims.
+
+**Hidden inputs.** The worker gives the child one case at a time, visible cases first
+(``first_hidden`` is the index of the first hidden one). Whatever the child says once a hidden
+input is in it could quote that input: such texts (a call's error, why the run stopped) are cut
+down to what the code cannot choose freely: the type of the exception if it is a built-in or
+NumPy one, and its line in ``submission.py``. When every case is hidden, the messages of the
+start (syntax error, import error, missing entry) are cut down the same way.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
 import math
 import os
+import re
 import signal
 from typing import Any
 
@@ -45,6 +55,32 @@ def _text(value: Any) -> str:
 
 
 MAX_SECONDS = 1e6
+#: Exception types a reduced message may name: a closed list, so a type name cannot carry data.
+KNOWN_EXCEPTIONS = frozenset(
+    [
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    ]
+    + ["numpy.linalg.LinAlgError", "numpy.exceptions.AxisError", "numpy.AxisError"]
+)
+_LINE = re.compile(r'File "submission\.py", line (\d{1,6})')
+_TYPE = re.compile(r"([A-Za-z_][\w.]*)(?::|$)")
+
+
+def reduced(text: str) -> str:
+    """A text the child wrote, cut down to the exception's type (from ``KNOWN_EXCEPTIONS``)
+    and its last line in ``submission.py``; every other word of it is dropped."""
+    if re.fullmatch(r"memory limit of \d+ MB exceeded \(MemoryError\)", text):
+        name = "MemoryError"
+    elif text.startswith("returned "):
+        return "the function returned something other than a NumPy array or a number"
+    else:
+        lines = text.strip().splitlines()
+        found = _TYPE.match(lines[-1]) if lines else None
+        name = found.group(1) if found and found.group(1) in KNOWN_EXCEPTIONS else "an exception"
+    numbers = _LINE.findall(text)
+    return f"{name} at line {int(numbers[-1])}" if numbers else name
 
 
 def _seconds(value: Any) -> float:
@@ -158,6 +194,21 @@ def interpret(
         # protocol error instead of raising out of the worker's task.
         event, message, calls, done, memory, broken = "", "", [], False, False, True
 
+    # Visible cases run first: only what the child sent before its first hidden input may be
+    # shown as it is (see the module docstring).
+    secret_in = first_hidden is not None and int(reply.get("cases_sent", ncalls)) > first_hidden
+    if first_hidden is not None:
+        calls = [
+            c
+            if i < first_hidden or c.error is None
+            else dataclasses.replace(c, error=reduced(c.error))
+            for i, c in enumerate(calls)
+        ]
+        if first_hidden == 0 and event == "missing_entry":
+            message = "your module does not define the function to test"
+        elif first_hidden == 0 and event in START_EVENTS and event != "loaded":
+            message = reduced(message)
+
     def result(status: RunStatus, text: str) -> RunResult:
         if tier == "unsafe":
             text = f"[UNSAFE development sandbox: no isolation] {text}".rstrip()
@@ -193,6 +244,8 @@ def interpret(
         if memory:
             return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
         return result(RunStatus.OK, "")
+    if secret_in and not memory:  # the signal or exit code could encode a hidden input
+        return result(RunStatus.CRASHED, "your program stopped before all tests ran")
     if sig is not None:
         what = SIGNAL_TEXT.get(sig, f"killed by signal {signal.Signals(sig).name}")
         return result(RunStatus.CRASHED, f"your program was stopped: {what}")

@@ -223,6 +223,31 @@ ATTACKS = [
         + "\nif libc.prctl(4, 1, 0, 0, 0) == 0:\n    print('ESCAPED dumpable', flush=True)\nos.abort()",
         CRASHED,
     ),
+    # The inputs before the module is imported: none must exist in the child yet.
+    A(
+        "frame walk at import for the inputs",
+        "return x * 2",
+        OK,
+        module="frame = sys._getframe()\nwhile frame is not None:\n    for value in list(frame.f_locals.values()):\n"
+        "        if 'ndarray' in repr(type(value)) or (isinstance(value, (list, dict)) and 'array(' in repr(value)[:100000]):\n"
+        "            print('ESCAPED inputs in', frame.f_code.co_name)\n    frame = frame.f_back\n",
+    ),
+    A(
+        "gc scan at import for the inputs",
+        "return x * 2",
+        OK,
+        module="import gc\nfor o in gc.get_objects():\n    items = o.values() if isinstance(o, dict) else o if isinstance(o, (list, tuple)) else ()\n"
+        "    for v in list(items):\n        if isinstance(v, np.ndarray) and v.shape == (2, 3) and v.dtype == float:\n"
+        "            print('ESCAPED an input at import')\n",
+    ),
+    Attack(
+        "raise the inputs out of the import",
+        "import gc, sys\nimport numpy as np\nfound = []\nframe = sys._getframe()\nwhile frame is not None:\n"
+        "    found += [repr(v) for v in frame.f_locals.values() if isinstance(v, list) and 'array' in repr(v)]\n"
+        "    frame = frame.f_back\nif found:\n    raise ValueError('ESCAPED ' + ' '.join(found))\n"
+        "def f(x):\n    return x * 2\n",
+        frozenset({OK}),
+    ),
     A(
         "read the host's name",
         "name = os.uname().nodename\nif name != 'sandbox':\n    print('ESCAPED hostname', name)\nreturn x * 2",

@@ -92,7 +92,7 @@ def test_student_faults_are_graded_with_a_clear_message():
 def test_the_expected_outputs_never_reach_the_sandbox(monkeypatch):
     seen = []
 
-    def spy(source, entry, calls, limits=None):
+    def spy(source, entry, calls, limits=None, **kwargs):
         seen.append(calls)
         raise SandboxUnavailable("spy")
 
@@ -100,3 +100,40 @@ def test_the_expected_outputs_never_reach_the_sandbox(monkeypatch):
     with pytest.raises(SandboxUnavailable):
         KIND.grade(SPEC, KIND.generate(SPEC, 3), CONV2D)
     assert all(set(call) == {"args", "kwargs"} for call in seen[0])
+
+
+ORDER_TESTS_PY = """
+import numpy as np
+
+def reference(x):
+    return x * 2
+
+def cases(rng):
+    return [
+        {"name": "secret", "args": [np.full(3, 5.0)], "hidden": True},
+        {"name": "shown", "args": [np.full(3, 1.0)], "hidden": False},
+    ]
+"""
+ORDER_SPEC = {**SPEC, "entry": "f", "signature": "def f(x)", "tests_source": ORDER_TESTS_PY}
+
+
+def test_visible_cases_run_first_and_the_results_keep_the_problems_order():
+    source = (
+        "SEEN = []\n\ndef f(x):\n    SEEN.append(float(x[0]))\n"
+        "    if len(SEEN) == 1:\n        raise ValueError('first call saw ' + repr(SEEN))\n"
+        "    return x * 2\n"
+    )
+    grade = KIND.grade(ORDER_SPEC, KIND.generate(ORDER_SPEC, 0), source)
+    secret, shown = grade.tests
+    assert (secret.name, secret.passed) == ("secret", True)
+    assert (shown.name, shown.passed) == ("shown", False)
+    assert "first call saw [1.0]" in shown.message
+
+
+def test_an_exit_code_chosen_from_a_hidden_input_does_not_reach_the_feedback():
+    hidden_only = ORDER_TESTS_PY.replace('"hidden": False', '"hidden": True')
+    spec = {**ORDER_SPEC, "tests_source": hidden_only}
+    source = "import os\n\ndef f(x):\n    os._exit(int(x[0]) + 40)\n"
+    grade = KIND.grade(spec, KIND.generate(spec, 0), source)
+    assert grade.feedback["status"] == "crashed"
+    assert "45" not in grade.message and "exit code" not in grade.message
