@@ -110,6 +110,7 @@ class Cgroup:
                 continue
             self.paths[ctl] = path
         self.baseline = self._read_int("memory", "memory.usage_in_bytes") or 0
+        self.shmem_baseline = self.shmem()
 
     def _read_int(self, ctl: str, name: str) -> int | None:
         if ctl not in self.paths:
@@ -179,6 +180,40 @@ class Cgroup:
             except OSError:
                 return
             if procs in ([me], []):
+                return
+            time.sleep(0.002)
+
+    def shmem(self) -> int | None:
+        """Bytes of shared memory charged to the cgroup now: SysV segments and tmpfs files."""
+        if "memory" not in self.paths:
+            return None
+        try:
+            fd = os.open(os.path.join(self.paths["memory"], "memory.stat"), os.O_RDONLY)
+            try:
+                data = os.read(fd, 1 << 16)
+            finally:
+                os.close(fd)
+        except OSError:
+            return None
+        for line in data.splitlines():
+            if line.startswith(b"shmem "):
+                return int(line.split()[1])
+        return None
+
+    def wait_released(self, timeout: float) -> None:
+        """Wait until the shared memory of the run that just ended is uncharged.
+
+        A run's SysV segments (its IPC namespace) and its private /tmp (a tmpfs) are freed by
+        the kernel asynchronously after its last process exits, tens of milliseconds later for
+        a few hundred MB; until then they count against the cgroup's limit, and the next run
+        would start with less memory than promised (an honest 100 MB run after one that left
+        480 MB failed with memory_limit). One read of ``memory.stat`` when nothing is left."""
+        if self.shmem_baseline is None:
+            return
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            now = self.shmem()
+            if now is None or now <= self.shmem_baseline + MB:
                 return
             time.sleep(0.002)
 
@@ -330,6 +365,7 @@ class Zygote:
         if self.cgroup:
             self.cgroup.wait_empty(1.0, tasks_before)
             report["oom"] = self.cgroup.oom_kills() > oom_before
+            self.cgroup.wait_released(3.0)
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
         return report
