@@ -6,10 +6,16 @@ minimal environment (no secrets, BLAS threads pinned to 1 *before* NumPy is impo
 ``close_fds``: it never shares memory with the Celery worker. It loads its sibling modules by
 file path under private names, so the project is not importable from inside the sandbox.
 
-Channel: requests arrive on fd 0 and responses leave on fd 1 (both moved to fds >= 10 at start,
-0/1 then point to /dev/null), one message at a time (``protocol``). stderr is the worker's, for
-infrastructure diagnostics only. At EOF on the request channel the zygote removes its cgroups
-and exits. ``--probe`` prints which isolation features work here, as JSON, and exits.
+Channel: a unix ``SOCK_SEQPACKET`` socket from the worker on fd 0 (moved to an fd >= 10 at
+start; 0/1 then point to /dev/null), one JSON message per packet. A ``run`` message carries only
+the limits, plus, by ``SCM_RIGHTS``, the child's ends of four pipes the worker made for this run
+(request, stdout, stderr, results). The zygote forks, hands them to the child, closes its copies
+and waits, obeying ``kill`` from the worker; it replies with how the run ended. It never reads or
+writes a student's bytes: every child is forked from this process, so whatever its heap ever
+held would be readable by every later run (``grader.sandbox.client`` has the worker's side).
+stderr is the worker's, for infrastructure diagnostics only. At EOF on the socket the zygote
+removes its cgroups and exits. ``--probe`` prints which isolation features work here, as JSON,
+and exits.
 """
 
 from __future__ import annotations
