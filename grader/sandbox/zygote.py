@@ -330,43 +330,52 @@ class Zygote:
         ends: handed to the child, closed here at once, never read or written by the zygote.
         ``control`` is the worker's socket, watched for ``kill`` while the run lasts.
         """
-        if len(fds) != 4:
-            raise ValueError(f"a run needs 4 descriptors, got {len(fds)}")
-        req_r, out_w, err_w, res_w = (_high_fd(fd) for fd in fds)
-        limits = dict(header["limits"])
-        limits["as_bytes"] = self.vm_base + (limits["memory_mb"] + 128) * MB
-        if self.cgroup:
-            self.cgroup.configure(limits["memory_mb"], limits["processes"])
-        oom_before = self.cgroup.oom_kills() if self.cgroup else 0
-        tasks_before = self.cgroup.tasks() if self.cgroup else None
-        tmpdir = None
-        if self.tier != "full":
-            tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
-            if self.root and self.nobody_reaches_python:
-                os.chown(tmpdir, 65534, 65534)
-        st_r, st_w = _high_pipe()
-        child_fds = (out_w, err_w, res_w, st_w, req_r)
-        start = time.monotonic()
-        if self.pidns_fd >= 0:
-            pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
-        else:
-            pid = os.fork()
-        if pid == 0:
-            try:
+        fds = [_high_fd(fd) for fd in fds]
+        st_r = -1
+        try:
+            if len(fds) != 4:
+                raise ValueError(f"a run needs 4 descriptors, got {len(fds)}")
+            req_r, out_w, err_w, res_w = fds
+            limits = dict(header["limits"])
+            limits["as_bytes"] = self.vm_base + (limits["memory_mb"] + 128) * MB
+            if self.cgroup:
+                self.cgroup.configure(limits["memory_mb"], limits["processes"])
+            oom_before = self.cgroup.oom_kills() if self.cgroup else 0
+            tasks_before = self.cgroup.tasks() if self.cgroup else None
+            tmpdir = None
+            if self.tier != "full":
+                tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
+                if self.root and self.nobody_reaches_python:
+                    os.chown(tmpdir, 65534, 65534)
+            st_r, st_w = _high_pipe()
+            fds.append(st_w)
+            child_fds = (out_w, err_w, res_w, st_w, req_r)
+            start = time.monotonic()
+            if self.pidns_fd >= 0:
+                pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
+            else:
+                pid = os.fork()
+            if pid == 0:
+                try:
+                    os.close(st_r)
+                    control.detach()
+                    if self.pidns_fd >= 0:
+                        self._pid1(limits, child_fds)
+                    elif self.tier == "full":
+                        self._c1(limits, child_fds)
+                    else:
+                        self._flat_child(limits, child_fds, tmpdir=tmpdir)
+                finally:
+                    os._exit(71)
+        except BaseException:
+            if st_r >= 0:
                 os.close(st_r)
-                control.detach()
-                if self.pidns_fd >= 0:
-                    self._pid1(limits, child_fds)
-                elif self.tier == "full":
-                    self._c1(limits, child_fds)
-                else:
-                    self._flat_child(limits, child_fds, tmpdir=tmpdir)
-            finally:
-                os._exit(71)
+            raise
+        finally:  # the zygote keeps none of the run's descriptors (the child has its own)
+            for fd in fds:
+                os.close(fd)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
-        for fd in child_fds:
-            os.close(fd)
         report = self._watch(pid, limits, st_r, control, start)
         if self.cgroup:
             self.cgroup.wait_empty(1.0, tasks_before)
@@ -606,15 +615,16 @@ class Zygote:
                 return
             try:
                 header = json.loads(data)
-                if header.get("op") != "run":
-                    continue
+            except ValueError:
+                header = {}
+            if not isinstance(header, dict) or header.get("op") != "run":
+                for fd in fds:  # a late ``kill`` (its run already ended), or noise
+                    os.close(fd)
+                continue
+            try:
                 reply = self.handle(header, fds, control)
             except Exception as exc:  # an infrastructure fault: say so, keep serving
                 reply = {"error": repr(exc)}
-            finally:
-                for fd in fds:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
             control.send(json.dumps(reply).encode())
 
 

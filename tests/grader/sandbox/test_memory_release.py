@@ -12,8 +12,9 @@ pytestmark = pytest.mark.sandbox
 MB = 1 << 20
 ROOMY = Limits(cpu_seconds=5.0, tmp_mb=256, file_mb=256)
 
-# 240 MB of SysV shared memory and a 240 MB file in /tmp, all touched, left behind at exit.
-LEAVE_480_MB = """
+# 220 MB of SysV shared memory and a 220 MB file in /tmp, all touched, left behind at exit
+# (440 MB: with the 100 MB run after it, over the 512 MB limit while still charged).
+LEAVE_440_MB = """
 import ctypes
 import numpy as np
 
@@ -23,7 +24,7 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 
 
 def f(x):
-    size = 240 << 20
+    size = 220 << 20
     shmid = libc.shmget(0, size, 0o1600)
     assert shmid >= 0, ctypes.get_errno()
     addr = libc.shmat(shmid, None, 0)
@@ -31,7 +32,7 @@ def f(x):
     ctypes.memset(addr, 1, size)
     chunk = b"x" * (1 << 20)
     with open("/tmp/fill", "wb") as fh:
-        for _ in range(240):
+        for _ in range(220):
             fh.write(chunk)
     return x
 """
@@ -55,16 +56,16 @@ def shmem_charged() -> int:
 
 
 def test_a_runs_shared_memory_is_uncharged_before_the_next_run_can_start():
-    leaver = run_calls(LEAVE_480_MB, "f", [{"args": [1.0]}], ROOMY)
+    leaver = run_calls(LEAVE_440_MB, "f", [{"args": [1.0]}], ROOMY)
     assert leaver.status is RunStatus.OK and leaver.calls[0].ok, (leaver.message, leaver.calls)
 
     assert shmem_charged() < 8 * MB
 
 
 @pytest.mark.slow
-def test_an_honest_100_mb_run_right_after_480_mb_were_left_behind_fits_its_limit():
+def test_an_honest_100_mb_run_right_after_440_mb_were_left_behind_fits_its_limit():
     for _ in range(5):
-        leaver = run_calls(LEAVE_480_MB, "f", [{"args": [1.0]}], ROOMY)
+        leaver = run_calls(LEAVE_440_MB, "f", [{"args": [1.0]}], ROOMY)
         assert leaver.status is RunStatus.OK, leaver.message
         honest = run_calls(HONEST_100_MB, "f", [{"args": [1.0]}], ROOMY)
         assert honest.status is RunStatus.OK, honest.message
