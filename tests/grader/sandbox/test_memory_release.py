@@ -12,9 +12,8 @@ pytestmark = pytest.mark.sandbox
 MB = 1 << 20
 ROOMY = Limits(cpu_seconds=5.0, tmp_mb=256, file_mb=256)
 
-# 220 MB of SysV shared memory and a 220 MB file in /tmp, all touched, left behind at exit
-# (440 MB: with the 100 MB run after it, over the 512 MB limit while still charged).
-LEAVE_440_MB = """
+# SIZE MB of SysV shared memory and a SIZE MB file in /tmp, all touched, left behind at exit.
+LEAVE = """
 import ctypes
 import numpy as np
 
@@ -24,7 +23,7 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 
 
 def f(x):
-    size = 220 << 20
+    size = SIZE << 20
     shmid = libc.shmget(0, size, 0o1600)
     assert shmid >= 0, ctypes.get_errno()
     addr = libc.shmat(shmid, None, 0)
@@ -32,7 +31,7 @@ def f(x):
     ctypes.memset(addr, 1, size)
     chunk = b"x" * (1 << 20)
     with open("/tmp/fill", "wb") as fh:
-        for _ in range(220):
+        for _ in range(SIZE):
             fh.write(chunk)
     return x
 """
@@ -46,27 +45,38 @@ def f(x):
 """
 
 
-def shmem_charged() -> int:
+def leave(size_mb: int) -> str:
+    """A submission that leaves 2 * ``size_mb`` MB behind."""
+    return LEAVE.replace("SIZE", str(size_mb))
+
+
+def memory_stat() -> dict[str, int]:
+    """The zygote's memory cgroup: its memory.stat, and its usage."""
     zygote = sandbox_client.current()
     paths = [p for p in zygote.hello.get("cgroup", []) if "/memory/" in p]
     if not paths:
         pytest.skip("no memory cgroup here")
     with open(os.path.join(paths[0], "memory.stat")) as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("shmem "))
+        stat = {line.split()[0]: int(line.split()[1]) for line in fh}
+    with open(os.path.join(paths[0], "memory.usage_in_bytes")) as fh:
+        stat["usage"] = int(fh.read())
+    return stat
 
 
 def test_a_runs_shared_memory_is_uncharged_before_the_next_run_can_start():
-    leaver = run_calls(LEAVE_440_MB, "f", [{"args": [1.0]}], ROOMY)
+    leaver = run_calls(leave(100), "f", [{"args": [1.0]}], ROOMY)
     assert leaver.status is RunStatus.OK and leaver.calls[0].ok, (leaver.message, leaver.calls)
 
-    assert shmem_charged() < 8 * MB
+    assert memory_stat()["shmem"] < 8 * MB
 
 
 @pytest.mark.slow
 def test_an_honest_100_mb_run_right_after_440_mb_were_left_behind_fits_its_limit():
+    """440 MB, and the 100 MB run after it, exceed the 512 MB limit while both are charged."""
     for _ in range(5):
-        leaver = run_calls(LEAVE_440_MB, "f", [{"args": [1.0]}], ROOMY)
-        assert leaver.status is RunStatus.OK, leaver.message
+        before = memory_stat()
+        leaver = run_calls(leave(220), "f", [{"args": [1.0]}], ROOMY)
+        assert leaver.status is RunStatus.OK, (leaver.message, before)
         honest = run_calls(HONEST_100_MB, "f", [{"args": [1.0]}], ROOMY)
         assert honest.status is RunStatus.OK, honest.message
         assert honest.calls[0].value == 2.0
