@@ -136,11 +136,18 @@ class Cgroup:
             self.last[key] = value
 
     def configure(self, memory_mb: int, processes: int) -> None:
-        self._write("memory", "memory.limit_in_bytes", self.baseline + memory_mb * MB)
+        """Set this run's limits. The kernel keeps memory.limit_in_bytes <= memsw's limit and
+        refuses a write that would break it, so a raise writes memsw first and a cut last:
+        else a problem with more memory, after one with less, got the smaller limit."""
+        limit = self.baseline + memory_mb * MB
+        names = ["memory.limit_in_bytes"]
         if os.path.exists(
             os.path.join(self.paths.get("memory", "/nonexistent"), "memory.memsw.limit_in_bytes")
         ):
-            self._write("memory", "memory.memsw.limit_in_bytes", self.baseline + memory_mb * MB)
+            raising = limit > self.last.get("memory/memory.limit_in_bytes", 0)
+            names.insert(0 if raising else 1, "memory.memsw.limit_in_bytes")
+        for name in names:
+            self._write("memory", name, limit)
         self._write("pids", "pids.max", processes + 3)
 
     def oom_kills(self) -> int:
@@ -413,11 +420,10 @@ class Zygote:
                 if left <= 0:
                     self._kill(pid, c2_pid)
                     killed = True
-                    backstop = time.monotonic() + 5.0
-                    if left < -5.0:
-                        _, status_word, usage = os.wait4(pid, 0)
-                        break
-                timeout = max(1, int(min(max(left, 0.001), 0.05 if pidfd < 0 else 3600) * 1000))
+                    _, status_word, usage = os.wait4(pid, 0)
+                    break
+                # Without a pidfd (kernel < 5.3) nothing wakes us when the child exits: poll.
+                timeout = 1 if pidfd < 0 else max(1, int(left * 1000))
                 for fd, _ in poller.poll(timeout):
                     if fd == st_r:
                         chunk = os.read(st_r, 4096)
@@ -439,6 +445,7 @@ class Zygote:
         # Whatever the child left in its process group (flat tiers: no PID namespace) must
         # not outlive the run.
         self._kill(pid, c2_pid)
+        os.set_blocking(st_r, False)  # records written before the exit are there already
         with contextlib.suppress(OSError):
             while True:
                 chunk = os.read(st_r, 4096)

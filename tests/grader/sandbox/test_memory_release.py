@@ -12,7 +12,7 @@ pytestmark = pytest.mark.sandbox
 MB = 1 << 20
 ROOMY = Limits(cpu_seconds=5.0, tmp_mb=256, file_mb=256)
 
-# SIZE MB of SysV shared memory and a SIZE MB file in /tmp, all touched, left behind at exit.
+# SHM_MB MB of SysV shared memory and a TMP_MB MB file in /tmp, all touched, left at exit.
 LEAVE = """
 import ctypes
 import numpy as np
@@ -23,7 +23,7 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 
 
 def f(x):
-    size = SIZE << 20
+    size = SHM_MB << 20
     shmid = libc.shmget(0, size, 0o1600)
     assert shmid >= 0, ctypes.get_errno()
     addr = libc.shmat(shmid, None, 0)
@@ -31,23 +31,23 @@ def f(x):
     ctypes.memset(addr, 1, size)
     chunk = b"x" * (1 << 20)
     with open("/tmp/fill", "wb") as fh:
-        for _ in range(SIZE):
+        for _ in range(TMP_MB):
             fh.write(chunk)
     return x
 """
-HONEST_100_MB = """
+HONEST_250_MB = """
 import numpy as np
 
 
 def f(x):
-    block = np.ones(100 * 2**20 // 8)
+    block = np.ones(250 * 2**20 // 8)
     return x + block[:1].sum()
 """
 
 
-def leave(size_mb: int) -> str:
-    """A submission that leaves 2 * ``size_mb`` MB behind."""
-    return LEAVE.replace("SIZE", str(size_mb))
+def leave(shm_mb: int, tmp_mb: int) -> str:
+    """A submission that leaves ``shm_mb`` MB of SysV shared memory and ``tmp_mb`` in /tmp."""
+    return LEAVE.replace("SHM_MB", str(shm_mb)).replace("TMP_MB", str(tmp_mb))
 
 
 def memory_stat() -> dict[str, int]:
@@ -64,19 +64,29 @@ def memory_stat() -> dict[str, int]:
 
 
 def test_a_runs_shared_memory_is_uncharged_before_the_next_run_can_start():
-    leaver = run_calls(leave(100), "f", [{"args": [1.0]}], ROOMY)
+    leaver = run_calls(leave(100, 100), "f", [{"args": [1.0]}], ROOMY)
     assert leaver.status is RunStatus.OK and leaver.calls[0].ok, (leaver.message, leaver.calls)
 
     assert memory_stat()["shmem"] < 8 * MB
 
 
 @pytest.mark.slow
-def test_an_honest_100_mb_run_right_after_440_mb_were_left_behind_fits_its_limit():
-    """440 MB, and the 100 MB run after it, exceed the 512 MB limit while both are charged."""
+def test_an_honest_run_right_after_one_that_left_850_mb_behind_fits_its_limit():
+    """850 MB left, and the 250 MB run after it, exceed the 1 GB limit while both are charged
+    (the leaving run itself peaks near 860 MB, well below it)."""
+    limits = Limits(cpu_seconds=5.0, memory_mb=1024, tmp_mb=256, file_mb=256)
     for _ in range(5):
         before = memory_stat()
-        leaver = run_calls(leave(220), "f", [{"args": [1.0]}], ROOMY)
+        leaver = run_calls(leave(600, 250), "f", [{"args": [1.0]}], limits)
         assert leaver.status is RunStatus.OK, (leaver.message, before)
-        honest = run_calls(HONEST_100_MB, "f", [{"args": [1.0]}], ROOMY)
+        honest = run_calls(HONEST_250_MB, "f", [{"args": [1.0]}], limits)
         assert honest.status is RunStatus.OK, honest.message
         assert honest.calls[0].value == 2.0
+
+
+def test_a_run_allowed_more_memory_than_the_run_before_it_gets_all_of_it():
+    memory_stat()  # skips without a memory cgroup
+    small = run_calls(HONEST_250_MB, "f", [{"args": [1.0]}], Limits(memory_mb=128))
+    assert small.status is RunStatus.MEMORY_LIMIT
+    big = run_calls(HONEST_250_MB, "f", [{"args": [1.0]}], Limits(memory_mb=1024))
+    assert big.status is RunStatus.OK, big.message
