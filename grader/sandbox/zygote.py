@@ -131,9 +131,12 @@ class Cgroup:
         key = f"{ctl}/{name}"
         if ctl not in self.paths or self.last.get(key) == value:
             return
-        with contextlib.suppress(OSError), open(os.path.join(self.paths[ctl], name), "w") as fh:
-            fh.write(str(value))
-            self.last[key] = value
+        try:
+            with open(os.path.join(self.paths[ctl], name), "w") as fh:
+                fh.write(str(value))
+        except OSError:  # the kernel refused it (reported at close): not in effect
+            return
+        self.last[key] = value
 
     def configure(self, memory_mb: int, processes: int) -> None:
         """Set this run's limits. The kernel keeps memory.limit_in_bytes <= memsw's limit and
