@@ -25,7 +25,8 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 def f(x):
     size = SHM_MB << 20
     shmid = libc.shmget(0, size, 0o1600)
-    assert shmid >= 0, ctypes.get_errno()
+    if shmid < 0:  # refused (a seccomp allowlist without SysV IPC): say so
+        return -1.0
     addr = libc.shmat(shmid, None, 0)
     assert addr not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
     ctypes.memset(addr, 1, size)
@@ -50,6 +51,13 @@ def leave(shm_mb: int, tmp_mb: int) -> str:
     return LEAVE.replace("SHM_MB", str(shm_mb)).replace("TMP_MB", str(tmp_mb))
 
 
+def run_leaver(source: str, limits: Limits) -> None:
+    leaver = run_calls(source, "f", [{"args": [1.0]}], limits)
+    assert leaver.status is RunStatus.OK and leaver.calls[0].ok, (leaver.message, leaver.calls)
+    if leaver.calls[0].value == -1.0:
+        pytest.skip("SysV shared memory is refused here: no run can leave any behind")
+
+
 def memory_stat() -> dict[str, int]:
     """The zygote's memory cgroup: its memory.stat, and its usage."""
     zygote = sandbox_client.current()
@@ -64,8 +72,7 @@ def memory_stat() -> dict[str, int]:
 
 
 def test_a_runs_shared_memory_is_uncharged_before_the_next_run_can_start():
-    leaver = run_calls(leave(100, 100), "f", [{"args": [1.0]}], ROOMY)
-    assert leaver.status is RunStatus.OK and leaver.calls[0].ok, (leaver.message, leaver.calls)
+    run_leaver(leave(100, 100), ROOMY)
 
     assert memory_stat()["shmem"] < 8 * MB
 
@@ -76,9 +83,7 @@ def test_an_honest_run_right_after_one_that_left_850_mb_behind_fits_its_limit():
     (the leaving run itself peaks near 860 MB, well below it)."""
     limits = Limits(cpu_seconds=5.0, memory_mb=1024, tmp_mb=256, file_mb=256)
     for _ in range(5):
-        before = memory_stat()
-        leaver = run_calls(leave(600, 250), "f", [{"args": [1.0]}], limits)
-        assert leaver.status is RunStatus.OK, (leaver.message, before)
+        run_leaver(leave(600, 250), limits)
         honest = run_calls(HONEST_250_MB, "f", [{"args": [1.0]}], limits)
         assert honest.status is RunStatus.OK, honest.message
         assert honest.calls[0].value == 2.0
