@@ -2,7 +2,9 @@
 
 Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``instructor`` (teaches
 ``cohort``), ``outsider`` (in another cohort). Services: when ``STRIDE_REQUIRE_SERVICES=1``
-(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping.
+(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping. Browser tests
+(marked ``browser`` or using a browser fixture) are all skipped, with one line saying how to
+enable them, on a machine without Chromium.
 """
 
 from __future__ import annotations
@@ -36,6 +38,39 @@ def psycopg_params(connection) -> dict:
     params.pop("cursor_factory", None)
     params.pop("context", None)
     return params
+
+
+# --- Browser tests: whether they can run is decided once, at collection ------------------------
+
+_NO_BROWSER = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that starts a browser ``browser`` (by its fixtures, marked or not) and
+    decide once, before any Playwright is started, whether they can run here. Without Chromium
+    they are skipped in ``pytest_runtest_setup``, before their fixtures; under
+    ``STRIDE_REQUIRE_SERVICES=1`` they run and their fixtures fail (``require_chromium``)."""
+    from tests.chromium import BROWSER_FIXTURES, missing_chromium
+
+    found = False
+    for item in items:
+        if item.get_closest_marker("browser") is None and BROWSER_FIXTURES.intersection(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.browser)
+        found = found or item.get_closest_marker("browser") is not None
+    reason = missing_chromium() if found and not REQUIRE_SERVICES else None
+    if reason:
+        config.stash[_NO_BROWSER] = f"browser tests skipped: {reason}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip a browser test before any of its fixtures runs. Raised here, not as a skip mark, so
+    that ``-ra`` folds every such skip into one line (a mark's skips are listed per file)."""
+    reason = item.config.stash.get(_NO_BROWSER, None)
+    if reason and item.get_closest_marker("browser") is not None:
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

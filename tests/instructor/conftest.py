@@ -161,42 +161,39 @@ def client_for(client):
 @pytest.fixture
 def browser_for(live_server, client, monkeypatch):
     """``browser_for(user)`` -> a Playwright page logged in as ``user`` on the live server."""
-    from tests.chromium import launch_chromium
-    from tests.conftest import need
+    from tests.chromium import launch_chromium, require_chromium
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        need(False, "playwright is not installed")
+    require_chromium()  # before Playwright starts: a skip after would leave its loop running
+    from playwright.sync_api import sync_playwright
+
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    manager = sync_playwright().start()
-    browser = launch_chromium(manager)
-    contexts = []
+    with sync_playwright() as manager:
+        browser = launch_chromium(manager)
+        contexts = []
 
-    def _open(user):
-        client.force_login(user)
-        context = browser.new_context(accept_downloads=True)
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
+        def _open(user):
+            client.force_login(user)
+            context = browser.new_context(accept_downloads=True)
+            context.add_cookies(
+                [
+                    {
+                        "name": "sessionid",
+                        "value": client.cookies["sessionid"].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            return page
 
-    yield _open
-    for context in contexts:
-        context.close()
-    browser.close()
-    manager.stop()
+        yield _open
+        for context in contexts:
+            context.close()
+        browser.close()
 
 
 @pytest.fixture

@@ -160,8 +160,9 @@ def wrong_sum_for(user, item) -> int:
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     """A headless Debian Chromium page (Playwright), closed after the test."""
-    from tests.chromium import launch_chromium
+    from tests.chromium import launch_chromium, require_chromium
 
+    require_chromium()  # before Playwright starts: a skip after would leave its loop running
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary blocking calls, which Django must be told are fine.
     # monkeypatch, not os.environ: the setting must not leak into later tests (a subprocess
