@@ -18,6 +18,7 @@ from exercises import selectors, services, stepthrough, visuals
 from exercises.errors import NotFound
 from exercises.models import LatePolicy, Submission, Verdict
 from grader.grading import params_for
+from grader.kinds.answers import typed_number
 
 HIDDEN_TEST_NOTE = "Hidden test: its inputs and expected output are not shown."
 
@@ -41,7 +42,9 @@ def answer_view(payload: dict[str, Any]) -> AnswerView:
         if all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
             return AnswerView(text=" x ".join(str(v) for v in answer))
         return AnswerView(text=", ".join(str(v) for v in answer))
-    return AnswerView(text=visuals.format_number(answer) if answer is not None else "")
+    # A number as the student sent it, every digit (a cell's 3 significant digits would
+    # echo 45126.4 as 4.51e+04).
+    return AnswerView(text=typed_number(answer) if answer is not None else "")
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,9 @@ class SubmissionCreateView(APIView):
         summary="Submit an answer or code",
         description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
         'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url.",
+        "problems. Grading runs in the background: poll the returned url. A number sent as "
+        'text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
+        "refused with 400 `ambiguous_number` and what to send instead; it uses no attempt.",
         parameters=[_ASSIGNMENT],
         request=s.SubmitRequestSerializer,
         responses={
