@@ -156,6 +156,8 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "grader.tasks.sweep_stuck_submissions": {"queue": GRADING_QUEUE},
     "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.build_report": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.check_leak": {"queue": REGRADE_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from exercises.instructor import views
+from exercises.integrity import views as integrity
 
 app_name = "teach"
 
@@ -22,6 +23,22 @@ urlpatterns = [
         "<slug:slug>/assignments/<slug:assignment_slug>/extensions",
         views.extensions,
         name="extensions",
+    ),
+    path(
+        "<slug:slug>/assignments/<slug:assignment_slug>/integrity",
+        integrity.report_page,
+        name="integrity",
+    ),
+    path(
+        "<slug:slug>/assignments/<slug:assignment_slug>/integrity.csv",
+        integrity.report_download,
+        name="integrity-csv",
+    ),
+    path(
+        "<slug:slug>/assignments/<slug:assignment_slug>/integrity/<slug:problem_slug>/"
+        "<int:a_id>-<int:b_id>",
+        integrity.pair_page,
+        name="integrity-pair",
     ),
     path("<slug:slug>/gradebook", views.gradebook_page, name="gradebook"),
     path("<slug:slug>/gradebook.csv", views.gradebook_csv, name="gradebook-csv"),
