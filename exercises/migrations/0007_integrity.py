@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0005_regradejob"),
+        ("exercises", "0006_submission_idempotency_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
