@@ -50,6 +50,7 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 NOBODY = 65534
+SIGPENDING = 64  # queued signals per uid
 _SYSCALLS = {
     "x86_64": {"pivot_root": 155, "capset": 126},
     "aarch64": {"pivot_root": 41, "capset": 91},
@@ -283,7 +284,8 @@ def drop_privileges(userns: bool) -> None:
 
 def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
     """CPU soft = the limit, hard = soft + 1 s (pid 1 ignores SIGXCPU: the hard limit kills);
-    address space, file size, open files, processes (counted per uid), no core dumps."""
+    address space, file size, open files, processes (counted per uid), no core dumps, and the
+    other per-uid budgets (pending signals, message queues, locked memory) near zero."""
     cpu = max(1, math.ceil(limits["cpu_seconds"]))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (limits["as_bytes"], limits["as_bytes"]))
@@ -293,6 +295,11 @@ def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
     # (1, 1), not (0, 0): the kernel ignores a zero limit when core_pattern is a pipe
     # (systemd-coredump, apport) but treats exactly 1 as "never dump", pipe or file.
     resource.setrlimit(resource.RLIMIT_CORE, (1, 1))
+    # Budgets the kernel counts per uid: a few queued signals, no message queue bytes, no
+    # locked memory (nothing CPython or NumPy needs); seccomp refuses most ways to spend them.
+    resource.setrlimit(resource.RLIMIT_SIGPENDING, (SIGPENDING, SIGPENDING))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
     if nproc:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
 
