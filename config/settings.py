@@ -187,6 +187,11 @@ STRIDE = {
     # Re-queue at most this many times before the submission ends as `error`.
     "MAX_REQUEUES": env_int("STRIDE_MAX_REQUEUES", 3),
     "CONTENT_DIR": BASE_DIR / "exercises" / "content",
+    # Password checks running at once in one web process (the token endpoint, the login form,
+    # the admin's); beyond it the request is refused at once with 503 and Retry-After. A check
+    # is ~20 ms of CPU outside the GIL: a bound per process keeps a class logging in together
+    # from taking every core from the requests of those already in.
+    "LOGIN_CONCURRENCY": env_int("STRIDE_LOGIN_CONCURRENCY", 1),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 
@@ -200,8 +205,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):
+# New hashes: Argon2id (config/hashers.py says which parameters and why). The others only
+# verify hashes made before, which are rewritten as Argon2id at the user's next login.
+STRONG_PASSWORD_HASHERS = [
+    "config.hashers.StrideArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHERS = STRONG_PASSWORD_HASHERS
+if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):  # the test suite's, never production's
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A student logs in once per device: a browser session lasts a term from its login; API tokens
+# never expire (DRF's authtoken model) and POST /api/v1/token hands back the same one each time.
+SESSION_COOKIE_AGE = env_int("STRIDE_SESSION_DAYS", 180) * 24 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

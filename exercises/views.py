@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from exercises import (
     visuals,
 )
 from exercises.errors import NotFound, StrideError
-from exercises.forms import JoinCohortForm
+from exercises.forms import JoinCohortForm, LoginForm
 from exercises.models import VariantPolicy
 from exercises.rendering import markdown_to_html
 
@@ -32,6 +33,20 @@ from exercises.rendering import markdown_to_html
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health.report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, its password check bounded and throttled (``exercises.logins``):
+    a refusal answers with its own status (429, 503) and ``Retry-After``."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = form.refusal.status
+            response["Retry-After"] = str(form.refusal.retry_after)
+        return response
 
 
 @login_required

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from exercises import leaderboards, presenters, quiz_presenters, selectors, services
+from exercises import leaderboards, logins, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
 
@@ -40,6 +38,7 @@ _ERRORS = {
     413: "The body, the answer or the code is too large.",
     415: "The body is not application/json.",
     429: "Too many submissions: wait the seconds in the Retry-After header.",
+    503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
 }
 _ASSIGNMENT = OpenApiParameter(
     "assignment",
@@ -63,22 +62,22 @@ class TokenView(APIView):
     @extend_schema(
         summary="Get your API token",
         description="Trade a username and password for the token to send as "
-        "`Authorization: Token <token>`; the same token every time.",
+        "`Authorization: Token <token>`; the same token every time, and it does not expire: "
+        "ask once per device and keep it.",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, **_errors(400, 415)},
+        responses={200: s.TokenSerializer, **_errors(400, 415, 503)},
     )
     def post(self, request: Request) -> Response:
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
+        user = logins.check_password_login(
             request._request,
-            username=form.validated_data["username"],
-            password=form.validated_data["password"],
+            form.validated_data["username"],
+            form.validated_data["password"],
         )
         if user is None:
             raise BadPayload("Wrong username or password.", code="invalid_credentials")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": logins.token_for(user)})
 
 
 class ProblemListView(APIView):
