@@ -8,16 +8,11 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from exercises import leaderboards, logins, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
-
-
-class TokenThrottle(AnonRateThrottle):
-    rate = "30/min"
 
 
 def _assignment_param(request: Request) -> int | None:
@@ -37,7 +32,7 @@ _ERRORS = {
     409: "The assignment is closed, or no attempts are left.",
     413: "The body, the answer or the code is too large.",
     415: "The body is not application/json.",
-    429: "Too many submissions: wait the seconds in the Retry-After header.",
+    429: "Too many submissions, or failed logins: wait the seconds in the Retry-After header.",
     503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
 }
 _ASSIGNMENT = OpenApiParameter(
@@ -57,7 +52,6 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         summary="Get your API token",
@@ -65,7 +59,7 @@ class TokenView(APIView):
         "`Authorization: Token <token>`; the same token every time, and it does not expire: "
         "ask once per device and keep it.",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, **_errors(400, 415, 503)},
+        responses={200: s.TokenSerializer, **_errors(400, 415, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         form = s.TokenRequestSerializer(data=request.data)
