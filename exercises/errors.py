@@ -41,6 +41,14 @@ class Closed(StrideError):
     code = "closed"
 
 
+class KeyReused(StrideError):
+    """An Idempotency-Key already used for a different request (422: resending it cannot
+    succeed; a new request needs a new key)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
 class TooLarge(StrideError):
     status = 413
     code = "too_large"

@@ -115,9 +115,14 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             payload = answer_inputs.read_answer(
                 access.problem.kind, detail["answer_format"], request.POST
             )
-            submission = services.submit_answer(
-                request.user, slug, payload, assignment_id=access.assignment.pk
-            )
+            submission = services.submit(
+                request.user,
+                slug,
+                payload,
+                assignment_id=access.assignment.pk,
+                # The form's token: a resent form (a retry, a double click) is the same attempt.
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            ).submission
         except answer_inputs.AnswerError as exc:
             error, status, retry_after = exc.message, 400, None
         except StrideError as exc:
@@ -131,17 +136,20 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 response["HX-Redirect"] = reverse("submission", args=[submission.pk])
                 return response
             if request.htmx:
+                # The form stays on the page: it gets a new token for the next answer.
                 response = render(
                     request,
                     "exercises/_submission_status.html",
-                    _submission_context(request, submission),
+                    _submission_context(request, submission) | {"new_form_token": True},
                 )
                 response["HX-Trigger"] = "stride:submitted"
                 return response
             return redirect("submission", pk=submission.pk)
         if request.htmx:
             # htmx swaps only 2xx answers by default: the refusal is the content here.
-            response = render(request, "exercises/_form_error.html", {"error": error})
+            response = render(
+                request, "exercises/_form_error.html", {"error": error, "new_form_token": True}
+            )
             response["X-Stride-Status"] = str(status)
             return response
     context.update(

@@ -32,6 +32,7 @@ _ERRORS = {
     409: "The assignment is closed, or no attempts are left.",
     413: "The body, the answer or the code is too large.",
     415: "The body is not application/json.",
+    422: "The Idempotency-Key was already used for a different request: use a new key.",
     429: "Too many submissions, or failed logins: wait the seconds in the Retry-After header.",
     503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
 }
@@ -40,6 +41,17 @@ _ASSIGNMENT = OpenApiParameter(
     int,
     description="An assignment id, when the problem is in more than one of yours "
     "(default: the open one due soonest).",
+)
+
+
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="A new unique value (a UUID) per answer, sent again unchanged when you retry "
+    "after a timeout or a lost response: a retry returns the first request's submission "
+    "(200, same id) instead of making another attempt. The same key with a different body "
+    "is refused with 422. Keys are yours alone and kept with the submission.",
 )
 
 
@@ -105,23 +117,38 @@ class SubmissionCreateView(APIView):
         summary="Submit an answer or code",
         description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
         'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url.",
-        parameters=[_ASSIGNMENT],
+        "problems. Grading runs in the background: poll the returned url. Send an "
+        "`Idempotency-Key` header so that a retry cannot make a second attempt.",
+        parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
         request=s.SubmitRequestSerializer,
         responses={
-            202: s.SubmissionCreatedSerializer,
-            **_errors(400, 401, 403, 404, 409, 413, 415, 429),
+            202: OpenApiResponse(s.SubmissionCreatedSerializer, description="Stored and queued."),
+            200: OpenApiResponse(
+                s.SubmissionCreatedSerializer,
+                description="A retry with an Idempotency-Key already used for this request: "
+                "the first request's submission, nothing new stored "
+                "(header `Idempotent-Replayed: true`).",
+            ),
+            **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        submission = services.submit_answer(
-            request.user, slug, request.data, assignment_id=_assignment_param(request)
+        submitted = services.submit(
+            request.user,
+            slug,
+            request.data,
+            assignment_id=_assignment_param(request),
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
+        submission = submitted.submission
         url = reverse("api:submission-detail", args=[submission.pk])
+        headers = {"Location": url}
+        if submitted.replayed:
+            headers["Idempotent-Replayed"] = "true"
         return Response(
             {"id": submission.pk, "status": submission.status, "url": url},
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
+            status=status.HTTP_200_OK if submitted.replayed else status.HTTP_202_ACCEPTED,
+            headers=headers,
         )
 
 
