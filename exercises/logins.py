@@ -95,15 +95,16 @@ class FailureCount:
         cache.delete_many([self.count_key, self.reset_key])
 
 
-def _failure_counts(request: HttpRequest, username: str) -> list[FailureCount]:
+def _failure_counts(request: HttpRequest, username: str) -> tuple[FailureCount, FailureCount]:
+    """The account's count and the client address's."""
     policy = settings.STRIDE
     window = policy["LOGIN_FAILURE_WINDOW_SECONDS"]
-    return [
+    return (
         FailureCount("account", username.casefold(), policy["LOGIN_FAILURES_PER_ACCOUNT"], window),
         FailureCount(
             "address", client_address(request), policy["LOGIN_FAILURES_PER_ADDRESS"], window
         ),
-    ]
+    )
 
 
 _REFUSALS = {
@@ -112,7 +113,7 @@ _REFUSALS = {
 }
 
 
-def check_not_throttled(counts: list[FailureCount], now: float) -> None:
+def check_not_throttled(counts: tuple[FailureCount, ...], now: float) -> None:
     """Raise ``RateLimited`` when any of ``counts`` is at its limit (one cache round trip)."""
     stored = cache.get_many([key for count in counts for key in (count.count_key, count.reset_key)])
     for count in counts:
@@ -136,16 +137,16 @@ def check_password_login(
     bound of passwords. A wrong password counts against both; a right one clears the
     account's count.
     """
-    counts = _failure_counts(request, username)
-    check_not_throttled(counts, time.time())
+    account, address = _failure_counts(request, username)
+    check_not_throttled((account, address), time.time())
     with password_check_slot():
         user = authenticate(request, username=username, password=password)
     if user is None:
         now = time.time()
-        for count in counts:
-            count.add_failure(now)
+        account.add_failure(now)
+        address.add_failure(now)
     else:
-        counts[0].clear()
+        account.clear()
     return user
 
 
