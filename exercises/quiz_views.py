@@ -14,8 +14,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import quiz_presenters, quiz_reports, quiz_rules, quizzes, selectors, services
-from exercises.errors import NotFound, StrideError
+from exercises import (
+    access,
+    quiz_presenters,
+    quiz_reports,
+    quiz_rules,
+    quizzes,
+    selectors,
+    services,
+)
+from exercises.errors import AccessDenied, NotFound, StrideError
 from exercises.forms import AnswerForm, CodeForm
 from exercises.models import Cohort, QuizSettings
 from exercises.models.cohort import STAFF_ROLES
@@ -23,8 +31,9 @@ from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
 from exercises.rendering import markdown_to_html
 
 
-def _not_found(request: HttpRequest, exc: StrideError) -> HttpResponse:
-    return render(request, "exercises/error.html", {"error": exc}, status=404)
+def _refused(request: HttpRequest, exc: StrideError) -> HttpResponse:
+    """The access policy's answer: 404 (not yours to know of) or 403 (staff, read only)."""
+    return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
 
 
 # --- Students -------------------------------------------------------------------------------
@@ -93,9 +102,9 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
 @never_cache
 def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None) -> HttpResponse:
     try:
-        quiz, role = quizzes.member_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz, role = access.member_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     context = _quiz_context(request, quiz, role)
     context["error"] = error
     return render(request, "quiz/take.html", context, status=error.status if error else 200)
@@ -105,10 +114,10 @@ def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None
 @require_POST
 def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
         quizzes.start_quiz(request.user, quiz)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     except StrideError as exc:
         return quiz_page(request, pk, error=exc)
     return redirect("quiz", pk=pk)
@@ -120,9 +129,9 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     """Answer one drawn question through the normal submission path (its rules refuse late,
     finished, not-started and not-drawn answers with 409)."""
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz, _ = access.member_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
     if attempt is None or not 1 <= position <= len(attempt.drawn_item_ids):
         return quiz_page(
@@ -155,10 +164,10 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @require_POST
 def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
         quizzes.finish_quiz(request.user, quiz)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     except StrideError as exc:
         return quiz_page(request, pk, error=exc)
     messages.success(request, "You handed in the quiz.")
@@ -171,7 +180,7 @@ def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
     """The server's view of the student's clock; the page re-syncs its countdown from it."""
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
     except NotFound as exc:
         return JsonResponse(exc.as_dict(), status=404)
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
@@ -179,20 +188,13 @@ def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 # --- Instructors ----------------------------------------------------------------------------
-def _staff_cohort(request: HttpRequest, slug: str) -> Cohort:
-    cohort = Cohort.objects.filter(slug=slug).first()
-    if cohort is None or not selectors.is_staff_of(request.user, cohort):
-        raise NotFound(f"No cohort {slug!r} of yours.", code="cohort_not_found")
-    return cohort
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_new(request: HttpRequest, cohort_slug: str) -> HttpResponse:
     try:
-        cohort = _staff_cohort(request, cohort_slug)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        cohort = access.staff_cohort(request.user, cohort_slug, write=True).cohort
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
 
     def save(settings: dict) -> QuizSettings:
         return quizzes.create_quiz(request.user, cohort, **settings)
@@ -209,9 +211,9 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The builder's form, filled in with the quiz; pools and points per try are locked (shown,
     not editable) once a student has started."""
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk, write=True)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
 
     def save(settings: dict) -> QuizSettings:
         return quizzes.update_quiz(request.user, quiz, **settings)
@@ -274,9 +276,9 @@ def _form_values(quiz: QuizSettings) -> dict:
 def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """One student's draw with their variants, as they would see (or saw) it."""
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     students = list(selectors.students_of(quiz.assignment.cohort).order_by("user__username"))
     chosen = request.GET.get("student", "")
     student = next(
@@ -317,10 +319,10 @@ def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quiz_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
+        quiz = access.staff_quiz(request.user, pk, write=True)
         quizzes.publish_quiz(request.user, quiz, request.POST.get("published", "1") == "1")
-    except NotFound as exc:
-        return _not_found(request, exc)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     except StrideError as exc:
         messages.error(request, exc.message)
     else:
@@ -333,9 +335,9 @@ def quiz_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     """Live: who started, time left, answered, score distribution (htmx re-polls the table)."""
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     rows = quiz_reports.student_rows(quiz)
     students = selectors.students_of(quiz.assignment.cohort)
     context = {
@@ -357,9 +359,9 @@ def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quiz_extend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk, write=True)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -381,9 +383,9 @@ def quiz_extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk, write=True)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     cohort = quiz.assignment.cohort
     students = selectors.students_of(cohort)
     form = AccommodationForm(request.POST, students=students)
@@ -414,9 +416,9 @@ def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quiz_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk, write=True)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     quizzes.close_quiz(request.user, quiz)
     messages.success(request, "The quiz is closed for everyone.")
     return redirect("quiz-results", pk=pk)
@@ -425,9 +427,9 @@ def quiz_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     rows = quiz_reports.student_rows(quiz)
     return render(
         request,
@@ -445,9 +447,9 @@ def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quiz_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz = access.staff_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     response = HttpResponse(quiz_reports.results_csv(quiz), content_type="text/csv; charset=utf-8")
     filename = f"{quiz.assignment.cohort.slug}-{quiz.assignment.slug}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -3,8 +3,10 @@
 Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``assistant`` (on
 ``cohort``'s staff, reads and grades but does not write), ``instructor`` (teaches ``cohort``),
 ``other_instructor`` (teaches ``other_cohort`` only), ``outsider`` (a student of another cohort)
-and the anonymous visitor (no fixture: a client that never logs in). Services: when ``STRIDE_REQUIRE_SERVICES=1``
-(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping.
+and the anonymous visitor (no fixture: a client that never logs in).
+
+Services: when ``STRIDE_REQUIRE_SERVICES=1`` (CI), tests that need PostgreSQL, Redis or Chromium
+fail instead of skipping.
 """
 
 from __future__ import annotations
