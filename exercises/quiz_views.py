@@ -26,7 +26,6 @@ from exercises import (
 from exercises.errors import AccessDenied, NotFound, StrideError
 from exercises.forms import AnswerForm, CodeForm
 from exercises.models import Cohort, QuizSettings
-from exercises.models.cohort import STAFF_ROLES
 from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
 from exercises.rendering import markdown_to_html
 
@@ -39,9 +38,8 @@ def _refused(request: HttpRequest, exc: StrideError) -> HttpResponse:
 # --- Students -------------------------------------------------------------------------------
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    staff_cohorts = [
-        m.cohort for m in selectors.memberships_of(request.user) if m.role in STAFF_ROLES
-    ]
+    # "Build a new quiz" is offered where the user may build one: the cohorts they teach.
+    staff_cohorts = [m.cohort for m in access.staff_memberships(request.user, write=True)]
     return render(
         request,
         "quiz/list.html",
@@ -82,7 +80,7 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         "quiz": quiz,
         "assignment": quiz.assignment,
         "cohort": quiz.assignment.cohort,
-        "is_staff": role in STAFF_ROLES,
+        "is_staff": access.is_staff_role(role),
         "attempt": attempt,
         "state": state,
         "opens": opens,
