@@ -171,8 +171,10 @@ class LeaderboardView(APIView):
         responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        cohort, assignment, role = leaderboards.access_board(
+        membership, assignment = leaderboards.access_board(
             request.user, slug, request.query_params.get("assignment") or None
         )
-        board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+        board = leaderboards.board_for(
+            membership.cohort, request.user, assignment=assignment, role=membership.role
+        )
         return Response(leaderboards.board_payload(board))
