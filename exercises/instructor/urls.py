@@ -1,5 +1,6 @@
 from django.urls import path
 
+from exercises import quiz_views
 from exercises.instructor import views
 from exercises.integrity import views as integrity
 
@@ -54,4 +55,23 @@ urlpatterns = [
         name="regrade",
     ),
     path("<slug:slug>/regrades/<int:job_id>", views.regrade_job, name="regrade-job"),
+    # Quizzes: the builder, preview, monitor and results (students sit them under /quizzes/).
+    path("<slug:slug>/quizzes/new", quiz_views.quiz_new, name="quiz-new"),
+    path("<slug:slug>/quizzes/<int:pk>/edit", quiz_views.quiz_edit, name="quiz-edit"),
+    path("<slug:slug>/quizzes/<int:pk>/preview", quiz_views.quiz_preview, name="quiz-preview"),
+    path("<slug:slug>/quizzes/<int:pk>/publish", quiz_views.quiz_publish, name="quiz-publish"),
+    path("<slug:slug>/quizzes/<int:pk>/monitor", quiz_views.quiz_monitor, name="quiz-monitor"),
+    path("<slug:slug>/quizzes/<int:pk>/extend", quiz_views.quiz_extend, name="quiz-extend"),
+    path(
+        "<slug:slug>/quizzes/<int:pk>/accommodations",
+        quiz_views.quiz_accommodate,
+        name="quiz-accommodate",
+    ),
+    path("<slug:slug>/quizzes/<int:pk>/close", quiz_views.quiz_close, name="quiz-close"),
+    path("<slug:slug>/quizzes/<int:pk>/results", quiz_views.quiz_results, name="quiz-results"),
+    path(
+        "<slug:slug>/quizzes/<int:pk>/results.csv",
+        quiz_views.quiz_results_csv,
+        name="quiz-results-csv",
+    ),
 ]

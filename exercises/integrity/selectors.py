@@ -74,7 +74,16 @@ def final_code_submissions(
 
 
 def latest_report(assignment: Assignment) -> IntegrityReport | None:
+    """The newest run, whatever its state (the page says whether one is under way)."""
     return IntegrityReport.objects.filter(assignment=assignment).first()
+
+
+def latest_done_report(assignment: Assignment) -> IntegrityReport | None:
+    """The newest finished run: what the page, the pair view and the CSV show while a new run
+    is queued or running."""
+    return IntegrityReport.objects.filter(
+        assignment=assignment, state=IntegrityReport.State.DONE
+    ).first()
 
 
 def reviews_of(assignment: Assignment) -> dict[tuple[int, int], IntegrityReview]:

@@ -5,12 +5,14 @@ them the cohort's /teach/ pages do not exist (404)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from exercises.instructor.access import StaffAccess
-from exercises.instructor.views import _assignment, staff_page
+from exercises.access import StaffAccess
+from exercises.errors import NotFound
+from exercises.instructor.guard import staff_page
+from exercises.instructor.views import _assignment
 from exercises.integrity import selectors, services
 from exercises.integrity.report_csv import report_csv
 from exercises.models import IntegrityReview
@@ -24,7 +26,7 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
         services.request_report(assignment, request.user)
         messages.success(request, "Analysis queued; this page shows it when it is done.")
         return redirect("teach:integrity", access.cohort.slug, assignment.slug)
-    report = selectors.latest_report(assignment)
+    report, done = selectors.latest_report(assignment), selectors.latest_done_report(assignment)
     return render(
         request,
         "instructor/integrity.html",
@@ -33,7 +35,8 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
             "cohort": access.cohort,
             "assignment": assignment,
             "report": report,
-            "rows": selectors.report_rows(report) if report and report.state == "done" else [],
+            "done": done,
+            "rows": selectors.report_rows(done) if done else [],
             "leaks": selectors.leak_flags(assignment),
             "statuses": IntegrityReview.Status.choices,
         },
@@ -46,9 +49,9 @@ def report_download(
     request: HttpRequest, access: StaffAccess, assignment_slug: str
 ) -> HttpResponse:
     assignment = _assignment(access, assignment_slug)
-    report = selectors.latest_report(assignment)
-    if report is None or report.state != "done":
-        raise Http404("No finished analysis yet.")
+    report = selectors.latest_done_report(assignment)
+    if report is None:
+        raise NotFound("No finished analysis yet.", code="no_report")
     body = report_csv(selectors.report_rows(report), selectors.leak_flags(assignment))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"{access.cohort.slug}-{assignment.slug}-integrity.csv"
@@ -67,10 +70,10 @@ def pair_page(
     b_id: int,
 ) -> HttpResponse:
     assignment = _assignment(access, assignment_slug)
-    report = selectors.latest_report(assignment)
+    report = selectors.latest_done_report(assignment)
     view = selectors.pair_view(report, problem_slug, a_id, b_id) if report else None
     if view is None:
-        raise Http404("This pair is not in the latest analysis.")
+        raise NotFound("This pair is not in the latest analysis.", code="no_pair")
     if request.method == "POST":
         services.save_review(
             assignment,
