@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from exercises import quiz_rules, selectors
-from exercises.errors import Closed, NotFound, RateLimited
+from exercises.errors import BadPayload, Closed, NotFound, RateLimited
 from exercises.models import (
     Assignment,
     Cohort,
@@ -96,7 +96,8 @@ def submit_answer(
     """Store a submission (status ``queued``) and queue its grading once the row is committed.
 
     Raises NotFound (no access), Closed (past due and late work refused, or no attempts left),
-    RateLimited, BadPayload / TooLarge (envelope). Nothing is written when it raises.
+    RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read).
+    Nothing is written when it raises.
     """
     now = now or timezone.now()
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
@@ -105,6 +106,8 @@ def submit_answer(
     if quiz_rules.is_quiz(access.assignment) and not access.is_staff:
         quiz_rules.check_can_submit(user, access.item, now)  # the student's own timed sitting
         late = False
+    if quiz_rules.is_quiz(access.assignment):
+        _refuse_unreadable(user, access, payload)
     elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
             f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
@@ -135,6 +138,26 @@ def submit_answer(
         )
         enqueue_grading(submission.pk)
     return submission
+
+
+def _refuse_unreadable(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, payload: dict[str, Any]
+) -> None:
+    """A quiz answer the kind cannot read is refused now, with the kind's reason, and never
+    stored: under deferred feedback a stored one would read "Answer recorded" until the
+    student could no longer fix it. Unreadable answers use no try anywhere
+    (``selectors.attempts_used``); here they are not even written."""
+    from grader.grading import unreadable_reason
+
+    reason = unreadable_reason(
+        access.problem.kind, access.problem.spec, current_seed(user, access), payload
+    )
+    if reason is not None:
+        raise BadPayload(
+            f"This answer cannot be read ({reason}); it was not recorded and used no try.",
+            field="answer",
+            code="unreadable_answer",
+        )
 
 
 def enqueue_grading(submission_id: int) -> None:

@@ -112,7 +112,10 @@ class SubmissionCreateView(APIView):
         summary="Submit an answer or code",
         description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
         'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url.",
+        "problems. Grading runs in the background: poll the returned url. A quiz "
+        "question's answer that its kind cannot read at all (words for a number) is "
+        "refused at once with 400 `unreadable_answer` and the reason; it is not stored and "
+        "uses no try.",
         parameters=[_ASSIGNMENT],
         request=s.SubmitRequestSerializer,
         responses={
