@@ -26,6 +26,7 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.models.submission import PENDING_STATUSES
 
 
 @dataclass
@@ -42,6 +43,7 @@ class StudentRow:
     questions: int = 0
     score: float = 0.0
     max_score: float = 0.0
+    pending: int = 0  # drawn questions whose latest answer is still being graded
     best_by_item: dict[int, float] = field(default_factory=dict)
 
     @property
@@ -62,16 +64,22 @@ def _items(quiz: QuizSettings) -> dict[int, AssignmentProblem]:
     }
 
 
-def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[StudentRow]:
-    """One row per student of the cohort, started or not, for the monitor and the CSV."""
+def student_rows(
+    quiz: QuizSettings, now: datetime | None = None, *, user_id: int | None = None
+) -> list[StudentRow]:
+    """One row per student of the cohort, started or not, for the monitor and the CSV;
+    ``user_id``: that student's row only (their own total on the quiz page)."""
     now = now or timezone.now()
     items = _items(quiz)
     attempts = {a.user_id: a for a in quiz.assignment.quiz_attempts.all()}
     answered: dict[int, set[int]] = defaultdict(set)
     best: dict[tuple[int, int], float] = {}
+    pending: dict[int, set[int]] = defaultdict(set)
+    submissions = Submission.objects.filter(assignment_id=quiz.assignment_id)
+    if user_id is not None:
+        submissions = submissions.filter(user_id=user_id)
     rows = (
-        Submission.objects.filter(assignment_id=quiz.assignment_id)
-        .exclude(status=Status.ERROR)
+        submissions.exclude(status=Status.ERROR)
         .exclude(verdict=Verdict.INVALID)
         .values("user_id", "problem_id")
         .annotate(best=Max("score"))
@@ -79,10 +87,16 @@ def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[Studen
     for row in rows:
         answered[row["user_id"]].add(row["problem_id"])
         best[(row["user_id"], row["problem_id"])] = row["best"] or 0.0
+    for uid, problem_id in submissions.filter(status__in=PENDING_STATUSES).values_list(
+        "user_id", "problem_id"
+    ):
+        pending[uid].add(problem_id)
     result = []
     members = Membership.objects.filter(
         cohort_id=quiz.assignment.cohort_id, role=Role.STUDENT
     ).select_related("user")
+    if user_id is not None:
+        members = members.filter(user_id=user_id)
     for membership in members.order_by("user__username"):
         uid = membership.user_id
         attempt = attempts.get(uid)
@@ -109,6 +123,7 @@ def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[Studen
             for item in drawn:
                 if item.problem_id in answered[uid]:
                     row.answered += 1
+                row.pending += int(item.problem_id in pending[uid])
                 score = best.get((uid, item.problem_id), 0.0)
                 row.best_by_item[item.pk] = score
                 row.score += score
