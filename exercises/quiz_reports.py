@@ -236,13 +236,24 @@ def closes_for_everyone(quiz: QuizSettings) -> datetime:
     return quiz_rules.closes_for_everyone(quiz)
 
 
-def drawn_items_by_student(assignment_id: int) -> dict[int, set[int]]:
-    """For gradebooks: which ``AssignmentProblem`` ids each student of a quiz was given. A
+def drawn_items_by_student(quiz: QuizSettings, user_ids: list[int]) -> dict[int, set[int]]:
+    """For gradebooks: which ``AssignmentProblem`` ids each of ``user_ids`` was given: the
+    draw stored at Start, or for a student who has not started the draw Start would give
+    them (a quiz not taken scores zero of its own draw's points, not of the whole pool's). A
     cell outside a student's draw is "not drawn" (neither zero nor missing work), and the
     student's maximum is the sum over their own draw."""
-    return {
+    from exercises import quizzes  # the draw itself; quizzes imports nothing from here
+
+    drawn = {
         user_id: set(item_ids)
         for user_id, item_ids in QuizAttempt.objects.filter(
-            assignment_id=assignment_id
+            assignment_id=quiz.assignment_id, user_id__in=user_ids
         ).values_list("user_id", "drawn_item_ids")
     }
+    missing = [user_id for user_id in user_ids if user_id not in drawn]
+    if missing:
+        pools = quizzes.loaded_pools(quiz)
+        for user_id in missing:
+            seed = quizzes.quiz_seed(quiz.assignment_id, user_id)
+            drawn[user_id] = {item.pk for item in quizzes.draw_from(pools, seed)}
+    return drawn

@@ -294,16 +294,6 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
         return _error(request, NotFound("No such student in this cohort.", code="not_found"))
     book = gradebook.build_gradebook(access.cohort, user_id=user_id)
     row = book.rows[0] if book.rows else None
-    per_assignment: dict[int, dict] = {}
-    for column, cell in zip(book.columns, row.cells if row else [], strict=False):
-        entry = per_assignment.setdefault(
-            column.assignment.pk,
-            {"assignment": column.assignment, "score": 0.0, "max": 0.0, "solved": 0, "items": []},
-        )
-        entry["score"] += cell.best or 0.0
-        entry["max"] += column.max_points
-        entry["solved"] += int(cell.solved)
-        entry["items"].append((column, cell))
     submissions = (
         Submission.objects.filter(assignment__cohort=access.cohort, user_id=user_id)
         .select_related("problem", "assignment")
@@ -316,7 +306,7 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
             "access": access,
             "cohort": access.cohort,
             "membership": membership,
-            "progress": list(per_assignment.values()),
+            "progress": book.by_assignment(row) if row else [],
             "submissions": submissions,
         },
     )
