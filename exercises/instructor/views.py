@@ -201,13 +201,15 @@ def assignment_edit(
     request: HttpRequest, access: StaffAccess, assignment_slug: str | None = None
 ) -> HttpResponse:
     instance = _assignment(access, assignment_slug)
+    if instance is not None and instance.type == Assignment.Type.QUIZ and request.method == "GET":
+        return redirect("quiz-edit", pk=instance.pk)  # a quiz's settings live in its editor
     form = forms.AssignmentForm(request.POST or None, instance=instance, cohort=access.cohort)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["problems"])
         try:
             assignment = teach.save_assignment(form, chosen)
         except StrideError as exc:
-            form.add_error("problems", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:
             messages.success(request, f"Saved {assignment.title}.")
             return redirect("teach:cohort", slug=access.cohort.slug)
