@@ -99,6 +99,18 @@ class Gradebook:
             return None
         return maxima.pop() if maxima else sum(c.max_points for c in self.columns)
 
+    @property
+    def groups(self) -> list[tuple[Assignment, int]]:
+        """The columns' assignments in order, each with how many columns it spans (the
+        columns of one assignment are adjacent): the page's grouped header."""
+        spans: list[tuple[Assignment, int]] = []
+        for column in self.columns:
+            if spans and spans[-1][0].pk == column.assignment.pk:
+                spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+            else:
+                spans.append((column.assignment, 1))
+        return spans
+
     def by_assignment(self, row: Row) -> list[dict[str, Any]]:
         """One student's score, maximum and solved count per assignment, over what they were
         given (the per-student page)."""

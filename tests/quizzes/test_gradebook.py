@@ -102,7 +102,7 @@ def test_the_gradebook_and_student_pages_show_not_drawn_and_per_student_maxima(
     page = client_for(instructor)
     html = page.get(f"/teach/{cohort.slug}/gradebook").content.decode()
     assert "Total /7" not in html
-    assert html.count("not drawn") == 2
+    assert html.count('<span class="meta">not drawn</span>') == 2
     assert "<strong>2</strong> / 2</td>" in html and "<strong>0</strong> / 5</td>" in html
     student_html = page.get(f"/teach/{cohort.slug}/students/{other_student.pk}").content.decode()
     assert "<td>0 / 5</td>" in student_html
@@ -114,3 +114,26 @@ def test_practice_columns_keep_one_shared_maximum(cohort, student, other_student
     book = gradebook.build_gradebook(cohort)
     assert book.max_total == 4
     assert all(cell.drawn for row in book.rows for cell in row.cells)
+
+
+def test_cells_read_as_points_and_attempts_under_their_assignments_header(
+    mixed_quiz, cohort, instructor, student, other_student, bank, t0
+):
+    practice = factories.make_assignment(cohort, bank[:2], title="Week 1", slug="week-1")
+    from exercises import services
+
+    sub = services.submit_answer(student, "qn-1", {"answer": 1}, assignment_id=practice.pk)
+    grade_now(sub.pk)
+    sit(mixed_quiz, student, "qn-1", t0, right=True)
+    html = client_for(instructor).get(f"/teach/{cohort.slug}/gradebook").content.decode()
+    # One header per assignment over its own columns, not bare repeated slugs.
+    assert '<th scope="colgroup" colspan="2" class="group">Week 1</th>' in html
+    assert 'colspan="2" class="group">Quiz 1 <span class="pill">quiz</span></th>' in html
+    # "2 / 1" read as a fraction: now points and attempts say what they are.
+    assert (
+        '<span class="score">2 pts</span><br><span class="meta attempts">1 attempt</span>' in html
+    )
+    assert (
+        '<span class="score">0 pts</span><br><span class="meta attempts">1 attempt</span>' in html
+    )
+    assert '<span class="meta"> / 1</span>' not in html
