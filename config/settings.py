@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from exercises.addresses import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STRIDE_VAR_DIR") or BASE_DIR / "var")
@@ -156,6 +157,8 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "grader.tasks.sweep_stuck_submissions": {"queue": GRADING_QUEUE},
     "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.build_report": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.check_leak": {"queue": REGRADE_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -174,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Stride policy ------------------------------------------------------------------------------
+TRUSTED_PROXIES = env_list("STRIDE_TRUSTED_PROXIES", [])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"STRIDE_TRUSTED_PROXIES: {exc}") from None
 STRIDE = {
     # Submissions per user per minute (API and pages alike); over it: 429 with Retry-After.
     "SUBMISSIONS_PER_MINUTE": env_int("STRIDE_SUBMISSIONS_PER_MINUTE", 20),
@@ -187,6 +195,19 @@ STRIDE = {
     # Re-queue at most this many times before the submission ends as `error`.
     "MAX_REQUEUES": env_int("STRIDE_MAX_REQUEUES", 3),
     "CONTENT_DIR": BASE_DIR / "exercises" / "content",
+    # Password checks running at once in one web process (the token endpoint, the login form,
+    # the admin's); beyond it the request is refused at once with 503 and Retry-After. A check
+    # is ~20 ms of CPU outside the GIL: a bound per process keeps a class logging in together
+    # from taking every core from the requests of those already in.
+    "LOGIN_CONCURRENCY": env_int("STRIDE_LOGIN_CONCURRENCY", 1),
+    # Failed logins allowed per account (from any address) and per client address within the
+    # window that opens at the first; past either, 429 with Retry-After and no password check.
+    "LOGIN_FAILURES_PER_ACCOUNT": env_int("STRIDE_LOGIN_FAILURES_PER_ACCOUNT", 10),
+    "LOGIN_FAILURES_PER_ADDRESS": env_int("STRIDE_LOGIN_FAILURES_PER_ADDRESS", 100),
+    "LOGIN_FAILURE_WINDOW_SECONDS": env_int("STRIDE_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+    # Our own reverse proxies (addresses or CIDR networks): only a request whose peer is one of
+    # them has its X-Forwarded-For read for the client's address (exercises.addresses).
+    "TRUSTED_PROXIES": TRUSTED_PROXIES,
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 
@@ -200,8 +221,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):
+# New hashes: Argon2id (config/hashers.py says which parameters and why). The others only
+# verify hashes made before, which are rewritten as Argon2id at the user's next login.
+STRONG_PASSWORD_HASHERS = [
+    "config.hashers.StrideArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHERS = STRONG_PASSWORD_HASHERS
+if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):  # the test suite's, never production's
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A student logs in once per device: a browser session lasts a term from its login; API tokens
+# never expire (DRF's authtoken model) and POST /api/v1/token hands back the same one each time.
+SESSION_COOKIE_AGE = env_int("STRIDE_SESSION_DAYS", 180) * 24 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -214,6 +248,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "exercises.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # For DRF's own throttles, should one be added: X-Forwarded-For only behind our proxies, as
+    # exercises.addresses reads it (0: REMOTE_ADDR; 1: the address our proxy appended).
+    "NUM_PROXIES": 1 if TRUSTED_PROXIES else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stride API",

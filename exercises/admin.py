@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from exercises.forms import AdminLoginForm
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -11,6 +12,9 @@ from exercises.models import (
     Submission,
     TestResult,
 )
+
+# The admin's login checks passwords through the same bounded, throttled door as the others.
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

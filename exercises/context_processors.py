@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 def stride(request):
-    from exercises.instructor.access import is_staff_member
+    from exercises.access import is_staff_member
 
     user = getattr(request, "user", None)
     return {

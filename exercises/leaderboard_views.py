@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from exercises import leaderboards, roster
 from exercises.errors import StrideError
 from exercises.instructor.forms import LeaderboardProfileForm
-from exercises.models import Membership
 
 POLL_SECONDS = 5
 SHOWN_ROWS = 200
@@ -22,12 +21,12 @@ SHOWN_ROWS = 200
 @require_http_methods(["GET", "POST"])
 def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        cohort, assignment, role = leaderboards.access_board(
+        membership, assignment = leaderboards.access_board(
             request.user, slug, request.GET.get("assignment") or None
         )
     except StrideError as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
-    membership = Membership.objects.get(user=request.user, cohort=cohort)
+    cohort = membership.cohort
     form = LeaderboardProfileForm(
         request.POST or None,
         initial={
@@ -48,7 +47,9 @@ def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Saved your leaderboard settings.")
             return redirect(request.get_full_path())
-    board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+    board = leaderboards.board_for(
+        cohort, request.user, assignment=assignment, role=membership.role
+    )
     context = {
         "board": board,
         "cohort": cohort,

@@ -40,9 +40,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from exercises import quiz_rules
+from exercises import access, quiz_rules
+from exercises.errors import NotFound
 from exercises.models import Assignment, Cohort, Membership, Role, Status, Submission, Verdict
-from exercises.models.cohort import STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -473,12 +473,8 @@ def board_for(
 
     now = now or timezone.now()
     if role is None:
-        role = (
-            Membership.objects.filter(user=viewer, cohort=cohort)
-            .values_list("role", flat=True)
-            .first()
-        )
-    staff = role in STAFF_ROLES
+        role = access.role_in(viewer, cohort)
+    staff = access.is_staff_role(role)
     assignment_id = assignment.pk if assignment else None
     frozen_at = None if staff else freeze_start(cohort, assignment, now)
     if frozen_at is not None:
@@ -554,22 +550,17 @@ def board_payload(board: Board) -> dict[str, Any]:
 
 def access_board(
     user: AbstractBaseUser, cohort_slug: str, assignment_slug: str | None = None
-) -> tuple[Cohort, Assignment | None, str]:
-    """The cohort (and assignment) of a board the user may read: members only, else 404."""
-    from exercises.errors import NotFound
-
-    membership = (
-        Membership.objects.filter(user_id=user.pk, cohort__slug=cohort_slug)
-        .select_related("cohort")
-        .first()
-    )
-    if membership is None:
-        raise NotFound(f"No cohort {cohort_slug!r} of yours.", code="cohort_not_found")
+) -> tuple[Membership, Assignment | None]:
+    """The viewer's membership of the board's cohort (and the assignment of a per-assignment
+    board): members only, else 404; a draft assignment's board is the staff's."""
+    membership = access.member_cohort(user, cohort_slug)
     assignment = None
     if assignment_slug:
         assignment = Assignment.objects.filter(
             cohort=membership.cohort, slug=assignment_slug
         ).first()
-        if assignment is None or (membership.role not in STAFF_ROLES and not assignment.published):
+        if assignment is None or (
+            not access.is_staff_role(membership.role) and not assignment.published
+        ):
             raise NotFound(f"No assignment {assignment_slug!r}.", code="assignment_not_found")
-    return membership.cohort, assignment, membership.role
+    return membership, assignment

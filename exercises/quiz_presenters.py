@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from exercises import quiz_rules, selectors
+from exercises.access import staff_of
 from exercises.models import FeedbackPolicy, QuizAttempt, QuizSettings, Submission
 
 WITHHELD_MESSAGES = {
@@ -28,7 +29,7 @@ def withheld_for(
     """Must ``viewer`` see this submission without its verdict, score and feedback?"""
     if not quiz_rules.is_quiz(submission.assignment):
         return False
-    is_staff = selectors.is_staff_of(viewer, submission.assignment.cohort)
+    is_staff = staff_of(viewer, submission.assignment.cohort_id)
     return quiz_rules.submission_feedback_withheld(submission, viewer, is_staff=is_staff, now=now)
 
 

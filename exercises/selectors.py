@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from exercises import access
 from exercises.errors import NotFound
 from exercises.models import (
     Assignment,
@@ -22,22 +23,11 @@ from exercises.models import (
     Role,
     Submission,
 )
-from exercises.models.cohort import STAFF_ROLES
 from exercises.models.submission import PENDING_STATUSES, Status, Verdict
 
 
 def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("cohort")
-
-
-def role_in(user: AbstractBaseUser, cohort: Cohort) -> str | None:
-    return (
-        Membership.objects.filter(user=user, cohort=cohort).values_list("role", flat=True).first()
-    )
-
-
-def is_staff_of(user: AbstractBaseUser, cohort: Cohort) -> bool:
-    return role_in(user, cohort) in STAFF_ROLES
 
 
 def visible_assignments(
@@ -46,12 +36,11 @@ def visible_assignments(
     """Assignments the user may see: staff see all of their cohorts'; students the published,
     opened ones."""
     now = now or timezone.now()
-    staff_cohorts = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
-    student_cohorts = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
     opened = Q(opens_at__isnull=True) | Q(opens_at__lte=now)
     return (
         Assignment.objects.filter(
-            Q(cohort__in=staff_cohorts) | (Q(cohort__in=student_cohorts, published=True) & opened)
+            Q(cohort__in=access.staff_cohorts(user))
+            | (Q(cohort__in=access.student_cohorts(user), published=True) & opened)
         )
         .select_related("cohort")
         .distinct()
@@ -74,7 +63,7 @@ class ProblemAccess:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return access.is_staff_role(self.role)
 
     @property
     def attempt_limit(self) -> int | None:
@@ -121,8 +110,8 @@ def access_problem(
     if not items:
         raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
     item = _pick_item(items, now)
-    role = role_in(user, item.assignment.cohort) or Role.STUDENT
-    if item.assignment.type == Assignment.Type.QUIZ and role not in STAFF_ROLES:
+    role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
+    if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
         from exercises import quiz_rules  # started, and this question is in the student's draw
 
         quiz_rules.require_drawn(user, item)
@@ -189,7 +178,7 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
         raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
     if submission.user_id == user.pk:
         return submission
-    if submission.assignment and is_staff_of(user, submission.assignment.cohort):
+    if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
         return submission
     raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
 
@@ -207,12 +196,10 @@ def visible_quizzes(user: AbstractBaseUser):
     student cohorts; soonest first."""
     from exercises.models.quiz import QuizSettings
 
-    staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
-    student = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
     return (
         QuizSettings.objects.filter(
-            Q(assignment__cohort__in=staff)
-            | Q(assignment__cohort__in=student, assignment__published=True)
+            Q(assignment__cohort__in=access.staff_cohorts(user))
+            | Q(assignment__cohort__in=access.student_cohorts(user), assignment__published=True)
         )
         .select_related("assignment", "assignment__cohort")
         .order_by("opens_at")

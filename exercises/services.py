@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from exercises import quiz_rules, selectors
-from exercises.errors import BadPayload, Closed, NotFound, RateLimited
+from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.models import (
     Assignment,
     Cohort,
@@ -85,6 +85,51 @@ def _check_rate(user: AbstractBaseUser, now: datetime) -> None:
         )
 
 
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def clean_idempotency_key(raw: str | None) -> str | None:
+    """A client's Idempotency-Key: 1-200 printable ASCII characters (a UUID is typical), or
+    ``None`` when the client sent none."""
+    if raw is None:
+        return None
+    if not 0 < len(raw) <= IDEMPOTENCY_KEY_MAX or not all(" " < c <= "~" for c in raw):
+        raise BadPayload(
+            f"The Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters "
+            "without spaces, such as a UUID.",
+            field="Idempotency-Key",
+            code="invalid_idempotency_key",
+        )
+    return raw
+
+
+def request_digest(slug: str, assignment_id: int | None, data: Any) -> str:
+    """What a keyed request asked for, so that a retry can be told from a new request."""
+    canonical = json.dumps(
+        [slug, assignment_id, data], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submission | None:
+    """The submission an earlier request with this key made; ``KeyReused`` when that request
+    asked for something else."""
+    earlier = Submission.objects.filter(user=user, idempotency_key=key).first()
+    if earlier is not None and earlier.request_digest != digest:
+        raise KeyReused(
+            "This Idempotency-Key was already used for a different submission; send a new "
+            "key with each new answer.",
+            field="Idempotency-Key",
+        )
+    return earlier
+
+
+@dataclass(frozen=True)
+class Submitted:
+    submission: Submission
+    replayed: bool  # True: an earlier request with the same key made it; nothing new stored
+
+
 def submit_answer(
     user: AbstractBaseUser,
     slug: str,
@@ -93,13 +138,40 @@ def submit_answer(
     assignment_id: int | None = None,
     now: datetime | None = None,
 ) -> Submission:
+    """``submit`` without an idempotency key: always a new attempt."""
+    return submit(user, slug, data, assignment_id=assignment_id, now=now).submission
+
+
+def submit(
+    user: AbstractBaseUser,
+    slug: str,
+    data: Any,
+    *,
+    assignment_id: int | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Submitted:
     """Store a submission (status ``queued``) and queue its grading once the row is committed.
 
+    With an ``idempotency_key`` the user already sent, the submission that request made comes
+    back (``replayed``) whatever happened since (closed, rate limit reached): a client retrying
+    after a lost response never makes a second attempt. The same key with a different request
+    raises KeyReused. Two requests with the same key at once make one submission: the second
+    looks again after the first releases the user's row lock (and the unique constraint on
+    user and key stands behind that).
+
     Raises NotFound (no access), Closed (past due and late work refused, or no attempts left),
-    RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read).
-    Nothing is written when it raises.
+    RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read),
+    KeyReused. Nothing is written when it raises.
     """
     now = now or timezone.now()
+    key = clean_idempotency_key(idempotency_key)
+    digest = ""
+    if key is not None:
+        digest = request_digest(slug, assignment_id, data)
+        earlier = _earlier_with_key(user, key, digest)
+        if earlier is not None:
+            return Submitted(earlier, replayed=True)
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     payload = clean_payload(access.problem.kind, data)
     late = access.is_late(now)
@@ -118,6 +190,10 @@ def submit_answer(
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if key is not None:
+            earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
+            if earlier is not None:
+                return Submitted(earlier, replayed=True)
         used = selectors.attempts_used(user, access.problem, access.assignment)
         limit = access.attempt_limit
         if limit is not None and used >= limit and not access.is_staff:
@@ -135,9 +211,11 @@ def submit_answer(
             max_score=access.item.max_points,
             late=late,
             status=Status.QUEUED,
+            idempotency_key=key or "",
+            request_digest=digest,
         )
         enqueue_grading(submission.pk)
-    return submission
+    return Submitted(submission, replayed=False)
 
 
 def _refuse_unreadable(

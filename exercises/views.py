@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from exercises import (
     visuals,
 )
 from exercises.errors import NotFound, StrideError
-from exercises.forms import JoinCohortForm
+from exercises.forms import JoinCohortForm, LoginForm
 from exercises.models import VariantPolicy
 from exercises.rendering import markdown_to_html
 
@@ -32,6 +33,20 @@ from exercises.rendering import markdown_to_html
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health.report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, its password check bounded and throttled (``exercises.logins``):
+    a refusal answers with its own status (429, 503) and ``Retry-After``."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = form.refusal.status
+            response["Retry-After"] = str(form.refusal.retry_after)
+        return response
 
 
 @login_required
@@ -100,9 +115,14 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             payload = answer_inputs.read_answer(
                 access.problem.kind, detail["answer_format"], request.POST
             )
-            submission = services.submit_answer(
-                request.user, slug, payload, assignment_id=access.assignment.pk
-            )
+            submission = services.submit(
+                request.user,
+                slug,
+                payload,
+                assignment_id=access.assignment.pk,
+                # The form's token: a resent form (a retry, a double click) is the same attempt.
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            ).submission
         except answer_inputs.AnswerError as exc:
             error, status, retry_after = exc.message, 400, None
         except StrideError as exc:
@@ -116,17 +136,20 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 response["HX-Redirect"] = reverse("submission", args=[submission.pk])
                 return response
             if request.htmx:
+                # The form stays on the page: it gets a new token for the next answer.
                 response = render(
                     request,
                     "exercises/_submission_status.html",
-                    _submission_context(request, submission),
+                    _submission_context(request, submission) | {"new_form_token": True},
                 )
                 response["HX-Trigger"] = "stride:submitted"
                 return response
             return redirect("submission", pk=submission.pk)
         if request.htmx:
             # htmx swaps only 2xx answers by default: the refusal is the content here.
-            response = render(request, "exercises/_form_error.html", {"error": error})
+            response = render(
+                request, "exercises/_form_error.html", {"error": error, "new_form_token": True}
+            )
             response["X-Stride-Status"] = str(status)
             return response
     context.update(

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
 from exercises import services
+from exercises.integrity import services as integrity
+from exercises.integrity.tasks import check_leak
 from grader.grading import grade_payload
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,9 @@ def grade_submission(self, submission_id: int) -> str:
         if job is None:
             return "skipped"
         grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-        services.record_grade(submission_id, token, grade, job.terms)
+        recorded = services.record_grade(submission_id, token, grade, job.terms)
+        if recorded and integrity.should_check_leak(job.kind, grade.verdict):
+            _queue_leak_check(submission_id)
         return grade.verdict.value
     except INFRA_FAULTS as exc:
         if self.request.retries >= self.max_retries:
@@ -66,6 +70,15 @@ def grade_submission(self, submission_id: int) -> str:
         countdown = min(60, 2**self.request.retries)
         log.warning("submission %s: %s, retry in %ss", submission_id, exc, countdown)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+def _queue_leak_check(submission_id: int) -> None:
+    """The leak check is advisory (staff only): a broker hiccup or a failure in it never
+    fails the grade, which is already committed."""
+    try:
+        check_leak.delay_on_commit(submission_id)
+    except Exception:
+        log.exception("leak check for submission %s not run", submission_id)
 
 
 @shared_task

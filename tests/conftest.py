@@ -1,8 +1,12 @@
 """Personas and fixtures shared by the whole suite.
 
-Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``instructor`` (teaches
-``cohort``), ``outsider`` (in another cohort). Services: when ``STRIDE_REQUIRE_SERVICES=1``
-(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping.
+Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``assistant`` (on
+``cohort``'s staff, reads and grades but does not write), ``instructor`` (teaches ``cohort``),
+``other_instructor`` (teaches ``other_cohort`` only), ``outsider`` (a student of another cohort)
+and the anonymous visitor (no fixture: a client that never logs in).
+
+Services: when ``STRIDE_REQUIRE_SERVICES=1`` (CI), tests that need PostgreSQL, Redis or Chromium
+fail instead of skipping.
 """
 
 from __future__ import annotations
@@ -95,6 +99,20 @@ def other_student(cohort):
 def instructor(cohort):
     user = factories.make_user("iris")
     factories.add_member(user, cohort, Role.INSTRUCTOR)
+    return user
+
+
+@pytest.fixture
+def assistant(cohort):
+    user = factories.make_user("ada")
+    factories.add_member(user, cohort, Role.ASSISTANT)
+    return user
+
+
+@pytest.fixture
+def other_instructor(other_cohort):
+    user = factories.make_user("otto")
+    factories.add_member(user, other_cohort, Role.INSTRUCTOR)
     return user
 
 

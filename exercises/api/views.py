@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from exercises import leaderboards, presenters, quiz_presenters, selectors, services
+from exercises import leaderboards, logins, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
-
-
-class TokenThrottle(AnonRateThrottle):
-    rate = "30/min"
 
 
 def _assignment_param(request: Request) -> int | None:
@@ -39,13 +32,26 @@ _ERRORS = {
     409: "The assignment is closed, or no attempts are left.",
     413: "The body, the answer or the code is too large.",
     415: "The body is not application/json.",
-    429: "Too many submissions: wait the seconds in the Retry-After header.",
+    422: "The Idempotency-Key was already used for a different request: use a new key.",
+    429: "Too many submissions, or failed logins: wait the seconds in the Retry-After header.",
+    503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
 }
 _ASSIGNMENT = OpenApiParameter(
     "assignment",
     int,
     description="An assignment id, when the problem is in more than one of yours "
     "(default: the open one due soonest).",
+)
+
+
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="A new unique value (a UUID) per answer, sent again unchanged when you retry "
+    "after a timeout or a lost response: a retry returns the first request's submission "
+    "(200, same id) instead of making another attempt. The same key with a different body "
+    "is refused with 422. Keys are yours alone and kept with the submission.",
 )
 
 
@@ -58,27 +64,26 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         summary="Get your API token",
         description="Trade a username and password for the token to send as "
-        "`Authorization: Token <token>`; the same token every time.",
+        "`Authorization: Token <token>`; the same token every time, and it does not expire: "
+        "ask once per device and keep it.",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, **_errors(400, 415)},
+        responses={200: s.TokenSerializer, **_errors(400, 415, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
+        user = logins.check_password_login(
             request._request,
-            username=form.validated_data["username"],
-            password=form.validated_data["password"],
+            form.validated_data["username"],
+            form.validated_data["password"],
         )
         if user is None:
             raise BadPayload("Wrong username or password.", code="invalid_credentials")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": logins.token_for(user)})
 
 
 class ProblemListView(APIView):
@@ -112,26 +117,41 @@ class SubmissionCreateView(APIView):
         summary="Submit an answer or code",
         description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
         'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url. A quiz "
+        "problems. Grading runs in the background: poll the returned url. Send an "
+        "`Idempotency-Key` header so that a retry cannot make a second attempt. A quiz "
         "question's answer that its kind cannot read at all (words for a number) is "
         "refused at once with 400 `unreadable_answer` and the reason; it is not stored and "
         "uses no try.",
-        parameters=[_ASSIGNMENT],
+        parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
         request=s.SubmitRequestSerializer,
         responses={
-            202: s.SubmissionCreatedSerializer,
-            **_errors(400, 401, 403, 404, 409, 413, 415, 429),
+            202: OpenApiResponse(s.SubmissionCreatedSerializer, description="Stored and queued."),
+            200: OpenApiResponse(
+                s.SubmissionCreatedSerializer,
+                description="A retry with an Idempotency-Key already used for this request: "
+                "the first request's submission, nothing new stored "
+                "(header `Idempotent-Replayed: true`).",
+            ),
+            **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        submission = services.submit_answer(
-            request.user, slug, request.data, assignment_id=_assignment_param(request)
+        submitted = services.submit(
+            request.user,
+            slug,
+            request.data,
+            assignment_id=_assignment_param(request),
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
+        submission = submitted.submission
         url = reverse("api:submission-detail", args=[submission.pk])
+        headers = {"Location": url}
+        if submitted.replayed:
+            headers["Idempotent-Replayed"] = "true"
         return Response(
             {"id": submission.pk, "status": submission.status, "url": url},
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
+            status=status.HTTP_200_OK if submitted.replayed else status.HTTP_202_ACCEPTED,
+            headers=headers,
         )
 
 
@@ -154,8 +174,10 @@ class LeaderboardView(APIView):
         responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        cohort, assignment, role = leaderboards.access_board(
+        membership, assignment = leaderboards.access_board(
             request.user, slug, request.query_params.get("assignment") or None
         )
-        board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+        board = leaderboards.board_for(
+            membership.cohort, request.user, assignment=assignment, role=membership.role
+        )
         return Response(leaderboards.board_payload(board))

@@ -8,6 +8,7 @@ from exercises.models.assignment import (
     VariantPolicy,
 )
 from exercises.models.cohort import Cohort, Membership, Role
+from exercises.models.integrity import IntegrityReport, IntegrityReview, LeakFlag
 from exercises.models.problem import Problem
 from exercises.models.quiz import (
     FeedbackPolicy,
@@ -25,7 +26,10 @@ __all__ = [
     "Cohort",
     "Extension",
     "FeedbackPolicy",
+    "IntegrityReport",
+    "IntegrityReview",
     "LatePolicy",
+    "LeakFlag",
     "Membership",
     "Problem",
     "QuizAccommodation",

@@ -56,9 +56,22 @@ class Submission(models.Model):
     # How many times the sweeper re-queued it; past STRIDE["MAX_REQUEUES"] it ends as error.
     requeue_count = models.PositiveSmallIntegerField(default=0)
     error_message = models.TextField(blank=True)
+    # The client's Idempotency-Key (API header, or the problem page's form token) and a digest
+    # of what it asked: a retry with the same key gets this submission back instead of making
+    # another attempt. Kept with the row (not in the cache) so that the key and the attempt
+    # are one commit, and a retry after any delay, or after Redis lost its data, still finds it.
+    idempotency_key = models.CharField(max_length=200, blank=True)  # "": none was sent
+    request_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="submission_one_per_idempotency_key",
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "problem", "assignment", "created_at"]),
             models.Index(fields=["status", "queued_at"]),

@@ -80,6 +80,19 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def output_digest(value: Any) -> str | None:
+    """A short digest of an output array's shape and values rounded to 4 decimals (so float
+    noise from summation order does not tell two equal answers apart); None when it is not
+    numeric."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(repr(array.shape).encode())
+    digest.update(np.ascontiguousarray(np.round(array, 4) + 0.0).tobytes())
+    return digest.hexdigest()[:16]
+
+
 class CodeKind(ProblemKind):
     name = "code"
     spec_keys = frozenset(
@@ -252,9 +265,11 @@ class CodeKind(ProblemKind):
         key = None
         if keys and check.stage in ("shape", "values"):
             key = cm.diagnose_case(namespace, case, call.value, keys, tol)
-        data: dict[str, Any] = {}
+        # The wrong output's digest (never the output): the integrity report compares it across
+        # students; two independent solutions rarely fail a hidden case with the same numbers.
+        data: dict[str, Any] = {"output_digest": output_digest(call.value)}
         if not hidden and check.diff_map is not None:
-            data = {
+            data |= {
                 "diff_map": check.diff_map,
                 "diff_map_origin": list(check.diff_map_origin or (0, 0)),
                 "diff_map_slice": list(check.diff_map_slice or ()),

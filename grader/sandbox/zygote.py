@@ -254,6 +254,7 @@ class Zygote:
         self.cgroup = Cgroup(f"stride-sandbox-{self.pid}") if config.get("cgroup", True) else None
         self.vm_base = _vm_size()
         self.nobody_reaches_python = all(_others_can_reach(d) for d in self.read_dirs)
+        self.uid = self.isolation.sandbox_uid(self.pid) if self.isolation and self.root else -1
         _forget_project_paths()
 
     def hello(self) -> dict[str, Any]:
@@ -264,6 +265,7 @@ class Zygote:
             "mode": self.mode,
             "cgroup": sorted(self.cgroup.paths.values()) if self.cgroup else [],
             "landlock_abi": self.landlock_abi,
+            "uid": self.uid,
         }
 
     # ----------------------------------------------------------------- one request
@@ -282,7 +284,7 @@ class Zygote:
         if self.tier != "full":
             tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
             if self.root and self.nobody_reaches_python:
-                os.chown(tmpdir, 65534, 65534)
+                os.chown(tmpdir, self.uid, self.uid)
         out_r, out_w = _high_pipe()
         err_r, err_w = _high_pipe()
         res_r, res_w = _high_pipe()
@@ -511,7 +513,7 @@ class Zygote:
             else:
                 iso.build_root(self.plan, limits["tmp_mb"])
             iso.set_hostname()
-            iso.drop_privileges(self.mode == "userns")
+            iso.drop_privileges(self.mode == "userns", self.uid)
             iso.set_pdeathsig()
             if iso.parent_gone(fds[3]):
                 os._exit(1)
@@ -543,9 +545,9 @@ class Zygote:
             if self.isolation is not None:
                 self.isolation.raise_oom_score()
                 if self.root:
-                    # uid 65534 when it can still reach the interpreter, else uid 0 with every
-                    # capability dropped (Landlock and seccomp confine it either way).
-                    self.isolation.drop_privileges(not self.nobody_reaches_python)
+                    # The zygote's uid when it can still reach the interpreter, else uid 0 with
+                    # every capability dropped (Landlock and seccomp confine it either way).
+                    self.isolation.drop_privileges(not self.nobody_reaches_python, self.uid)
                 self.isolation.set_pdeathsig()
                 if os.getppid() != self.pid:
                     os._exit(1)

@@ -29,27 +29,7 @@ def tally_kind(monkeypatch):
     return fakekind.TALLY
 
 
-# --- A cohort to teach ---------------------------------------------------------------------------
-@pytest.fixture
-def assistant(cohort):
-    from exercises.models import Role
-    from tests import factories
-
-    user = factories.make_user("ada")
-    factories.add_member(user, cohort, Role.ASSISTANT)
-    return user
-
-
-@pytest.fixture
-def other_instructor(other_cohort):
-    from exercises.models import Role
-    from tests import factories
-
-    user = factories.make_user("otto")
-    factories.add_member(user, other_cohort, Role.INSTRUCTOR)
-    return user
-
-
+# --- A cohort to teach (its personas are the suite's, in tests/conftest.py) ----------------------
 @pytest.fixture
 def tally_problem(db):
     from tests import factories

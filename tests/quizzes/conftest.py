@@ -185,3 +185,8 @@ def screenshot(page, name: str) -> None:
     folder = Path(__file__).resolve().parents[2] / "test-artifacts"
     folder.mkdir(exist_ok=True)
     page.screenshot(path=str(folder / f"quiz-{name}.png"), full_page=True)
+
+
+def staff_url(quiz, page: str) -> str:
+    """A quiz's staff page, under its cohort's /teach/ pages (``page``: ``monitor``, ...)."""
+    return f"/teach/{quiz.assignment.cohort.slug}/quizzes/{quiz.assignment_id}/{page}"

@@ -11,7 +11,7 @@ from django.test import Client
 from exercises import quizzes
 from exercises.models import Assignment, AssignmentProblem
 from tests import factories
-from tests.quizzes.conftest import TEST_KIND
+from tests.quizzes.conftest import TEST_KIND, staff_url
 
 
 def client_for(user) -> Client:
@@ -41,7 +41,7 @@ def test_the_cohort_pages_edit_link_of_a_quiz_opens_the_quiz_editor(
     practice = factories.make_assignment(cohort, bank[:1], title="Week 1", slug="week-1")
     html = client_for(instructor).get(f"/teach/{cohort.slug}/").content.decode()
     edits = re.findall(r'<a href="([^"]+)">edit</a>', html)
-    assert f"/quizzes/{quiz.assignment_id}/edit" in edits
+    assert staff_url(quiz, "edit") in edits
     assert f"/teach/{cohort.slug}/assignments/{practice.slug}/edit" in edits
     assert f"/teach/{cohort.slug}/assignments/quiz-1/edit" not in html
 
@@ -50,7 +50,7 @@ def test_the_generic_form_sends_a_quiz_to_its_editor(make_quiz, cohort, instruct
     quiz = make_quiz()
     response = client_for(instructor).get(f"/teach/{cohort.slug}/assignments/quiz-1/edit")
     assert response.status_code == 302
-    assert response["Location"] == f"/quizzes/{quiz.assignment_id}/edit"
+    assert response["Location"] == staff_url(quiz, "edit")
 
 
 def test_the_generic_form_cannot_add_problems_to_a_started_quiz(
