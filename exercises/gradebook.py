@@ -2,7 +2,10 @@
 
 A cell holds the best score, the attempts that count (infrastructure errors and unreadable
 answers use none, as ``selectors.attempts_used`` counts them), whether the best score came
-from a late submission, and whether the problem was solved. Two queries whatever the size.
+from a late submission, and whether the problem was solved. A quiz question outside a
+student's own draw is "not drawn": no score, and no part of their maximum, so each student's
+total is out of the points of the questions they were given (draws of different point values
+give different maxima). Two queries whatever the size, plus a few per quiz for its draws.
 
 The CSV opens cleanly in a spreadsheet: UTF-8 with a BOM (Excel otherwise guesses a legacy code
 page and mangles "김민준" or emoji), every field quoted where needed by the csv module, and any
@@ -17,11 +20,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from exercises import quiz_reports
 from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
     Membership,
+    QuizSettings,
     Role,
     Status,
     Submission,
@@ -29,6 +34,7 @@ from exercises.models import (
 )
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NOT_DRAWN = "not drawn"
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class Cell:
     late: bool = False
     solved: bool = False
     pending: int = 0
+    drawn: bool = True  # False: a quiz question this student was not given
 
 
 @dataclass
@@ -61,10 +68,11 @@ class Row:
     real_name: str
     display_name: str
     cells: list[Cell] = field(default_factory=list)
+    max_total: float = 0.0  # the points of the columns this student was given
 
     @property
     def total(self) -> float:
-        return round(sum(c.best or 0.0 for c in self.cells), 6)
+        return round(sum(c.best or 0.0 for c in self.cells if c.drawn), 6)
 
     @property
     def late_count(self) -> int:
@@ -83,8 +91,48 @@ class Gradebook:
     rows: list[Row]
 
     @property
-    def max_total(self) -> float:
-        return sum(c.max_points for c in self.columns)
+    def max_total(self) -> float | None:
+        """The maximum every student shares, or ``None`` when quiz draws make them differ
+        (then each row's ``max_total`` is the one to show)."""
+        maxima = {row.max_total for row in self.rows}
+        if len(maxima) > 1:
+            return None
+        return maxima.pop() if maxima else sum(c.max_points for c in self.columns)
+
+    @property
+    def groups(self) -> list[tuple[Assignment, int]]:
+        """The columns' assignments in order, each with how many columns it spans (the
+        columns of one assignment are adjacent): the page's grouped header."""
+        spans: list[tuple[Assignment, int]] = []
+        for column in self.columns:
+            if spans and spans[-1][0].pk == column.assignment.pk:
+                spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+            else:
+                spans.append((column.assignment, 1))
+        return spans
+
+    def by_assignment(self, row: Row) -> list[dict[str, Any]]:
+        """One student's score, maximum and solved count per assignment, over what they were
+        given (the per-student page)."""
+        groups: dict[int, dict[str, Any]] = {}
+        for column, cell in zip(self.columns, row.cells, strict=True):
+            entry = groups.setdefault(
+                column.assignment.pk,
+                {
+                    "assignment": column.assignment,
+                    "score": 0.0,
+                    "max": 0.0,
+                    "solved": 0,
+                    "items": [],
+                },
+            )
+            if not cell.drawn:
+                continue
+            entry["score"] += cell.best or 0.0
+            entry["max"] += column.max_points
+            entry["solved"] += int(cell.solved)
+            entry["items"].append((column, cell))
+        return list(groups.values())
 
 
 def build_gradebook(
@@ -147,7 +195,26 @@ def build_gradebook(
             cell.best = score or 0.0
             cell.late = late
         cell.solved = cell.solved or verdict == Verdict.CORRECT
+    _mark_draws(columns, rows)
+    for row in rows.values():
+        row.max_total = sum(
+            column.max_points for column, cell in zip(columns, row.cells, strict=True) if cell.drawn
+        )
     return Gradebook(cohort, assignment, columns, list(rows.values()))
+
+
+def _mark_draws(columns: list[Column], rows: dict[int, Row]) -> None:
+    """Mark each quiz question a student was not given as not drawn."""
+    quiz_ids = {c.assignment.pk for c in columns if c.assignment.type == Assignment.Type.QUIZ}
+    if not quiz_ids or not rows:
+        return
+    for quiz in QuizSettings.objects.filter(assignment_id__in=quiz_ids):
+        drawn = quiz_reports.drawn_items_by_student(quiz, list(rows))
+        for n, column in enumerate(columns):
+            if column.assignment.pk != quiz.assignment_id:
+                continue
+            for user_id, row in rows.items():
+                row.cells[n].drawn = column.item.pk in drawn[user_id]
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -176,7 +243,10 @@ def gradebook_csv(book: Gradebook) -> bytes:
     for row in book.rows:
         cells: list[Any] = [row.username, row.real_name, row.display_name]
         for cell in row.cells:
+            if not cell.drawn:  # not a zero: the question was never theirs
+                cells += [NOT_DRAWN, "", ""]
+                continue
             cells += [_number(cell.best), cell.attempts, "yes" if cell.late else ""]
-        cells += [_number(row.total), _number(book.max_total), row.solved_count, row.late_count]
+        cells += [_number(row.total), _number(row.max_total), row.solved_count, row.late_count]
         writer.writerow([spreadsheet_safe(c) for c in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

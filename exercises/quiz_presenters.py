@@ -120,6 +120,30 @@ def question_cards(
     return cards
 
 
+def own_total(
+    quiz: QuizSettings, user: AbstractBaseUser, *, released: bool, now: datetime | None = None
+):
+    """The student's own total over their draw (``quiz_reports.StudentRow``: score, max_score,
+    pending) once the feedback policy lets them see results, else ``None``. The same sum the
+    instructor's results and monitor show."""
+    if not released:
+        return None
+    from exercises import quiz_reports
+
+    rows = quiz_reports.student_rows(quiz, now, user_id=user.pk)
+    return rows[0] if rows else None
+
+
+def results_released_at(quiz: QuizSettings, attempt: QuizAttempt) -> datetime:
+    """When this student's results become visible under the quiz's feedback policy (as far as
+    anyone knows now: more time given to someone later moves "closed for everyone")."""
+    if quiz.feedback_policy == FeedbackPolicy.IMMEDIATE:
+        return attempt.started_at
+    if quiz.feedback_policy == FeedbackPolicy.AFTER_SUBMISSION:
+        return attempt.ended_at()
+    return quiz_rules.closes_for_everyone(quiz)
+
+
 def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None) -> dict:
     """What the countdown shows, decided by the server: the deadline and the seconds left."""
     now = now or timezone.now()

@@ -87,6 +87,7 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         state = "upcoming" if now < opens else ("open" if now < closes else "missed")
     else:
         state = clock["state"]
+    over = attempt is not None and state == "finished"
     return {
         "quiz": quiz,
         "assignment": quiz.assignment,
@@ -104,6 +105,10 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         "released": released,
         "cards": cards,
         "answered": sum(1 for c in cards if c.answered),
+        "total": quiz_presenters.own_total(quiz, user, released=released, now=now)
+        if over
+        else None,
+        "results_at": quiz_presenters.results_released_at(quiz, attempt) if over else None,
     }
 
 

@@ -50,9 +50,23 @@ def draw_questions(quiz: QuizSettings, seed: int) -> list[AssignmentProblem]:
     Reproducible: the same seed and pools always give the same list (pool members are sorted
     by id before sampling, so the database's row order cannot change the draw).
     """
+    return draw_from(loaded_pools(quiz), seed)
+
+
+def loaded_pools(quiz: QuizSettings) -> list[tuple[QuizPool, list[AssignmentProblem]]]:
+    """The quiz's pools in order, each with its members sorted by id: read once, then
+    ``draw_from`` any number of seeds (a gradebook draws for a whole cohort)."""
+    return [
+        (pool, sorted(pool.items.all(), key=lambda item: item.pk))
+        for pool in quiz.pools.prefetch_related("items__problem").order_by("order", "id")
+    ]
+
+
+def draw_from(
+    pools: list[tuple[QuizPool, list[AssignmentProblem]]], seed: int
+) -> list[AssignmentProblem]:
     drawn: list[AssignmentProblem] = []
-    for pool in quiz.pools.prefetch_related("items__problem").order_by("order", "id"):
-        members = sorted(pool.items.all(), key=lambda item: item.pk)
+    for pool, members in pools:
         rng = random.Random(f"{seed}:{pool.pk}")  # noqa: S311 - fairness, not secrecy
         drawn.extend(rng.sample(members, min(pool.draw_count, len(members))))
     return drawn

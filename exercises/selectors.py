@@ -207,11 +207,19 @@ def visible_quizzes(user: AbstractBaseUser):
 
 
 def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
-    """The visible quizzes whose window is open now (for the dashboard)."""
+    """The visible quizzes whose window is open now and that the user can still work on (for
+    the dashboard): a sitting handed in or out of time is over for them, whatever the window."""
+    from exercises.models.quiz import QuizAttempt
+
     now = now or timezone.now()
+    over = QuizAttempt.objects.filter(user=user).filter(
+        Q(finished_at__isnull=False) | Q(deadline__lte=now)
+    )
     return [
         q
-        for q in visible_quizzes(user).filter(opens_at__lte=now, closes_at__gt=now)
+        for q in visible_quizzes(user)
+        .filter(opens_at__lte=now, closes_at__gt=now)
+        .exclude(assignment_id__in=over.values("assignment_id"))
         if q.closed_early_at is None
     ]
 

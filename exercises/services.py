@@ -161,7 +161,8 @@ def submit(
     user and key stands behind that).
 
     Raises NotFound (no access), Closed (past due and late work refused, or no attempts left),
-    RateLimited, BadPayload / TooLarge (envelope), KeyReused. Nothing is written when it raises.
+    RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read),
+    KeyReused. Nothing is written when it raises.
     """
     now = now or timezone.now()
     key = clean_idempotency_key(idempotency_key)
@@ -177,6 +178,8 @@ def submit(
     if quiz_rules.is_quiz(access.assignment) and not access.is_staff:
         quiz_rules.check_can_submit(user, access.item, now)  # the student's own timed sitting
         late = False
+    if quiz_rules.is_quiz(access.assignment):
+        _refuse_unreadable(user, access, payload)
     elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
             f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
@@ -213,6 +216,26 @@ def submit(
         )
         enqueue_grading(submission.pk)
     return Submitted(submission, replayed=False)
+
+
+def _refuse_unreadable(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, payload: dict[str, Any]
+) -> None:
+    """A quiz answer the kind cannot read is refused now, with the kind's reason, and never
+    stored: under deferred feedback a stored one would read "Answer recorded" until the
+    student could no longer fix it. Unreadable answers use no try anywhere
+    (``selectors.attempts_used``); here they are not even written."""
+    from grader.grading import unreadable_reason
+
+    reason = unreadable_reason(
+        access.problem.kind, access.problem.spec, current_seed(user, access), payload
+    )
+    if reason is not None:
+        raise BadPayload(
+            f"This answer cannot be read ({reason}); it was not recorded and used no try.",
+            field="answer",
+            code="unreadable_answer",
+        )
 
 
 def enqueue_grading(submission_id: int) -> None:

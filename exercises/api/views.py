@@ -120,7 +120,9 @@ class SubmissionCreateView(APIView):
         "problems. Grading runs in the background: poll the returned url. Send an "
         "`Idempotency-Key` header so that a retry cannot make a second attempt. A number sent "
         'as text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
-        "refused with 400 `ambiguous_number` and what to send instead; it uses no attempt.",
+        "refused with 400 `ambiguous_number` and what to send instead; a quiz question's "
+        "answer that its kind cannot read at all (words for a number) is refused with 400 "
+        "`unreadable_answer` and the reason. Neither is stored or uses a try.",
         parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
         request=s.SubmitRequestSerializer,
         responses={

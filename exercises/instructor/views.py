@@ -172,13 +172,16 @@ def assignment_edit(
     request: HttpRequest, access: StaffAccess, assignment_slug: str | None = None
 ) -> HttpResponse:
     instance = _assignment(access, assignment_slug)
+    if instance is not None and instance.type == Assignment.Type.QUIZ and request.method == "GET":
+        # A quiz's settings live in its editor.
+        return redirect("teach:quiz-edit", access.cohort.slug, instance.pk)
     form = forms.AssignmentForm(request.POST or None, instance=instance, cohort=access.cohort)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["problems"])
         try:
             assignment = teach.save_assignment(form, chosen)
         except StrideError as exc:
-            form.add_error("problems", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:
             messages.success(request, f"Saved {assignment.title}.")
             return redirect("teach:cohort", slug=access.cohort.slug)
@@ -265,16 +268,6 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
         return refusal(request, NotFound("No such student in this cohort.", code="not_found"))
     book = gradebook.build_gradebook(access.cohort, user_id=user_id)
     row = book.rows[0] if book.rows else None
-    per_assignment: dict[int, dict] = {}
-    for column, cell in zip(book.columns, row.cells if row else [], strict=False):
-        entry = per_assignment.setdefault(
-            column.assignment.pk,
-            {"assignment": column.assignment, "score": 0.0, "max": 0.0, "solved": 0, "items": []},
-        )
-        entry["score"] += cell.best or 0.0
-        entry["max"] += column.max_points
-        entry["solved"] += int(cell.solved)
-        entry["items"].append((column, cell))
     submissions = (
         Submission.objects.filter(assignment__cohort=access.cohort, user_id=user_id)
         .select_related("problem", "assignment")
@@ -287,7 +280,7 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
             "access": access,
             "cohort": access.cohort,
             "membership": membership,
-            "progress": list(per_assignment.values()),
+            "progress": book.by_assignment(row) if row else [],
             "submissions": submissions,
         },
     )

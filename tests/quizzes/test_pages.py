@@ -277,9 +277,11 @@ def test_gradebooks_can_tell_which_questions_each_student_drew(
 
     quiz = make_quiz()
     mine = quizzes.start_quiz(student, quiz, now=t0)
-    assert quiz_reports.drawn_items_by_student(quiz.assignment_id) == {
-        student.pk: set(mine.drawn_item_ids)
-    }
+    drawn = quiz_reports.drawn_items_by_student(quiz, [student.pk, other_student.pk])
+    assert drawn[student.pk] == set(mine.drawn_item_ids)
+    # Not started: the draw Start will give (a quiz not taken scores zero of that draw).
+    theirs = quizzes.start_quiz(other_student, quiz, now=t0)
+    assert drawn[other_student.pk] == set(theirs.drawn_item_ids)
 
 
 def test_the_builder_page_lists_the_bank_and_the_quiz_list_links_to_it(instructor, cohort, bank):
