@@ -8,6 +8,7 @@ from exercises.models.assignment import (
     VariantPolicy,
 )
 from exercises.models.cohort import Cohort, Membership, Role
+from exercises.models.hint import HintUnlock
 from exercises.models.problem import Problem
 from exercises.models.quiz import (
     FeedbackPolicy,
@@ -25,6 +26,7 @@ __all__ = [
     "Cohort",
     "Extension",
     "FeedbackPolicy",
+    "HintUnlock",
     "LatePolicy",
     "Membership",
     "Problem",
