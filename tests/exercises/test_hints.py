@@ -263,3 +263,32 @@ def test_choice_and_code_hints_tie_to_what_their_kinds_diagnose():
     with pytest.raises(SpecError) as caught:
         read_hints([{"text": "x", "on": "option:c"}], ("option:b",))
     assert caught.value.path == "hints[0].on"
+
+
+# --- the bank ---------------------------------------------------------------------------------
+
+
+def test_every_bank_problem_has_hints_the_first_conceptual_none_giving_the_number(settings):
+    import re
+
+    from exercises import hints as hint_rules
+    from grader.kinds import get_kind
+
+    import_problems(settings.STRIDE["CONTENT_DIR"])
+    problems = list(factories.Problem.objects.all())
+    assert len(problems) >= 22
+    tied = 0
+    for problem in problems:
+        hints = hint_rules.from_json(problem.hints)
+        assert len(hints) >= 2, problem.slug
+        assert hints[0].rule == hint_rules.ATTEMPTS, problem.slug  # the conceptual one, first
+        tied += sum(h.rule == hint_rules.MISCONCEPTION for h in hints)
+        if problem.kind != "number":
+            continue
+        kind = get_kind(problem.kind)
+        expected = kind.expected(problem.spec, kind.generate(problem.spec, None))
+        numbers = {n for h in hints for n in re.findall(r"\d+(?:\.\d+)?", h.text)}
+        # Formulas hold 1 and 2 ("+ 1", "2P"): only an answer that is no such constant counts.
+        if str(expected) not in {"1", "2"}:
+            assert str(expected) not in numbers, (problem.slug, expected)
+    assert tied >= len(problems)  # most problems tie hints to what their recipes diagnose
