@@ -2,7 +2,9 @@
 
 A cell holds the best score, the attempts that count (infrastructure errors and unreadable
 answers use none, as ``selectors.attempts_used`` counts them), whether the best score came
-from a late submission, and whether the problem was solved. Two queries whatever the size.
+from a late submission, whether the problem was solved, and the hints the student unlocked
+(a requested hint's cost is already in the scores: ``services.scored``). Three queries
+whatever the size.
 
 The CSV opens cleanly in a spreadsheet: UTF-8 with a BOM (Excel otherwise guesses a legacy code
 page and mangles "김민준" or emoji), every field quoted where needed by the csv module, and any
@@ -21,6 +23,7 @@ from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
+    HintUnlock,
     Membership,
     Role,
     Status,
@@ -52,6 +55,7 @@ class Cell:
     late: bool = False
     solved: bool = False
     pending: int = 0
+    hints: list[str] = field(default_factory=list)  # "2 (diagnosis)", in the hints' order
 
 
 @dataclass
@@ -147,7 +151,25 @@ def build_gradebook(
             cell.best = score or 0.0
             cell.late = late
         cell.solved = cell.solved or verdict == Verdict.CORRECT
+    unlocks = (
+        HintUnlock.objects.filter(assignment__cohort=cohort, user_id__in=list(rows))
+        .order_by("hint_index")
+        .values_list("user_id", "assignment_id", "problem_id", "hint_index", "how", "cost")
+    )
+    if assignment is not None:
+        unlocks = unlocks.filter(assignment=assignment)
+    for user_id, assignment_id, problem_id, hint_index, how, cost in unlocks:
+        col = index.get((assignment_id, problem_id))
+        if col is not None:
+            rows[user_id].cells[col].hints.append(hint_label(hint_index, how, cost))
     return Gradebook(cohort, assignment, columns, list(rows.values()))
+
+
+def hint_label(index: int, how: str, cost: float) -> str:
+    """How the gradebook names a used hint: its number and how it unlocked."""
+    if how == HintUnlock.How.REQUEST:
+        return f"{index} (asked, -{cost * 100:g}%)" if cost else f"{index} (asked)"
+    return f"{index} ({'diagnosis' if how == HintUnlock.How.MISCONCEPTION else 'attempts'})"
 
 
 # --- CSV ----------------------------------------------------------------------------------------

@@ -292,3 +292,29 @@ def test_every_bank_problem_has_hints_the_first_conceptual_none_giving_the_numbe
         if str(expected) not in {"1", "2"}:
             assert str(expected) not in numbers, (problem.slug, expected)
     assert tied >= len(problems)  # most problems tie hints to what their recipes diagnose
+
+
+# --- staff views --------------------------------------------------------------------------------
+
+
+def test_the_gradebook_student_page_and_analytics_show_the_hints_used(
+    client, api, student, instructor, assignment, submit
+):
+    submit(FORGOT_BIAS)
+    submit(UNDIAGNOSED)
+    api(student).post("/api/v1/problems/conv-layer-params/hints/3")
+    book = gradebook.build_gradebook(assignment.cohort, assignment)
+    assert book.rows[0].cells[0].hints == ["1 (attempts)", "2 (diagnosis)", "3 (asked, -25%)"]
+    client.force_login(instructor)
+    cohort = assignment.cohort.slug
+    html = client.get(f"/teach/{cohort}/gradebook").content.decode()
+    assert "hints used: 1 (attempts), 2 (diagnosis), 3 (asked, -25%)" in html
+    page = client.get(f"/teach/{cohort}/students/{student.pk}").content.decode()
+    assert "hints 1 (attempts), 2 (diagnosis), 3 (asked, -25%)" in page
+    stats = client.get(f"/teach/{cohort}/problems/conv-layer-params/analytics")
+    assert [(h.index, h.unlocked, h.requested) for h in stats.context["stats"].hint_use] == [
+        (1, 1, 0),
+        (2, 1, 0),
+        (3, 1, 1),
+    ]
+    assert 'id="hint-use"' in stats.content.decode()
