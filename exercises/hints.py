@@ -100,6 +100,8 @@ def read_hints(value: Any, diagnosable: Collection[str]) -> list[Hint]:
         text = raw.get("text")
         if not isinstance(text, str) or not text.strip():
             raise SpecError(f"{where}.text", "a hint needs its text (Markdown)")
+        if "{{" in text:
+            raise SpecError(f"{where}.text", "a hint reads the same for every variant: no {{ }}")
         if len(text) > MAX_TEXT:
             raise SpecError(f"{where}.text", f"at most {MAX_TEXT} characters")
         rules = [k for k in ("after", "on", "on_request") if k in raw]

@@ -217,6 +217,7 @@ def write(root: Path, extra: str) -> Path:
         ("  - text: Two rules.\n    after: 2\n    on_request: true\n", 8, "exactly one"),
         ("  - text: A cost without a request.\n    after: 2\n    cost: 0.1\n", 10, "cost"),
         ("  - after: 3\n", 8, "text"),
+        ("  - text: Your {{ k }} filters.\n    after: 2\n", 8, "every variant"),
         ("  - text: Typo.\n    afer: 3\n", 9, "unknown key"),
     ],
 )
