@@ -2,10 +2,11 @@
 
 A cell holds the best score, the attempts that count (infrastructure errors and unreadable
 answers use none, as ``selectors.attempts_used`` counts them), whether the best score came
-from a late submission, and whether the problem was solved. A quiz question outside a
-student's own draw is "not drawn": no score, and no part of their maximum, so each student's
+from a late submission, whether the problem was solved, and the hints the student unlocked
+(a requested hint's cost is already in the scores: ``services.scored``). A quiz question outside
+a student's own draw is "not drawn": no score, and no part of their maximum, so each student's
 total is out of the points of the questions they were given (draws of different point values
-give different maxima). Two queries whatever the size, plus a few per quiz for its draws.
+give different maxima). Three queries whatever the size, plus a few per quiz for its draws.
 
 The CSV opens cleanly in a spreadsheet: UTF-8 with a BOM (Excel otherwise guesses a legacy code
 page and mangles "김민준" or emoji), every field quoted where needed by the csv module, and any
@@ -25,6 +26,7 @@ from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
+    HintUnlock,
     Membership,
     QuizSettings,
     Role,
@@ -59,6 +61,7 @@ class Cell:
     solved: bool = False
     pending: int = 0
     drawn: bool = True  # False: a quiz question this student was not given
+    hints: list[str] = field(default_factory=list)  # "2 (diagnosis)", in the hints' order
 
 
 @dataclass
@@ -195,6 +198,17 @@ def build_gradebook(
             cell.best = score or 0.0
             cell.late = late
         cell.solved = cell.solved or verdict == Verdict.CORRECT
+    unlocks = (
+        HintUnlock.objects.filter(assignment__cohort=cohort, user_id__in=list(rows))
+        .order_by("hint_index")
+        .values_list("user_id", "assignment_id", "problem_id", "hint_index", "how", "cost")
+    )
+    if assignment is not None:
+        unlocks = unlocks.filter(assignment=assignment)
+    for user_id, assignment_id, problem_id, hint_index, how, cost in unlocks:
+        col = index.get((assignment_id, problem_id))
+        if col is not None:
+            rows[user_id].cells[col].hints.append(hint_label(hint_index, how, cost))
     _mark_draws(columns, rows)
     for row in rows.values():
         row.max_total = sum(
@@ -215,6 +229,13 @@ def _mark_draws(columns: list[Column], rows: dict[int, Row]) -> None:
                 continue
             for user_id, row in rows.items():
                 row.cells[n].drawn = column.item.pk in drawn[user_id]
+
+
+def hint_label(index: int, how: str, cost: float) -> str:
+    """How the gradebook names a used hint: its number and how it unlocked."""
+    if how == HintUnlock.How.REQUEST:
+        return f"{index} (asked, -{cost * 100:g}%)" if cost else f"{index} (asked)"
+    return f"{index} ({'diagnosis' if how == HintUnlock.How.MISCONCEPTION else 'attempts'})"
 
 
 # --- CSV ----------------------------------------------------------------------------------------

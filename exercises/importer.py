@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from exercises.hints import read_hints
 from exercises.models import Problem
 from grader.kinds import SpecError, get_kind
 
@@ -136,9 +137,13 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
                 errors.append(f"{path}: a code problem needs this file: {exc}")
     if len(errors) > before:
         return None
-    full_spec = {**spec, **extra}
+    # Hints are the page's, not the grader's: kept out of the spec the kinds read, checked
+    # against the misconceptions the kind diagnoses, stored on their own (Problem.hints).
+    full_spec = {k: v for k, v in {**spec, **extra}.items() if k != "hints"}
     try:
-        get_kind(spec["kind"]).validate_spec(full_spec)
+        kind = get_kind(spec["kind"])
+        kind.validate_spec(full_spec)
+        problem_hints = read_hints(spec.get("hints"), kind.diagnosable(full_spec))
     except SpecError as exc:
         path = getattr(exc, "path", "") or ""
         if path.startswith("tests_source"):
@@ -150,7 +155,7 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
         line = _line_of(text, path.replace("[", ".").replace("]", "")) or 1
         errors.append(f"{where}:{line}: {exc}")
         return None
-    digest = hashlib.sha256()
+    digest = hashlib.sha256()  # problem.yaml's text, hints: included
     for part in (text, statement, extra.get("starter", ""), extra.get("tests_source", "")):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -169,6 +174,7 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
             "spec": full_spec,
             "limits": dict(spec.get("limits") or {}),
             "starter_code": extra.get("starter", ""),
+            "hints": [h.to_json() for h in problem_hints],
             "source_path": str(folder),
         },
     )

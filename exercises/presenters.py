@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
-from exercises import selectors, services
-from exercises.models import AssignmentProblem
+from exercises import hints, selectors, services
+from exercises.models import Assignment, AssignmentProblem, HintUnlock, Problem
 from grader.grading import params_for
 from grader.kinds import get_kind, render_statement
 
@@ -47,4 +47,41 @@ def problem_detail(user: AbstractBaseUser, access: selectors.ProblemAccess) -> d
     )
     if problem.kind == "code":
         data["starter_code"] = problem.starter_code
+    data.update(hints_payload(selectors.hint_state(user, access), problem.slug))
     return data
+
+
+def hint_payload(hint: hints.Hint, unlock: HintUnlock) -> dict[str, Any]:
+    """One unlocked hint as the API serves it (``text``: Markdown with $math$)."""
+    return {
+        "index": hint.index,
+        "text": hint.text,
+        "unlocked_by": unlock.how,
+        "misconception": unlock.misconception or None,
+        "cost": unlock.cost,
+        "unlocked_at": unlock.unlocked_at,
+    }
+
+
+def hints_payload(state: selectors.HintState, slug: str) -> dict[str, Any]:
+    """The unlocked hints, and the on-request ones a student may still ask for: of those only
+    the index, the cost and where to ask, never the text."""
+    return {
+        "hints": [hint_payload(h, u) for h, u in state.unlocked],
+        "hints_on_request": [
+            {
+                "index": h.index,
+                "cost": h.cost,
+                "url": reverse("api:hint-request", args=[slug, h.index]),
+            }
+            for h in state.requestable
+        ],
+    }
+
+
+def submission_hints(
+    user_id: int, problem: Problem, assignment: Assignment | None
+) -> list[dict[str, Any]]:
+    """The hints the submission's author has unlocked on its problem (its detail shows them
+    with the feedback; a quiz's policy may still withhold them, ``quiz_presenters``)."""
+    return [hint_payload(h, u) for h, u in selectors.unlocked_hints(user_id, problem, assignment)]

@@ -54,6 +54,7 @@ def apply_feedback_policy(
             "score": None,
             "feedback": {"message": withheld_message(submission)},
             "tests": [],
+            "hints": [],
             "feedback_withheld": True,
         }
     )

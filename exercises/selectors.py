@@ -11,13 +11,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from exercises import access
+from exercises import access, hints
 from exercises.errors import NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
     Extension,
+    HintUnlock,
     Membership,
     Problem,
     Role,
@@ -227,3 +228,69 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
 def students_of(cohort: Cohort) -> QuerySet[Membership]:
     """The cohort's student memberships, with their users (rosters, forms, monitors)."""
     return Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
+
+
+# --- Hints --------------------------------------------------------------------------------------
+def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
+    """Graded attempts that were not correct (the count ``after: N`` hints wait for)."""
+    return Submission.objects.filter(
+        user=user,
+        problem=problem,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict__in=(Verdict.INCORRECT, Verdict.PARTIAL),
+    ).count()
+
+
+def hint_cost_charged(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> float:
+    """The fraction of the points the hints the student asked for cost, together."""
+    costs = HintUnlock.objects.filter(
+        user=user, problem=problem, assignment=assignment, how=HintUnlock.How.REQUEST
+    ).values_list("cost", flat=True)
+    return hints.charged(list(costs))
+
+
+def hints_withheld(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> bool:
+    """A quiz shows no hints while its feedback policy holds the student's feedback back."""
+    from exercises import quiz_rules
+
+    return quiz_rules.feedback_withheld(
+        access.assignment, user.pk, is_staff=access.is_staff, now=now
+    )
+
+
+@dataclass(frozen=True)
+class HintState:
+    """What a student may see of a problem's hints: the unlocked ones (text included) and the
+    on-request ones still locked (index and cost only: a locked hint's text is never read out)."""
+
+    unlocked: list[tuple[hints.Hint, HintUnlock]]
+    requestable: list[hints.Hint]
+
+
+def unlocked_hints(
+    user_id: int, problem: Problem, assignment: Assignment | None
+) -> list[tuple[hints.Hint, HintUnlock]]:
+    """The student's unlocked hints of ``problem`` in ``assignment``, in the file's order."""
+    if assignment is None:
+        return []
+    by_index = {h.index: h for h in hints.from_json(problem.hints)}
+    rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
+    return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]
+
+
+def hint_state(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> HintState:
+    if not access.problem.hints or hints_withheld(user, access, now):
+        return HintState([], [])
+    unlocked = unlocked_hints(user.pk, access.problem, access.assignment)
+    shown = {hint.index for hint, _ in unlocked}
+    requestable = [
+        h
+        for h in hints.from_json(access.problem.hints)
+        if h.rule == hints.REQUEST and h.index not in shown
+    ]
+    return HintState(unlocked, requestable)

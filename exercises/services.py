@@ -18,11 +18,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import quiz_rules, selectors
+from exercises import hints, quiz_rules, selectors
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.models import (
     Assignment,
     Cohort,
+    HintUnlock,
     LatePolicy,
     Membership,
     Problem,
@@ -32,6 +33,7 @@ from exercises.models import (
     Submission,
     TestResult,
     VariantPolicy,
+    Verdict,
 )
 from exercises.payloads import clean_payload
 from grader.results import Grade
@@ -210,6 +212,7 @@ def submit(
             attempt_number=attempt,
             max_score=access.item.max_points,
             late=late,
+            hint_cost=selectors.hint_cost_charged(user, access.problem, access.assignment),
             status=Status.QUEUED,
             idempotency_key=key or "",
             request_digest=digest,
@@ -250,12 +253,14 @@ def enqueue_grading(submission_id: int) -> None:
 @dataclass(frozen=True)
 class ScoringTerms:
     """What a grade's points depend on besides the grade itself: the submission's maximum, the
-    late penalty it incurs (0 when on time or the policy charges none) and what a quiz try is
-    worth. The grading claim reads them with the submission, so recording reads nothing."""
+    late penalty it incurs (0 when on time or the policy charges none), what a quiz try is
+    worth and the fraction of the points the hints the student asked for cost. The grading
+    claim reads them with the submission, so recording reads nothing."""
 
     max_score: float
     late_penalty_percent: int = 0
     attempt_factor: float = 1.0
+    hint_cost: float = 0.0
 
     @classmethod
     def of(cls, submission: Submission) -> ScoringTerms:
@@ -276,6 +281,7 @@ class ScoringTerms:
             late_penalty_percent=assignment.late_penalty_percent if assignment else 0,
             attempt_points=attempt_points,
             attempt_number=submission.attempt_number,
+            hint_cost=submission.hint_cost,
         )
 
     @classmethod
@@ -289,16 +295,18 @@ class ScoringTerms:
         late_penalty_percent: int | None,
         attempt_points: list | None,
         attempt_number: int,
+        hint_cost: float | None = 0.0,
     ) -> ScoringTerms:
         """The rule itself: a late submission under a penalty policy loses its percentage; a
-        quiz try earns its share of ``attempt_points`` (``quiz_rules.attempt_factor_of``)."""
+        quiz try earns its share of ``attempt_points`` (``quiz_rules.attempt_factor_of``);
+        requested hints cost their fraction of the points (``Submission.hint_cost``)."""
         penalty = 0
         if late and late_policy == LatePolicy.PENALTY:
             penalty = late_penalty_percent or 0
         attempt = 1.0
         if assignment_type == Assignment.Type.QUIZ:
             attempt = quiz_rules.attempt_factor_of(attempt_points, attempt_number)
-        return cls(max_score, penalty, attempt)
+        return cls(max_score, penalty, attempt, min(1.0, max(0.0, hint_cost or 0.0)))
 
 
 @dataclass(frozen=True)
@@ -322,6 +330,7 @@ _CLAIM_FIELDS = (
     "late",
     "max_score",
     "attempt_number",
+    "hint_cost",
     "assignment__type",
     "assignment__late_policy",
     "assignment__late_penalty_percent",
@@ -351,6 +360,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         late_penalty_percent=row["assignment__late_penalty_percent"],
         attempt_points=row["assignment__quiz__attempt_points"],
         attempt_number=row["attempt_number"],
+        hint_cost=row["hint_cost"],
     )
     return GradingJob(
         submission_id=submission_id,
@@ -392,7 +402,7 @@ def _claim_sql() -> str:
         WHERE s.id = %s AND p.id = s.problem_id
           AND (s.status = %s OR (s.status = %s AND s.worker_id = %s))
         RETURNING p.kind, p.spec, s.variant_seed, s.payload, s.late, s.max_score,
-          s.attempt_number,
+          s.attempt_number, s.hint_cost,
           {of_assignment(assignment, "type", "id")},
           {of_assignment(assignment, "late_policy", "id")},
           {of_assignment(assignment, "late_penalty_percent", "id")},
@@ -426,14 +436,22 @@ def release_submission(submission_id: int, token: str) -> None:
 
 def scored(terms: ScoringTerms, grade: Grade) -> tuple[float, dict[str, Any]]:
     """The points ``grade`` earns under ``terms`` and the feedback that says why: the late
-    penalty and a quiz try's declining points apply here, for grading and regrading alike."""
+    penalty, a quiz try's declining points and the requested hints' cost apply here, for
+    grading and regrading alike (so for the gradebook and the leaderboards, which read the
+    scores). A hint costs its fraction of the problem's points, taken off what the answer
+    earns (never below 0): every submission sent after asking carries it, so the best score
+    loses it exactly once, and an answer sent before asking keeps its points."""
     late = max(0.0, 1.0 - terms.late_penalty_percent / 100.0)
     feedback = dict(grade.feedback)
     if late < 1.0:
         feedback["late_penalty_percent"] = terms.late_penalty_percent
     if terms.attempt_factor < 1.0:
         feedback["attempt_points_percent"] = round(terms.attempt_factor * 100, 2)
-    return round(grade.score * terms.max_score * late * terms.attempt_factor, 6), feedback
+    earned = grade.score * terms.max_score * late * terms.attempt_factor
+    if terms.hint_cost > 0:
+        feedback["hint_cost_percent"] = round(terms.hint_cost * 100, 2)
+        earned = max(0.0, earned - terms.hint_cost * terms.max_score)
+    return round(earned, 6), feedback
 
 
 def _test_values(grade: Grade) -> list[dict[str, Any]]:
@@ -576,9 +594,13 @@ def record_error(submission_id: int, message: str) -> None:
 
 
 def after_graded(submission_id: int) -> None:
-    """Hooks that run once a grade is committed (leaderboards)."""
+    """Hooks that run once a grade is committed (hints it unlocks, leaderboards)."""
     from exercises import leaderboards
 
+    try:
+        unlock_hints(submission_id)
+    except Exception:  # a hint is a help: never fail a grade for it
+        log.exception("unlocking hints failed for submission %s", submission_id)
     try:
         leaderboards.on_graded(submission_id)
     except Exception:  # the leaderboard is a cache: never fail a grade for it
@@ -617,6 +639,99 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
                 requeued += 1
                 enqueue_grading(submission_id)
     return {"requeued": requeued, "failed": failed}
+
+
+# --- Hints --------------------------------------------------------------------------------------
+def unlock_hints(submission_id: int) -> list[HintUnlock]:
+    """Write the hints a committed grade unlocks (``exercises.hints.unlocked_by_grading``):
+    called once a grade is committed (``after_graded``). It reads the student's whole record on
+    the problem (one small query), so a hook that failed once is made good by the next grade;
+    a hint unlocks once (the unique constraint). Returns the unlocks written now."""
+    found = (
+        Submission.objects.filter(pk=submission_id, status=Status.GRADED)
+        .exclude(assignment=None)
+        .values_list("user_id", "problem_id", "assignment_id", "problem__hints")
+        .first()
+    )
+    if found is None:
+        return []
+    user_id, problem_id, assignment_id, stored = found
+    rules = [h for h in hints.from_json(stored) if h.rule != hints.REQUEST]
+    if not rules:
+        return []
+    record = Submission.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id, status=Status.GRADED
+    ).values_list("verdict", "feedback__misconception__key")
+    wrong, diagnosed = 0, set()
+    for verdict, key in record:
+        if verdict in (Verdict.INCORRECT, Verdict.PARTIAL):
+            wrong += 1
+        if key:
+            diagnosed.add(str(key))
+    due = hints.unlocked_by_grading(rules, wrong, diagnosed)
+    if not due:
+        return []
+    done = set(
+        HintUnlock.objects.filter(
+            user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+        ).values_list("hint_index", flat=True)
+    )
+    rows = [
+        HintUnlock(
+            user_id=user_id,
+            problem_id=problem_id,
+            assignment_id=assignment_id,
+            hint_index=u.index,
+            how=u.how,
+            attempts=wrong,
+            misconception=u.misconception,
+            submission_id=submission_id,
+        )
+        for u in due
+        if u.index not in done
+    ]
+    # A concurrent grade of the same student may write the same hint: the first one stays.
+    return HintUnlock.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def request_hint(
+    user: AbstractBaseUser,
+    slug: str,
+    index: int,
+    *,
+    assignment_id: int | None = None,
+    now: datetime | None = None,
+) -> HintUnlock:
+    """Show an on-request hint to the student; its cost (its fraction of the points) is fixed
+    on the unlock and charged to every submission they send after it (``scored``). Asking
+    again for the same hint returns the same unlock and charges nothing more.
+
+    Raises NotFound (no access, or no on-request hint ``index``) and Closed (a quiz holding
+    back its feedback shows no hints)."""
+    now = now or timezone.now()
+    access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
+    hint = next((h for h in hints.from_json(access.problem.hints) if h.index == index), None)
+    if hint is None or hint.rule != hints.REQUEST:
+        raise NotFound(f"This problem has no hint {index} to ask for.", code="hint_not_found")
+    if selectors.hints_withheld(user, access, now):
+        raise Closed("Hints appear when this quiz releases its feedback.", code="hints_withheld")
+    with transaction.atomic():
+        # The lock submit_answer takes: a submission and a request of the same student are
+        # ordered, so the submission's hint_cost sees the request or was sent before it.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        unlock, _ = HintUnlock.objects.get_or_create(
+            user=user,
+            problem=access.problem,
+            assignment=access.assignment,
+            hint_index=index,
+            defaults={
+                "how": HintUnlock.How.REQUEST,
+                "cost": hint.cost,
+                "attempts": selectors.wrong_attempts(user, access.problem, access.assignment),
+                "unlocked_at": now,
+            },
+        )
+    return unlock
 
 
 # --- Cohorts ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import (
     answer_inputs,
@@ -87,11 +87,13 @@ def _int_query(request: HttpRequest, name: str) -> int:
 def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> dict:
     detail = presenters.problem_detail(request.user, access)
     history = list(selectors.submissions_of(request.user, access.problem)[:20])
+    state = selectors.hint_state(request.user, access)
     return {
         "problem": access.problem,
         "access": access,
         "detail": detail,
         "history": [(s, page_presenters.feedback_view(s)) for s in history],
+        "hints": page_presenters.hints_view(access.problem.hints, state),
     }
 
 
@@ -187,6 +189,22 @@ def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
     context = _problem_context(request, access) | {"oob": True}
     return render(request, "exercises/_problem_progress.html", context)
+
+
+@login_required
+@require_POST
+def problem_hint(request: HttpRequest, slug: str, index: int) -> HttpResponse:
+    """ "Show a hint": unlock an on-request hint (the cost it says), then back to the problem."""
+    raw = request.POST.get("assignment", "")
+    try:
+        services.request_hint(
+            request.user, slug, index, assignment_id=int(raw) if raw.isdigit() else None
+        )
+    except NotFound as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    except StrideError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('problem', args=[slug])}#hints")
 
 
 def _submission_context(request: HttpRequest, submission) -> dict:

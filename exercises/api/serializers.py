@@ -26,6 +26,29 @@ class ProblemSummarySerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class HintSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The hint's number on the problem, from 1.")
+    text = serializers.CharField(help_text="Markdown with $math$.")
+    unlocked_by = serializers.ChoiceField(
+        choices=["attempts", "misconception", "request"],
+        help_text="attempts: after wrong attempts; misconception: when a grade diagnosed "
+        "`misconception`; request: asked for (costs `cost` of the points).",
+    )
+    misconception = serializers.CharField(allow_null=True)
+    cost = serializers.FloatField(help_text="Fraction of the points it costs (0 unless asked).")
+    unlocked_at = serializers.DateTimeField()
+
+
+class HintOnRequestSerializer(serializers.Serializer):
+    """A hint still locked that the student may ask for: its text is not served until then."""
+
+    index = serializers.IntegerField()
+    cost = serializers.FloatField(
+        help_text="Fraction of the problem's points taken off every later submission's score."
+    )
+    url = serializers.CharField(help_text="POST here to see it.")
+
+
 class ProblemDetailSerializer(ProblemSummarySerializer):
     statement = serializers.CharField(help_text="Markdown with $math$, for this user's variant.")
     params = serializers.DictField(help_text="This user's variant of the problem.")
@@ -33,6 +56,8 @@ class ProblemDetailSerializer(ProblemSummarySerializer):
     attempts_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited")
     attempts_used = serializers.IntegerField()
     starter_code = serializers.CharField(required=False)
+    hints = HintSerializer(many=True, help_text="The hints you have unlocked.")
+    hints_on_request = HintOnRequestSerializer(many=True)
 
 
 class SubmitRequestSerializer(serializers.Serializer):
@@ -87,6 +112,9 @@ class SubmissionSerializer(serializers.Serializer):
         read_only=True,
         default=False,
         help_text="A quiz holding back verdict, score and feedback until its policy allows.",
+    )
+    hints = HintSerializer(
+        many=True, read_only=True, default=list, help_text="The author's unlocked hints."
     )
 
     def to_representation(self, instance):

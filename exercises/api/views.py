@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import leaderboards, logins, presenters, quiz_presenters, selectors, services
+from exercises import hints, leaderboards, logins, presenters, quiz_presenters, selectors, services
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
 
@@ -166,7 +166,29 @@ class SubmissionDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         submission = selectors.access_submission(request.user, pk)
         data = s.SubmissionSerializer(submission).data
+        data["hints"] = presenters.submission_hints(
+            submission.user_id, submission.problem, submission.assignment
+        )
         return Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+
+
+class HintRequestView(APIView):
+    @extend_schema(
+        summary="Ask for a hint",
+        description="Unlock an on-request hint (one listed in the problem's "
+        "`hints_on_request`). Its `cost`, a fraction of the problem's points, is taken off "
+        "the score of every submission you send afterwards, so off your best score once; "
+        "asking again costs nothing more. A quiz shows no hints while it withholds feedback.",
+        parameters=[_ASSIGNMENT],
+        request=None,
+        responses={200: s.HintSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, slug: str, index: int) -> Response:
+        unlock = services.request_hint(
+            request.user, slug, index, assignment_id=_assignment_param(request)
+        )
+        hint = hints.from_json(unlock.problem.hints)[index - 1]
+        return Response(presenters.hint_payload(hint, unlock))
 
 
 class LeaderboardView(APIView):

@@ -8,6 +8,7 @@ from exercises.models.assignment import (
     VariantPolicy,
 )
 from exercises.models.cohort import Cohort, Membership, Role
+from exercises.models.hint import HintUnlock
 from exercises.models.integrity import IntegrityReport, IntegrityReview, LeakFlag
 from exercises.models.problem import Problem
 from exercises.models.quiz import (
@@ -26,6 +27,7 @@ __all__ = [
     "Cohort",
     "Extension",
     "FeedbackPolicy",
+    "HintUnlock",
     "IntegrityReport",
     "IntegrityReview",
     "LatePolicy",

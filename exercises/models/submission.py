@@ -46,6 +46,9 @@ class Submission(models.Model):
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(default=1)
     late = models.BooleanField(default=False)
+    # The fraction of the points taken off for the hints the student had asked for when sending
+    # it (fixed then, like ``late`` and ``max_score``; ``services.scored`` applies it).
+    hint_cost = models.FloatField(default=0)
     feedback = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When it last entered the queue (creation, or a re-queue by the sweeper).

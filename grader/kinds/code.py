@@ -173,6 +173,11 @@ class CodeKind(ProblemKind):
 
     # ------------------------------------------------------------------ the contract
 
+    def diagnosable(self, spec: Mapping[str, Any]) -> tuple[str, ...]:
+        """The keys of ``tests.py``'s ``MISCONCEPTIONS`` that ``misconceptions:`` selects."""
+        known = cm.read_misconceptions(_load_tests(spec["tests_source"]))
+        return cm.selected_keys(spec, known)
+
     def generate(self, spec: Mapping[str, Any], seed: int | None) -> dict[str, Any]:
         seed = require_seed(seed)
         return {"seed": int(spec.get("seed", 0)) if seed is None else seed}

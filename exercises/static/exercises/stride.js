@@ -155,6 +155,10 @@
     enhance(document.body);
     setUpStepThrough();
   });
+  // Out-of-band swaps (the hints and history beside the progress line) get math too.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target) renderMath(event.detail.target);
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target || event.detail.elt;
     enhance(document.body.contains(target) ? target : document.body);
