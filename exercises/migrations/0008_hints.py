@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0005_regradejob"),
+        ("exercises", "0007_integrity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
