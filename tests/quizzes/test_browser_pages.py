@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from exercises import quizzes
 from exercises.importer import import_problems
-from tests.quizzes.conftest import screenshot
+from tests.quizzes.conftest import screenshot, staff_url
 from tests.quizzes.test_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -209,7 +209,7 @@ def test_rotating_the_code_and_disabling_joining_ask_first(
     assert not Cohort.objects.get().join_enabled
 
     # The quiz's "edit" opens the quiz editor, not the generic assignment form.
-    page.locator(f'a[href="/quizzes/{quiz.assignment_id}/edit"]').click()
+    page.locator(f'a[href="{staff_url(quiz, "edit")}"]').click()
     assert page.locator("h1").inner_text() == "Edit Quiz 1"
     assert "pools and points per try are locked" not in page.inner_text("main")  # none started
     assert page.locator("textarea[name=pools]").count() == 1
