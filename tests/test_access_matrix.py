@@ -101,6 +101,10 @@ MATRIX: dict[str, Row] = {
     "": Row("/", LOGGED_IN),
     "join": Row("/join", LOGGED_IN, LOGGED_IN),
     "problems/<slug:slug>": Row("/problems/{p}", MEMBER, "302 404 404 400 400 400 400"),
+    # "Show a hint": an on-request hint, unlocked for members (then back to the problem).
+    "problems/<slug:slug>/hints/<int:index>": Row(
+        "/problems/{p}/hints/1", "302 405 405 405 405 405 405", "302 404 404 302 302 302 302"
+    ),
     "problems/<slug:slug>/progress": Row(
         "/problems/{p}/progress", MEMBER, "302 405 405 405 405 405 405"
     ),
@@ -250,6 +254,12 @@ MATRIX: dict[str, Row] = {
     ),
     "api/v1/problems": Row("/api/v1/problems", "401 200 200 200 200 200 200", api=True),
     "api/v1/problems/<slug:slug>": Row("/api/v1/problems/{p}", API_MEMBER, api=True),
+    "api/v1/problems/<slug:slug>/hints/<int:index>": Row(
+        "/api/v1/problems/{p}/hints/1",
+        "401 405 405 405 405 405 405",
+        "401 404 404 200 200 200 200",
+        api=True,
+    ),
     # An empty body names the missing answer (400) once the problem is yours.
     "api/v1/problems/<slug:slug>/submissions": Row(
         "/api/v1/problems/{p}/submissions",
@@ -283,7 +293,10 @@ def world(cohort, student, other_student, assistant, instructor, other_instructo
     student's graded submission, a published quiz open now that the student has started, and
     a regrade job. The outsider and the other instructor belong to ``other_cohort`` only."""
     problem = factories.make_problem(
-        "output-size-stride", kind="number", spec={"recipe": "output-size-stride"}
+        "output-size-stride",
+        kind="number",
+        spec={"recipe": "output-size-stride"},
+        hints=[{"text": "Count the positions.", "on_request": True}],
     )
     assignment = factories.make_assignment(cohort, [problem], slug="week-1")
     submission = Submission.objects.create(
