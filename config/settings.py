@@ -206,6 +206,16 @@ STRIDE = {
     # Our own reverse proxies (addresses or CIDR networks): only a request whose peer is one of
     # them has its X-Forwarded-For read for the client's address (exercises.addresses).
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # Requests of one web process allowed to wait for a grade at once (?wait=N,
+    # exercises.grade_events). A waiting request holds one of the process's gthread threads
+    # (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a wait
+    # beyond the bound is answered at once with the current state and the client polls.
+    "MAX_WAITS_PER_PROCESS": env_int(
+        "STRIDE_MAX_WAITS_PER_PROCESS", max(1, env_int("STRIDE_WEB_THREADS", 4) // 2)
+    ),
+    # How often a waiting request reads the database when Redis's grade events are not there
+    # (make demo, or Redis down).
+    "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 

@@ -10,7 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import leaderboards, logins, presenters, quiz_presenters, selectors, services
+from exercises import (
+    grade_events,
+    leaderboards,
+    logins,
+    presenters,
+    quiz_presenters,
+    selectors,
+    services,
+)
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
 
@@ -152,17 +160,35 @@ class SubmissionCreateView(APIView):
         )
 
 
+_WAIT = OpenApiParameter(
+    "wait",
+    int,
+    description=f"Seconds (0 to {grade_events.MAX_WAIT_SECONDS}) to wait for the grade: the "
+    "answer comes as soon as the submission is graded (or ends in error), else after that "
+    "long with the pending state. The `X-Stride-Wait` header says how it ended: `final`, "
+    "`timeout`, or `busy` (the server already holds its most waiting requests: this is the "
+    "current state at once; ask again in a second).",
+)
+
+
 class SubmissionDetailView(APIView):
     @extend_schema(
         summary="Read a submission and its grade",
         description="`status` goes queued -> running -> graded (or error, which uses no "
-        "attempt). Hidden tests give only name, passed and points.",
-        responses={200: s.SubmissionSerializer, **_errors(401, 404)},
+        "attempt). Hidden tests give only name, passed and points. Send `?wait=20` to have "
+        "the answer come when the grade does, instead of polling.",
+        parameters=[_WAIT],
+        responses={200: s.SubmissionSerializer, **_errors(400, 401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
+        seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submission = selectors.access_submission(request.user, pk)
+        submission, outcome = grade_events.await_result(submission, seconds)
         data = s.SubmissionSerializer(submission).data
-        return Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        response = Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        if outcome is not None:
+            response["X-Stride-Wait"] = outcome.value
+        return response
 
 
 class LeaderboardView(APIView):
