@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from exercises import (
     grade_events,
+    leaderboard_reads,
     leaderboards,
     logins,
     presenters,
@@ -192,13 +193,34 @@ class SubmissionDetailView(APIView):
 
 
 class LeaderboardView(APIView):
+    def dispatch(self, request, *args, **kwargs):
+        # Before authentication: an unchanged board costs no database query at all.
+        if leaderboard_reads.unchanged(request):
+            return leaderboard_reads.not_modified()
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         summary="Your cohort's leaderboard",
-        responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
+        description="`top` holds the first rows (`?top=N`, 1 to 200, default 10) and `me` "
+        "your own row wherever you stand (null for staff and when you chose not to appear); "
+        "`entries` the whole board, or the first N rows when `?top=N` is given. Send the "
+        "`ETag` back as `If-None-Match`: an unchanged board answers 304 with no body.",
+        parameters=[
+            OpenApiParameter("top", int, description="How many of the first rows (1-200)."),
+            OpenApiParameter("assignment", str, description="An assignment's slug: its board."),
+        ],
+        responses={
+            200: s.LeaderboardSerializer,
+            304: OpenApiResponse(description="Unchanged since the ETag you sent."),
+            **_errors(400, 401, 404),
+        },
     )
     def get(self, request: Request, slug: str) -> Response:
+        top = leaderboard_reads.top_param(request.query_params.get("top"))
         cohort, assignment, role = leaderboards.access_board(
             request.user, slug, request.query_params.get("assignment") or None
         )
-        board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
-        return Response(leaderboards.board_payload(board))
+        read = leaderboard_reads.read_board(
+            cohort, request.user, assignment=assignment, role=role, top=top
+        )
+        return leaderboard_reads.tag(Response(read.payload), request, read)
