@@ -210,7 +210,10 @@ def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submiss
     return (
         Submission.objects.filter(user=user, problem=problem)
         .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
-        .select_related("assignment")
+        # The history shows each one's feedback: its tests and problem in the same two reads
+        # however many attempts there are.
+        .select_related("assignment", "problem")
+        .prefetch_related("tests")
     )
 
 
