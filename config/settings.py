@@ -96,7 +96,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Persistent connections (CONN_MAX_AGE 60 s) without a health check: a check is a
+    # `SELECT 1` round trip before the first query of every request. Without it, a connection
+    # PostgreSQL dropped (a restart, an idle timeout) fails the one request that first uses it;
+    # Django then sees the error and closes that connection at the request's end, and the
+    # thread's next request connects anew. One failed request per thread after a database
+    # restart, against a round trip on every request, every day.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
@@ -208,6 +214,16 @@ STRIDE = {
     # Our own reverse proxies (addresses or CIDR networks): only a request whose peer is one of
     # them has its X-Forwarded-For read for the client's address (exercises.addresses).
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # Requests of one web process allowed to wait for a grade at once (?wait=N,
+    # exercises.grade_events). A waiting request holds one of the process's gthread threads
+    # (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a wait
+    # beyond the bound is answered at once with the current state and the client polls.
+    "MAX_WAITS_PER_PROCESS": env_int(
+        "STRIDE_MAX_WAITS_PER_PROCESS", max(1, env_int("STRIDE_WEB_THREADS", 4) // 2)
+    ),
+    # How often a waiting request reads the database when Redis's grade events are not there
+    # (make demo, or Redis down).
+    "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 

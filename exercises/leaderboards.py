@@ -10,7 +10,11 @@ per scope (``c<cohort id>`` for a cohort, ``a<assignment id>`` for one assignmen
 - ``<prefix>:lb:{scope}:z``  sorted set, member = user id, score = total score;
 - ``<prefix>:lb:{scope}:s``  hash, user id -> ``"solved|reached_ms|graded_count"``;
 - ``<prefix>:lb:{scope}:built``  marker written by a rebuild; it names the unreleased quizzes
-  left out, so a quiz's release (a point in time, not an event) makes the next read rebuild.
+  left out, so a quiz's release (a point in time, not an event) makes the next read rebuild;
+- ``<prefix>:lb:{scope}:v``  the board's version: raised by every standing written, every
+  rebuild and every ``forget_board``, so that an unchanged version means unchanged standings
+  (``leaderboard_reads`` answers 304 by it). A rebuild raises it to at least the current time
+  in milliseconds, so a flushed Redis never hands out an old version again.
 
 ``on_graded`` (called after every graded commit) recomputes the one student's standing from the
 database (one query over their own submissions) and writes it with a Lua script that refuses an
@@ -157,7 +161,18 @@ if old then
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('INCR', KEYS[4])
 return 1
+"""
+
+
+# A version only goes up: to ARGV[1] (now, in ms) if it is behind, else by one.
+_BUMP_SCRIPT = """
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+local floor = tonumber(ARGV[1])
+if v < floor then v = floor else v = v + 1 end
+redis.call('SET', KEYS[1], v)
+return v
 """
 
 
@@ -206,6 +221,26 @@ def _keys(scope: str) -> tuple[str, str, str, str]:
     return f"{base}:z", f"{base}:s", f"{base}:built", f"{base}:lock"
 
 
+def version_key(scope: str) -> str:
+    return f"{_prefix()}:lb:{{{scope}}}:v"
+
+
+def built_key(scope: str) -> str:
+    return _keys(scope)[2]
+
+
+def roster_version_key(cohort_id: int) -> str:
+    """Raised whenever a cohort's memberships change (names, opt-outs, joins, roles): every
+    board of the cohort shows names, so each board's version is read with this one."""
+    return f"{_prefix()}:lb:roster:{cohort_id}"
+
+
+def bump_version(client, key: str) -> int:
+    """Raise a version (``_BUMP_SCRIPT``)."""
+    now_ms = int(timezone.now().timestamp() * 1000)
+    return int(_script(client, _BUMP_SCRIPT)(keys=[key], args=[now_ms]))
+
+
 def _pack(standing: Standing) -> str:
     reached = "" if standing.reached_ms is None else str(standing.reached_ms)
     return f"{standing.solved}|{reached}|{standing.graded}"
@@ -218,7 +253,7 @@ def _unpack(user_id: int, score: float, packed: str) -> Standing:
     )
 
 
-def _marker(hidden: list[int]) -> str:
+def built_marker(hidden: list[int]) -> str:
     """The ``built`` marker names the quizzes left out, so that a quiz's release (a point in
     time, not an event) is noticed by the next read, which then rebuilds."""
     return "hidden:" + ",".join(str(a) for a in hidden)
@@ -248,8 +283,9 @@ def rebuild_board(
         pipe.expire(skey, BOARD_TTL_SECONDS)
     else:
         pipe.delete(zkey, skey)
-    pipe.set(built, _marker(hidden), ex=BOARD_TTL_SECONDS)
+    pipe.set(built, built_marker(hidden), ex=BOARD_TTL_SECONDS)
     pipe.execute()
+    bump_version(client, version_key(scope))
     return standings
 
 
@@ -260,7 +296,7 @@ def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, 
     # One script, one bulk-string reply: parsing 2,000 RESP items in Python costs more than the
     # rest of serving a 1,000-student board.
     reply = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
-    if reply is None or reply[0].decode() != _marker(hidden):
+    if reply is None or reply[0].decode() != built_marker(hidden):
         # Flushed, expired, never built, or a quiz was released since: rebuild once (others
         # compute without writing meanwhile).
         if client.set(lock, "1", nx=True, ex=30):
@@ -370,7 +406,7 @@ def on_graded(submission_id: int) -> None:
         if standing is not None:
             zkey, skey, built, _lock = _keys(scope)
             args = [str(user_id), standing.score, _pack(standing), standing.graded]
-            calls.append(([zkey, skey, built], args))
+            calls.append(([zkey, skey, built, version_key(scope)], args))
     if calls:
         _evalsha_all(client, _UPDATE_SCRIPT, calls)
 
@@ -392,7 +428,9 @@ def forget_board(cohort_id: int, assignment_id: int | None = None) -> None:
     """Drop a board from Redis so the next read rebuilds it (after a regrade, a roster change)."""
     client = redis_client()
     if client is not None:
-        client.delete(*_keys(scope_name(cohort_id, assignment_id))[:3])
+        scope = scope_name(cohort_id, assignment_id)
+        client.delete(*_keys(scope)[:3])
+        bump_version(client, version_key(scope))
 
 
 # --- Freeze -------------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
 
 def problem_detail(user: AbstractBaseUser, access: selectors.ProblemAccess) -> dict[str, Any]:
     problem = access.problem
-    seed = services.current_seed(user, access)
+    used = selectors.attempts_used(user, problem, access.assignment)  # once per open
+    seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)  # the next one's
     params = params_for(problem.kind, problem.spec, seed)
-    used = selectors.attempts_used(user, problem, access.assignment)
     limit = access.attempt_limit
     data = problem_summary(access.item)
     data.update(

@@ -167,14 +167,15 @@ def pending_count(user: AbstractBaseUser) -> int:
     return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
 
 
+def _submissions_with_results() -> QuerySet[Submission]:
+    return Submission.objects.select_related(
+        "problem", "assignment", "assignment__cohort", "user"
+    ).prefetch_related(Prefetch("tests"))
+
+
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     """The owner and the staff of the submission's cohort may read it; others get 404."""
-    submission = (
-        Submission.objects.select_related("problem", "assignment", "assignment__cohort", "user")
-        .prefetch_related(Prefetch("tests"))
-        .filter(pk=submission_id)
-        .first()
-    )
+    submission = _submissions_with_results().filter(pk=submission_id).first()
     if submission is None:
         raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
     if submission.user_id == user.pk:
@@ -184,11 +185,25 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
 
 
+def submission_is_final(submission_id: int) -> bool:
+    """Graded or ended in error: what a request waiting for the grade reads (one query)."""
+    return Submission.objects.filter(pk=submission_id).exclude(status__in=PENDING_STATUSES).exists()
+
+
+def reload_submission(submission: Submission) -> Submission:
+    """``submission`` read again with its results, after a wait; the caller already passed
+    ``access_submission`` for it in this request (access is not decided twice)."""
+    return _submissions_with_results().get(pk=submission.pk)
+
+
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(user=user, problem=problem)
         .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
-        .select_related("assignment")
+        # The history shows each one's feedback: its tests and problem in the same two reads
+        # however many attempts there are.
+        .select_related("assignment", "problem")
+        .prefetch_related("tests")
     )
 
 

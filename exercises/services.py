@@ -588,23 +588,41 @@ def _record_in_one_statement(
 
 def record_error(submission_id: int, message: str) -> None:
     """End a submission as ``error`` (infrastructure fault after retries; uses no attempt)."""
-    Submission.objects.filter(pk=submission_id).exclude(status=Status.GRADED).update(
-        status=Status.ERROR, error_message=message[:2000], graded_at=timezone.now()
+    ended = (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status=Status.GRADED)
+        .update(status=Status.ERROR, error_message=message[:2000], graded_at=timezone.now())
     )
+    if ended:
+        transaction.on_commit(lambda: _announce_final(submission_id))
 
 
 def after_graded(submission_id: int) -> None:
-    """Hooks that run once a grade is committed (hints it unlocks, leaderboards)."""
+    """Hooks that run once a grade is committed: the hints it unlocks (before anyone is told,
+    so the page that hears of the grade finds them), the waiting page or client, then the
+    leaderboards."""
     from exercises import leaderboards
 
     try:
         unlock_hints(submission_id)
     except Exception:  # a hint is a help: never fail a grade for it
         log.exception("unlocking hints failed for submission %s", submission_id)
+    _announce_final(submission_id)
     try:
         leaderboards.on_graded(submission_id)
     except Exception:  # the leaderboard is a cache: never fail a grade for it
         log.exception("leaderboard update failed for submission %s", submission_id)
+
+
+def _announce_final(submission_id: int) -> None:
+    """Wake the requests waiting for this submission (``grade_events``). A lost message costs
+    a waiter at most its next database re-read, never the grade: never fail grading for it."""
+    from exercises import grade_events
+
+    try:
+        grade_events.publish_final(submission_id)
+    except Exception:
+        log.exception("grade event not published for submission %s", submission_id)
 
 
 def requeue_stuck(now: datetime | None = None) -> dict[str, int]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from exercises import (
     answer_inputs,
+    grade_events,
     health,
     page_presenters,
     presenters,
@@ -219,10 +220,14 @@ def _submission_context(request: HttpRequest, submission) -> dict:
 @login_required
 @require_GET
 def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attempt's page; its status box (htmx) asks again with ``?wait=N`` and gets the
+    box back as soon as the grade is committed (``grade_events``)."""
     try:
+        seconds = grade_events.wait_seconds(request.GET.get("wait")) if request.htmx else 0
         submission = selectors.access_submission(request.user, pk)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
+    submission, outcome = grade_events.await_result(submission, seconds)
     if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
         template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
         return render(request, template, {"submission": submission})
@@ -231,6 +236,8 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "exercises/submission.html", context)
     # Polled from the attempt's own page: no link to itself.
     context["hide_link"] = request.htmx.current_url_abs_path == request.path
+    # The server holds its most waits: this box asks again after a pause (polling) instead.
+    context["wait_busy"] = outcome == grade_events.Outcome.BUSY
     response = render(request, "exercises/_submission_status.html", context)
     if submission.status in ("graded", "error"):
         response["HX-Trigger"] = "stride:graded"

@@ -141,7 +141,16 @@ class LeaderboardSerializer(serializers.Serializer):
     frozen_at = serializers.DateTimeField(
         allow_null=True, help_text="students see the board as it stood at this instant"
     )
-    entries = LeaderboardEntrySerializer(many=True)
+    entries = LeaderboardEntrySerializer(
+        many=True, help_text="the whole board, or the first N rows with ?top=N"
+    )
+    top = LeaderboardEntrySerializer(many=True, help_text="the first rows (?top=N, default 10)")
+    me = LeaderboardEntrySerializer(
+        allow_null=True, help_text="your row wherever you stand; null for staff and opted-out"
+    )
+    version = serializers.CharField(
+        allow_null=True, help_text="changes whenever the board does; null without Redis"
+    )
 
 
 class ErrorDetailSerializer(serializers.Serializer):

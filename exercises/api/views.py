@@ -10,7 +10,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import hints, leaderboards, logins, presenters, quiz_presenters, selectors, services
+from exercises import (
+    grade_events,
+    hints,
+    leaderboard_reads,
+    leaderboards,
+    logins,
+    presenters,
+    quiz_presenters,
+    selectors,
+    services,
+)
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
 
@@ -156,20 +166,38 @@ class SubmissionCreateView(APIView):
         )
 
 
+_WAIT = OpenApiParameter(
+    "wait",
+    int,
+    description=f"Seconds (0 to {grade_events.MAX_WAIT_SECONDS}) to wait for the grade: the "
+    "answer comes as soon as the submission is graded (or ends in error), else after that "
+    "long with the pending state. The `X-Stride-Wait` header says how it ended: `final`, "
+    "`timeout`, or `busy` (the server already holds its most waiting requests: this is the "
+    "current state at once; ask again in a second).",
+)
+
+
 class SubmissionDetailView(APIView):
     @extend_schema(
         summary="Read a submission and its grade",
         description="`status` goes queued -> running -> graded (or error, which uses no "
-        "attempt). Hidden tests give only name, passed and points.",
-        responses={200: s.SubmissionSerializer, **_errors(401, 404)},
+        "attempt). Hidden tests give only name, passed and points. Send `?wait=20` to have "
+        "the answer come when the grade does, instead of polling.",
+        parameters=[_WAIT],
+        responses={200: s.SubmissionSerializer, **_errors(400, 401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
+        seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submission = selectors.access_submission(request.user, pk)
+        submission, outcome = grade_events.await_result(submission, seconds)
         data = s.SubmissionSerializer(submission).data
         data["hints"] = presenters.submission_hints(
             submission.user_id, submission.problem, submission.assignment
         )
-        return Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        response = Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        if outcome is not None:
+            response["X-Stride-Wait"] = outcome.value
+        return response
 
 
 class HintRequestView(APIView):
@@ -192,15 +220,34 @@ class HintRequestView(APIView):
 
 
 class LeaderboardView(APIView):
+    def dispatch(self, request, *args, **kwargs):
+        # Before authentication: an unchanged board costs no database query at all.
+        if leaderboard_reads.unchanged(request):
+            return leaderboard_reads.not_modified()
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         summary="Your cohort's leaderboard",
-        responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
+        description="`top` holds the first rows (`?top=N`, 1 to 200, default 10) and `me` "
+        "your own row wherever you stand (null for staff and when you chose not to appear); "
+        "`entries` the whole board, or the first N rows when `?top=N` is given. Send the "
+        "`ETag` back as `If-None-Match`: an unchanged board answers 304 with no body.",
+        parameters=[
+            OpenApiParameter("top", int, description="How many of the first rows (1-200)."),
+            OpenApiParameter("assignment", str, description="An assignment's slug: its board."),
+        ],
+        responses={
+            200: s.LeaderboardSerializer,
+            304: OpenApiResponse(description="Unchanged since the ETag you sent."),
+            **_errors(400, 401, 404),
+        },
     )
     def get(self, request: Request, slug: str) -> Response:
+        top = leaderboard_reads.top_param(request.query_params.get("top"))
         membership, assignment = leaderboards.access_board(
             request.user, slug, request.query_params.get("assignment") or None
         )
-        board = leaderboards.board_for(
-            membership.cohort, request.user, assignment=assignment, role=membership.role
+        read = leaderboard_reads.read_board(
+            membership.cohort, request.user, assignment=assignment, role=membership.role, top=top
         )
-        return Response(leaderboards.board_payload(board))
+        return leaderboard_reads.tag(Response(read.payload), request, read)
