@@ -114,6 +114,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What the workers tell the web processes (their heartbeat, a problem's self-check): the default
+# cache when it is Redis; without Redis a folder beside the embedded broker, which both sides see.
+CACHES["workers"] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "workers-cache"),
+    }
+)
 
 # --- Celery -------------------------------------------------------------------------------------
 # The database is the source of truth for every submission; the broker only carries ids.
@@ -157,6 +167,9 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "grader.tasks.sweep_stuck_submissions": {"queue": GRADING_QUEUE},
     "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
+    # Workers with a sandbox: the grading queue's.
+    "exercises.tasks.self_check_problem": {"queue": GRADING_QUEUE},
+    "exercises.tasks.worker_heartbeat": {"queue": GRADING_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -170,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions",
         "schedule": float(env_int("STRIDE_SWEEP_EVERY_SECONDS", 30)),
+    },
+    "worker-heartbeat": {
+        "task": "exercises.tasks.worker_heartbeat",
+        "schedule": float(env_int("STRIDE_HEARTBEAT_EVERY_SECONDS", 30)),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
