@@ -28,11 +28,16 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
     }
 
 
-def problem_detail(user: AbstractBaseUser, access: selectors.ProblemAccess) -> dict[str, Any]:
+def problem_detail(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, *, used: int | None = None
+) -> dict[str, Any]:
+    """The problem in the user's own variant. ``used``: their attempts that count, when the
+    caller has already counted them (a quiz page counts every question's in one query)."""
     problem = access.problem
-    seed = services.current_seed(user, access)
+    if used is None:
+        used = selectors.attempts_used(user, problem, access.assignment)
+    seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)
     params = params_for(problem.kind, problem.spec, seed)
-    used = selectors.attempts_used(user, problem, access.assignment)
     limit = access.attempt_limit
     data = problem_summary(access.item)
     data.update(

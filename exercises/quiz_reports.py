@@ -71,8 +71,7 @@ def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[Studen
     best: dict[tuple[int, int], float] = {}
     rows = (
         Submission.objects.filter(assignment_id=quiz.assignment_id)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
+        .counting()
         .values("user_id", "problem_id")
         .annotate(best=Max("score"))
     )
