@@ -2,7 +2,7 @@
 
 Runs interleaved side by side (one sandbox run, one baseline run, ...) so that machine noise hits
 both alike; half of the rounds are preceded by 50 ms of untimed idle, as a grading worker sees
-sparse tasks (sandbox.md, section 1). Targets (issue 4): trivial submission median <= 15 ms,
+sparse tasks. Targets: trivial submission median <= 15 ms,
 p95 <= 30 ms, >= 5x faster than the baseline. Also times a conv2d submission with 4 hidden
 cases (1x3x32x32 input, 8 filters 3x3) against the same four calls made in-process.
 """

@@ -120,6 +120,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What the workers tell the web processes (their heartbeat, a problem's self-check): the default
+# cache when it is Redis; without Redis a folder beside the embedded broker, which both sides see.
+CACHES["workers"] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "workers-cache"),
+    }
+)
 
 # --- Celery -------------------------------------------------------------------------------------
 # The database is the source of truth for every submission; the broker only carries ids.
@@ -165,6 +175,9 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
     "exercises.integrity.build_report": {"queue": REGRADE_QUEUE},
     "exercises.integrity.check_leak": {"queue": REGRADE_QUEUE},
+    # Workers with a sandbox: the grading queue's.
+    "exercises.tasks.self_check_problem": {"queue": GRADING_QUEUE},
+    "exercises.tasks.worker_heartbeat": {"queue": GRADING_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -178,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "grader.tasks.sweep_stuck_submissions",
         "schedule": float(env_int("STRIDE_SWEEP_EVERY_SECONDS", 30)),
+    },
+    "worker-heartbeat": {
+        "task": "exercises.tasks.worker_heartbeat",
+        "schedule": float(env_int("STRIDE_HEARTBEAT_EVERY_SECONDS", 30)),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -99,8 +99,7 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
     students = Membership.objects.filter(cohort=cohort, role=Role.STUDENT).values("user_id")
     subs = (
         Submission.objects.filter(assignment__cohort=cohort, problem=problem, user_id__in=students)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
+        .counting()
         .order_by("created_at", "id")
         .values_list("user_id", "status", "verdict", "score", "max_score", "payload", "feedback")
     )

@@ -177,7 +177,7 @@ def build_gradebook(
         )
     subs = (
         Submission.objects.filter(assignment__cohort=cohort, user_id__in=list(rows))
-        .exclude(status=Status.ERROR)
+        .counting()
         .order_by("created_at", "id")
         .values_list("user_id", "assignment_id", "problem_id", "status", "verdict", "score", "late")
     )
@@ -188,8 +188,6 @@ def build_gradebook(
         if col is None:
             continue  # the problem was removed from the assignment
         cell = rows[user_id].cells[col]
-        if verdict == Verdict.INVALID:
-            continue
         cell.attempts += 1
         if status != Status.GRADED:
             cell.pending += 1

@@ -381,7 +381,7 @@ def on_graded(submission_id: int) -> None:
 
     One query (the student's graded submissions in the submission's cohort) and one Redis
     round trip (the update script once per board, pipelined). Without Redis there is nothing
-    to maintain: reads compute from the database. Target (issue 6): p99 <= 5 ms on a
+    to maintain: reads compute from the database. Target: p99 <= 5 ms on a
     1,000-student cohort, see ``bench/bench_leaderboard.py``.
     """
     client = redis_client()
@@ -558,7 +558,7 @@ def board_for(
 
 
 def board_payload(board: Board) -> dict[str, Any]:
-    """The API shape (DESIGN.md): ``{cohort, entries: [{rank, name, score, solved,
+    """The public API shape (v1): ``{cohort, entries: [{rank, name, score, solved,
     last_improved_at}]}``, plus ``assignment``, ``frozen_at`` and per-entry ``you`` (and, for
     staff, ``real_name`` and ``hidden``). Built as plain dicts: 1,000 rows through a serializer
     class cost more than the whole Redis read."""

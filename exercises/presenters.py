@@ -28,9 +28,14 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
     }
 
 
-def problem_detail(user: AbstractBaseUser, access: selectors.ProblemAccess) -> dict[str, Any]:
+def problem_detail(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, *, used: int | None = None
+) -> dict[str, Any]:
+    """The problem in the user's own variant. ``used``: their attempts that count, when the
+    caller has already counted them (a quiz page counts every question's in one query)."""
     problem = access.problem
-    used = selectors.attempts_used(user, problem, access.assignment)  # once per open
+    if used is None:
+        used = selectors.attempts_used(user, problem, access.assignment)  # once per open
     seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)  # the next one's
     params = params_for(problem.kind, problem.spec, seed)
     limit = access.attempt_limit

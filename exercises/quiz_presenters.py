@@ -78,33 +78,31 @@ def question_cards(
     quiz: QuizSettings,
     attempt: QuizAttempt,
     *,
+    role: str,
     released: bool,
 ) -> list[QuestionCard]:
-    """The student's drawn questions in order, each with their own variant's statement."""
+    """The student's drawn questions in order, each with their own variant's statement. A fixed
+    number of queries whatever the draw: the questions, the attempt counts and the submissions
+    (with their test rows) are each read once for all of them."""
     from exercises import presenters  # needs grader.kinds; imported where it is used
 
+    assignment = quiz.assignment
+    accesses = selectors.drawn_question_accesses(user, assignment, attempt.drawn_item_ids, role)
+    used_by_problem = selectors.attempts_used_by_problem(user, assignment)
+    by_problem: dict[int, list[Submission]] = {}
+    for sub in (
+        Submission.objects.filter(user=user, assignment=assignment)
+        .select_related("assignment", "assignment__cohort", "assignment__quiz", "problem")
+        .prefetch_related("tests")
+        .order_by("-created_at", "-id")
+    ):
+        by_problem.setdefault(sub.problem_id, []).append(sub)
+    points = quiz.attempt_points or [100]
     cards = []
-    for position, item_id in enumerate(attempt.drawn_item_ids, start=1):
-        item = (
-            quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
-            continue
-        access = selectors.access_problem(
-            user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
-        )
-        detail = presenters.problem_detail(user, access)
-        subs = list(
-            Submission.objects.filter(
-                user=user, assignment_id=quiz.assignment_id, problem=item.problem
-            )
-            .select_related("assignment", "assignment__cohort", "problem")
-            .order_by("-created_at", "-id")
-        )
-        used = detail["attempts_used"]
-        points = quiz.attempt_points or [100]
+    for position, access in enumerate(accesses, start=1):
+        used = used_by_problem.get(access.problem.pk, 0)
+        detail = presenters.problem_detail(user, access, used=used)
+        subs = by_problem.get(access.problem.pk, [])
         graded = [s.score for s in subs if s.status == "graded" and s.score is not None]
         cards.append(
             QuestionCard(

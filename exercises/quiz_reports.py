@@ -78,12 +78,7 @@ def student_rows(
     submissions = Submission.objects.filter(assignment_id=quiz.assignment_id)
     if user_id is not None:
         submissions = submissions.filter(user_id=user_id)
-    rows = (
-        submissions.exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
-        .values("user_id", "problem_id")
-        .annotate(best=Max("score"))
-    )
+    rows = submissions.counting().values("user_id", "problem_id").annotate(best=Max("score"))
     for row in rows:
         answered[row["user_id"]].add(row["problem_id"])
         best[(row["user_id"], row["problem_id"])] = row["best"] or 0.0

@@ -72,7 +72,7 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
     released = quiz_rules.feedback_released(quiz, attempt, now)
     cards = []
     if attempt is not None:
-        cards = quiz_presenters.question_cards(user, quiz, attempt, released=released)
+        cards = quiz_presenters.question_cards(user, quiz, attempt, role=role, released=released)
         for card in cards:
             card.statement_html = markdown_to_html(card.detail["statement"])
             card.form = (

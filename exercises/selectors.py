@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from exercises import access, hints
@@ -22,9 +22,11 @@ from exercises.models import (
     Membership,
     Problem,
     Role,
+    Status,
     Submission,
+    Verdict,
 )
-from exercises.models.submission import PENDING_STATUSES, Status, Verdict
+from exercises.models.submission import PENDING_STATUSES
 
 
 def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
@@ -127,6 +129,39 @@ def access_problem(
     )
 
 
+def drawn_question_accesses(
+    user: AbstractBaseUser, assignment: Assignment, drawn_item_ids: list[int], role: str
+) -> list[ProblemAccess]:
+    """A quiz's drawn questions in draw order, each as the student meets it, in two queries
+    whatever the draw's size (the items, the student's extension). The caller has checked that
+    ``user`` sits this quiz (``member_quiz`` and their attempt's draw)."""
+    items = {
+        item.pk: item
+        for item in AssignmentProblem.objects.filter(
+            assignment=assignment, pk__in=drawn_item_ids
+        ).select_related("problem", "assignment", "assignment__cohort")
+    }
+    extension = Extension.objects.filter(assignment=assignment, user=user).first()
+    due_at = extension.due_at if extension else assignment.due_at
+    extra = extension.extra_attempts if extension else 0
+    return [
+        ProblemAccess(items[pk].problem, items[pk], role, due_at, extra)
+        for pk in drawn_item_ids
+        if pk in items
+    ]
+
+
+def attempts_used_by_problem(user: AbstractBaseUser, assignment: Assignment) -> dict[int, int]:
+    """``{problem_id: attempts that count}`` of one user in one assignment, in one query."""
+    return dict(
+        Submission.objects.filter(user=user, assignment=assignment)
+        .counting()
+        .values("problem_id")
+        .annotate(n=Count("id"))
+        .values_list("problem_id", "n")
+    )
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
@@ -157,8 +192,7 @@ def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignme
     """Attempts that count: infrastructure errors and unreadable answers use none."""
     return (
         Submission.objects.filter(user=user, problem=problem, assignment=assignment)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
+        .counting()
         .count()
     )
 

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import hints, quiz_rules, selectors
+from exercises import dispatch, hints, quiz_rules, selectors
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.models import (
     Assignment,
@@ -244,12 +244,10 @@ def _refuse_unreadable(
 def enqueue_grading(submission_id: int) -> None:
     """Publish the grading task after the surrounding transaction commits (never before: the
     worker must find the row)."""
-    from grader.tasks import grade_submission
-
-    grade_submission.delay_on_commit(submission_id)
+    dispatch.publish_on_commit(dispatch.GRADE_SUBMISSION, submission_id)
 
 
-# --- Grading (called by grader.tasks) -----------------------------------------------------------
+# --- Grading (called by exercises.tasks) ----------------------------------------------------------
 @dataclass(frozen=True)
 class ScoringTerms:
     """What a grade's points depend on besides the grade itself: the submission's maximum, the

@@ -100,9 +100,10 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for backend in caches.all(initialized_only=False):
+        backend.clear()
     yield
 
 

@@ -165,6 +165,9 @@ MATRIX: dict[str, Row] = {
     "teach/": Row("/teach/", "302 404 200 404 404 200 200", "302 404 200 404 404 404 200"),
     "teach/problems/": Row("/teach/problems/", BANK),
     "teach/problems/<slug:problem_slug>/preview": Row("/teach/problems/{p}/preview", BANK),
+    "teach/problems/<slug:problem_slug>/preview/check": Row(
+        "/teach/problems/{p}/preview/check", BANK
+    ),
     "teach/<slug:slug>/": Row("/teach/{c}/", STAFF_READ, STAFF_READ_NO_POST),
     # An empty action or role is refused (400) once the instructor is let in.
     "teach/<slug:slug>/join-code": Row(

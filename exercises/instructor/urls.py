@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("problems/", views.problem_bank, name="problems"),
     path("problems/<slug:problem_slug>/preview", views.problem_preview, name="preview"),
+    path(
+        "problems/<slug:problem_slug>/preview/check",
+        views.problem_preview_check,
+        name="preview-check",
+    ),
     path("<slug:slug>/", views.cohort_detail, name="cohort"),
     path("<slug:slug>/join-code", views.join_code, name="join-code"),
     path("<slug:slug>/members/<int:membership_id>/role", views.member_role, name="member-role"),

@@ -382,7 +382,7 @@ def problem_preview(request: HttpRequest, problem_slug: str) -> HttpResponse:
     form = forms.PreviewSeedForm(request.GET or None)
     seed = form.cleaned_data["seed"] if form.is_valid() else None
     preview = authoring.preview_problem(problem, seed)
-    check = authoring.self_check(problem) if request.GET.get("check") else None
+    asked = bool(request.GET.get("check"))
     return render(
         request,
         "instructor/preview.html",
@@ -390,9 +390,42 @@ def problem_preview(request: HttpRequest, problem_slug: str) -> HttpResponse:
             "problem": problem,
             "form": form,
             "preview": preview,
-            "check": check,
+            **_self_check_context(problem, asked=asked),
             "check_url": reverse("teach:preview", args=[problem.slug])
             + f"?check=1{'&seed=' + str(seed) if seed is not None else ''}",
             "admin_url": reverse("admin:exercises_problem_change", args=[problem.pk]),
+        },
+    )
+
+
+def _self_check_context(problem: Problem, *, asked: bool) -> dict[str, object]:
+    """The self-check block: its result once a worker has stored it, else (when asked for)
+    a block that polls ``teach:preview-check`` until it has."""
+    check = authoring.request_self_check(problem) if asked else None
+    return {
+        "check": check,
+        "check_pending": asked and check is None,
+        "poll_url": reverse("teach:preview-check", args=[problem.slug]),
+    }
+
+
+@login_required
+@require_GET
+def problem_preview_check(request: HttpRequest, problem_slug: str) -> HttpResponse:
+    """The self-check block alone, polled by the preview page while a worker runs the check."""
+    try:
+        require_bank_access(request.user)
+    except StrideError as exc:
+        return refusal(request, exc)
+    problem = Problem.objects.filter(slug=problem_slug).first()
+    if problem is None:
+        return refusal(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
+    return render(
+        request,
+        "instructor/_selfcheck.html",
+        {
+            "problem": problem,
+            **_self_check_context(problem, asked=True),
+            "check_url": reverse("teach:preview", args=[problem.slug]) + "?check=1",
         },
     )

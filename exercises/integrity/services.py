@@ -8,9 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 
+from exercises import dispatch
 from exercises.errors import NotFound
 from exercises.integrity import evidence, leaks, selectors
 from exercises.models import (
@@ -40,12 +40,8 @@ LEAK_KINDS = frozenset({"number", "matrix"})
 # --- the report -------------------------------------------------------------------------------
 def request_report(assignment: Assignment, user: AbstractBaseUser) -> IntegrityReport:
     """A new run for ``assignment``, queued on the low-priority queue once committed."""
-    from exercises.integrity.tasks import build_report
-
     report = IntegrityReport.objects.create(assignment=assignment, requested_by=user)
-    transaction.on_commit(
-        lambda: build_report.apply_async(args=[report.pk], queue=settings.REGRADE_QUEUE)
-    )
+    dispatch.publish_on_commit(dispatch.INTEGRITY_REPORT, report.pk, queue=settings.REGRADE_QUEUE)
     return report
 
 

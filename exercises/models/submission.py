@@ -26,6 +26,17 @@ class Verdict(models.TextChoices):
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
+# An attempt that counts (against the attempt limit, in the gradebook, analytics and reports):
+# a grading that failed on our side (error) or an answer that could not be read (invalid) costs
+# the student nothing. A Q, so that aggregates can filter by it too (``Count(filter=COUNTS)``).
+COUNTS = ~models.Q(status=Status.ERROR) & ~models.Q(verdict=Verdict.INVALID)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def counting(self) -> SubmissionQuerySet:
+        """The attempts that count (``COUNTS``)."""
+        return self.filter(COUNTS)
+
 
 class Submission(models.Model):
     user = models.ForeignKey(
@@ -65,6 +76,8 @@ class Submission(models.Model):
     # are one commit, and a retry after any delay, or after Redis lost its data, still finds it.
     idempotency_key = models.CharField(max_length=200, blank=True)  # "": none was sent
     request_digest = models.CharField(max_length=64, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -61,7 +61,6 @@ from grader.kinds.base import (
     require_seed,
 )
 from grader.results import Grade, TestOutcome, verdict_for
-from grader.sandbox import Limits, RunStatus, run_calls
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -121,6 +120,11 @@ class CodeKind(ProblemKind):
             if not callable(namespace.get(fn)):
                 raise SpecError("tests_source", f"tests.py must define a function {fn}()")
         Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
+        # Imported where used, not with the module: a web page renders and previews code
+        # problems through this kind without loading the sandbox; grading (a worker) and
+        # validating the limits (the importer) load it.
+        from grader.sandbox import Limits
+
         try:
             Limits.from_mapping(spec.get("limits"))
         except (TypeError, ValueError) as exc:
@@ -197,6 +201,8 @@ class CodeKind(ProblemKind):
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
             return Grade.invalid("submit the Python source of your module")
+        from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
+
         cases = self._cases(spec, params)
         tol = Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
         limits = Limits.from_mapping(spec.get("limits"))

@@ -1,7 +1,7 @@
 """Kernel-level isolation of one sandboxed child: namespaces, the read-only root, rlimits,
 privilege drop. Runs in the forked children of the zygote (never in the worker).
 
-Process layout of the *full* tier (sandbox.md, designs Z2/Z3)::
+Process layout of the *full* tier::
 
     zygote ── C1 (own process group; unshares the namespaces; waits, reports C2's status)
                └── C2 = pid 1 of the new PID namespace: builds the root, drops privileges,
@@ -236,7 +236,7 @@ def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
 
 def template_possible(plan: dict[str, Any]) -> bool:
     """A shared template root cannot hold bind mounts below ``/tmp``: each child's private
-    /tmp is mounted on top of the template and would hide them (pitfall 12)."""
+    /tmp is mounted on top of the template and would hide them."""
     return not any(d == "/tmp" or d.startswith("/tmp/") for d in plan["ro_dirs"] + plan["masks"])  # noqa: S108
 
 
@@ -266,7 +266,8 @@ def enter_template(plan: dict[str, Any], tmp_mb: int) -> None:
 
 def map_user_namespace(uid: int, gid: int) -> None:
     """Map only the caller's ids (seen as 65534 inside): the one mapping an unprivileged
-    process may write. Needs dumpable=1 first, else /proc/self belongs to root (pitfall 5)."""
+    process may write. Needs dumpable=1 first, else /proc/self belongs to root and the write
+    is refused."""
     set_dumpable(True)
     write_file("/proc/self/setgroups", "deny")
     write_file("/proc/self/uid_map", f"{NOBODY} {uid} 1")

@@ -33,7 +33,7 @@ MINIMAL_ENV = {
 
 
 def minimal_env() -> dict[str, str]:
-    """The zygote's whole environment: no secret of the worker can reach it (pitfall 1)."""
+    """The zygote's whole environment: no secret of the worker (database URL, keys) can reach it."""
     env = dict(MINIMAL_ENV)
     for name in ("STRIDE_SANDBOX_CGROUP_PARENT", "STRIDE_SANDBOX_UID_BASE"):
         if os.environ.get(name):

@@ -1,5 +1,6 @@
 """The fork server ("zygote"): a clean interpreter that has imported NumPy once and forks one
-sandboxed child per submission (sandbox.md: 6-10 ms instead of >= 76 ms for a fresh Python).
+sandboxed child per submission (6-10 ms instead of >= 76 ms for a fresh Python,
+``bench/bench_sandbox.py``).
 
 Run by path as ``python -I zygote.py '<json config>'`` from ``grader.sandbox.client`` with a
 minimal environment (no secrets, BLAS threads pinned to 1 *before* NumPy is imported) and
@@ -92,7 +93,7 @@ def _try_in_child(action: Any) -> bool:
 
 class Cgroup:
     """A cgroup v1 memory + pids pair that the zygote joins once, so children start inside it
-    without paying the 13-15 ms move (sandbox.md pitfall 6). ``None`` paths when unavailable."""
+    without paying the 13-15 ms a move into a cgroup costs each. ``None`` paths when unavailable."""
 
     def __init__(self, name: str) -> None:
         self.paths: dict[str, str] = {}
@@ -152,7 +153,7 @@ class Cgroup:
         return self._read_int("pids", "pids.current")
 
     def wait_empty(self, timeout: float, tasks_before: int | None) -> None:
-        """Wait until only the zygote is left (zombies still hold pids, pitfall 11).
+        """Wait until only the zygote is left (zombies still hold pids until reaped).
 
         With the pids controller: until its counter is back at ``tasks_before`` (read before
         the fork), one small read. Reading ``cgroup.procs`` instead makes the kernel build a

@@ -286,7 +286,7 @@ def test_grading_a_wrong_answer_runs_the_leak_check_and_staff_see_the_flag(
     client, matrix_class, cohort, instructor, eager_celery
 ):
     """Through the real task: the worker grades, then the leak check runs on its queue."""
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
 
     conv, assignment = matrix_class["conv"], matrix_class["assignment"]
     thief, victim = matrix_class["students"][1], matrix_class["students"][4]

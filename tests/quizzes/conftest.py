@@ -132,7 +132,7 @@ def make_quiz(instructor, cohort, bank):
 
 def grade_now(submission_id: int) -> str:
     """Grade one queued submission in-process, exactly as the worker would."""
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
 
     return grade_submission.apply(args=[submission_id]).get()
 

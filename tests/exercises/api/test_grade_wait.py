@@ -31,7 +31,7 @@ def _queued(student, bank) -> Submission:
 
 def _grade_now(submission_id: int) -> None:
     """The real grading task, in this thread (its on-commit hook publishes)."""
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
 
     grade_submission.apply(args=[submission_id])
 

@@ -115,7 +115,7 @@ def test_the_expected_outputs_never_reach_the_sandbox(monkeypatch):
         seen.append(calls)
         raise SandboxUnavailable("spy")
 
-    monkeypatch.setattr("grader.kinds.code.run_calls", spy)
+    monkeypatch.setattr("grader.sandbox.run_calls", spy)
     with pytest.raises(SandboxUnavailable):
         KIND.grade(SPEC, KIND.generate(SPEC, 3), CONV2D)
     assert all(set(call) == {"args", "kwargs"} for call in seen[0])

@@ -1,38 +1,37 @@
-"""Celery tasks only: ids in, the grader does the work, results go out through services.
+"""The Celery tasks: ids in, the grader does the work, results go out through services.
 
-This module is the one door between ``grader`` and ``exercises``.
+Workers import this module (``config.celery`` discovers it); the web process never does: it
+queues work by task name (``exercises.dispatch``). The grading tasks keep the names they had
+when they lived in ``grader.tasks``, so queued messages, routes and the beat schedule go on
+working across the move.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
-from exercises import services
+from exercises import authoring, dispatch, health, regrade, services, soundness
 from exercises.integrity import services as integrity
-from exercises.integrity.tasks import check_leak
+from exercises.models import Problem
+from grader import sandbox
 from grader.grading import grade_payload
 
 log = logging.getLogger(__name__)
 
-try:  # the sandbox package raises this for infrastructure faults (retry, not the student's fault)
-    from grader.sandbox import SandboxUnavailable
-except ImportError:  # pragma: no cover - before the sandbox package exists
-
-    class SandboxUnavailable(Exception):  # type: ignore[no-redef]
-        pass
-
-
-INFRA_FAULTS = (SandboxUnavailable, DatabaseError, InterfaceError)
+INFRA_FAULTS = (sandbox.SandboxUnavailable, DatabaseError, InterfaceError)
 MAX_RETRIES = 5
 
 
 @shared_task(
     bind=True,
+    name=dispatch.GRADE_SUBMISSION,
     acks_late=True,
     max_retries=MAX_RETRIES,
     time_limit=settings.GRADING_TASK_TIME_LIMIT,
@@ -76,22 +75,70 @@ def _queue_leak_check(submission_id: int) -> None:
     """The leak check is advisory (staff only): a broker hiccup or a failure in it never
     fails the grade, which is already committed."""
     try:
-        check_leak.delay_on_commit(submission_id)
+        dispatch.publish_on_commit(dispatch.INTEGRITY_LEAK_CHECK, submission_id)
     except Exception:
         log.exception("leak check for submission %s not run", submission_id)
 
 
-@shared_task
+@shared_task(name=dispatch.SWEEP_STUCK_SUBMISSIONS)
 def sweep_stuck_submissions() -> dict[str, int]:
     """Periodic (beat): re-queue what the broker lost."""
     return services.requeue_stuck()
 
 
-@shared_task(acks_late=False, ignore_result=True)
+@shared_task(name=dispatch.REGRADE_PROBLEM, acks_late=False, ignore_result=True)
 def regrade_problem(job_id: int) -> str:
     """Run one regrade job (low-priority ``regrade`` queue). Acked on receipt, not at the end:
     a long job would outlive the broker's visibility timeout and be delivered twice; a job
     whose worker died stays ``running`` and the instructor starts a new one."""
-    from exercises import regrade
-
     return regrade.run_job(job_id)
+
+
+@shared_task(
+    name=dispatch.SELF_CHECK_PROBLEM,
+    acks_late=False,
+    ignore_result=True,
+    time_limit=settings.GRADING_TASK_TIME_LIMIT,
+    soft_time_limit=settings.GRADING_TASK_TIME_LIMIT - 10,
+)
+def self_check_problem(problem_id: int, digest: str) -> str:
+    """Check a problem's soundness on a worker: a code problem's check executes its author's
+    ``tests.py`` and runs the starter code in the sandbox, neither of which belongs in a web
+    process. The result goes to the shared cache under ``digest`` (the spec it was computed
+    for), where the preview page picks it up. A problem edited since it was queued is skipped:
+    the page asks again for the new spec."""
+    problem = Problem.objects.filter(pk=problem_id).first()
+    if problem is None or authoring.spec_digest(problem) != digest:
+        return "skipped"
+    authoring.store_self_check(problem, soundness.self_check(problem))
+    return "done"
+
+
+@shared_task(name=dispatch.WORKER_HEARTBEAT, acks_late=False, ignore_result=True)
+def worker_heartbeat() -> str:
+    """Periodic (beat): tell ``/healthz`` which sandbox tier the workers have, and that one
+    is alive."""
+    return _beat()
+
+
+def _beat() -> str:
+    report = sandbox.health()
+    health.record_worker_heartbeat(report, worker=socket.gethostname())
+    return str(report["tier"])
+
+
+@worker_process_init.connect
+def _start_sandbox(**_: object) -> None:
+    """Warm each worker process's sandbox fork-server before the first submission arrives, log
+    the isolation tier it got (full, reduced, or refused) and report it to ``/healthz`` at once
+    rather than at the first beat."""
+    try:
+        sandbox.warm_up()
+    except sandbox.SandboxUnavailable as exc:
+        log.error("sandbox unavailable in this worker: %s", exc)
+    else:
+        log.info("sandbox ready", extra={"sandbox": sandbox.health()})
+    try:
+        _beat()
+    except Exception:  # the cache being down must not keep a worker from grading
+        log.exception("could not record the worker heartbeat")
