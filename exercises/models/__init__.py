@@ -8,7 +8,8 @@ from exercises.models.assignment import (
     VariantPolicy,
 )
 from exercises.models.cohort import Cohort, Membership, Role
-from exercises.models.problem import Problem
+from exercises.models.preference import LanguagePreference
+from exercises.models.problem import Problem, ProblemText
 from exercises.models.quiz import (
     FeedbackPolicy,
     QuizAccommodation,
@@ -25,9 +26,11 @@ __all__ = [
     "Cohort",
     "Extension",
     "FeedbackPolicy",
+    "LanguagePreference",
     "LatePolicy",
     "Membership",
     "Problem",
+    "ProblemText",
     "QuizAccommodation",
     "QuizAttempt",
     "QuizPool",
