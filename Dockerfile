@@ -11,7 +11,8 @@ COPY grader ./grader
 COPY manage.py ./
 RUN pip install -c constraints.txt . && useradd --system --uid 10001 stride \
     && mkdir -p /app/var && chown stride /app/var
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+RUN SECRET_KEY=build-only python manage.py compile_translations \
+    && SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 USER stride
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -27,6 +27,7 @@ def main() -> int:
     os.environ.setdefault("STRIDE_PLAIN_STATIC", "1")
     (ROOT / "var").mkdir(exist_ok=True)
     try:
+        run("compile_translations", "-v", "0")
         run("migrate", "--noinput", "-v", "0")
         run("import_problems")
         run("setup_demo")
