@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from django.conf import settings
 
 #: ``%(name)s``, ``%s``, ``%d``, ... (``%%`` is a literal percent sign) and ``{name}``.
 PERCENT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*\d*(?:\.\d+)?(?P<type>[sdifrxXeEgGc%])")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BRACES = re.compile(r"(?<!\{)\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)?\}(?!\})")
 
 
@@ -71,9 +73,14 @@ def _translated(message: Message) -> bool:
 def read(po: Path) -> Catalog:
     try:
         with po.open("rb") as handle:
-            return read_po(handle, abort_invalid=True)
+            catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
         raise CatalogueError(f"{po}: {exc}") from None
+    if b"POT-Creation-Date:" not in po.read_bytes():
+        # babel dates a header without one "now", and the .mo would differ every minute: the
+        # same .po must always compile to the same bytes (the staleness check compares them).
+        catalog.creation_date = EPOCH
+    return catalog
 
 
 def placeholder_errors(po: Path, catalog: Catalog) -> list[str]:

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 from exercises import languages
 
@@ -42,12 +43,16 @@ class Problem(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    @cached_property
+    def _texts(self) -> dict[str, ProblemText]:
+        """``{language: ProblemText}``, read once per instance (from a
+        ``prefetch_related("texts")`` when the list was prefetched)."""
+        return {t.language: t for t in self.texts.all()} if self.pk else {}
+
     def text(self, language: str | None = None) -> ProblemText:
         """The title and statement in ``language`` (default: the active language), else in
-        English. Reads ``texts`` once per instance, so a prefetch (``prefetch_related("texts")``)
-        serves a whole list; a problem with no rows (before its first import) is its own text."""
-        by_language = {t.language: t for t in self.texts.all()} if self.pk else {}
-        chosen = languages.choose(by_language, language)
+        English; a problem with no rows (before its first import) is its own English text."""
+        chosen = languages.choose(self._texts, language)
         if chosen is None:
             return ProblemText(
                 problem=self,
@@ -55,12 +60,12 @@ class Problem(models.Model):
                 title=self.title,
                 statement=self.statement,
             )
-        return by_language[chosen]
+        return self._texts[chosen]
 
     @property
     def available_languages(self) -> list[str]:
         """The languages this problem's text exists in, in the settings' order."""
-        have = {t.language for t in self.texts.all()} if self.pk else set()
+        have = self._texts
         return [code for code in languages.configured() if code in have] or [languages.fallback()]
 
     @property

@@ -58,6 +58,17 @@ def test_untranslated_fuzzy_and_stale_are_each_reported_with_their_line(tmp_path
     assert any("stale" in line for line in translations.problems([po]))
 
 
+def test_the_same_po_compiles_to_the_same_bytes_at_any_time(tmp_path):
+    from freezegun import freeze_time
+
+    po = po_file(tmp_path, '\nmsgid "Done"\nmsgstr "완료"\n')
+    with freeze_time("2020-01-01 10:00"):
+        first = translations.compile_catalogue(po).data
+    with freeze_time("2024-06-30 23:59"):
+        second = translations.compile_catalogue(po).data
+    assert first == second
+
+
 def test_fuzzy_entries_are_left_out_of_the_compiled_catalogue(tmp_path):
     po = po_file(
         tmp_path, '\nmsgid "Done"\nmsgstr "완료"\n\n#, fuzzy\nmsgid "Unsure"\nmsgstr "아마"\n'
