@@ -4,6 +4,7 @@ its file (and line)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,45 @@ def test_a_korean_title_without_a_korean_statement_is_an_error(db, tmp_path):
     write(tmp_path / "conv-params", TITLES_YAML)
     [error] = errors_of(tmp_path)
     assert ":3: a title in 'ko' but no statement.ko.md" in error
+
+
+def test_an_admin_edit_of_the_english_title_is_what_english_readers_see(admin_client, tmp_path):
+    bilingual(tmp_path / "conv-params")
+    import_problems(tmp_path)
+    problem = Problem.objects.get()
+    response = admin_client.post(
+        f"/admin/exercises/problem/{problem.pk}/change/",
+        {
+            "slug": problem.slug,
+            "kind": problem.kind,
+            "title": "A clearer title",
+            "statement": "Count them: {{ k }}",
+            "points": 2,
+            "tags": '["params"]',
+            "spec": json.dumps(problem.spec),
+            "limits": "{}",
+            "starter_code": "",
+        },
+    )
+    assert response.status_code == 302
+    problem = Problem.objects.get()
+    assert (problem.text("en").title, problem.text("en").statement) == (
+        "A clearer title",
+        "Count them: {{ k }}",
+    )
+    assert problem.text("ko").title == "합성곱 층의 파라미터"
+
+
+def test_an_admin_fix_to_a_translation_marks_the_problem_changed(admin_client, tmp_path):
+    bilingual(tmp_path / "conv-params")
+    import_problems(tmp_path)
+    korean = ProblemText.objects.get(language="ko")
+    response = admin_client.post(
+        f"/admin/exercises/problemtext/{korean.pk}/change/",
+        {"title": "합성곱 층의 파라미터 개수", "statement": korean.statement},
+    )
+    assert response.status_code == 302
+    assert Problem.objects.get().changed_since_import
+    assert Problem.objects.get().text("ko").title == "합성곱 층의 파라미터 개수"
+    assert import_problems(tmp_path).updated == ["conv-params"]  # the files win again
+    assert Problem.objects.get().text("ko").title == "합성곱 층의 파라미터"
