@@ -25,8 +25,9 @@ from django.conf import settings
 
 #: ``%(name)s``, ``%s``, ``%d``, ... (``%%`` is a literal percent sign) and ``{name}``.
 PERCENT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*\d*(?:\.\d+)?(?P<type>[sdifrxXeEgGc%])")
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BRACES = re.compile(r"(?<!\{)\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)?\}(?!\})")
+#: The creation date of a header that gives none (see ``read``).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class CatalogueError(Exception):
