@@ -17,7 +17,7 @@ def english_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0005_regradejob"),
+        ("exercises", "0008_hints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
