@@ -15,7 +15,8 @@ COPY manage.py ./
 RUN python -m venv .venv && .venv/bin/pip install -c constraints.txt . && touch .venv/.installed \
     && useradd --system --uid 10001 stride && mkdir -p /app/var && chown stride /app/var
 ENV PATH=/app/.venv/bin:$PATH STRIDE_BIND=0.0.0.0:8000
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+RUN SECRET_KEY=build-only python manage.py compile_translations \
+    && SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 USER stride
 EXPOSE 8000
 CMD ["make", "serve"]

@@ -18,7 +18,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
+# The .po catalogues compile to .mo first (pure Python): the suite checks they are current.
 test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

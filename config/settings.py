@@ -57,12 +57,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "exercises.api.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie set_language leaves, else Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After a login, the user's stored language becomes the language cookie (exercises.languages).
+    "exercises.middleware.LanguagePreferenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -297,7 +301,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- I18N, static -------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the fallback: every problem has it, and a page in an unknown language falls back to it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+# Our own .po files; the .mo beside them are compiled by `manage.py compile_translations`.
+LOCALE_PATHS = [BASE_DIR / "exercises" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

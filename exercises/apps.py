@@ -9,6 +9,7 @@ class ExercisesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from exercises import signals  # noqa: F401  (connects the receivers)
         from exercises.models import Membership
 
         # Every membership change (a join, a role, a display name, an opt-out, a removal)

@@ -18,7 +18,7 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
     problem = item.problem
     return {
         "slug": problem.slug,
-        "title": problem.title,
+        "title": problem.display_title,
         "kind": problem.kind,
         "points": item.max_points,
         "due": item.assignment.due_at,
@@ -39,11 +39,15 @@ def problem_detail(
     seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)  # the next one's
     params = params_for(problem.kind, problem.spec, seed)
     limit = access.attempt_limit
+    text = problem.text()  # the active language's, else English: same params either way
     data = problem_summary(access.item)
     data.update(
         {
+            "title": text.title,
             "due": access.due_at,
-            "statement": render_statement(problem.statement, params),
+            "statement": render_statement(text.statement, params),
+            "language": text.language,
+            "languages": problem.available_languages,
             "params": params,
             "answer_format": get_kind(problem.kind).answer_format(problem.spec, params),
             "attempts_used": used,

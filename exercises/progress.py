@@ -94,6 +94,7 @@ def dashboard_progress(
     items = (
         AssignmentProblem.objects.filter(assignment__in=assignments)
         .select_related("problem", "assignment")
+        .prefetch_related("problem__texts")  # titles in the reader's language
         .order_by("order", "id")
     )
     stats = {

@@ -171,6 +171,7 @@ def visible_problem_items(
         AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
         .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
         .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # titles in the reader's language
         .order_by("assignment__due_at", "assignment_id", "order", "id")
     )
     by_problem: dict[int, list[AssignmentProblem]] = {}

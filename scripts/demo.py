@@ -164,6 +164,7 @@ def main() -> int:
     children: list[subprocess.Popen] = []
     status = 0
     try:
+        run("compile_translations", "-v", "0")
         run("migrate", "--noinput", "-v", "0")
         run("import_problems")
         run("setup_demo")

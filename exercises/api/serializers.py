@@ -51,6 +51,13 @@ class HintOnRequestSerializer(serializers.Serializer):
 
 class ProblemDetailSerializer(ProblemSummarySerializer):
     statement = serializers.CharField(help_text="Markdown with $math$, for this user's variant.")
+    language = serializers.CharField(
+        help_text="The language of `title` and `statement`: the one asked for (Accept-Language, "
+        "or the language chosen in the pages), else English."
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(), help_text="Every language this problem is written in."
+    )
     params = serializers.DictField(help_text="This user's variant of the problem.")
     answer_format = serializers.DictField()
     attempts_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited")

@@ -10,7 +10,8 @@ from exercises.models.assignment import (
 from exercises.models.cohort import Cohort, Membership, Role
 from exercises.models.hint import HintUnlock
 from exercises.models.integrity import IntegrityReport, IntegrityReview, LeakFlag
-from exercises.models.problem import Problem
+from exercises.models.preference import LanguagePreference
+from exercises.models.problem import Problem, ProblemText
 from exercises.models.quiz import (
     FeedbackPolicy,
     QuizAccommodation,
@@ -30,10 +31,12 @@ __all__ = [
     "HintUnlock",
     "IntegrityReport",
     "IntegrityReview",
+    "LanguagePreference",
     "LatePolicy",
     "LeakFlag",
     "Membership",
     "Problem",
+    "ProblemText",
     "QuizAccommodation",
     "QuizAttempt",
     "QuizPool",
