@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock install clean
+.PHONY: demo test lint serve bench lock install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,21 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
+# The .po catalogues compile to .mo first (pure Python): the suite checks they are current.
 test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+# The one production web command; the Dockerfile and docker-compose.yml run it too. Every
+# setting (STRIDE_BIND, default 127.0.0.1:8000; workers, threads, backlog, timeouts) is in
+# config/gunicorn.conf.py with the reasons. exec: make's SIGTERM reaches gunicorn itself.
+serve: $(STAMP)
+	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # torch is a measuring tool, never a dependency of test/demo: pinned CPU build, installed here only.
 # The pipeline and leaderboard benches need PostgreSQL and Redis: DATABASE_URL / REDIS_URL when

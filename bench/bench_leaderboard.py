@@ -1,6 +1,6 @@
 """Leaderboard benchmark: a 1,000-student cohort with 20,000 graded submissions.
 
-Targets (issue 6): the leaderboard served at p99 <= 50 ms, the update after a graded
+Targets: the leaderboard served at p99 <= 50 ms, the update after a graded
 submission at p99 <= 5 ms. Baseline, measured side by side in the same run: the pure database
 computation (what Stride does without Redis, and what a cache-invalidation design pays on the
 first read after every graded submission).

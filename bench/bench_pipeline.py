@@ -1,8 +1,8 @@
 """The grading pipeline end to end: submit_answer -> Redis -> Celery worker -> sandbox -> DB.
 
-Targets (issue 4, notes/performance.md "Recommended targets"), measured side by side in one run
-against a no-op Celery task through the same broker and the same worker (the baseline: what
-Celery alone costs, so the table shows what Django, PostgreSQL and the sandbox add):
+Targets, measured side by side in one run against a no-op Celery task through the same broker
+and the same worker (the baseline: what Celery alone costs, so the table shows what Django,
+PostgreSQL and the sandbox add):
 
 * enqueue-to-stored latency of a trivial code submission (ReLU, one hidden case) on an idle
   worker: p50 <= 30 ms, p99 <= 100 ms over 250 sequential submissions after 30 warm-up ones,

@@ -11,7 +11,7 @@ machine (read from /proc/stat) is rerun, up to 3 times, keeping the quietest att
 "others" column shows how busy the machine still was, so a loaded run can be recognised (the
 absolute target below suffers most from a busy machine: rerun when it fails with "others" high).
 
-Targets (DESIGN.md, performance.md): conv2d <= 1.5x torch, except the lecture-sized layer, whose
+Targets: conv2d <= 1.5x torch, except the lecture-sized layer, whose
 target is absolute (<= 20 us per call: call overhead dominates there); max-pool <= 1.0x and
 avg-pool <= 2.5x torch.
 
@@ -20,7 +20,7 @@ does not fit, our reference raises and torch floors. Likewise the 3x3/stride-2 p
 55x55 input, since (56 - 3)/2 + 1 = 27.5 does not fit.
 
 A second table repeats the cases in float32 mode (a float32 x keeps the whole call in float32),
-whose target in performance.md is conv <= 5x torch (torch's float32 path is oneDNN).
+whose target is conv <= 5x torch (torch's float32 path is oneDNN).
 
 A third table sweeps stride-1 layers over the input channel count to show where the flat-shift
 scheme overtakes im2col; ``reference.uses_flat_shift`` (its rule and threshold) was set from it.
@@ -89,8 +89,7 @@ def _time_pair(a: Callable[[], object], b: Callable[[], object]) -> tuple[float,
     machine other processes used during the kept rounds.
 
     The machine is shared: a round during which other processes used more than
-    BUSY_LIMIT of it is run again (up to RETRIES times; the quietest attempt is kept), as in
-    performance.md's method.
+    BUSY_LIMIT of it is run again (up to RETRIES times; the quietest attempt is kept).
     """
     ra, rb = _reps_for(a), _reps_for(b)
     sa, sb, busy = [], [], []
@@ -200,8 +199,8 @@ def main() -> None:
     with threadpool_limits(limits=1), torch.inference_mode():
         _table(torch, rng, np.float64)
         print(
-            "\nfloat32 mode (a float32 x keeps the call in float32; performance.md's target for "
-            "it: conv <= 5x torch, whose float32 path is oneDNN):\n"
+            "\nfloat32 mode (a float32 x keeps the call in float32; the target for it: "
+            "conv <= 5x torch, whose float32 path is oneDNN):\n"
         )
         _table(torch, rng, np.float32)
         _flat_shift_sweep(rng)

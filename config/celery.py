@@ -1,7 +1,8 @@
 """The Celery app. Workers: ``celery -A config worker -Q grading``.
 
-Settings come from Django's (``CELERY_*``). Tasks carry submission ids only; results are
-written to the database by the task, so there is no result backend.
+Settings come from Django's (``CELERY_*``); the tasks are ``exercises.tasks``. Tasks carry ids
+only; results are written to the database (or, for what the web pages only display, the
+``workers`` cache) by the task, so there is no result backend.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("stride")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["grader"])
+app.autodiscover_tasks(["exercises", "exercises.integrity"])
 
 
 @worker_init.connect
@@ -41,23 +42,6 @@ def _tune_worker_connections(**_: object) -> None:
         settings_dict["CONN_HEALTH_CHECKS"] = False
         options = settings_dict.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
-
-
-@worker_process_init.connect
-def _start_sandbox(**_: object) -> None:
-    """Warm each worker process's sandbox fork-server before the first submission arrives, and
-    log the isolation tier it got (full, reduced, or refused)."""
-    import logging
-
-    from grader.sandbox import SandboxUnavailable, health, warm_up
-
-    log = logging.getLogger("grader.sandbox")
-    try:
-        warm_up()
-    except SandboxUnavailable as exc:
-        log.error("sandbox unavailable in this worker: %s", exc)
-        return
-    log.info("sandbox ready", extra={"sandbox": health()})
 
 
 def _runs_in_worker(task: object) -> bool:

@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from exercises.addresses import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STRIDE_VAR_DIR") or BASE_DIR / "var")
@@ -56,12 +57,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "exercises.api.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie set_language leaves, else Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After a login, the user's stored language becomes the language cookie (exercises.languages).
+    "exercises.middleware.LanguagePreferenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,7 +100,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Persistent connections (CONN_MAX_AGE 60 s) without a health check: a check is a
+    # `SELECT 1` round trip before the first query of every request. Without it, a connection
+    # PostgreSQL dropped (a restart, an idle timeout) fails the one request that first uses it;
+    # Django then sees the error and closes that connection at the request's end, and the
+    # thread's next request connects anew. One failed request per thread after a database
+    # restart, against a round trip on every request, every day.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
@@ -113,6 +124,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What the workers tell the web processes (their heartbeat, a problem's self-check): the default
+# cache when it is Redis; without Redis a folder beside the embedded broker, which both sides see.
+CACHES["workers"] = (
+    CACHES["default"]
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "workers-cache"),
+    }
+)
 
 # --- Celery -------------------------------------------------------------------------------------
 # The database is the source of truth for every submission; the broker only carries ids.
@@ -156,6 +177,11 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "grader.tasks.sweep_stuck_submissions": {"queue": GRADING_QUEUE},
     "grader.tasks.regrade_problem": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.build_report": {"queue": REGRADE_QUEUE},
+    "exercises.integrity.check_leak": {"queue": REGRADE_QUEUE},
+    # Workers with a sandbox: the grading queue's.
+    "exercises.tasks.self_check_problem": {"queue": GRADING_QUEUE},
+    "exercises.tasks.worker_heartbeat": {"queue": GRADING_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -170,10 +196,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grader.tasks.sweep_stuck_submissions",
         "schedule": float(env_int("STRIDE_SWEEP_EVERY_SECONDS", 30)),
     },
+    "worker-heartbeat": {
+        "task": "exercises.tasks.worker_heartbeat",
+        "schedule": float(env_int("STRIDE_HEARTBEAT_EVERY_SECONDS", 30)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Stride policy ------------------------------------------------------------------------------
+TRUSTED_PROXIES = env_list("STRIDE_TRUSTED_PROXIES", [])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"STRIDE_TRUSTED_PROXIES: {exc}") from None
 STRIDE = {
     # Submissions per user per minute (API and pages alike); over it: 429 with Retry-After.
     "SUBMISSIONS_PER_MINUTE": env_int("STRIDE_SUBMISSIONS_PER_MINUTE", 20),
@@ -187,6 +222,29 @@ STRIDE = {
     # Re-queue at most this many times before the submission ends as `error`.
     "MAX_REQUEUES": env_int("STRIDE_MAX_REQUEUES", 3),
     "CONTENT_DIR": BASE_DIR / "exercises" / "content",
+    # Password checks running at once in one web process (the token endpoint, the login form,
+    # the admin's); beyond it the request is refused at once with 503 and Retry-After. A check
+    # is ~20 ms of CPU outside the GIL: a bound per process keeps a class logging in together
+    # from taking every core from the requests of those already in.
+    "LOGIN_CONCURRENCY": env_int("STRIDE_LOGIN_CONCURRENCY", 1),
+    # Failed logins allowed per account (from any address) and per client address within the
+    # window that opens at the first; past either, 429 with Retry-After and no password check.
+    "LOGIN_FAILURES_PER_ACCOUNT": env_int("STRIDE_LOGIN_FAILURES_PER_ACCOUNT", 10),
+    "LOGIN_FAILURES_PER_ADDRESS": env_int("STRIDE_LOGIN_FAILURES_PER_ADDRESS", 100),
+    "LOGIN_FAILURE_WINDOW_SECONDS": env_int("STRIDE_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+    # Our own reverse proxies (addresses or CIDR networks): only a request whose peer is one of
+    # them has its X-Forwarded-For read for the client's address (exercises.addresses).
+    "TRUSTED_PROXIES": TRUSTED_PROXIES,
+    # Requests of one web process allowed to wait for a grade at once (?wait=N,
+    # exercises.grade_events). A waiting request holds one of the process's gthread threads
+    # (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a wait
+    # beyond the bound is answered at once with the current state and the client polls.
+    "MAX_WAITS_PER_PROCESS": env_int(
+        "STRIDE_MAX_WAITS_PER_PROCESS", max(1, env_int("STRIDE_WEB_THREADS", 4) // 2)
+    ),
+    # How often a waiting request reads the database when Redis's grade events are not there
+    # (make demo, or Redis down).
+    "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 
@@ -200,8 +258,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):
+# New hashes: Argon2id (config/hashers.py says which parameters and why). The others only
+# verify hashes made before, which are rewritten as Argon2id at the user's next login.
+STRONG_PASSWORD_HASHERS = [
+    "config.hashers.StrideArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHERS = STRONG_PASSWORD_HASHERS
+if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):  # the test suite's, never production's
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A student logs in once per device: a browser session lasts a term from its login; API tokens
+# never expire (DRF's authtoken model) and POST /api/v1/token hands back the same one each time.
+SESSION_COOKIE_AGE = env_int("STRIDE_SESSION_DAYS", 180) * 24 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -214,6 +285,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "exercises.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # For DRF's own throttles, should one be added: X-Forwarded-For only behind our proxies, as
+    # exercises.addresses reads it (0: REMOTE_ADDR; 1: the address our proxy appended).
+    "NUM_PROXIES": 1 if TRUSTED_PROXIES else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stride API",
@@ -227,7 +301,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- I18N, static -------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the fallback: every problem has it, and a page in an unknown language falls back to it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+# Our own .po files; the .mo beside them are compiled by `manage.py compile_translations`.
+LOCALE_PATHS = [BASE_DIR / "exercises" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

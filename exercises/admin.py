@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from exercises import languages
+from exercises.forms import AdminLoginForm
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -7,10 +9,14 @@ from exercises.models import (
     Extension,
     Membership,
     Problem,
+    ProblemText,
     RegradeJob,
     Submission,
     TestResult,
 )
+
+# The admin's login checks passwords through the same bounded, throttled door as the others.
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,6 +73,31 @@ class ProblemAdmin(admin.ModelAdmin):
         if change and form.changed_data:
             obj.changed_since_import = True
         super().save_model(request, obj, form, change)
+        # English readers read the English ProblemText row: it follows this form's title and
+        # statement, which are the English text.
+        ProblemText.objects.update_or_create(
+            problem=obj,
+            language=languages.fallback(),
+            defaults={"title": obj.title, "statement": obj.statement},
+        )
+
+
+@admin.register(ProblemText)
+class ProblemTextAdmin(admin.ModelAdmin):
+    """A translation's small fixes; the English text is edited on the problem itself."""
+
+    list_display = ["problem", "language", "title"]
+    list_filter = ["language"]
+    search_fields = ["problem__slug", "title"]
+    readonly_fields = ["problem", "language"]
+
+    def has_add_permission(self, request):
+        return False  # a new language comes from a statement.<code>.md file
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            Problem.objects.filter(pk=obj.problem_id).update(changed_since_import=True)
 
 
 class TestResultInline(admin.TabularInline):

@@ -5,7 +5,8 @@
 - the most common wrong answers grouped by the misconception the grader diagnosed
   (``feedback["misconception"]["key"]``; undiagnosed answers form their own group);
 - per-test failure rates for code problems (``TestResult`` rows of graded submissions);
-- the distribution of each student's best score (as a fraction of the points) in ten bins.
+- the distribution of each student's best score (as a fraction of the points) in ten bins;
+- hint use: per hint of the problem, how many students unlocked it and how many asked for it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from exercises.models import Cohort, Membership, Problem, Role, Status, Submission, TestResult
+from exercises import hints
+from exercises.models import (
+    Cohort,
+    HintUnlock,
+    Membership,
+    Problem,
+    Role,
+    Status,
+    Submission,
+    TestResult,
+)
 from exercises.models.submission import Verdict
 
 UNDIAGNOSED = "undiagnosed"
@@ -45,6 +56,14 @@ class TestFailure:
 
 
 @dataclass
+class HintUse:
+    index: int
+    rule: str  # attempts | misconception | request (exercises.hints)
+    unlocked: int  # students who have it
+    requested: int  # of them, who asked for it
+
+
+@dataclass
 class ProblemStats:
     problem: Problem
     enrolled: int
@@ -55,6 +74,7 @@ class ProblemStats:
     wrong_answers: list[WrongAnswerGroup] = field(default_factory=list)
     test_failures: list[TestFailure] = field(default_factory=list)
     distribution: list[int] = field(default_factory=lambda: [0] * BINS)
+    hint_use: list[HintUse] = field(default_factory=list)
 
     @property
     def share_solved(self) -> float:
@@ -79,8 +99,7 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
     students = Membership.objects.filter(cohort=cohort, role=Role.STUDENT).values("user_id")
     subs = (
         Submission.objects.filter(assignment__cohort=cohort, problem=problem, user_id__in=students)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
+        .counting()
         .order_by("created_at", "id")
         .values_list("user_id", "status", "verdict", "score", "max_score", "payload", "feedback")
     )
@@ -134,7 +153,32 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
         (TestFailure(f["name"], f["runs"], f["failed"]) for f in failures),
         key=lambda f: (-f.rate, f.name),
     )
+    stats.hint_use = hint_use(cohort, problem, students)
     return stats
+
+
+def hint_use(cohort: Cohort, problem: Problem, students: Any) -> list[HintUse]:
+    """Per hint of ``problem``: the students of ``cohort`` who unlocked it, and who asked."""
+    counts = {
+        row["hint_index"]: row
+        for row in HintUnlock.objects.filter(
+            assignment__cohort=cohort, problem=problem, user_id__in=students
+        )
+        .values("hint_index")
+        .annotate(
+            unlocked=Count("user_id", distinct=True),
+            requested=Count("user_id", distinct=True, filter=Q(how=HintUnlock.How.REQUEST)),
+        )
+    }
+    return [
+        HintUse(
+            h.index,
+            h.rule,
+            counts.get(h.index, {}).get("unlocked", 0),
+            counts.get(h.index, {}).get("requested", 0),
+        )
+        for h in hints.from_json(problem.hints)
+    ]
 
 
 def distribution_labels() -> list[str]:

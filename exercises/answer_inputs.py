@@ -15,12 +15,14 @@ The answer format comes from the kind (``answer_format(spec, params)``), e.g.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+
+from grader.kinds.answers import read_number_text
+from grader.kinds.base import InvalidAnswer
 
 DOES_NOT_FIT = "does-not-fit"
 #: Largest grid the page draws as inputs; larger matrices use the text box.
@@ -38,21 +40,13 @@ class AnswerError(ValueError):
 
 
 def parse_number(text: str) -> int | float:
-    """``"7"`` -> 7, ``"2.5"`` / ``"1e-3"`` -> float; a comma decimal (``"2,5"``) is accepted."""
-    cleaned = text.strip().replace("\u2212", "-")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
+    """``"7"`` -> 7, ``"2.5"`` / ``"1e-3"`` / ``"2,5"`` -> float, by the kinds' own rule for
+    numbers typed as text (``read_number_text``): separators that could mean two things
+    (``"45,126"``) are refused with what to type, before anything is sent or an attempt used."""
     try:
-        return int(cleaned)
-    except ValueError:
-        pass
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise AnswerError(f"{text.strip()!r} is not a number.") from None
-    if not math.isfinite(value):
-        raise AnswerError(f"{text.strip()!r} is not a finite number.")
-    return value
+        return read_number_text(text)
+    except InvalidAnswer as exc:
+        raise AnswerError(str(exc)) from None
 
 
 def parse_rows(text: str) -> list[list[int | float]]:

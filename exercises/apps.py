@@ -5,3 +5,23 @@ class ExercisesConfig(AppConfig):
     name = "exercises"
     verbose_name = "Stride exercises"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from exercises import signals  # noqa: F401  (connects the receivers)
+        from exercises.models import Membership
+
+        # Every membership change (a join, a role, a display name, an opt-out, a removal)
+        # changes what the cohort's boards show: their versions go up once it is committed.
+        post_save.connect(_roster_changed, sender=Membership, dispatch_uid="stride-roster-save")
+        post_delete.connect(_roster_changed, sender=Membership, dispatch_uid="stride-roster-del")
+
+
+def _roster_changed(sender, instance, **kwargs) -> None:
+    from django.db import transaction
+
+    from exercises import leaderboard_reads
+
+    cohort_id = instance.cohort_id
+    transaction.on_commit(lambda: leaderboard_reads.roster_changed(cohort_id))

@@ -1,24 +1,33 @@
 """What an author checks before students see a problem: any variant rendered, its reference
 answer, what each declared misconception would answer (and how the grader then diagnoses it),
-and a self-check that the problem is sound.
+and the result of a self-check that the problem is sound.
 
-Everything goes through the problem kind's own interface (``grader.kinds``): ``generate``,
+The preview goes through the problem kind's own interface (``grader.kinds``): ``generate``,
 ``expected(spec, params)``, ``wrong_answers(spec, params)`` (``{misconception key: answer}``) and
-``grade``; the self-check is ``grader.selfcheck.check_problem`` (the reference answer grades
-correct on the pinned variant and 50 seeds, every misconception's answer grades wrong and is
-diagnosed as that misconception).
+``grade``. The self-check itself runs on a worker (``exercises.soundness``, queued by
+``request_self_check``): a code problem's check runs its starter in the sandbox, which a web
+process never loads. Its result travels back through the ``workers`` cache, keyed by the spec
+it was computed for, so an edit in the admin asks for a new one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.core.cache import caches
+
 import grader.kinds as kinds
+from exercises import dispatch
 from exercises.models import Problem
 from exercises.rendering import markdown_to_html
 
-SELF_CHECK_SEEDS = range(50)
+# How long a finished self-check is shown without running again, and how long the page waits
+# for a queued one before it queues another (a worker that died, a lost message).
+RESULT_SECONDS = 24 * 3600
+PENDING_SECONDS = 5 * 60
 
 
 @dataclass
@@ -59,6 +68,10 @@ class SelfCheck:
     def sound(self) -> bool:
         return self.available and all(c.ok for c in self.checks)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SelfCheck:
+        return cls([Check(**c) for c in data["checks"]], data["available"])
+
 
 def _render(statement: str, params: dict[str, Any]) -> str:
     return markdown_to_html(kinds.render_statement(statement, params))
@@ -95,109 +108,37 @@ def preview_problem(problem: Problem, seed: int | None) -> Preview:
     return preview
 
 
-def self_check(problem: Problem, seeds: range = SELF_CHECK_SEEDS) -> SelfCheck:
-    """Is the problem sound? Every defect ``grader.selfcheck`` finds becomes a failed check;
-    code problems get ``code_self_check``."""
-    if problem.kind == "code":
-        return code_self_check(problem)
-    try:
-        from grader import selfcheck
-    except ImportError:
-        return SelfCheck([Check("self-check", False, "grader.selfcheck is missing")], False)
-    try:
-        problems = selfcheck.check_problem(problem.spec, seeds=seeds)
-    except Exception as exc:  # a kind that crashes is a defect of the problem too
-        problems = [f"{exc.__class__.__name__}: {exc}"]
-    summary = Check(
-        f"the reference answer grades correct and every misconception is caught "
-        f"(pinned variant and {len(seeds)} seeds)",
-        not problems,
-        f"{len(problems)} defect(s)" if problems else "",
-    )
-    return SelfCheck([summary, *(Check(text, False) for text in problems[:30])])
+def spec_digest(problem: Problem) -> str:
+    """What a self-check result was computed for: the kind and the spec (an admin edit of
+    either makes the stored result stale)."""
+    text = json.dumps([problem.kind, problem.spec], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-CODE_SEEDS = range(8)
+def _key(problem: Problem, digest: str, what: str) -> str:
+    return f"selfcheck:{what}:{problem.pk}:{digest}"
 
 
-def code_self_check(problem: Problem, seeds: range = CODE_SEEDS) -> SelfCheck:
-    """The soundness of a code problem, checked in the worker (no student code involved):
-
-    - its ``tests.py`` builds the cases of the pinned variant and of several seeds, and the
-      reference answers every case with finite numbers;
-    - each misconception ``variants()`` declares differs from the reference on at least one case
-      of every variant (otherwise no test could ever catch it);
-    - the starter code, run in the sandbox, does not already earn full marks (skipped, and said
-      so, when no sandbox is available here).
-    """
-    import numpy as np
-
-    from grader.kinds.code import _load_tests  # the kind's own loader: one exec per text
-
-    kind = kinds.get_kind("code")
-    spec = problem.spec
-    checks: list[Check] = []
-    try:
-        kind.validate_spec(spec)
-        namespace = _load_tests(spec["tests_source"])
-    except Exception as exc:
-        return SelfCheck([Check("the spec and tests.py load", False, str(exc))])
-    broken: list[str] = []
-    uncaught: dict[str, int] = {}
-    variants = namespace.get("variants")
-    labels = [None, *seeds]
-    for seed in labels:
-        label = "pinned" if seed is None else f"seed {seed}"
-        try:
-            cases = kind._cases(spec, kind.generate(spec, seed))
-        except Exception as exc:
-            broken.append(f"{label}: {exc}")
-            continue
-        for case in cases:
-            if not np.all(np.isfinite(case["expected"])):
-                broken.append(f"{label}: the reference gives non-finite values on {case['name']}")
-        if callable(variants):
-            caught: set[str] = set()
-            for case in cases:
-                for key, value in variants(*case["args"], **case["kwargs"]).items():
-                    value = np.asarray(value, dtype=np.float64)
-                    same = value.shape == case["expected"].shape and np.allclose(
-                        value, case["expected"]
-                    )
-                    if not same:
-                        caught.add(key)
-                    uncaught.setdefault(key, 0)
-            for key in uncaught:
-                if key not in caught:
-                    uncaught[key] += 1
-    checks.append(
-        Check(
-            f"the tests build and the reference answers every case ({len(labels)} variants)",
-            not broken,
-            "; ".join(broken[:5]),
-        )
-    )
-    if callable(variants):
-        missed = {k: n for k, n in uncaught.items() if n}
-        checks.append(
-            Check(
-                f"each declared misconception ({', '.join(uncaught) or 'none'}) is caught by "
-                "at least one case of every variant",
-                not missed,
-                "; ".join(f"{k} goes unnoticed in {n} variant(s)" for k, n in missed.items()),
-            )
-        )
-    checks.append(_starter_check(kind, spec))
-    return SelfCheck(checks)
+def self_check_result(problem: Problem) -> SelfCheck | None:
+    """The stored self-check of the problem's current spec, or None while there is none."""
+    data = caches["workers"].get(_key(problem, spec_digest(problem), "result"))
+    return SelfCheck.from_dict(data) if data is not None else None
 
 
-def _starter_check(kind: Any, spec: dict[str, Any]) -> Check:
-    name = "the starter code does not already pass"
-    starter = spec.get("starter", "")
-    if not starter.strip():
-        return Check(name, True, "no starter code")
-    try:
-        grade = kind.grade(spec, kind.generate(spec, None), starter)
-    except Exception as exc:  # SandboxUnavailable and friends: say so, do not fail the author
-        return Check(name, True, f"skipped: no sandbox here ({exc.__class__.__name__})")
-    return Check(name, grade.score < 1.0, f"the starter scores {grade.score:.0%}")
+def store_self_check(problem: Problem, check: SelfCheck) -> None:
+    """Called by the worker that ran the check."""
+    data = {"checks": [asdict(c) for c in check.checks], "available": check.available}
+    caches["workers"].set(_key(problem, spec_digest(problem), "result"), data, RESULT_SECONDS)
+
+
+def request_self_check(problem: Problem) -> SelfCheck | None:
+    """The self-check of the problem's current spec if a worker has finished it; otherwise
+    queue one (at most one every ``PENDING_SECONDS`` per spec) and return None."""
+    found = self_check_result(problem)
+    if found is not None:
+        return found
+    digest = spec_digest(problem)
+    if not caches["workers"].add(_key(problem, digest, "pending"), True, PENDING_SECONDS):
+        return None
+    dispatch.publish(dispatch.SELF_CHECK_PROBLEM, problem.pk, digest)
+    return self_check_result(problem)  # an eager run (tests, no worker) has stored it already

@@ -3,11 +3,13 @@ from django.utils.functional import SimpleLazyObject
 
 
 def stride(request):
-    from exercises.instructor.access import is_staff_member
+    from exercises.access import is_staff_member
+    from exercises.grade_events import PAGE_WAIT_SECONDS
 
     user = getattr(request, "user", None)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
+        "GRADE_WAIT_SECONDS": PAGE_WAIT_SECONDS,
         # Lazy: one query only on pages whose navigation asks.
         "STAFF_MEMBER": SimpleLazyObject(lambda: bool(user and is_staff_member(user))),
     }

@@ -41,15 +41,42 @@ class Closed(StrideError):
     code = "closed"
 
 
+class KeyReused(StrideError):
+    """An Idempotency-Key already used for a different request (422: resending it cannot
+    succeed; a new request needs a new key)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
 class TooLarge(StrideError):
     status = 413
     code = "too_large"
 
 
-class RateLimited(StrideError):
+class RetryLater(StrideError):
+    """A refusal that passes with time: answered with ``Retry-After`` (whole seconds)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        field: str | None = None,
+        code: str | None = None,
+    ):
+        super().__init__(message, field=field, code=code)
+        self.retry_after = max(1, int(retry_after))
+
+
+class RateLimited(RetryLater):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int, field: str | None = None):
-        super().__init__(message, field=field)
-        self.retry_after = max(1, int(retry_after))
+
+class Busy(RetryLater):
+    """The server is at its bound for this kind of work right now (503): shed at once rather
+    than queued behind work that would make the client wait past its own timeout."""
+
+    status = 503
+    code = "busy"

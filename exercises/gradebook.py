@@ -2,7 +2,11 @@
 
 A cell holds the best score, the attempts that count (infrastructure errors and unreadable
 answers use none, as ``selectors.attempts_used`` counts them), whether the best score came
-from a late submission, and whether the problem was solved. Two queries whatever the size.
+from a late submission, whether the problem was solved, and the hints the student unlocked
+(a requested hint's cost is already in the scores: ``services.scored``). A quiz question outside
+a student's own draw is "not drawn": no score, and no part of their maximum, so each student's
+total is out of the points of the questions they were given (draws of different point values
+give different maxima). Three queries whatever the size, plus a few per quiz for its draws.
 
 The CSV opens cleanly in a spreadsheet: UTF-8 with a BOM (Excel otherwise guesses a legacy code
 page and mangles "김민준" or emoji), every field quoted where needed by the csv module, and any
@@ -17,11 +21,14 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from exercises import quiz_reports
 from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
+    HintUnlock,
     Membership,
+    QuizSettings,
     Role,
     Status,
     Submission,
@@ -29,6 +36,7 @@ from exercises.models import (
 )
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NOT_DRAWN = "not drawn"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class Cell:
     late: bool = False
     solved: bool = False
     pending: int = 0
+    drawn: bool = True  # False: a quiz question this student was not given
+    hints: list[str] = field(default_factory=list)  # "2 (diagnosis)", in the hints' order
 
 
 @dataclass
@@ -61,10 +71,11 @@ class Row:
     real_name: str
     display_name: str
     cells: list[Cell] = field(default_factory=list)
+    max_total: float = 0.0  # the points of the columns this student was given
 
     @property
     def total(self) -> float:
-        return round(sum(c.best or 0.0 for c in self.cells), 6)
+        return round(sum(c.best or 0.0 for c in self.cells if c.drawn), 6)
 
     @property
     def late_count(self) -> int:
@@ -83,8 +94,48 @@ class Gradebook:
     rows: list[Row]
 
     @property
-    def max_total(self) -> float:
-        return sum(c.max_points for c in self.columns)
+    def max_total(self) -> float | None:
+        """The maximum every student shares, or ``None`` when quiz draws make them differ
+        (then each row's ``max_total`` is the one to show)."""
+        maxima = {row.max_total for row in self.rows}
+        if len(maxima) > 1:
+            return None
+        return maxima.pop() if maxima else sum(c.max_points for c in self.columns)
+
+    @property
+    def groups(self) -> list[tuple[Assignment, int]]:
+        """The columns' assignments in order, each with how many columns it spans (the
+        columns of one assignment are adjacent): the page's grouped header."""
+        spans: list[tuple[Assignment, int]] = []
+        for column in self.columns:
+            if spans and spans[-1][0].pk == column.assignment.pk:
+                spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+            else:
+                spans.append((column.assignment, 1))
+        return spans
+
+    def by_assignment(self, row: Row) -> list[dict[str, Any]]:
+        """One student's score, maximum and solved count per assignment, over what they were
+        given (the per-student page)."""
+        groups: dict[int, dict[str, Any]] = {}
+        for column, cell in zip(self.columns, row.cells, strict=True):
+            entry = groups.setdefault(
+                column.assignment.pk,
+                {
+                    "assignment": column.assignment,
+                    "score": 0.0,
+                    "max": 0.0,
+                    "solved": 0,
+                    "items": [],
+                },
+            )
+            if not cell.drawn:
+                continue
+            entry["score"] += cell.best or 0.0
+            entry["max"] += column.max_points
+            entry["solved"] += int(cell.solved)
+            entry["items"].append((column, cell))
+        return list(groups.values())
 
 
 def build_gradebook(
@@ -126,7 +177,7 @@ def build_gradebook(
         )
     subs = (
         Submission.objects.filter(assignment__cohort=cohort, user_id__in=list(rows))
-        .exclude(status=Status.ERROR)
+        .counting()
         .order_by("created_at", "id")
         .values_list("user_id", "assignment_id", "problem_id", "status", "verdict", "score", "late")
     )
@@ -137,8 +188,6 @@ def build_gradebook(
         if col is None:
             continue  # the problem was removed from the assignment
         cell = rows[user_id].cells[col]
-        if verdict == Verdict.INVALID:
-            continue
         cell.attempts += 1
         if status != Status.GRADED:
             cell.pending += 1
@@ -147,7 +196,44 @@ def build_gradebook(
             cell.best = score or 0.0
             cell.late = late
         cell.solved = cell.solved or verdict == Verdict.CORRECT
+    unlocks = (
+        HintUnlock.objects.filter(assignment__cohort=cohort, user_id__in=list(rows))
+        .order_by("hint_index")
+        .values_list("user_id", "assignment_id", "problem_id", "hint_index", "how", "cost")
+    )
+    if assignment is not None:
+        unlocks = unlocks.filter(assignment=assignment)
+    for user_id, assignment_id, problem_id, hint_index, how, cost in unlocks:
+        col = index.get((assignment_id, problem_id))
+        if col is not None:
+            rows[user_id].cells[col].hints.append(hint_label(hint_index, how, cost))
+    _mark_draws(columns, rows)
+    for row in rows.values():
+        row.max_total = sum(
+            column.max_points for column, cell in zip(columns, row.cells, strict=True) if cell.drawn
+        )
     return Gradebook(cohort, assignment, columns, list(rows.values()))
+
+
+def _mark_draws(columns: list[Column], rows: dict[int, Row]) -> None:
+    """Mark each quiz question a student was not given as not drawn."""
+    quiz_ids = {c.assignment.pk for c in columns if c.assignment.type == Assignment.Type.QUIZ}
+    if not quiz_ids or not rows:
+        return
+    for quiz in QuizSettings.objects.filter(assignment_id__in=quiz_ids):
+        drawn = quiz_reports.drawn_items_by_student(quiz, list(rows))
+        for n, column in enumerate(columns):
+            if column.assignment.pk != quiz.assignment_id:
+                continue
+            for user_id, row in rows.items():
+                row.cells[n].drawn = column.item.pk in drawn[user_id]
+
+
+def hint_label(index: int, how: str, cost: float) -> str:
+    """How the gradebook names a used hint: its number and how it unlocked."""
+    if how == HintUnlock.How.REQUEST:
+        return f"{index} (asked, -{cost * 100:g}%)" if cost else f"{index} (asked)"
+    return f"{index} ({'diagnosis' if how == HintUnlock.How.MISCONCEPTION else 'attempts'})"
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -176,7 +262,10 @@ def gradebook_csv(book: Gradebook) -> bytes:
     for row in book.rows:
         cells: list[Any] = [row.username, row.real_name, row.display_name]
         for cell in row.cells:
+            if not cell.drawn:  # not a zero: the question was never theirs
+                cells += [NOT_DRAWN, "", ""]
+                continue
             cells += [_number(cell.best), cell.attempts, "yes" if cell.late else ""]
-        cells += [_number(row.total), _number(book.max_total), row.solved_count, row.late_count]
+        cells += [_number(row.total), _number(row.max_total), row.solved_count, row.late_count]
         writer.writerow([spreadsheet_safe(c) for c in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,6 +1,7 @@
 """Load problem folders (``exercises/content/<slug>/``) into the database.
 
-A folder holds ``problem.yaml``, ``statement.md`` and, for code problems, ``starter.py`` and
+A folder holds ``problem.yaml``, ``statement.md`` (English), optionally ``statement.<code>.md``
+per other language (``exercises.statements``) and, for code problems, ``starter.py`` and
 ``tests.py`` (hidden checks, run by the grader, never served). The import validates every folder
 first and reports every error with its file and line; then it writes all of them in one
 transaction, matched by uuid so that a re-import updates in place (a renamed folder keeps its
@@ -19,7 +20,9 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from exercises.models import Problem
+from exercises import languages, statements
+from exercises.hints import read_hints
+from exercises.models import Problem, ProblemText
 from grader.kinds import SpecError, get_kind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +43,7 @@ class ParsedProblem:
     uuid: uuidlib.UUID
     fields: dict[str, Any]
     content_hash: str
+    texts: list[statements.Text] = field(default_factory=list)
 
 
 @dataclass
@@ -120,12 +124,7 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
         errors.append(
             f"{where}:{_line_of(text, 'points') or 1}: points must be a whole number >= 0"
         )
-    statement_path = folder / "statement.md"
-    try:
-        statement = statement_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(f"{statement_path}: cannot read: {exc}")
-        statement = ""
+    texts = statements.read_texts(folder, spec, lambda key: _line_of(text, key), errors)
     extra: dict[str, str] = {}
     if spec.get("kind") == "code":
         for name, key in (("starter.py", "starter"), ("tests.py", "tests_source")):
@@ -136,9 +135,13 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
                 errors.append(f"{path}: a code problem needs this file: {exc}")
     if len(errors) > before:
         return None
-    full_spec = {**spec, **extra}
+    # Hints are the page's, not the grader's: kept out of the spec the kinds read, checked
+    # against the misconceptions the kind diagnoses, stored on their own (Problem.hints).
+    full_spec = {k: v for k, v in {**spec, **extra}.items() if k != "hints"}
     try:
-        get_kind(spec["kind"]).validate_spec(full_spec)
+        kind = get_kind(spec["kind"])
+        kind.validate_spec(full_spec)
+        problem_hints = read_hints(spec.get("hints"), kind.diagnosable(full_spec))
     except SpecError as exc:
         path = getattr(exc, "path", "") or ""
         if path.startswith("tests_source"):
@@ -150,8 +153,13 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
         line = _line_of(text, path.replace("[", ".").replace("]", "")) or 1
         errors.append(f"{where}:{line}: {exc}")
         return None
-    digest = hashlib.sha256()
-    for part in (text, statement, extra.get("starter", ""), extra.get("tests_source", "")):
+    english = next(t for t in texts if t.language == languages.fallback())
+    parts = [text, english.statement, extra.get("starter", ""), extra.get("tests_source", "")]
+    for t in texts:  # every translation counts too: a corrected one is a changed problem
+        if t is not english:
+            parts += [t.path.name, t.statement]
+    digest = hashlib.sha256()  # problem.yaml's text, hints: included
+    for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
     return ParsedProblem(
@@ -159,16 +167,18 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
         slug=slug,
         uuid=problem_uuid,
         content_hash=digest.hexdigest(),
+        texts=texts,
         fields={
             "slug": slug,
             "kind": str(spec["kind"]),
-            "title": str(spec["title"]),
-            "statement": statement,
+            "title": english.title,
+            "statement": english.statement,
             "points": points,
             "tags": list(spec.get("tags") or []),
             "spec": full_spec,
             "limits": dict(spec.get("limits") or {}),
             "starter_code": extra.get("starter", ""),
+            "hints": [h.to_json() for h in problem_hints],
             "source_path": str(folder),
         },
     )
@@ -213,15 +223,31 @@ def import_problems(root: Path | str) -> ImportReport:
                 )
             existing = Problem.objects.filter(uuid=p.uuid).first()
             if existing is None:
-                Problem.objects.create(uuid=p.uuid, content_hash=p.content_hash, **p.fields)
+                problem = Problem.objects.create(
+                    uuid=p.uuid, content_hash=p.content_hash, **p.fields
+                )
                 report.created.append(p.slug)
             elif existing.content_hash == p.content_hash and not existing.changed_since_import:
                 report.unchanged.append(p.slug)
+                continue
             else:
                 for name, value in p.fields.items():
                     setattr(existing, name, value)
                 existing.content_hash = p.content_hash
                 existing.changed_since_import = False
                 existing.save()
+                problem = existing
                 report.updated.append(p.slug)
+            _write_texts(problem, p.texts)
     return report
+
+
+def _write_texts(problem: Problem, texts: list[statements.Text]) -> None:
+    """One ``ProblemText`` row per language the folder has; a removed translation goes."""
+    for t in texts:
+        ProblemText.objects.update_or_create(
+            problem=problem,
+            language=t.language,
+            defaults={"title": t.title, "statement": t.statement},
+        )
+    problem.texts.exclude(language__in=[t.language for t in texts]).delete()

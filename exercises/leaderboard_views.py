@@ -1,5 +1,6 @@
 """The leaderboard page every member of a cohort sees (staff see the live board with real
-names). The table refreshes itself through htmx polling of the same URL."""
+names). The table refreshes itself through htmx polling of the same URL, only while the page
+is visible, and an unchanged board answers 304 (``leaderboard_reads``)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from exercises import leaderboards, roster
+from exercises import leaderboard_reads, leaderboards, roster
 from exercises.errors import StrideError
 from exercises.instructor.forms import LeaderboardProfileForm
-from exercises.models import Membership
 
 POLL_SECONDS = 5
 SHOWN_ROWS = 200
 
 
+@leaderboard_reads.answers_unchanged
 @login_required
 @require_http_methods(["GET", "POST"])
 def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        cohort, assignment, role = leaderboards.access_board(
+        membership, assignment = leaderboards.access_board(
             request.user, slug, request.GET.get("assignment") or None
         )
     except StrideError as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
-    membership = Membership.objects.get(user=request.user, cohort=cohort)
+    cohort = membership.cohort
     form = LeaderboardProfileForm(
         request.POST or None,
         initial={
@@ -48,7 +49,10 @@ def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Saved your leaderboard settings.")
             return redirect(request.get_full_path())
-    board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
+    version = leaderboard_reads.page_version(cohort, assignment) if request.htmx else None
+    board = leaderboards.board_for(
+        cohort, request.user, assignment=assignment, role=membership.role
+    )
     context = {
         "board": board,
         "cohort": cohort,
@@ -62,6 +66,7 @@ def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "assignments": cohort.assignments.filter(published=True).order_by("due_at", "title"),
     }
-    if request.htmx:
-        return render(request, "leaderboards/_table.html", context)
+    if request.htmx:  # the table alone, tagged: the next poll of an unchanged board is a 304
+        response = render(request, "leaderboards/_table.html", context)
+        return leaderboard_reads.tag(response, request, version)
     return render(request, "leaderboards/board.html", context)

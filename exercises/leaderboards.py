@@ -10,7 +10,11 @@ per scope (``c<cohort id>`` for a cohort, ``a<assignment id>`` for one assignmen
 - ``<prefix>:lb:{scope}:z``  sorted set, member = user id, score = total score;
 - ``<prefix>:lb:{scope}:s``  hash, user id -> ``"solved|reached_ms|graded_count"``;
 - ``<prefix>:lb:{scope}:built``  marker written by a rebuild; it names the unreleased quizzes
-  left out, so a quiz's release (a point in time, not an event) makes the next read rebuild.
+  left out, so a quiz's release (a point in time, not an event) makes the next read rebuild;
+- ``<prefix>:lb:{scope}:v``  the board's version: raised by every standing written, every
+  rebuild and every ``forget_board``, so that an unchanged version means unchanged standings
+  (``leaderboard_reads`` answers 304 by it). A rebuild raises it to at least the current time
+  in milliseconds, so a flushed Redis never hands out an old version again.
 
 ``on_graded`` (called after every graded commit) recomputes the one student's standing from the
 database (one query over their own submissions) and writes it with a Lua script that refuses an
@@ -40,9 +44,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from exercises import quiz_rules
+from exercises import access, quiz_rules
+from exercises.errors import NotFound
 from exercises.models import Assignment, Cohort, Membership, Role, Status, Submission, Verdict
-from exercises.models.cohort import STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +161,18 @@ if old then
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('INCR', KEYS[4])
 return 1
+"""
+
+
+# A version only goes up: to ARGV[1] (now, in ms) if it is behind, else by one.
+_BUMP_SCRIPT = """
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+local floor = tonumber(ARGV[1])
+if v < floor then v = floor else v = v + 1 end
+redis.call('SET', KEYS[1], v)
+return v
 """
 
 
@@ -206,6 +221,26 @@ def _keys(scope: str) -> tuple[str, str, str, str]:
     return f"{base}:z", f"{base}:s", f"{base}:built", f"{base}:lock"
 
 
+def version_key(scope: str) -> str:
+    return f"{_prefix()}:lb:{{{scope}}}:v"
+
+
+def built_key(scope: str) -> str:
+    return _keys(scope)[2]
+
+
+def roster_version_key(cohort_id: int) -> str:
+    """Raised whenever a cohort's memberships change (names, opt-outs, joins, roles): every
+    board of the cohort shows names, so each board's version is read with this one."""
+    return f"{_prefix()}:lb:roster:{cohort_id}"
+
+
+def bump_version(client, key: str) -> int:
+    """Raise a version (``_BUMP_SCRIPT``)."""
+    now_ms = int(timezone.now().timestamp() * 1000)
+    return int(_script(client, _BUMP_SCRIPT)(keys=[key], args=[now_ms]))
+
+
 def _pack(standing: Standing) -> str:
     reached = "" if standing.reached_ms is None else str(standing.reached_ms)
     return f"{standing.solved}|{reached}|{standing.graded}"
@@ -218,7 +253,7 @@ def _unpack(user_id: int, score: float, packed: str) -> Standing:
     )
 
 
-def _marker(hidden: list[int]) -> str:
+def built_marker(hidden: list[int]) -> str:
     """The ``built`` marker names the quizzes left out, so that a quiz's release (a point in
     time, not an event) is noticed by the next read, which then rebuilds."""
     return "hidden:" + ",".join(str(a) for a in hidden)
@@ -248,8 +283,9 @@ def rebuild_board(
         pipe.expire(skey, BOARD_TTL_SECONDS)
     else:
         pipe.delete(zkey, skey)
-    pipe.set(built, _marker(hidden), ex=BOARD_TTL_SECONDS)
+    pipe.set(built, built_marker(hidden), ex=BOARD_TTL_SECONDS)
     pipe.execute()
+    bump_version(client, version_key(scope))
     return standings
 
 
@@ -260,7 +296,7 @@ def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, 
     # One script, one bulk-string reply: parsing 2,000 RESP items in Python costs more than the
     # rest of serving a 1,000-student board.
     reply = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
-    if reply is None or reply[0].decode() != _marker(hidden):
+    if reply is None or reply[0].decode() != built_marker(hidden):
         # Flushed, expired, never built, or a quiz was released since: rebuild once (others
         # compute without writing meanwhile).
         if client.set(lock, "1", nx=True, ex=30):
@@ -345,7 +381,7 @@ def on_graded(submission_id: int) -> None:
 
     One query (the student's graded submissions in the submission's cohort) and one Redis
     round trip (the update script once per board, pipelined). Without Redis there is nothing
-    to maintain: reads compute from the database. Target (issue 6): p99 <= 5 ms on a
+    to maintain: reads compute from the database. Target: p99 <= 5 ms on a
     1,000-student cohort, see ``bench/bench_leaderboard.py``.
     """
     client = redis_client()
@@ -370,7 +406,7 @@ def on_graded(submission_id: int) -> None:
         if standing is not None:
             zkey, skey, built, _lock = _keys(scope)
             args = [str(user_id), standing.score, _pack(standing), standing.graded]
-            calls.append(([zkey, skey, built], args))
+            calls.append(([zkey, skey, built, version_key(scope)], args))
     if calls:
         _evalsha_all(client, _UPDATE_SCRIPT, calls)
 
@@ -392,7 +428,9 @@ def forget_board(cohort_id: int, assignment_id: int | None = None) -> None:
     """Drop a board from Redis so the next read rebuilds it (after a regrade, a roster change)."""
     client = redis_client()
     if client is not None:
-        client.delete(*_keys(scope_name(cohort_id, assignment_id))[:3])
+        scope = scope_name(cohort_id, assignment_id)
+        client.delete(*_keys(scope)[:3])
+        bump_version(client, version_key(scope))
 
 
 # --- Freeze -------------------------------------------------------------------------------------
@@ -473,12 +511,8 @@ def board_for(
 
     now = now or timezone.now()
     if role is None:
-        role = (
-            Membership.objects.filter(user=viewer, cohort=cohort)
-            .values_list("role", flat=True)
-            .first()
-        )
-    staff = role in STAFF_ROLES
+        role = access.role_in(viewer, cohort)
+    staff = access.is_staff_role(role)
     assignment_id = assignment.pk if assignment else None
     frozen_at = None if staff else freeze_start(cohort, assignment, now)
     if frozen_at is not None:
@@ -524,7 +558,7 @@ def board_for(
 
 
 def board_payload(board: Board) -> dict[str, Any]:
-    """The API shape (DESIGN.md): ``{cohort, entries: [{rank, name, score, solved,
+    """The public API shape (v1): ``{cohort, entries: [{rank, name, score, solved,
     last_improved_at}]}``, plus ``assignment``, ``frozen_at`` and per-entry ``you`` (and, for
     staff, ``real_name`` and ``hidden``). Built as plain dicts: 1,000 rows through a serializer
     class cost more than the whole Redis read."""
@@ -554,22 +588,17 @@ def board_payload(board: Board) -> dict[str, Any]:
 
 def access_board(
     user: AbstractBaseUser, cohort_slug: str, assignment_slug: str | None = None
-) -> tuple[Cohort, Assignment | None, str]:
-    """The cohort (and assignment) of a board the user may read: members only, else 404."""
-    from exercises.errors import NotFound
-
-    membership = (
-        Membership.objects.filter(user_id=user.pk, cohort__slug=cohort_slug)
-        .select_related("cohort")
-        .first()
-    )
-    if membership is None:
-        raise NotFound(f"No cohort {cohort_slug!r} of yours.", code="cohort_not_found")
+) -> tuple[Membership, Assignment | None]:
+    """The viewer's membership of the board's cohort (and the assignment of a per-assignment
+    board): members only, else 404; a draft assignment's board is the staff's."""
+    membership = access.member_cohort(user, cohort_slug)
     assignment = None
     if assignment_slug:
         assignment = Assignment.objects.filter(
             cohort=membership.cohort, slug=assignment_slug
         ).first()
-        if assignment is None or (membership.role not in STAFF_ROLES and not assignment.published):
+        if assignment is None or (
+            not access.is_staff_role(membership.role) and not assignment.published
+        ):
             raise NotFound(f"No assignment {assignment_slug!r}.", code="assignment_not_found")
-    return membership.cohort, assignment, membership.role
+    return membership, assignment

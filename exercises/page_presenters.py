@@ -14,10 +14,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from exercises import selectors, services, stepthrough, visuals
+from exercises import hints, selectors, services, stepthrough, visuals
 from exercises.errors import NotFound
-from exercises.models import LatePolicy, Submission, Verdict
+from exercises.models import HintUnlock, LatePolicy, Submission, Verdict
+from exercises.rendering import markdown_to_html
 from grader.grading import params_for
+from grader.kinds.answers import typed_number
 
 HIDDEN_TEST_NOTE = "Hidden test: its inputs and expected output are not shown."
 
@@ -41,7 +43,9 @@ def answer_view(payload: dict[str, Any]) -> AnswerView:
         if all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
             return AnswerView(text=" x ".join(str(v) for v in answer))
         return AnswerView(text=", ".join(str(v) for v in answer))
-    return AnswerView(text=visuals.format_number(answer) if answer is not None else "")
+    # A number as the student sent it, every digit (a cell's 3 significant digits would
+    # echo 45126.4 as 4.51e+04).
+    return AnswerView(text=typed_number(answer) if answer is not None else "")
 
 
 @dataclass(frozen=True)
@@ -148,3 +152,53 @@ def stepthrough_view(
         )
     step = stepthrough.window_step(params, row, col, stepthrough.STEP_THROUGH_MODES[problem.slug])
     return StepThroughView(step, note) if step else None
+
+
+@dataclass(frozen=True)
+class HintView:
+    index: int
+    html: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HintButton:
+    index: int
+    cost_percent: float
+
+
+@dataclass
+class HintsView:
+    """The problem page's hints: the unlocked ones' text (sanitised HTML), a button per
+    on-request hint still locked (no text), and how many others are still locked."""
+
+    unlocked: list[HintView]
+    requestable: list[HintButton]
+    locked: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.unlocked or self.requestable or self.locked)
+
+
+def _reason(hint: hints.Hint, unlock: HintUnlock) -> str:
+    if unlock.how == HintUnlock.How.REQUEST:
+        return (
+            f"asked for (costs {unlock.cost * 100:g}% of the points)"
+            if unlock.cost
+            else "asked for"
+        )
+    if unlock.how == HintUnlock.How.MISCONCEPTION:
+        return "unlocked by the diagnosis of your answer"
+    return f"unlocked after {hint.after} wrong attempt{'s' if hint.after != 1 else ''}"
+
+
+def hints_view(problem_hints: list, state: selectors.HintState) -> HintsView:
+    """``problem_hints``: the problem's stored hints (only counted here, never rendered unless
+    unlocked)."""
+    unlocked = [
+        HintView(h.index, markdown_to_html(h.text), _reason(h, u)) for h, u in state.unlocked
+    ]
+    buttons = [HintButton(h.index, round(h.cost * 100, 2)) for h in state.requestable]
+    locked = len(problem_hints) - len(unlocked) - len(buttons)
+    return HintsView(unlocked, buttons, max(0, locked))

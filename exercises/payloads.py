@@ -2,6 +2,9 @@
 
 Only the envelope is checked here (keys, types, sizes, UTF-8); whether the answer itself makes
 sense is the problem kind's call, which answers an unreadable answer with an ``invalid`` verdict.
+One exception: a number problem's answer sent as text whose separators could mean two things
+(``"45,126"``) is refused at once, as the page refuses it, so that no one reads a verdict on a
+number they did not mean.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from exercises.errors import BadPayload, TooLarge
+from grader.kinds.answers import separator_problem
 
 MAX_NESTING = 6
 
@@ -67,4 +71,8 @@ def clean_payload(kind: str, data: Any) -> dict[str, Any]:
         raise TooLarge(
             f"The answer is {size} bytes; the limit is {limits['MAX_CODE_BYTES']}.", field="answer"
         )
+    if kind == "number" and isinstance(answer, str):
+        problem = separator_problem(answer)
+        if problem:
+            raise BadPayload(problem, field="answer", code="ambiguous_number")
     return {"answer": answer}

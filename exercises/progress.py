@@ -12,7 +12,8 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from exercises import selectors
-from exercises.models import Assignment, AssignmentProblem, Status, Submission, Verdict
+from exercises.models import Assignment, AssignmentProblem, Status, Submission
+from exercises.models.submission import COUNTS
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def dashboard_progress(
     items = (
         AssignmentProblem.objects.filter(assignment__in=assignments)
         .select_related("problem", "assignment")
+        .prefetch_related("problem__texts")  # titles in the reader's language
         .order_by("order", "id")
     )
     stats = {
@@ -101,10 +103,7 @@ def dashboard_progress(
         .values("problem_id", "assignment_id")
         .annotate(
             best=Max("score", filter=Q(status=Status.GRADED)),
-            used=Count(
-                "id",
-                filter=~Q(status=Status.ERROR) & ~Q(verdict=Verdict.INVALID),
-            ),
+            used=Count("id", filter=COUNTS),
             pending=Count("id", filter=Q(status__in=[Status.QUEUED, Status.RUNNING])),
         )
     }

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from exercises import quiz_rules, selectors
+from exercises.access import staff_of
 from exercises.models import FeedbackPolicy, QuizAttempt, QuizSettings, Submission
 
 WITHHELD_MESSAGES = {
@@ -28,7 +29,7 @@ def withheld_for(
     """Must ``viewer`` see this submission without its verdict, score and feedback?"""
     if not quiz_rules.is_quiz(submission.assignment):
         return False
-    is_staff = selectors.is_staff_of(viewer, submission.assignment.cohort)
+    is_staff = staff_of(viewer, submission.assignment.cohort_id)
     return quiz_rules.submission_feedback_withheld(submission, viewer, is_staff=is_staff, now=now)
 
 
@@ -53,6 +54,7 @@ def apply_feedback_policy(
             "score": None,
             "feedback": {"message": withheld_message(submission)},
             "tests": [],
+            "hints": [],
             "feedback_withheld": True,
         }
     )
@@ -76,33 +78,31 @@ def question_cards(
     quiz: QuizSettings,
     attempt: QuizAttempt,
     *,
+    role: str,
     released: bool,
 ) -> list[QuestionCard]:
-    """The student's drawn questions in order, each with their own variant's statement."""
+    """The student's drawn questions in order, each with their own variant's statement. A fixed
+    number of queries whatever the draw: the questions, the attempt counts and the submissions
+    (with their test rows) are each read once for all of them."""
     from exercises import presenters  # needs grader.kinds; imported where it is used
 
+    assignment = quiz.assignment
+    accesses = selectors.drawn_question_accesses(user, assignment, attempt.drawn_item_ids, role)
+    used_by_problem = selectors.attempts_used_by_problem(user, assignment)
+    by_problem: dict[int, list[Submission]] = {}
+    for sub in (
+        Submission.objects.filter(user=user, assignment=assignment)
+        .select_related("assignment", "assignment__cohort", "assignment__quiz", "problem")
+        .prefetch_related("tests")
+        .order_by("-created_at", "-id")
+    ):
+        by_problem.setdefault(sub.problem_id, []).append(sub)
+    points = quiz.attempt_points or [100]
     cards = []
-    for position, item_id in enumerate(attempt.drawn_item_ids, start=1):
-        item = (
-            quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
-            continue
-        access = selectors.access_problem(
-            user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
-        )
-        detail = presenters.problem_detail(user, access)
-        subs = list(
-            Submission.objects.filter(
-                user=user, assignment_id=quiz.assignment_id, problem=item.problem
-            )
-            .select_related("assignment", "assignment__cohort", "problem")
-            .order_by("-created_at", "-id")
-        )
-        used = detail["attempts_used"]
-        points = quiz.attempt_points or [100]
+    for position, access in enumerate(accesses, start=1):
+        used = used_by_problem.get(access.problem.pk, 0)
+        detail = presenters.problem_detail(user, access, used=used)
+        subs = by_problem.get(access.problem.pk, [])
         graded = [s.score for s in subs if s.status == "graded" and s.score is not None]
         cards.append(
             QuestionCard(
@@ -117,6 +117,30 @@ def question_cards(
             )
         )
     return cards
+
+
+def own_total(
+    quiz: QuizSettings, user: AbstractBaseUser, *, released: bool, now: datetime | None = None
+):
+    """The student's own total over their draw (``quiz_reports.StudentRow``: score, max_score,
+    pending) once the feedback policy lets them see results, else ``None``. The same sum the
+    instructor's results and monitor show."""
+    if not released:
+        return None
+    from exercises import quiz_reports
+
+    rows = quiz_reports.student_rows(quiz, now, user_id=user.pk)
+    return rows[0] if rows else None
+
+
+def results_released_at(quiz: QuizSettings, attempt: QuizAttempt) -> datetime:
+    """When this student's results become visible under the quiz's feedback policy (as far as
+    anyone knows now: more time given to someone later moves "closed for everyone")."""
+    if quiz.feedback_policy == FeedbackPolicy.IMMEDIATE:
+        return attempt.started_at
+    if quiz.feedback_policy == FeedbackPolicy.AFTER_SUBMISSION:
+        return attempt.ended_at()
+    return quiz_rules.closes_for_everyone(quiz)
 
 
 def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None) -> dict:

@@ -26,6 +26,7 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.models.submission import PENDING_STATUSES
 
 
 @dataclass
@@ -42,6 +43,7 @@ class StudentRow:
     questions: int = 0
     score: float = 0.0
     max_score: float = 0.0
+    pending: int = 0  # drawn questions whose latest answer is still being graded
     best_by_item: dict[int, float] = field(default_factory=dict)
 
     @property
@@ -62,27 +64,34 @@ def _items(quiz: QuizSettings) -> dict[int, AssignmentProblem]:
     }
 
 
-def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[StudentRow]:
-    """One row per student of the cohort, started or not, for the monitor and the CSV."""
+def student_rows(
+    quiz: QuizSettings, now: datetime | None = None, *, user_id: int | None = None
+) -> list[StudentRow]:
+    """One row per student of the cohort, started or not, for the monitor and the CSV;
+    ``user_id``: that student's row only (their own total on the quiz page)."""
     now = now or timezone.now()
     items = _items(quiz)
     attempts = {a.user_id: a for a in quiz.assignment.quiz_attempts.all()}
     answered: dict[int, set[int]] = defaultdict(set)
     best: dict[tuple[int, int], float] = {}
-    rows = (
-        Submission.objects.filter(assignment_id=quiz.assignment_id)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
-        .values("user_id", "problem_id")
-        .annotate(best=Max("score"))
-    )
+    pending: dict[int, set[int]] = defaultdict(set)
+    submissions = Submission.objects.filter(assignment_id=quiz.assignment_id)
+    if user_id is not None:
+        submissions = submissions.filter(user_id=user_id)
+    rows = submissions.counting().values("user_id", "problem_id").annotate(best=Max("score"))
     for row in rows:
         answered[row["user_id"]].add(row["problem_id"])
         best[(row["user_id"], row["problem_id"])] = row["best"] or 0.0
+    for uid, problem_id in submissions.filter(status__in=PENDING_STATUSES).values_list(
+        "user_id", "problem_id"
+    ):
+        pending[uid].add(problem_id)
     result = []
     members = Membership.objects.filter(
         cohort_id=quiz.assignment.cohort_id, role=Role.STUDENT
     ).select_related("user")
+    if user_id is not None:
+        members = members.filter(user_id=user_id)
     for membership in members.order_by("user__username"):
         uid = membership.user_id
         attempt = attempts.get(uid)
@@ -109,6 +118,7 @@ def student_rows(quiz: QuizSettings, now: datetime | None = None) -> list[Studen
             for item in drawn:
                 if item.problem_id in answered[uid]:
                     row.answered += 1
+                row.pending += int(item.problem_id in pending[uid])
                 score = best.get((uid, item.problem_id), 0.0)
                 row.best_by_item[item.pk] = score
                 row.score += score
@@ -221,13 +231,24 @@ def closes_for_everyone(quiz: QuizSettings) -> datetime:
     return quiz_rules.closes_for_everyone(quiz)
 
 
-def drawn_items_by_student(assignment_id: int) -> dict[int, set[int]]:
-    """For gradebooks: which ``AssignmentProblem`` ids each student of a quiz was given. A
+def drawn_items_by_student(quiz: QuizSettings, user_ids: list[int]) -> dict[int, set[int]]:
+    """For gradebooks: which ``AssignmentProblem`` ids each of ``user_ids`` was given: the
+    draw stored at Start, or for a student who has not started the draw Start would give
+    them (a quiz not taken scores zero of its own draw's points, not of the whole pool's). A
     cell outside a student's draw is "not drawn" (neither zero nor missing work), and the
     student's maximum is the sum over their own draw."""
-    return {
+    from exercises import quizzes  # the draw itself; quizzes imports nothing from here
+
+    drawn = {
         user_id: set(item_ids)
         for user_id, item_ids in QuizAttempt.objects.filter(
-            assignment_id=assignment_id
+            assignment_id=quiz.assignment_id, user_id__in=user_ids
         ).values_list("user_id", "drawn_item_ids")
     }
+    missing = [user_id for user_id in user_ids if user_id not in drawn]
+    if missing:
+        pools = quizzes.loaded_pools(quiz)
+        for user_id in missing:
+            seed = quizzes.quiz_seed(quiz.assignment_id, user_id)
+            drawn[user_id] = {item.pk for item in quizzes.draw_from(pools, seed)}
+    return drawn

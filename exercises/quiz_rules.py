@@ -159,13 +159,20 @@ def submission_feedback_withheld(
     submission: Submission, viewer: AbstractBaseUser, *, is_staff: bool, now: datetime | None = None
 ) -> bool:
     """True when ``viewer`` must see only that the answer was recorded (not its verdict)."""
-    if is_staff or not is_quiz(submission.assignment):
+    return feedback_withheld(submission.assignment, submission.user_id, is_staff=is_staff, now=now)
+
+
+def feedback_withheld(
+    assignment: Assignment | None, user_id: int, *, is_staff: bool, now: datetime | None = None
+) -> bool:
+    """True while the quiz ``assignment`` holds back the student's feedback (verdicts, scores,
+    diagnoses, hints); never for staff, never outside quizzes."""
+    if is_staff or not is_quiz(assignment):
         return False
-    quiz = QuizSettings.objects.filter(assignment_id=submission.assignment_id).first()
+    quiz = QuizSettings.objects.filter(assignment_id=assignment.pk).first()
     if quiz is None:
         return False
-    attempt = attempt_of(submission.assignment_id, submission.user_id)
-    return not feedback_released(quiz, attempt, now)
+    return not feedback_released(quiz, attempt_of(assignment.pk, user_id), now)
 
 
 def unreleased_quiz_ids(cohort_id: int, now: datetime | None = None) -> list[int]:

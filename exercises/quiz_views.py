@@ -1,5 +1,6 @@
 """Quiz pages, for students (take a quiz under a countdown) and instructors (build, preview,
-publish, monitor live, results). Thin: validate, authorize, call ``quizzes`` / ``services``."""
+publish, monitor live, results; the staff pages are mounted under ``/teach/<cohort>/quizzes/``
+behind ``staff_page``). Thin: validate, authorize, call ``quizzes`` / ``services``."""
 
 from __future__ import annotations
 
@@ -7,32 +8,49 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import quiz_presenters, quiz_reports, quiz_rules, quizzes, selectors, services
-from exercises.errors import NotFound, StrideError
+from exercises import (
+    quiz_presenters,
+    quiz_reports,
+    quiz_rules,
+    quizzes,
+    selectors,
+    services,
+)
+from exercises.access import (
+    StaffAccess,
+    cohort_quiz,
+    is_staff_role,
+    member_quiz,
+    staff_cohort,
+    staff_memberships,
+    staff_quiz,
+)
+from exercises.errors import AccessDenied, NotFound, StrideError
 from exercises.forms import AnswerForm, CodeForm
+from exercises.instructor.guard import staff_page
 from exercises.models import Cohort, QuizSettings
-from exercises.models.cohort import STAFF_ROLES
 from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
 from exercises.rendering import markdown_to_html
 
 
-def _not_found(request: HttpRequest, exc: StrideError) -> HttpResponse:
-    return render(request, "exercises/error.html", {"error": exc}, status=404)
+def _refused(request: HttpRequest, exc: StrideError) -> HttpResponse:
+    """The access policy's answer: 404 (not yours to know of) or 403 (staff, read only)."""
+    return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
 
 
 # --- Students -------------------------------------------------------------------------------
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    staff_cohorts = [
-        m.cohort for m in selectors.memberships_of(request.user) if m.role in STAFF_ROLES
-    ]
+    # "Build a new quiz" is offered where the user may build one: the cohorts they teach.
+    staff_cohorts = [m.cohort for m in staff_memberships(request.user, write=True)]
     return render(
         request,
         "quiz/list.html",
@@ -54,7 +72,7 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
     released = quiz_rules.feedback_released(quiz, attempt, now)
     cards = []
     if attempt is not None:
-        cards = quiz_presenters.question_cards(user, quiz, attempt, released=released)
+        cards = quiz_presenters.question_cards(user, quiz, attempt, role=role, released=released)
         for card in cards:
             card.statement_html = markdown_to_html(card.detail["statement"])
             card.form = (
@@ -69,11 +87,12 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         state = "upcoming" if now < opens else ("open" if now < closes else "missed")
     else:
         state = clock["state"]
+    over = attempt is not None and state == "finished"
     return {
         "quiz": quiz,
         "assignment": quiz.assignment,
         "cohort": quiz.assignment.cohort,
-        "is_staff": role in STAFF_ROLES,
+        "is_staff": is_staff_role(role),
         "attempt": attempt,
         "state": state,
         "opens": opens,
@@ -86,6 +105,10 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         "released": released,
         "cards": cards,
         "answered": sum(1 for c in cards if c.answered),
+        "total": quiz_presenters.own_total(quiz, user, released=released, now=now)
+        if over
+        else None,
+        "results_at": quiz_presenters.results_released_at(quiz, attempt) if over else None,
     }
 
 
@@ -93,9 +116,9 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
 @never_cache
 def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None) -> HttpResponse:
     try:
-        quiz, role = quizzes.member_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz, role = member_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     context = _quiz_context(request, quiz, role)
     context["error"] = error
     return render(request, "quiz/take.html", context, status=error.status if error else 200)
@@ -105,10 +128,10 @@ def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None
 @require_POST
 def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = member_quiz(request.user, pk)
         quizzes.start_quiz(request.user, quiz)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     except StrideError as exc:
         return quiz_page(request, pk, error=exc)
     return redirect("quiz", pk=pk)
@@ -120,9 +143,9 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     """Answer one drawn question through the normal submission path (its rules refuse late,
     finished, not-started and not-drawn answers with 409)."""
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+        quiz, _ = member_quiz(request.user, pk)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
     if attempt is None or not 1 <= position <= len(attempt.drawn_item_ids):
         return quiz_page(
@@ -155,10 +178,10 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @require_POST
 def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = member_quiz(request.user, pk)
         quizzes.finish_quiz(request.user, quiz)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    except (NotFound, AccessDenied) as exc:
+        return _refused(request, exc)
     except StrideError as exc:
         return quiz_page(request, pk, error=exc)
     messages.success(request, "You handed in the quiz.")
@@ -171,7 +194,7 @@ def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
     """The server's view of the student's clock; the page re-syncs its countdown from it."""
     try:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = member_quiz(request.user, pk)
     except NotFound as exc:
         return JsonResponse(exc.as_dict(), status=404)
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
@@ -179,20 +202,10 @@ def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 # --- Instructors ----------------------------------------------------------------------------
-def _staff_cohort(request: HttpRequest, slug: str) -> Cohort:
-    cohort = Cohort.objects.filter(slug=slug).first()
-    if cohort is None or not selectors.is_staff_of(request.user, cohort):
-        raise NotFound(f"No cohort {slug!r} of yours.", code="cohort_not_found")
-    return cohort
-
-
-@login_required
+@staff_page(write=True)
 @require_http_methods(["GET", "POST"])
-def quiz_new(request: HttpRequest, cohort_slug: str) -> HttpResponse:
-    try:
-        cohort = _staff_cohort(request, cohort_slug)
-    except NotFound as exc:
-        return _not_found(request, exc)
+def quiz_new(request: HttpRequest, staff: StaffAccess) -> HttpResponse:
+    cohort = staff.cohort
 
     def save(settings: dict) -> QuizSettings:
         return quizzes.create_quiz(request.user, cohort, **settings)
@@ -203,15 +216,12 @@ def quiz_new(request: HttpRequest, cohort_slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@staff_page(write=True)
 @require_http_methods(["GET", "POST"])
-def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_edit(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     """The builder's form, filled in with the quiz; pools and points per try are locked (shown,
     not editable) once a student has started."""
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    quiz = cohort_quiz(staff, pk)
 
     def save(settings: dict) -> QuizSettings:
         return quizzes.update_quiz(request.user, quiz, **settings)
@@ -242,7 +252,9 @@ def _builder(
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, saved)
-                return redirect("quiz-preview", pk=quiz.assignment_id)
+                return redirect(
+                    "teach:quiz-preview", slug=quiz.assignment.cohort.slug, pk=quiz.assignment_id
+                )
     from exercises.models import Problem
 
     bank = Problem.objects.order_by("slug")
@@ -270,13 +282,11 @@ def _form_values(quiz: QuizSettings) -> dict:
     }
 
 
-@login_required
-def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
+@staff_page()
+@require_GET
+def quiz_preview(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     """One student's draw with their variants, as they would see (or saw) it."""
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    quiz = cohort_quiz(staff, pk)
     students = list(selectors.students_of(quiz.assignment.cohort).order_by("user__username"))
     chosen = request.GET.get("student", "")
     student = next(
@@ -313,29 +323,25 @@ def quiz_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_page(write=True)
 @require_POST
-def quiz_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_publish(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     try:
-        quiz = quizzes.staff_quiz(request.user, pk)
         quizzes.publish_quiz(request.user, quiz, request.POST.get("published", "1") == "1")
-    except NotFound as exc:
-        return _not_found(request, exc)
     except StrideError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Published." if quiz.assignment.published else "Unpublished.")
-    return redirect("quiz-preview", pk=pk)
+    return redirect("teach:quiz-preview", slug=staff.cohort.slug, pk=pk)
 
 
-@login_required
+@staff_page()
+@require_GET
 @never_cache
-def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_monitor(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     """Live: who started, time left, answered, score distribution (htmx re-polls the table)."""
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    quiz = cohort_quiz(staff, pk)
     rows = quiz_reports.student_rows(quiz)
     students = selectors.students_of(quiz.assignment.cohort)
     context = {
@@ -353,13 +359,10 @@ def quiz_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@staff_page(write=True)
 @require_POST
-def quiz_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -374,16 +377,13 @@ def quiz_extend(request: HttpRequest, pk: int) -> HttpResponse:
             )
     else:
         messages.error(request, "Extend by a whole number of minutes (1 to 1440).")
-    return redirect("quiz-monitor", pk=pk)
+    return redirect("teach:quiz-monitor", slug=staff.cohort.slug, pk=pk)
 
 
-@login_required
+@staff_page(write=True)
 @require_POST
-def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+def quiz_accommodate(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     cohort = quiz.assignment.cohort
     students = selectors.students_of(cohort)
     form = AccommodationForm(request.POST, students=students)
@@ -407,27 +407,22 @@ def quiz_accommodate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Accommodation saved.")
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return redirect("quiz-monitor", pk=pk)
+    return redirect("teach:quiz-monitor", slug=staff.cohort.slug, pk=pk)
 
 
-@login_required
+@staff_page(write=True)
 @require_POST
-def quiz_close(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+def quiz_close(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     quizzes.close_quiz(request.user, quiz)
     messages.success(request, "The quiz is closed for everyone.")
-    return redirect("quiz-results", pk=pk)
+    return redirect("teach:quiz-results", slug=staff.cohort.slug, pk=pk)
 
 
-@login_required
-def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+@staff_page()
+@require_GET
+def quiz_results(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     rows = quiz_reports.student_rows(quiz)
     return render(
         request,
@@ -442,13 +437,44 @@ def quiz_results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def quiz_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        quiz = quizzes.staff_quiz(request.user, pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+@staff_page()
+@require_GET
+def quiz_results_csv(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
+    quiz = cohort_quiz(staff, pk)
     response = HttpResponse(quiz_reports.results_csv(quiz), content_type="text/csv; charset=utf-8")
     filename = f"{quiz.assignment.cohort.slug}-{quiz.assignment.slug}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The staff pages' first addresses -------------------------------------------------------
+class _PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    """308: like 301, but the browser repeats the POST (with its form) at the new address."""
+
+    status_code = 308
+
+
+def moved_to_teach(target: str, *, write: bool) -> Callable[..., HttpResponse]:
+    """A view for a quiz staff page's old address (``/quizzes/<id>/...``): it answers as the
+    page at ``teach:<target>`` would about access (404 for anyone not on the quiz's cohort's
+    staff, 403 for an assistant where ``write``), so the redirect tells an outsider nothing;
+    then GET moves permanently (301) and any other method keeps its body (308)."""
+
+    @login_required
+    def view(request: HttpRequest, pk: int | None = None, cohort_slug: str = "") -> HttpResponse:
+        try:
+            if pk is None:
+                args = [staff_cohort(request.user, cohort_slug, write=write).cohort.slug]
+            else:
+                quiz = staff_quiz(request.user, pk, write=write)
+                args = [quiz.assignment.cohort.slug, pk]
+        except (NotFound, AccessDenied) as exc:
+            return _refused(request, exc)
+        url = reverse(f"teach:{target}", args=args)
+        if request.GET:
+            url += f"?{request.GET.urlencode()}"
+        if request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(url)
+        return _PermanentRedirectKeepingMethod(url)
+
+    return view

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from exercises import quiz_rules
+from exercises import access, quiz_rules
 from exercises.errors import BadPayload, Closed, NotFound
 from exercises.models import (
     Assignment,
@@ -33,7 +33,6 @@ from exercises.models import (
     Role,
     VariantPolicy,
 )
-from exercises.models.cohort import STAFF_ROLES
 from exercises.models.quiz import validate_attempt_points
 
 
@@ -51,9 +50,23 @@ def draw_questions(quiz: QuizSettings, seed: int) -> list[AssignmentProblem]:
     Reproducible: the same seed and pools always give the same list (pool members are sorted
     by id before sampling, so the database's row order cannot change the draw).
     """
+    return draw_from(loaded_pools(quiz), seed)
+
+
+def loaded_pools(quiz: QuizSettings) -> list[tuple[QuizPool, list[AssignmentProblem]]]:
+    """The quiz's pools in order, each with its members sorted by id: read once, then
+    ``draw_from`` any number of seeds (a gradebook draws for a whole cohort)."""
+    return [
+        (pool, sorted(pool.items.all(), key=lambda item: item.pk))
+        for pool in quiz.pools.prefetch_related("items__problem").order_by("order", "id")
+    ]
+
+
+def draw_from(
+    pools: list[tuple[QuizPool, list[AssignmentProblem]]], seed: int
+) -> list[AssignmentProblem]:
     drawn: list[AssignmentProblem] = []
-    for pool in quiz.pools.prefetch_related("items__problem").order_by("order", "id"):
-        members = sorted(pool.items.all(), key=lambda item: item.pk)
+    for pool, members in pools:
         rng = random.Random(f"{seed}:{pool.pk}")  # noqa: S311 - fairness, not secrecy
         drawn.extend(rng.sample(members, min(pool.draw_count, len(members))))
     return drawn
@@ -121,11 +134,6 @@ def parse_pools(text: str) -> list[PoolSpec]:
     return pools
 
 
-def _require_staff(user: AbstractBaseUser, cohort: Cohort) -> None:
-    if not Membership.objects.filter(user=user, cohort=cohort, role__in=STAFF_ROLES).exists():
-        raise NotFound(f"No cohort {cohort.slug!r} of yours.", code="cohort_not_found")
-
-
 def _checked_problems(
     cohort: Cohort,
     *,
@@ -185,7 +193,7 @@ def create_quiz(
     normal submission path with the quiz's rules. Raises BadPayload for an unknown problem, a
     problem in two pools, a window that ends before it starts, or bad try percentages.
     """
-    _require_staff(by, cohort)
+    access.require_staff(by, cohort, write=True)
     problems = _checked_problems(
         cohort,
         slug=slug,
@@ -267,7 +275,7 @@ def update_quiz(
     them): Closed says so. A new time limit applies to sittings started from now on, a new
     window and feedback policy at once; the cohort's boards are rebuilt on their next read."""
     assignment = quiz.assignment
-    _require_staff(by, assignment.cohort)
+    access.require_staff(by, assignment.cohort, write=True)
     problems = _checked_problems(
         assignment.cohort,
         slug=slug,
@@ -342,7 +350,7 @@ def set_pools(
 
 
 def publish_quiz(by: AbstractBaseUser, quiz: QuizSettings, published: bool = True) -> None:
-    _require_staff(by, quiz.assignment.cohort)
+    access.require_staff(by, quiz.assignment.cohort, write=True)
     if published and question_count(quiz) == 0:
         raise BadPayload("Add at least one pool with problems before publishing.", field="pools")
     Assignment.objects.filter(pk=quiz.assignment_id).update(published=published)
@@ -361,9 +369,7 @@ def start_quiz(
     """
     now = now or timezone.now()
     assignment = quiz.assignment
-    membership = Membership.objects.filter(user=user, cohort_id=assignment.cohort_id).first()
-    if membership is None or (not assignment.published and membership.role == Role.STUDENT):
-        raise NotFound("No such quiz for you.", code="quiz_not_found")
+    access.require_quiz_member(user, quiz)
     existing = quiz_rules.attempt_of(assignment.pk, user.pk)
     if existing is not None:
         return existing
@@ -419,7 +425,7 @@ def extend_time(
 
     Reopens a sitting that timed out but was not handed in; an early close still wins.
     """
-    _require_staff(by, quiz.assignment.cohort)
+    access.require_staff(by, quiz.assignment.cohort, write=True)
     if not 1 <= minutes <= 24 * 60:
         raise BadPayload("Extend by 1 to 1440 minutes.", field="minutes")
     with transaction.atomic():
@@ -450,7 +456,7 @@ def set_accommodation(
 
     Applies to a sitting not yet started (a started one keeps its deadline; use
     ``extend_time`` for that)."""
-    _require_staff(by, quiz.assignment.cohort)
+    access.require_staff(by, quiz.assignment.cohort, write=True)
     if not Membership.objects.filter(
         user_id=user_id, cohort_id=quiz.assignment.cohort_id, role=Role.STUDENT
     ).exists():
@@ -478,7 +484,7 @@ def set_accommodation(
 def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = None) -> None:
     """End the quiz for everyone now: running sittings stop taking answers, and feedback held
     back "until the quiz closes" is released."""
-    _require_staff(by, quiz.assignment.cohort)
+    access.require_staff(by, quiz.assignment.cohort, write=True)
     now = now or timezone.now()
     QuizSettings.objects.filter(pk=quiz.pk).update(closed_early_at=now)
     quiz.closed_early_at = now
@@ -491,37 +497,3 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
 
     # Released results may now count on the standings (reads also notice by themselves).
     leaderboards.forget_board(quiz.assignment.cohort_id)
-
-
-def staff_quiz(user: AbstractBaseUser, assignment_id: int) -> QuizSettings:
-    """The quiz, for one of its cohort's staff; anyone else gets 404."""
-    quiz = _quiz(assignment_id)
-    if not Membership.objects.filter(
-        user=user, cohort_id=quiz.assignment.cohort_id, role__in=STAFF_ROLES
-    ).exists():
-        raise NotFound("No such quiz.", code="quiz_not_found")
-    return quiz
-
-
-def member_quiz(user: AbstractBaseUser, assignment_id: int) -> tuple[QuizSettings, str]:
-    """The quiz and the user's role; students see published quizzes only (else 404)."""
-    quiz = _quiz(assignment_id)
-    role = (
-        Membership.objects.filter(user=user, cohort_id=quiz.assignment.cohort_id)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None or (role == Role.STUDENT and not quiz.assignment.published):
-        raise NotFound("No such quiz.", code="quiz_not_found")
-    return quiz, role
-
-
-def _quiz(assignment_id: int) -> QuizSettings:
-    quiz = (
-        QuizSettings.objects.select_related("assignment", "assignment__cohort")
-        .filter(assignment_id=assignment_id)
-        .first()
-    )
-    if quiz is None:
-        raise NotFound("No such quiz.", code="quiz_not_found")
-    return quiz

@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from exercises import services
+from exercises import dispatch, services
 from exercises.errors import Closed
 from exercises.models import Cohort, Problem, RegradeJob, Status, Submission
 from grader.grading import grade_payload
@@ -81,11 +81,7 @@ def start_regrade(
             never_lower=never_lower and mode == RegradeJob.Mode.APPLY,
             total=eligible(cohort, problem).count(),
         )
-        from grader.tasks import regrade_problem
-
-        transaction.on_commit(
-            lambda: regrade_problem.apply_async(args=[job.pk], queue=settings.REGRADE_QUEUE)
-        )
+        dispatch.publish_on_commit(dispatch.REGRADE_PROBLEM, job.pk, queue=settings.REGRADE_QUEUE)
     return job
 
 

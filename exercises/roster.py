@@ -168,7 +168,11 @@ def _row_errors(row: RosterRow, username_validator: UnicodeUsernameValidator) ->
 
 
 def import_roster(cohort: Cohort, text: str) -> RosterReport:
-    """Validate the whole CSV, then enroll everyone in one transaction (all or nothing)."""
+    """Validate the whole CSV, then enroll everyone in one transaction (all or nothing).
+
+    Bulk queries, whatever the number of rows: read the users and their memberships once,
+    create the new users, create the new memberships, update the changed ones (a class of
+    several hundred would otherwise cost a few queries per row inside one transaction)."""
     from exercises.services import pseudonym_for
 
     rows = parse_roster(text)
@@ -179,44 +183,59 @@ def import_roster(cohort: Cohort, text: str) -> RosterReport:
             u.username.lower(): u
             for u in User.objects.filter(username__in=[r.username for r in rows])
         }
+        new_users = []
         for row in rows:
-            user = existing.get(row.username.lower())
-            if user is None:
-                user = User(
-                    username=row.username,
-                    email=row.email,
-                    first_name=row.first_name,
-                    last_name=row.last_name,
-                )
-                if row.password:
-                    user.set_password(row.password)
-                else:
-                    user.set_unusable_password()
-                user.save()
-                report.created_users.append(user.username)
-            membership = Membership.objects.filter(user=user, cohort=cohort).first()
+            if row.username.lower() in existing:
+                continue
+            user = User(
+                username=row.username,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            if row.password:
+                user.set_password(row.password)
+            else:
+                user.set_unusable_password()
+            existing[row.username.lower()] = user
+            new_users.append(user)
+        if new_users:
+            User.objects.bulk_create(new_users)  # sets each pk (PostgreSQL, SQLite RETURNING)
+            report.created_users = [u.username for u in new_users]
+        users = [existing[row.username.lower()] for row in rows]
+        memberships = {
+            m.user_id: m
+            for m in Membership.objects.filter(cohort=cohort, user__in=[u.pk for u in users])
+        }
+        enroll, changed_rows = [], []
+        for row, user in zip(rows, users, strict=True):
+            membership = memberships.get(user.pk)
             role = row.role.lower() or None
             if membership is None:
-                Membership.objects.create(
+                membership = Membership(
                     user=user,
                     cohort=cohort,
                     role=role or Role.STUDENT,
                     display_name=row.display_name or pseudonym_for(user.pk),
                 )
+                memberships[user.pk] = membership
+                enroll.append(membership)
                 report.enrolled.append(user.username)
                 continue
-            changed = []
+            changed = False
             if role and membership.role != role:
-                membership.role = role
-                changed.append("role")
+                membership.role, changed = role, True
             if row.display_name and membership.display_name != row.display_name:
-                membership.display_name = row.display_name
-                changed.append("display_name")
+                membership.display_name, changed = row.display_name, True
             if changed:
-                membership.save(update_fields=changed)
+                changed_rows.append(membership)
                 report.updated.append(user.username)
             else:
                 report.unchanged.append(user.username)
+        if enroll:
+            Membership.objects.bulk_create(enroll)
+        if changed_rows:
+            Membership.objects.bulk_update(changed_rows, ["role", "display_name"])
     _forget_boards(cohort)
     return report
 

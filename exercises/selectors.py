@@ -8,36 +8,29 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from exercises import access, hints
 from exercises.errors import NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
     Cohort,
     Extension,
+    HintUnlock,
     Membership,
     Problem,
     Role,
+    Status,
     Submission,
+    Verdict,
 )
-from exercises.models.cohort import STAFF_ROLES
-from exercises.models.submission import PENDING_STATUSES, Status, Verdict
+from exercises.models.submission import PENDING_STATUSES
 
 
 def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("cohort")
-
-
-def role_in(user: AbstractBaseUser, cohort: Cohort) -> str | None:
-    return (
-        Membership.objects.filter(user=user, cohort=cohort).values_list("role", flat=True).first()
-    )
-
-
-def is_staff_of(user: AbstractBaseUser, cohort: Cohort) -> bool:
-    return role_in(user, cohort) in STAFF_ROLES
 
 
 def visible_assignments(
@@ -46,12 +39,11 @@ def visible_assignments(
     """Assignments the user may see: staff see all of their cohorts'; students the published,
     opened ones."""
     now = now or timezone.now()
-    staff_cohorts = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
-    student_cohorts = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
     opened = Q(opens_at__isnull=True) | Q(opens_at__lte=now)
     return (
         Assignment.objects.filter(
-            Q(cohort__in=staff_cohorts) | (Q(cohort__in=student_cohorts, published=True) & opened)
+            Q(cohort__in=access.staff_cohorts(user))
+            | (Q(cohort__in=access.student_cohorts(user), published=True) & opened)
         )
         .select_related("cohort")
         .distinct()
@@ -74,7 +66,7 @@ class ProblemAccess:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return access.is_staff_role(self.role)
 
     @property
     def attempt_limit(self) -> int | None:
@@ -121,8 +113,8 @@ def access_problem(
     if not items:
         raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
     item = _pick_item(items, now)
-    role = role_in(user, item.assignment.cohort) or Role.STUDENT
-    if item.assignment.type == Assignment.Type.QUIZ and role not in STAFF_ROLES:
+    role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
+    if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
         from exercises import quiz_rules  # started, and this question is in the student's draw
 
         quiz_rules.require_drawn(user, item)
@@ -137,6 +129,39 @@ def access_problem(
     )
 
 
+def drawn_question_accesses(
+    user: AbstractBaseUser, assignment: Assignment, drawn_item_ids: list[int], role: str
+) -> list[ProblemAccess]:
+    """A quiz's drawn questions in draw order, each as the student meets it, in two queries
+    whatever the draw's size (the items, the student's extension). The caller has checked that
+    ``user`` sits this quiz (``member_quiz`` and their attempt's draw)."""
+    items = {
+        item.pk: item
+        for item in AssignmentProblem.objects.filter(
+            assignment=assignment, pk__in=drawn_item_ids
+        ).select_related("problem", "assignment", "assignment__cohort")
+    }
+    extension = Extension.objects.filter(assignment=assignment, user=user).first()
+    due_at = extension.due_at if extension else assignment.due_at
+    extra = extension.extra_attempts if extension else 0
+    return [
+        ProblemAccess(items[pk].problem, items[pk], role, due_at, extra)
+        for pk in drawn_item_ids
+        if pk in items
+    ]
+
+
+def attempts_used_by_problem(user: AbstractBaseUser, assignment: Assignment) -> dict[int, int]:
+    """``{problem_id: attempts that count}`` of one user in one assignment, in one query."""
+    return dict(
+        Submission.objects.filter(user=user, assignment=assignment)
+        .counting()
+        .values("problem_id")
+        .annotate(n=Count("id"))
+        .values_list("problem_id", "n")
+    )
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
@@ -146,6 +171,7 @@ def visible_problem_items(
         AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
         .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
         .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # titles in the reader's language
         .order_by("assignment__due_at", "assignment_id", "order", "id")
     )
     by_problem: dict[int, list[AssignmentProblem]] = {}
@@ -167,8 +193,7 @@ def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignme
     """Attempts that count: infrastructure errors and unreadable answers use none."""
     return (
         Submission.objects.filter(user=user, problem=problem, assignment=assignment)
-        .exclude(status=Status.ERROR)
-        .exclude(verdict=Verdict.INVALID)
+        .counting()
         .count()
     )
 
@@ -177,28 +202,43 @@ def pending_count(user: AbstractBaseUser) -> int:
     return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
 
 
+def _submissions_with_results() -> QuerySet[Submission]:
+    return Submission.objects.select_related(
+        "problem", "assignment", "assignment__cohort", "user"
+    ).prefetch_related(Prefetch("tests"))
+
+
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     """The owner and the staff of the submission's cohort may read it; others get 404."""
-    submission = (
-        Submission.objects.select_related("problem", "assignment", "assignment__cohort", "user")
-        .prefetch_related(Prefetch("tests"))
-        .filter(pk=submission_id)
-        .first()
-    )
+    submission = _submissions_with_results().filter(pk=submission_id).first()
     if submission is None:
         raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
     if submission.user_id == user.pk:
         return submission
-    if submission.assignment and is_staff_of(user, submission.assignment.cohort):
+    if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
         return submission
     raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+
+
+def submission_is_final(submission_id: int) -> bool:
+    """Graded or ended in error: what a request waiting for the grade reads (one query)."""
+    return Submission.objects.filter(pk=submission_id).exclude(status__in=PENDING_STATUSES).exists()
+
+
+def reload_submission(submission: Submission) -> Submission:
+    """``submission`` read again with its results, after a wait; the caller already passed
+    ``access_submission`` for it in this request (access is not decided twice)."""
+    return _submissions_with_results().get(pk=submission.pk)
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(user=user, problem=problem)
         .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
-        .select_related("assignment")
+        # The history shows each one's feedback: its tests and problem in the same two reads
+        # however many attempts there are.
+        .select_related("assignment", "problem")
+        .prefetch_related("tests")
     )
 
 
@@ -207,12 +247,10 @@ def visible_quizzes(user: AbstractBaseUser):
     student cohorts; soonest first."""
     from exercises.models.quiz import QuizSettings
 
-    staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("cohort")
-    student = Membership.objects.filter(user=user, role=Role.STUDENT).values("cohort")
     return (
         QuizSettings.objects.filter(
-            Q(assignment__cohort__in=staff)
-            | Q(assignment__cohort__in=student, assignment__published=True)
+            Q(assignment__cohort__in=access.staff_cohorts(user))
+            | Q(assignment__cohort__in=access.student_cohorts(user), assignment__published=True)
         )
         .select_related("assignment", "assignment__cohort")
         .order_by("opens_at")
@@ -220,11 +258,19 @@ def visible_quizzes(user: AbstractBaseUser):
 
 
 def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
-    """The visible quizzes whose window is open now (for the dashboard)."""
+    """The visible quizzes whose window is open now and that the user can still work on (for
+    the dashboard): a sitting handed in or out of time is over for them, whatever the window."""
+    from exercises.models.quiz import QuizAttempt
+
     now = now or timezone.now()
+    over = QuizAttempt.objects.filter(user=user).filter(
+        Q(finished_at__isnull=False) | Q(deadline__lte=now)
+    )
     return [
         q
-        for q in visible_quizzes(user).filter(opens_at__lte=now, closes_at__gt=now)
+        for q in visible_quizzes(user)
+        .filter(opens_at__lte=now, closes_at__gt=now)
+        .exclude(assignment_id__in=over.values("assignment_id"))
         if q.closed_early_at is None
     ]
 
@@ -232,3 +278,69 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
 def students_of(cohort: Cohort) -> QuerySet[Membership]:
     """The cohort's student memberships, with their users (rosters, forms, monitors)."""
     return Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
+
+
+# --- Hints --------------------------------------------------------------------------------------
+def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
+    """Graded attempts that were not correct (the count ``after: N`` hints wait for)."""
+    return Submission.objects.filter(
+        user=user,
+        problem=problem,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict__in=(Verdict.INCORRECT, Verdict.PARTIAL),
+    ).count()
+
+
+def hint_cost_charged(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> float:
+    """The fraction of the points the hints the student asked for cost, together."""
+    costs = HintUnlock.objects.filter(
+        user=user, problem=problem, assignment=assignment, how=HintUnlock.How.REQUEST
+    ).values_list("cost", flat=True)
+    return hints.charged(list(costs))
+
+
+def hints_withheld(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> bool:
+    """A quiz shows no hints while its feedback policy holds the student's feedback back."""
+    from exercises import quiz_rules
+
+    return quiz_rules.feedback_withheld(
+        access.assignment, user.pk, is_staff=access.is_staff, now=now
+    )
+
+
+@dataclass(frozen=True)
+class HintState:
+    """What a student may see of a problem's hints: the unlocked ones (text included) and the
+    on-request ones still locked (index and cost only: a locked hint's text is never read out)."""
+
+    unlocked: list[tuple[hints.Hint, HintUnlock]]
+    requestable: list[hints.Hint]
+
+
+def unlocked_hints(
+    user_id: int, problem: Problem, assignment: Assignment | None
+) -> list[tuple[hints.Hint, HintUnlock]]:
+    """The student's unlocked hints of ``problem`` in ``assignment``, in the file's order."""
+    if assignment is None:
+        return []
+    by_index = {h.index: h for h in hints.from_json(problem.hints)}
+    rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
+    return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]
+
+
+def hint_state(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> HintState:
+    if not access.problem.hints or hints_withheld(user, access, now):
+        return HintState([], [])
+    unlocked = unlocked_hints(user.pk, access.problem, access.assignment)
+    shown = {hint.index for hint, _ in unlocked}
+    requestable = [
+        h
+        for h in hints.from_json(access.problem.hints)
+        if h.rule == hints.REQUEST and h.index not in shown
+    ]
+    return HintState(unlocked, requestable)

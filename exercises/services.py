@@ -18,11 +18,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import quiz_rules, selectors
-from exercises.errors import Closed, NotFound, RateLimited
+from exercises import dispatch, hints, quiz_rules, selectors
+from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.models import (
     Assignment,
     Cohort,
+    HintUnlock,
     LatePolicy,
     Membership,
     Problem,
@@ -32,6 +33,7 @@ from exercises.models import (
     Submission,
     TestResult,
     VariantPolicy,
+    Verdict,
 )
 from exercises.payloads import clean_payload
 from grader.results import Grade
@@ -85,6 +87,51 @@ def _check_rate(user: AbstractBaseUser, now: datetime) -> None:
         )
 
 
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def clean_idempotency_key(raw: str | None) -> str | None:
+    """A client's Idempotency-Key: 1-200 printable ASCII characters (a UUID is typical), or
+    ``None`` when the client sent none."""
+    if raw is None:
+        return None
+    if not 0 < len(raw) <= IDEMPOTENCY_KEY_MAX or not all(" " < c <= "~" for c in raw):
+        raise BadPayload(
+            f"The Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters "
+            "without spaces, such as a UUID.",
+            field="Idempotency-Key",
+            code="invalid_idempotency_key",
+        )
+    return raw
+
+
+def request_digest(slug: str, assignment_id: int | None, data: Any) -> str:
+    """What a keyed request asked for, so that a retry can be told from a new request."""
+    canonical = json.dumps(
+        [slug, assignment_id, data], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submission | None:
+    """The submission an earlier request with this key made; ``KeyReused`` when that request
+    asked for something else."""
+    earlier = Submission.objects.filter(user=user, idempotency_key=key).first()
+    if earlier is not None and earlier.request_digest != digest:
+        raise KeyReused(
+            "This Idempotency-Key was already used for a different submission; send a new "
+            "key with each new answer.",
+            field="Idempotency-Key",
+        )
+    return earlier
+
+
+@dataclass(frozen=True)
+class Submitted:
+    submission: Submission
+    replayed: bool  # True: an earlier request with the same key made it; nothing new stored
+
+
 def submit_answer(
     user: AbstractBaseUser,
     slug: str,
@@ -93,18 +140,48 @@ def submit_answer(
     assignment_id: int | None = None,
     now: datetime | None = None,
 ) -> Submission:
+    """``submit`` without an idempotency key: always a new attempt."""
+    return submit(user, slug, data, assignment_id=assignment_id, now=now).submission
+
+
+def submit(
+    user: AbstractBaseUser,
+    slug: str,
+    data: Any,
+    *,
+    assignment_id: int | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Submitted:
     """Store a submission (status ``queued``) and queue its grading once the row is committed.
 
+    With an ``idempotency_key`` the user already sent, the submission that request made comes
+    back (``replayed``) whatever happened since (closed, rate limit reached): a client retrying
+    after a lost response never makes a second attempt. The same key with a different request
+    raises KeyReused. Two requests with the same key at once make one submission: the second
+    looks again after the first releases the user's row lock (and the unique constraint on
+    user and key stands behind that).
+
     Raises NotFound (no access), Closed (past due and late work refused, or no attempts left),
-    RateLimited, BadPayload / TooLarge (envelope). Nothing is written when it raises.
+    RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read),
+    KeyReused. Nothing is written when it raises.
     """
     now = now or timezone.now()
+    key = clean_idempotency_key(idempotency_key)
+    digest = ""
+    if key is not None:
+        digest = request_digest(slug, assignment_id, data)
+        earlier = _earlier_with_key(user, key, digest)
+        if earlier is not None:
+            return Submitted(earlier, replayed=True)
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     payload = clean_payload(access.problem.kind, data)
     late = access.is_late(now)
     if quiz_rules.is_quiz(access.assignment) and not access.is_staff:
         quiz_rules.check_can_submit(user, access.item, now)  # the student's own timed sitting
         late = False
+    if quiz_rules.is_quiz(access.assignment):
+        _refuse_unreadable(user, access, payload)
     elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
             f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
@@ -115,6 +192,10 @@ def submit_answer(
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if key is not None:
+            earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
+            if earlier is not None:
+                return Submitted(earlier, replayed=True)
         used = selectors.attempts_used(user, access.problem, access.assignment)
         limit = access.attempt_limit
         if limit is not None and used >= limit and not access.is_staff:
@@ -131,30 +212,53 @@ def submit_answer(
             attempt_number=attempt,
             max_score=access.item.max_points,
             late=late,
+            hint_cost=selectors.hint_cost_charged(user, access.problem, access.assignment),
             status=Status.QUEUED,
+            idempotency_key=key or "",
+            request_digest=digest,
         )
         enqueue_grading(submission.pk)
-    return submission
+    return Submitted(submission, replayed=False)
+
+
+def _refuse_unreadable(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, payload: dict[str, Any]
+) -> None:
+    """A quiz answer the kind cannot read is refused now, with the kind's reason, and never
+    stored: under deferred feedback a stored one would read "Answer recorded" until the
+    student could no longer fix it. Unreadable answers use no try anywhere
+    (``selectors.attempts_used``); here they are not even written."""
+    from grader.grading import unreadable_reason
+
+    reason = unreadable_reason(
+        access.problem.kind, access.problem.spec, current_seed(user, access), payload
+    )
+    if reason is not None:
+        raise BadPayload(
+            f"This answer cannot be read ({reason}); it was not recorded and used no try.",
+            field="answer",
+            code="unreadable_answer",
+        )
 
 
 def enqueue_grading(submission_id: int) -> None:
     """Publish the grading task after the surrounding transaction commits (never before: the
     worker must find the row)."""
-    from grader.tasks import grade_submission
-
-    grade_submission.delay_on_commit(submission_id)
+    dispatch.publish_on_commit(dispatch.GRADE_SUBMISSION, submission_id)
 
 
-# --- Grading (called by grader.tasks) -----------------------------------------------------------
+# --- Grading (called by exercises.tasks) ----------------------------------------------------------
 @dataclass(frozen=True)
 class ScoringTerms:
     """What a grade's points depend on besides the grade itself: the submission's maximum, the
-    late penalty it incurs (0 when on time or the policy charges none) and what a quiz try is
-    worth. The grading claim reads them with the submission, so recording reads nothing."""
+    late penalty it incurs (0 when on time or the policy charges none), what a quiz try is
+    worth and the fraction of the points the hints the student asked for cost. The grading
+    claim reads them with the submission, so recording reads nothing."""
 
     max_score: float
     late_penalty_percent: int = 0
     attempt_factor: float = 1.0
+    hint_cost: float = 0.0
 
     @classmethod
     def of(cls, submission: Submission) -> ScoringTerms:
@@ -175,6 +279,7 @@ class ScoringTerms:
             late_penalty_percent=assignment.late_penalty_percent if assignment else 0,
             attempt_points=attempt_points,
             attempt_number=submission.attempt_number,
+            hint_cost=submission.hint_cost,
         )
 
     @classmethod
@@ -188,16 +293,18 @@ class ScoringTerms:
         late_penalty_percent: int | None,
         attempt_points: list | None,
         attempt_number: int,
+        hint_cost: float | None = 0.0,
     ) -> ScoringTerms:
         """The rule itself: a late submission under a penalty policy loses its percentage; a
-        quiz try earns its share of ``attempt_points`` (``quiz_rules.attempt_factor_of``)."""
+        quiz try earns its share of ``attempt_points`` (``quiz_rules.attempt_factor_of``);
+        requested hints cost their fraction of the points (``Submission.hint_cost``)."""
         penalty = 0
         if late and late_policy == LatePolicy.PENALTY:
             penalty = late_penalty_percent or 0
         attempt = 1.0
         if assignment_type == Assignment.Type.QUIZ:
             attempt = quiz_rules.attempt_factor_of(attempt_points, attempt_number)
-        return cls(max_score, penalty, attempt)
+        return cls(max_score, penalty, attempt, min(1.0, max(0.0, hint_cost or 0.0)))
 
 
 @dataclass(frozen=True)
@@ -221,6 +328,7 @@ _CLAIM_FIELDS = (
     "late",
     "max_score",
     "attempt_number",
+    "hint_cost",
     "assignment__type",
     "assignment__late_policy",
     "assignment__late_penalty_percent",
@@ -250,6 +358,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         late_penalty_percent=row["assignment__late_penalty_percent"],
         attempt_points=row["assignment__quiz__attempt_points"],
         attempt_number=row["attempt_number"],
+        hint_cost=row["hint_cost"],
     )
     return GradingJob(
         submission_id=submission_id,
@@ -291,7 +400,7 @@ def _claim_sql() -> str:
         WHERE s.id = %s AND p.id = s.problem_id
           AND (s.status = %s OR (s.status = %s AND s.worker_id = %s))
         RETURNING p.kind, p.spec, s.variant_seed, s.payload, s.late, s.max_score,
-          s.attempt_number,
+          s.attempt_number, s.hint_cost,
           {of_assignment(assignment, "type", "id")},
           {of_assignment(assignment, "late_policy", "id")},
           {of_assignment(assignment, "late_penalty_percent", "id")},
@@ -325,14 +434,22 @@ def release_submission(submission_id: int, token: str) -> None:
 
 def scored(terms: ScoringTerms, grade: Grade) -> tuple[float, dict[str, Any]]:
     """The points ``grade`` earns under ``terms`` and the feedback that says why: the late
-    penalty and a quiz try's declining points apply here, for grading and regrading alike."""
+    penalty, a quiz try's declining points and the requested hints' cost apply here, for
+    grading and regrading alike (so for the gradebook and the leaderboards, which read the
+    scores). A hint costs its fraction of the problem's points, taken off what the answer
+    earns (never below 0): every submission sent after asking carries it, so the best score
+    loses it exactly once, and an answer sent before asking keeps its points."""
     late = max(0.0, 1.0 - terms.late_penalty_percent / 100.0)
     feedback = dict(grade.feedback)
     if late < 1.0:
         feedback["late_penalty_percent"] = terms.late_penalty_percent
     if terms.attempt_factor < 1.0:
         feedback["attempt_points_percent"] = round(terms.attempt_factor * 100, 2)
-    return round(grade.score * terms.max_score * late * terms.attempt_factor, 6), feedback
+    earned = grade.score * terms.max_score * late * terms.attempt_factor
+    if terms.hint_cost > 0:
+        feedback["hint_cost_percent"] = round(terms.hint_cost * 100, 2)
+        earned = max(0.0, earned - terms.hint_cost * terms.max_score)
+    return round(earned, 6), feedback
 
 
 def _test_values(grade: Grade) -> list[dict[str, Any]]:
@@ -469,19 +586,41 @@ def _record_in_one_statement(
 
 def record_error(submission_id: int, message: str) -> None:
     """End a submission as ``error`` (infrastructure fault after retries; uses no attempt)."""
-    Submission.objects.filter(pk=submission_id).exclude(status=Status.GRADED).update(
-        status=Status.ERROR, error_message=message[:2000], graded_at=timezone.now()
+    ended = (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status=Status.GRADED)
+        .update(status=Status.ERROR, error_message=message[:2000], graded_at=timezone.now())
     )
+    if ended:
+        transaction.on_commit(lambda: _announce_final(submission_id))
 
 
 def after_graded(submission_id: int) -> None:
-    """Hooks that run once a grade is committed (leaderboards)."""
+    """Hooks that run once a grade is committed: the hints it unlocks (before anyone is told,
+    so the page that hears of the grade finds them), the waiting page or client, then the
+    leaderboards."""
     from exercises import leaderboards
 
+    try:
+        unlock_hints(submission_id)
+    except Exception:  # a hint is a help: never fail a grade for it
+        log.exception("unlocking hints failed for submission %s", submission_id)
+    _announce_final(submission_id)
     try:
         leaderboards.on_graded(submission_id)
     except Exception:  # the leaderboard is a cache: never fail a grade for it
         log.exception("leaderboard update failed for submission %s", submission_id)
+
+
+def _announce_final(submission_id: int) -> None:
+    """Wake the requests waiting for this submission (``grade_events``). A lost message costs
+    a waiter at most its next database re-read, never the grade: never fail grading for it."""
+    from exercises import grade_events
+
+    try:
+        grade_events.publish_final(submission_id)
+    except Exception:
+        log.exception("grade event not published for submission %s", submission_id)
 
 
 def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
@@ -516,6 +655,99 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
                 requeued += 1
                 enqueue_grading(submission_id)
     return {"requeued": requeued, "failed": failed}
+
+
+# --- Hints --------------------------------------------------------------------------------------
+def unlock_hints(submission_id: int) -> list[HintUnlock]:
+    """Write the hints a committed grade unlocks (``exercises.hints.unlocked_by_grading``):
+    called once a grade is committed (``after_graded``). It reads the student's whole record on
+    the problem (one small query), so a hook that failed once is made good by the next grade;
+    a hint unlocks once (the unique constraint). Returns the unlocks written now."""
+    found = (
+        Submission.objects.filter(pk=submission_id, status=Status.GRADED)
+        .exclude(assignment=None)
+        .values_list("user_id", "problem_id", "assignment_id", "problem__hints")
+        .first()
+    )
+    if found is None:
+        return []
+    user_id, problem_id, assignment_id, stored = found
+    rules = [h for h in hints.from_json(stored) if h.rule != hints.REQUEST]
+    if not rules:
+        return []
+    record = Submission.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id, status=Status.GRADED
+    ).values_list("verdict", "feedback__misconception__key")
+    wrong, diagnosed = 0, set()
+    for verdict, key in record:
+        if verdict in (Verdict.INCORRECT, Verdict.PARTIAL):
+            wrong += 1
+        if key:
+            diagnosed.add(str(key))
+    due = hints.unlocked_by_grading(rules, wrong, diagnosed)
+    if not due:
+        return []
+    done = set(
+        HintUnlock.objects.filter(
+            user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+        ).values_list("hint_index", flat=True)
+    )
+    rows = [
+        HintUnlock(
+            user_id=user_id,
+            problem_id=problem_id,
+            assignment_id=assignment_id,
+            hint_index=u.index,
+            how=u.how,
+            attempts=wrong,
+            misconception=u.misconception,
+            submission_id=submission_id,
+        )
+        for u in due
+        if u.index not in done
+    ]
+    # A concurrent grade of the same student may write the same hint: the first one stays.
+    return HintUnlock.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def request_hint(
+    user: AbstractBaseUser,
+    slug: str,
+    index: int,
+    *,
+    assignment_id: int | None = None,
+    now: datetime | None = None,
+) -> HintUnlock:
+    """Show an on-request hint to the student; its cost (its fraction of the points) is fixed
+    on the unlock and charged to every submission they send after it (``scored``). Asking
+    again for the same hint returns the same unlock and charges nothing more.
+
+    Raises NotFound (no access, or no on-request hint ``index``) and Closed (a quiz holding
+    back its feedback shows no hints)."""
+    now = now or timezone.now()
+    access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
+    hint = next((h for h in hints.from_json(access.problem.hints) if h.index == index), None)
+    if hint is None or hint.rule != hints.REQUEST:
+        raise NotFound(f"This problem has no hint {index} to ask for.", code="hint_not_found")
+    if selectors.hints_withheld(user, access, now):
+        raise Closed("Hints appear when this quiz releases its feedback.", code="hints_withheld")
+    with transaction.atomic():
+        # The lock submit_answer takes: a submission and a request of the same student are
+        # ordered, so the submission's hint_cost sees the request or was sent before it.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        unlock, _ = HintUnlock.objects.get_or_create(
+            user=user,
+            problem=access.problem,
+            assignment=access.assignment,
+            hint_index=index,
+            defaults={
+                "how": HintUnlock.How.REQUEST,
+                "cost": hint.cost,
+                "attempts": selectors.wrong_attempts(user, access.problem, access.assignment),
+                "unlocked_at": now,
+            },
+        )
+    return unlock
 
 
 # --- Cohorts ------------------------------------------------------------------------------------

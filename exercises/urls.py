@@ -8,6 +8,7 @@ urlpatterns = [
     path("join", views.join_cohort, name="join"),
     path("problems/<slug:slug>", views.problem_page, name="problem"),
     path("problems/<slug:slug>/progress", views.problem_progress, name="problem-progress"),
+    path("problems/<slug:slug>/hints/<int:index>", views.problem_hint, name="problem-hint"),
     path("submissions/<int:pk>", views.submission_page, name="submission"),
     path("submissions/<int:pk>/window", views.submission_window, name="submission-window"),
     path("api/docs", api_docs.api_docs, name="api-docs"),

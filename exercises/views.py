@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import (
     answer_inputs,
+    grade_events,
     health,
     page_presenters,
     presenters,
@@ -22,7 +24,7 @@ from exercises import (
     visuals,
 )
 from exercises.errors import NotFound, StrideError
-from exercises.forms import JoinCohortForm
+from exercises.forms import JoinCohortForm, LoginForm
 from exercises.models import VariantPolicy
 from exercises.rendering import markdown_to_html
 
@@ -32,6 +34,20 @@ from exercises.rendering import markdown_to_html
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health.report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, its password check bounded and throttled (``exercises.logins``):
+    a refusal answers with its own status (429, 503) and ``Retry-After``."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = form.refusal.status
+            response["Retry-After"] = str(form.refusal.retry_after)
+        return response
 
 
 @login_required
@@ -72,11 +88,13 @@ def _int_query(request: HttpRequest, name: str) -> int:
 def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> dict:
     detail = presenters.problem_detail(request.user, access)
     history = list(selectors.submissions_of(request.user, access.problem)[:20])
+    state = selectors.hint_state(request.user, access)
     return {
         "problem": access.problem,
         "access": access,
         "detail": detail,
         "history": [(s, page_presenters.feedback_view(s)) for s in history],
+        "hints": page_presenters.hints_view(access.problem.hints, state),
     }
 
 
@@ -100,9 +118,14 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             payload = answer_inputs.read_answer(
                 access.problem.kind, detail["answer_format"], request.POST
             )
-            submission = services.submit_answer(
-                request.user, slug, payload, assignment_id=access.assignment.pk
-            )
+            submission = services.submit(
+                request.user,
+                slug,
+                payload,
+                assignment_id=access.assignment.pk,
+                # The form's token: a resent form (a retry, a double click) is the same attempt.
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            ).submission
         except answer_inputs.AnswerError as exc:
             error, status, retry_after = exc.message, 400, None
         except StrideError as exc:
@@ -116,17 +139,20 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 response["HX-Redirect"] = reverse("submission", args=[submission.pk])
                 return response
             if request.htmx:
+                # The form stays on the page: it gets a new token for the next answer.
                 response = render(
                     request,
                     "exercises/_submission_status.html",
-                    _submission_context(request, submission),
+                    _submission_context(request, submission) | {"new_form_token": True},
                 )
                 response["HX-Trigger"] = "stride:submitted"
                 return response
             return redirect("submission", pk=submission.pk)
         if request.htmx:
             # htmx swaps only 2xx answers by default: the refusal is the content here.
-            response = render(request, "exercises/_form_error.html", {"error": error})
+            response = render(
+                request, "exercises/_form_error.html", {"error": error, "new_form_token": True}
+            )
             response["X-Stride-Status"] = str(status)
             return response
     context.update(
@@ -166,6 +192,22 @@ def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/_problem_progress.html", context)
 
 
+@login_required
+@require_POST
+def problem_hint(request: HttpRequest, slug: str, index: int) -> HttpResponse:
+    """ "Show a hint": unlock an on-request hint (the cost it says), then back to the problem."""
+    raw = request.POST.get("assignment", "")
+    try:
+        services.request_hint(
+            request.user, slug, index, assignment_id=int(raw) if raw.isdigit() else None
+        )
+    except NotFound as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    except StrideError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('problem', args=[slug])}#hints")
+
+
 def _submission_context(request: HttpRequest, submission) -> dict:
     row, col = _int_query(request, "row"), _int_query(request, "col")
     return {
@@ -178,10 +220,14 @@ def _submission_context(request: HttpRequest, submission) -> dict:
 @login_required
 @require_GET
 def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attempt's page; its status box (htmx) asks again with ``?wait=N`` and gets the
+    box back as soon as the grade is committed (``grade_events``)."""
     try:
+        seconds = grade_events.wait_seconds(request.GET.get("wait")) if request.htmx else 0
         submission = selectors.access_submission(request.user, pk)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
+    submission, outcome = grade_events.await_result(submission, seconds)
     if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
         template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
         return render(request, template, {"submission": submission})
@@ -190,6 +236,8 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "exercises/submission.html", context)
     # Polled from the attempt's own page: no link to itself.
     context["hide_link"] = request.htmx.current_url_abs_path == request.path
+    # The server holds its most waits: this box asks again after a pause (polling) instead.
+    context["wait_busy"] = outcome == grade_events.Outcome.BUSY
     response = render(request, "exercises/_submission_status.html", context)
     if submission.status in ("graded", "error"):
         response["HX-Trigger"] = "stride:graded"

@@ -1,6 +1,6 @@
 """Everything that decides a score.
 
-Pure functions of their inputs (a seed in, the same numbers out); importable without Django.
-Nothing under ``grader/`` imports ``exercises/``: ``grader/tasks.py`` is the one door between
-them, and it talks to the Django side only through ``exercises.services``.
+Pure functions of their inputs (a seed in, the same numbers out). Nothing under ``grader/``
+imports Django, Celery, ``exercises`` or ``config`` (an import-linter contract, ``make lint``):
+the Django side calls in, from its Celery tasks (``exercises.tasks``) and its pages.
 """

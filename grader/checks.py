@@ -15,9 +15,9 @@ Tolerance: by default ``scale = max(1, max|expected|)`` (one scale for the whole
 NumPy's elementwise ``|expected|``. Rounding error in a convolution grows with the size of the
 summands, not of the result, so an output cell that is near 0 because positive and negative
 products cancel carries the same absolute error as its neighbours; an elementwise relative test
-fails correct float32 work there. The measured float32 error is <= 9.1e-7 relative to max|ref|
-(``/work/shared/notes/performance.md``), so ``rtol=1e-5`` accepts float32 with a wide margin; pass
-``rtol=1e-10`` to insist on float64. ``scale="elementwise"`` gives ``np.allclose`` semantics.
+fails correct float32 work there. The measured float32 error is <= 9.1e-7 relative to max|ref|,
+so ``rtol=1e-5`` accepts float32 with a wide margin; pass ``rtol=1e-10`` to insist on float64.
+``scale="elementwise"`` gives ``np.allclose`` semantics.
 
 ``diagnose_array`` then says which known mistake the student's output matches, using the
 variant arrays that ``conv2d_variants`` and ``pool_variants`` compute from the same inputs with

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.kinds import get_kind
-from grader.results import Grade
+from grader.results import Grade, Verdict
 
 
 def params_for(kind: str, spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
@@ -25,3 +25,20 @@ def grade_payload(
     params = problem_kind.generate(spec, seed)
     answer = payload.get("code") if kind == "code" else payload.get("answer")
     return problem_kind.grade(spec, params, answer)
+
+
+def unreadable_reason(
+    kind: str, spec: dict[str, Any], seed: int | None, payload: dict[str, Any]
+) -> str | None:
+    """Why ``kind`` cannot read this answer at all (its ``invalid`` message), else ``None``.
+
+    Kinds read an answer inside ``grade()``, so this grades and keeps only whether the answer
+    was readable: a pure, cheap call for every kind but code, which is never run here (its
+    readability is the envelope's: a string, checked by ``exercises.payloads``).
+    """
+    if kind == "code":
+        return None
+    grade = grade_payload(kind, spec, seed, payload)
+    if grade.verdict != Verdict.INVALID:
+        return None
+    return grade.message or "the answer cannot be read"

@@ -1,4 +1,4 @@
-"""The lecture's worked examples, as data (the slides in ``/work/shared/seeds/``, Unit 03).
+"""The lecture's worked examples, as data (the course slides, Unit 03).
 
 The problem bank pins these as the default variants of its problems, and the reference's tests
 check that ``grader.reference`` reproduces every number here. Arrays are read-only so that no

@@ -18,7 +18,7 @@ Conventions (the lecture's, and cs231n's):
 
 Everything here is a pure function of its inputs; nothing imports Django.
 
-Speed (see ``bench/bench_reference.py`` and ``/work/shared/notes/performance.md``):
+Speed (measured by ``bench/bench_reference.py`` against torch):
 conv2d uses im2col + one batched matmul in NCHW order (no transposes), or, for stride-1 layers with
 many input channels, a "flat-shift" scheme with no im2col copy at all; pooling loops over the
 kernel offsets (separably: k along W, then k along H) with whole-array ``np.maximum`` / ``np.add``

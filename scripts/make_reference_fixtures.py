@@ -1,6 +1,7 @@
 """Write `tests/grader/fixtures/reference_torch.npz`: torch's answers for the reference tests.
 
-torch is a measuring tool, not a dependency (DESIGN.md), so ``make test`` never installs it: this
+torch is a measuring tool, not a dependency (hundreds of MB for a test oracle), so ``make test``
+never installs it: this
 script runs once with torch==2.13.0 (the CPU build ``make bench`` installs) and its output is
 committed; ``tests/grader/test_reference_torch.py`` reads only the .npz.
 

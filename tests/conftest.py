@@ -1,8 +1,14 @@
 """Personas and fixtures shared by the whole suite.
 
-Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``instructor`` (teaches
-``cohort``), ``outsider`` (in another cohort). Services: when ``STRIDE_REQUIRE_SERVICES=1``
-(CI), tests that need PostgreSQL, Redis or Chromium fail instead of skipping.
+Personas: ``student`` (in ``cohort``), ``other_student`` (same cohort), ``assistant`` (on
+``cohort``'s staff, reads and grades but does not write), ``instructor`` (teaches ``cohort``),
+``other_instructor`` (teaches ``other_cohort`` only), ``outsider`` (a student of another cohort)
+and the anonymous visitor (no fixture: a client that never logs in).
+
+Services: when ``STRIDE_REQUIRE_SERVICES=1`` (CI), tests that need PostgreSQL, Redis or Chromium
+fail instead of skipping.
+Browser tests (marked ``browser`` or using a browser fixture) are all skipped, with one line
+saying how to enable them, on a machine without Chromium.
 """
 
 from __future__ import annotations
@@ -38,6 +44,39 @@ def psycopg_params(connection) -> dict:
     return params
 
 
+# --- Browser tests: whether they can run is decided once, at collection ------------------------
+
+_NO_BROWSER = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that starts a browser ``browser`` (by its fixtures, marked or not) and
+    decide once, before any Playwright is started, whether they can run here. Without Chromium
+    they are skipped in ``pytest_runtest_setup``, before their fixtures; under
+    ``STRIDE_REQUIRE_SERVICES=1`` they run and their fixtures fail (``require_chromium``)."""
+    from tests.chromium import BROWSER_FIXTURES, missing_chromium
+
+    found = False
+    for item in items:
+        if item.get_closest_marker("browser") is None and BROWSER_FIXTURES.intersection(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.browser)
+        found = found or item.get_closest_marker("browser") is not None
+    reason = missing_chromium() if found and not REQUIRE_SERVICES else None
+    if reason:
+        config.stash[_NO_BROWSER] = f"browser tests skipped: {reason}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip a browser test before any of its fixtures runs. Raised here, not as a skip mark, so
+    that ``-ra`` folds every such skip into one line (a mark's skips are listed per file)."""
+    reason = item.config.stash.get(_NO_BROWSER, None)
+    if reason and item.get_closest_marker("browser") is not None:
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """pytest-django's test databases; before they are dropped, every connection the session
@@ -61,9 +100,10 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for backend in caches.all(initialized_only=False):
+        backend.clear()
     yield
 
 
@@ -95,6 +135,20 @@ def other_student(cohort):
 def instructor(cohort):
     user = factories.make_user("iris")
     factories.add_member(user, cohort, Role.INSTRUCTOR)
+    return user
+
+
+@pytest.fixture
+def assistant(cohort):
+    user = factories.make_user("ada")
+    factories.add_member(user, cohort, Role.ASSISTANT)
+    return user
+
+
+@pytest.fixture
+def other_instructor(other_cohort):
+    user = factories.make_user("otto")
+    factories.add_member(user, other_cohort, Role.INSTRUCTOR)
     return user
 
 

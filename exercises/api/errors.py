@@ -10,7 +10,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from exercises.errors import RateLimited, StrideError
+from exercises.errors import RetryLater, StrideError
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -45,7 +45,7 @@ _DRF_CODES = {
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StrideError):
         response = Response(exc.as_dict(), status=exc.status)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RetryLater):
             response["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, RequestDataTooBig):

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import quiz_presenters, quiz_rules, quizzes
+from exercises import access, quiz_presenters, quiz_rules, quizzes
 from exercises.models import QuizSettings
 
 QuizSerializer = inline_serializer(
@@ -76,7 +76,7 @@ def quiz_body(quiz: QuizSettings, user) -> dict[str, Any]:
 class QuizDetailView(APIView):
     @extend_schema(responses=QuizSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
         return Response(quiz_body(quiz, request.user))
 
 
@@ -84,7 +84,7 @@ class QuizStartView(APIView):
     @extend_schema(request=None, responses=QuizSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Start (idempotent: a second call returns the same sitting and deadline)."""
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
         quizzes.start_quiz(request.user, quiz)
         return Response(quiz_body(quiz, request.user))
 
@@ -92,6 +92,6 @@ class QuizStartView(APIView):
 class QuizFinishView(APIView):
     @extend_schema(request=None, responses=QuizSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        quiz, _ = quizzes.member_quiz(request.user, pk)
+        quiz, _ = access.member_quiz(request.user, pk)
         quizzes.finish_quiz(request.user, quiz)
         return Response(quiz_body(quiz, request.user))

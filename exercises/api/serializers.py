@@ -1,5 +1,5 @@
-"""Shapes of the public API v1 (DESIGN.md). Output only: input envelopes are checked by
-``exercises.payloads`` so that pages and API share them."""
+"""Shapes of the public API v1 (a promise: fields are added, never renamed). Output only: input
+envelopes are checked by ``exercises.payloads`` so that pages and API share them."""
 
 from __future__ import annotations
 
@@ -26,13 +26,45 @@ class ProblemSummarySerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class HintSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The hint's number on the problem, from 1.")
+    text = serializers.CharField(help_text="Markdown with $math$.")
+    unlocked_by = serializers.ChoiceField(
+        choices=["attempts", "misconception", "request"],
+        help_text="attempts: after wrong attempts; misconception: when a grade diagnosed "
+        "`misconception`; request: asked for (costs `cost` of the points).",
+    )
+    misconception = serializers.CharField(allow_null=True)
+    cost = serializers.FloatField(help_text="Fraction of the points it costs (0 unless asked).")
+    unlocked_at = serializers.DateTimeField()
+
+
+class HintOnRequestSerializer(serializers.Serializer):
+    """A hint still locked that the student may ask for: its text is not served until then."""
+
+    index = serializers.IntegerField()
+    cost = serializers.FloatField(
+        help_text="Fraction of the problem's points taken off every later submission's score."
+    )
+    url = serializers.CharField(help_text="POST here to see it.")
+
+
 class ProblemDetailSerializer(ProblemSummarySerializer):
     statement = serializers.CharField(help_text="Markdown with $math$, for this user's variant.")
+    language = serializers.CharField(
+        help_text="The language of `title` and `statement`: the one asked for (Accept-Language, "
+        "or the language chosen in the pages), else English."
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(), help_text="Every language this problem is written in."
+    )
     params = serializers.DictField(help_text="This user's variant of the problem.")
     answer_format = serializers.DictField()
     attempts_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited")
     attempts_used = serializers.IntegerField()
     starter_code = serializers.CharField(required=False)
+    hints = HintSerializer(many=True, help_text="The hints you have unlocked.")
+    hints_on_request = HintOnRequestSerializer(many=True)
 
 
 class SubmitRequestSerializer(serializers.Serializer):
@@ -88,6 +120,9 @@ class SubmissionSerializer(serializers.Serializer):
         default=False,
         help_text="A quiz holding back verdict, score and feedback until its policy allows.",
     )
+    hints = HintSerializer(
+        many=True, read_only=True, default=list, help_text="The author's unlocked hints."
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -113,7 +148,16 @@ class LeaderboardSerializer(serializers.Serializer):
     frozen_at = serializers.DateTimeField(
         allow_null=True, help_text="students see the board as it stood at this instant"
     )
-    entries = LeaderboardEntrySerializer(many=True)
+    entries = LeaderboardEntrySerializer(
+        many=True, help_text="the whole board, or the first N rows with ?top=N"
+    )
+    top = LeaderboardEntrySerializer(many=True, help_text="the first rows (?top=N, default 10)")
+    me = LeaderboardEntrySerializer(
+        allow_null=True, help_text="your row wherever you stand; null for staff and opted-out"
+    )
+    version = serializers.CharField(
+        allow_null=True, help_text="changes whenever the board does; null without Redis"
+    )
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -14,6 +14,11 @@ urlpatterns = [
         views.SubmissionCreateView.as_view(),
         name="submission-create",
     ),
+    path(
+        "problems/<slug:slug>/hints/<int:index>",
+        views.HintRequestView.as_view(),
+        name="hint-request",
+    ),
     path("submissions/<int:pk>", views.SubmissionDetailView.as_view(), name="submission-detail"),
     path("cohorts/<slug:slug>/leaderboard", views.LeaderboardView.as_view(), name="leaderboard"),
     path("quizzes/<int:pk>", quiz_views.QuizDetailView.as_view(), name="quiz-detail"),

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from exercises import leaderboards, presenters, quiz_presenters, selectors, services
+from exercises import (
+    grade_events,
+    hints,
+    leaderboard_reads,
+    leaderboards,
+    logins,
+    presenters,
+    quiz_presenters,
+    selectors,
+    services,
+)
 from exercises.api import serializers as s
 from exercises.errors import BadPayload
-
-
-class TokenThrottle(AnonRateThrottle):
-    rate = "30/min"
 
 
 def _assignment_param(request: Request) -> int | None:
@@ -39,13 +42,26 @@ _ERRORS = {
     409: "The assignment is closed, or no attempts are left.",
     413: "The body, the answer or the code is too large.",
     415: "The body is not application/json.",
-    429: "Too many submissions: wait the seconds in the Retry-After header.",
+    422: "The Idempotency-Key was already used for a different request: use a new key.",
+    429: "Too many submissions, or failed logins: wait the seconds in the Retry-After header.",
+    503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
 }
 _ASSIGNMENT = OpenApiParameter(
     "assignment",
     int,
     description="An assignment id, when the problem is in more than one of yours "
     "(default: the open one due soonest).",
+)
+
+
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="A new unique value (a UUID) per answer, sent again unchanged when you retry "
+    "after a timeout or a lost response: a retry returns the first request's submission "
+    "(200, same id) instead of making another attempt. The same key with a different body "
+    "is refused with 422. Keys are yours alone and kept with the submission.",
 )
 
 
@@ -58,27 +74,26 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         summary="Get your API token",
         description="Trade a username and password for the token to send as "
-        "`Authorization: Token <token>`; the same token every time.",
+        "`Authorization: Token <token>`; the same token every time, and it does not expire: "
+        "ask once per device and keep it.",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, **_errors(400, 415)},
+        responses={200: s.TokenSerializer, **_errors(400, 415, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         form = s.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
+        user = logins.check_password_login(
             request._request,
-            username=form.validated_data["username"],
-            password=form.validated_data["password"],
+            form.validated_data["username"],
+            form.validated_data["password"],
         )
         if user is None:
             raise BadPayload("Wrong username or password.", code="invalid_credentials")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": logins.token_for(user)})
 
 
 class ProblemListView(APIView):
@@ -112,47 +127,127 @@ class SubmissionCreateView(APIView):
         summary="Submit an answer or code",
         description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
         'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url.",
-        parameters=[_ASSIGNMENT],
+        "problems. Grading runs in the background: poll the returned url. Send an "
+        "`Idempotency-Key` header so that a retry cannot make a second attempt. A number sent "
+        'as text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
+        "refused with 400 `ambiguous_number` and what to send instead; a quiz question's "
+        "answer that its kind cannot read at all (words for a number) is refused with 400 "
+        "`unreadable_answer` and the reason. Neither is stored or uses a try.",
+        parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
         request=s.SubmitRequestSerializer,
         responses={
-            202: s.SubmissionCreatedSerializer,
-            **_errors(400, 401, 403, 404, 409, 413, 415, 429),
+            202: OpenApiResponse(s.SubmissionCreatedSerializer, description="Stored and queued."),
+            200: OpenApiResponse(
+                s.SubmissionCreatedSerializer,
+                description="A retry with an Idempotency-Key already used for this request: "
+                "the first request's submission, nothing new stored "
+                "(header `Idempotent-Replayed: true`).",
+            ),
+            **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        submission = services.submit_answer(
-            request.user, slug, request.data, assignment_id=_assignment_param(request)
+        submitted = services.submit(
+            request.user,
+            slug,
+            request.data,
+            assignment_id=_assignment_param(request),
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
+        submission = submitted.submission
         url = reverse("api:submission-detail", args=[submission.pk])
+        headers = {"Location": url}
+        if submitted.replayed:
+            headers["Idempotent-Replayed"] = "true"
         return Response(
             {"id": submission.pk, "status": submission.status, "url": url},
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
+            status=status.HTTP_200_OK if submitted.replayed else status.HTTP_202_ACCEPTED,
+            headers=headers,
         )
+
+
+_WAIT = OpenApiParameter(
+    "wait",
+    int,
+    description=f"Seconds (0 to {grade_events.MAX_WAIT_SECONDS}) to wait for the grade: the "
+    "answer comes as soon as the submission is graded (or ends in error), else after that "
+    "long with the pending state. The `X-Stride-Wait` header says how it ended: `final`, "
+    "`timeout`, or `busy` (the server already holds its most waiting requests: this is the "
+    "current state at once; ask again in a second).",
+)
 
 
 class SubmissionDetailView(APIView):
     @extend_schema(
         summary="Read a submission and its grade",
         description="`status` goes queued -> running -> graded (or error, which uses no "
-        "attempt). Hidden tests give only name, passed and points.",
-        responses={200: s.SubmissionSerializer, **_errors(401, 404)},
+        "attempt). Hidden tests give only name, passed and points. Send `?wait=20` to have "
+        "the answer come when the grade does, instead of polling.",
+        parameters=[_WAIT],
+        responses={200: s.SubmissionSerializer, **_errors(400, 401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
+        seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submission = selectors.access_submission(request.user, pk)
+        submission, outcome = grade_events.await_result(submission, seconds)
         data = s.SubmissionSerializer(submission).data
-        return Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        data["hints"] = presenters.submission_hints(
+            submission.user_id, submission.problem, submission.assignment
+        )
+        response = Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        if outcome is not None:
+            response["X-Stride-Wait"] = outcome.value
+        return response
+
+
+class HintRequestView(APIView):
+    @extend_schema(
+        summary="Ask for a hint",
+        description="Unlock an on-request hint (one listed in the problem's "
+        "`hints_on_request`). Its `cost`, a fraction of the problem's points, is taken off "
+        "the score of every submission you send afterwards, so off your best score once; "
+        "asking again costs nothing more. A quiz shows no hints while it withholds feedback.",
+        parameters=[_ASSIGNMENT],
+        request=None,
+        responses={200: s.HintSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, slug: str, index: int) -> Response:
+        unlock = services.request_hint(
+            request.user, slug, index, assignment_id=_assignment_param(request)
+        )
+        hint = hints.from_json(unlock.problem.hints)[index - 1]
+        return Response(presenters.hint_payload(hint, unlock))
 
 
 class LeaderboardView(APIView):
+    def dispatch(self, request, *args, **kwargs):
+        # Before authentication: an unchanged board costs no database query at all.
+        if leaderboard_reads.unchanged(request):
+            return leaderboard_reads.not_modified()
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         summary="Your cohort's leaderboard",
-        responses={200: s.LeaderboardSerializer, **_errors(401, 404)},
+        description="`top` holds the first rows (`?top=N`, 1 to 200, default 10) and `me` "
+        "your own row wherever you stand (null for staff and when you chose not to appear); "
+        "`entries` the whole board, or the first N rows when `?top=N` is given. Send the "
+        "`ETag` back as `If-None-Match`: an unchanged board answers 304 with no body.",
+        parameters=[
+            OpenApiParameter("top", int, description="How many of the first rows (1-200)."),
+            OpenApiParameter("assignment", str, description="An assignment's slug: its board."),
+        ],
+        responses={
+            200: s.LeaderboardSerializer,
+            304: OpenApiResponse(description="Unchanged since the ETag you sent."),
+            **_errors(400, 401, 404),
+        },
     )
     def get(self, request: Request, slug: str) -> Response:
-        cohort, assignment, role = leaderboards.access_board(
+        top = leaderboard_reads.top_param(request.query_params.get("top"))
+        membership, assignment = leaderboards.access_board(
             request.user, slug, request.query_params.get("assignment") or None
         )
-        board = leaderboards.board_for(cohort, request.user, assignment=assignment, role=role)
-        return Response(leaderboards.board_payload(board))
+        read = leaderboard_reads.read_board(
+            membership.cohort, request.user, assignment=assignment, role=membership.role, top=top
+        )
+        return leaderboard_reads.tag(Response(read.payload), request, read)

@@ -76,6 +76,11 @@ class AssignmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
         self.fields["slug"].required = False
+        # Quizzes have their own editor (pools, draws, timing): this form never makes one.
+        self.fields["type"].choices = [
+            choice for choice in Assignment.Type.choices if choice[0] != Assignment.Type.QUIZ
+        ]
+        self.fields["type"].help_text = "Quizzes are made with the quiz builder."
         if self.instance.pk:
             self.fields["problems"].initial = [i.problem_id for i in self.instance.items.all()]
 

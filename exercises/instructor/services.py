@@ -32,8 +32,21 @@ def create_cohort(by: AbstractBaseUser, *, name: str, slug: str, timezone: str) 
 @transaction.atomic
 def save_assignment(form, problems: list[Problem]) -> Assignment:
     """Save the assignment form and make its problem list exactly ``problems`` in that order.
-    A problem with submissions cannot be removed (its submissions would lose their place)."""
+    A problem with submissions cannot be removed (its submissions would lose their place).
+
+    Quizzes are refused either way (made one, or already one): their problems are pools with
+    draws stored at Start, which only ``exercises.quizzes`` may change (it locks the pools
+    once a student has started)."""
     assignment: Assignment = form.save(commit=False)
+    stored_type = (
+        Assignment.objects.filter(pk=assignment.pk).values_list("type", flat=True).first()
+        if assignment.pk
+        else None
+    )
+    if Assignment.Type.QUIZ in (assignment.type, stored_type):
+        raise BadPayload(
+            "Quizzes are built and edited in the quiz editor, not with this form.", field="type"
+        )
     assignment.cohort = form.cohort
     assignment.save()
     wanted = {p.pk: n for n, p in enumerate(problems)}

@@ -3,28 +3,24 @@ assistant's write), validate a form, call a service or a read module, render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import analytics, authoring, charts, gradebook, regrade, roster
-from exercises.errors import NotFound, StrideError
-from exercises.instructor import forms
-from exercises.instructor import services as teach
-from exercises.instructor.access import (
+from exercises.access import (
     StaffAccess,
     can_create_cohorts,
     require_bank_access,
-    staff_cohort,
     staff_memberships,
 )
+from exercises.errors import NotFound, StrideError
+from exercises.instructor import forms
+from exercises.instructor import services as teach
+from exercises.instructor.guard import refusal, staff_page
 from exercises.models import (
     Assignment,
     Extension,
@@ -34,31 +30,6 @@ from exercises.models import (
     Role,
     Submission,
 )
-
-
-def _error(request: HttpRequest, exc: StrideError) -> HttpResponse:
-    return render(request, "instructor/error.html", {"error": exc}, status=exc.status)
-
-
-def staff_page(*, write: bool = False, write_on_post: bool = False) -> Callable:
-    """Resolve ``slug`` to the cohort for its staff and run the view in the cohort's time zone.
-    ``write``: instructors only; ``write_on_post``: GET for all staff, POST instructors only."""
-
-    def decorate(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-            needs_write = write or (write_on_post and request.method == "POST")
-            try:
-                access = staff_cohort(request.user, slug, write=needs_write)
-                with timezone.override(access.cohort.tzinfo):
-                    return view(request, access, *args, **kwargs)
-            except StrideError as exc:
-                return _error(request, exc)
-
-        return wrapper
-
-    return decorate
 
 
 def _assignment(access: StaffAccess, slug: str | None) -> Assignment | None:
@@ -87,11 +58,11 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = staff_memberships(request.user)
     may_create = can_create_cohorts(request.user)
     if not memberships and not may_create:
-        return _error(request, NotFound("No such page.", code="not_found"))
+        return refusal(request, NotFound("No such page.", code="not_found"))
     form = forms.CohortForm(request.POST or None)
     if request.method == "POST":
         if not may_create:
-            return _error(request, NotFound("No such page.", code="not_found"))
+            return refusal(request, NotFound("No such page.", code="not_found"))
         if form.is_valid():
             cohort = teach.create_cohort(request.user, **form.cleaned_data)
             messages.success(
@@ -145,7 +116,7 @@ def join_code(request: HttpRequest, access: StaffAccess) -> HttpResponse:
         roster.set_join_enabled(access.cohort, action == "enable")
         messages.success(request, f"Joining by code is {action}d.")
     else:
-        return _error(request, StrideError("Unknown action.", field="action"))
+        return refusal(request, StrideError("Unknown action.", field="action"))
     return redirect("teach:cohort", slug=access.cohort.slug)
 
 
@@ -154,7 +125,7 @@ def join_code(request: HttpRequest, access: StaffAccess) -> HttpResponse:
 def member_role(request: HttpRequest, access: StaffAccess, membership_id: int) -> HttpResponse:
     form = forms.RoleForm(request.POST)
     if not form.is_valid():
-        return _error(request, StrideError("Pick a role.", field="role"))
+        return refusal(request, StrideError("Pick a role.", field="role"))
     try:
         membership = roster.set_role(
             access.cohort, membership_id, form.cleaned_data["role"], by=request.user
@@ -201,13 +172,16 @@ def assignment_edit(
     request: HttpRequest, access: StaffAccess, assignment_slug: str | None = None
 ) -> HttpResponse:
     instance = _assignment(access, assignment_slug)
+    if instance is not None and instance.type == Assignment.Type.QUIZ and request.method == "GET":
+        # A quiz's settings live in its editor.
+        return redirect("teach:quiz-edit", access.cohort.slug, instance.pk)
     form = forms.AssignmentForm(request.POST or None, instance=instance, cohort=access.cohort)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["problems"])
         try:
             assignment = teach.save_assignment(form, chosen)
         except StrideError as exc:
-            form.add_error("problems", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:
             messages.success(request, f"Saved {assignment.title}.")
             return redirect("teach:cohort", slug=access.cohort.slug)
@@ -291,19 +265,9 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
         .first()
     )
     if membership is None:
-        return _error(request, NotFound("No such student in this cohort.", code="not_found"))
+        return refusal(request, NotFound("No such student in this cohort.", code="not_found"))
     book = gradebook.build_gradebook(access.cohort, user_id=user_id)
     row = book.rows[0] if book.rows else None
-    per_assignment: dict[int, dict] = {}
-    for column, cell in zip(book.columns, row.cells if row else [], strict=False):
-        entry = per_assignment.setdefault(
-            column.assignment.pk,
-            {"assignment": column.assignment, "score": 0.0, "max": 0.0, "solved": 0, "items": []},
-        )
-        entry["score"] += cell.best or 0.0
-        entry["max"] += column.max_points
-        entry["solved"] += int(cell.solved)
-        entry["items"].append((column, cell))
     submissions = (
         Submission.objects.filter(assignment__cohort=access.cohort, user_id=user_id)
         .select_related("problem", "assignment")
@@ -316,7 +280,7 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
             "access": access,
             "cohort": access.cohort,
             "membership": membership,
-            "progress": list(per_assignment.values()),
+            "progress": book.by_assignment(row) if row else [],
             "submissions": submissions,
         },
     )
@@ -385,7 +349,7 @@ def regrade_job(request: HttpRequest, access: StaffAccess, job_id: int) -> HttpR
         RegradeJob.objects.filter(pk=job_id, cohort=access.cohort).select_related("problem").first()
     )
     if job is None:
-        return _error(request, NotFound("No such regrade.", code="not_found"))
+        return refusal(request, NotFound("No such regrade.", code="not_found"))
     context = {"access": access, "cohort": access.cohort, "job": job}
     if request.htmx:
         return render(request, "instructor/_regrade_progress.html", context)
@@ -399,7 +363,7 @@ def problem_bank(request: HttpRequest) -> HttpResponse:
     try:
         require_bank_access(request.user)
     except StrideError as exc:
-        return _error(request, exc)
+        return refusal(request, exc)
     return render(
         request, "instructor/problems.html", {"problems": Problem.objects.order_by("slug")}
     )
@@ -411,14 +375,14 @@ def problem_preview(request: HttpRequest, problem_slug: str) -> HttpResponse:
     try:
         require_bank_access(request.user)
     except StrideError as exc:
-        return _error(request, exc)
+        return refusal(request, exc)
     problem = Problem.objects.filter(slug=problem_slug).first()
     if problem is None:
-        return _error(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
+        return refusal(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
     form = forms.PreviewSeedForm(request.GET or None)
     seed = form.cleaned_data["seed"] if form.is_valid() else None
     preview = authoring.preview_problem(problem, seed)
-    check = authoring.self_check(problem) if request.GET.get("check") else None
+    asked = bool(request.GET.get("check"))
     return render(
         request,
         "instructor/preview.html",
@@ -426,9 +390,42 @@ def problem_preview(request: HttpRequest, problem_slug: str) -> HttpResponse:
             "problem": problem,
             "form": form,
             "preview": preview,
-            "check": check,
+            **_self_check_context(problem, asked=asked),
             "check_url": reverse("teach:preview", args=[problem.slug])
             + f"?check=1{'&seed=' + str(seed) if seed is not None else ''}",
             "admin_url": reverse("admin:exercises_problem_change", args=[problem.pk]),
+        },
+    )
+
+
+def _self_check_context(problem: Problem, *, asked: bool) -> dict[str, object]:
+    """The self-check block: its result once a worker has stored it, else (when asked for)
+    a block that polls ``teach:preview-check`` until it has."""
+    check = authoring.request_self_check(problem) if asked else None
+    return {
+        "check": check,
+        "check_pending": asked and check is None,
+        "poll_url": reverse("teach:preview-check", args=[problem.slug]),
+    }
+
+
+@login_required
+@require_GET
+def problem_preview_check(request: HttpRequest, problem_slug: str) -> HttpResponse:
+    """The self-check block alone, polled by the preview page while a worker runs the check."""
+    try:
+        require_bank_access(request.user)
+    except StrideError as exc:
+        return refusal(request, exc)
+    problem = Problem.objects.filter(slug=problem_slug).first()
+    if problem is None:
+        return refusal(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
+    return render(
+        request,
+        "instructor/_selfcheck.html",
+        {
+            "problem": problem,
+            **_self_check_context(problem, asked=True),
+            "check_url": reverse("teach:preview", args=[problem.slug]) + "?check=1",
         },
     )

@@ -8,7 +8,10 @@ from exercises.models.assignment import (
     VariantPolicy,
 )
 from exercises.models.cohort import Cohort, Membership, Role
-from exercises.models.problem import Problem
+from exercises.models.hint import HintUnlock
+from exercises.models.integrity import IntegrityReport, IntegrityReview, LeakFlag
+from exercises.models.preference import LanguagePreference
+from exercises.models.problem import Problem, ProblemText
 from exercises.models.quiz import (
     FeedbackPolicy,
     QuizAccommodation,
@@ -25,9 +28,15 @@ __all__ = [
     "Cohort",
     "Extension",
     "FeedbackPolicy",
+    "HintUnlock",
+    "IntegrityReport",
+    "IntegrityReview",
+    "LanguagePreference",
     "LatePolicy",
+    "LeakFlag",
     "Membership",
     "Problem",
+    "ProblemText",
     "QuizAccommodation",
     "QuizAttempt",
     "QuizPool",

@@ -73,7 +73,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.cohort} ({self.role})"
-
-    @property
-    def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES

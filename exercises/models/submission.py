@@ -26,6 +26,17 @@ class Verdict(models.TextChoices):
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
 
+# An attempt that counts (against the attempt limit, in the gradebook, analytics and reports):
+# a grading that failed on our side (error) or an answer that could not be read (invalid) costs
+# the student nothing. A Q, so that aggregates can filter by it too (``Count(filter=COUNTS)``).
+COUNTS = ~models.Q(status=Status.ERROR) & ~models.Q(verdict=Verdict.INVALID)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def counting(self) -> SubmissionQuerySet:
+        """The attempts that count (``COUNTS``)."""
+        return self.filter(COUNTS)
+
 
 class Submission(models.Model):
     user = models.ForeignKey(
@@ -46,6 +57,9 @@ class Submission(models.Model):
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(default=1)
     late = models.BooleanField(default=False)
+    # The fraction of the points taken off for the hints the student had asked for when sending
+    # it (fixed then, like ``late`` and ``max_score``; ``services.scored`` applies it).
+    hint_cost = models.FloatField(default=0)
     feedback = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When it last entered the queue (creation, or a re-queue by the sweeper).
@@ -56,9 +70,24 @@ class Submission(models.Model):
     # How many times the sweeper re-queued it; past STRIDE["MAX_REQUEUES"] it ends as error.
     requeue_count = models.PositiveSmallIntegerField(default=0)
     error_message = models.TextField(blank=True)
+    # The client's Idempotency-Key (API header, or the problem page's form token) and a digest
+    # of what it asked: a retry with the same key gets this submission back instead of making
+    # another attempt. Kept with the row (not in the cache) so that the key and the attempt
+    # are one commit, and a retry after any delay, or after Redis lost its data, still finds it.
+    idempotency_key = models.CharField(max_length=200, blank=True)  # "": none was sent
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="submission_one_per_idempotency_key",
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "problem", "assignment", "created_at"]),
             models.Index(fields=["status", "queued_at"]),

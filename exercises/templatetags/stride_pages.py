@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from exercises import page_presenters
 from exercises.models import Submission
@@ -14,3 +18,15 @@ register = template.Library()
 @register.simple_tag
 def feedback_for(submission: Submission) -> page_presenters.FeedbackView:
     return page_presenters.feedback_view(submission)
+
+
+@register.simple_tag
+def answer_form_token(oob: bool = False) -> SafeString:
+    """The answer form's hidden Idempotency-Key: new on every render, so a resent form (a
+    retry, a second click) is the same attempt while the next answer is a new one. ``oob``:
+    as an htmx out-of-band swap, replacing the token of a form that stays on the page."""
+    return format_html(
+        '<input type="hidden" name="idempotency_key" id="id_idempotency_key" value="{}"{}>',
+        uuid.uuid4().hex,
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+    )

@@ -9,6 +9,7 @@ raise), matrices beyond ``MAX_ROWS`` x ``MAX_COLS`` (lengths are checked before 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,92 @@ def read_number(value: Any, *, where: str = "the answer") -> float | int:
     if abs(value) > MAX_MAGNITUDE:
         raise InvalidAnswer(f"{where} is too large: numbers up to {MAX_MAGNITUDE:.0e} are accepted")
     return value
+
+
+# --- numbers as people type them ------------------------------------------------------------------
+
+#: Digits grouped in threes by one separator, with an optional decimal part after another one:
+#: "1,000,000", "45 126", "1.234,5", "1,234.5".
+_GROUPED = re.compile(
+    r"(?P<sign>[+-]?)(?P<head>[1-9]\d{0,2})(?P<groups>(?P<sep>[,. _\u00a0\u202f])\d{3}"
+    r"(?:(?P=sep)\d{3})*)(?:(?P<dec>[.,])(?P<frac>\d+))?"
+)
+_BETWEEN_DIGITS = re.compile(r"\d[ _\u00a0\u202f]\d")
+_NUMBERISH = re.compile(r"[+-]?[\d.,  _\u00a0\u202f]*\d[\d.,  _\u00a0\u202f]*(?:[eE][+-]?\d+)?")
+
+
+def separator_problem(text: str) -> str | None:
+    """What is wrong with the separators of a number typed as text, or None.
+
+    A comma before exactly three digits ("45,126", "1,000") is a thousands separator in English
+    and a decimal comma in much of Europe: read either way, some student loses an attempt to
+    a number they did not mean, so it is refused with both readings spelled out. Digits grouped
+    in any other way ("1,000,000", "1.234,5", "45 126") are refused as well, so that there is
+    one rule to state: no thousands separators, a point (or a lone comma) for decimals. The
+    point is always the decimal mark ("45.126" is 45.126), as in Python and JSON."""
+    shown = text.strip().replace("\u2212", "-")
+    if not _NUMBERISH.fullmatch(shown):
+        return None  # words, or a number with no separators at all: other rules read them
+    commas, points = shown.count(","), shown.count(".")
+    if commas > 1 or points > 1 or (commas and points) or _BETWEEN_DIGITS.search(shown):
+        grouped = _GROUPED.fullmatch(shown)
+        if grouped and grouped["dec"] != grouped["sep"]:
+            digits = re.sub(r"\D", "", grouped["groups"])
+            frac = f".{grouped['frac']}" if grouped["frac"] else ""
+            return (
+                f"{text.strip()!r} has separators between its digits: write it as "
+                f"{grouped['sign']}{grouped['head']}{digits}{frac} "
+                "(no thousands separators, a point for decimals)."
+            )
+        return (
+            f"{text.strip()!r} has separators between its digits: write one number, with no "
+            "thousands separators and a point for decimals (for example 45126.4)."
+        )
+    if commas == 1:
+        whole, frac = shown.split(",")
+        if re.fullmatch(r"[+-]?[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", frac):
+            return (
+                f"{text.strip()!r} is ambiguous: {whole}{frac} with a thousands comma, or "
+                f"{whole}.{frac} with a decimal comma. Write {whole}{frac} or {whole}.{frac} "
+                "(no thousands separators, a point for decimals)."
+            )
+    return None
+
+
+def read_number_text(text: str) -> int | float:
+    """A number typed into a box: ``"7"``, ``"-2.5"``, ``"1e-3"``, ``"\u22123"`` (a minus sign),
+    ``"2,5"`` (a lone decimal comma). Raises ``InvalidAnswer`` with what to type instead, and for
+    separators that could mean two things (``separator_problem``) rather than guess."""
+    shown = text.strip()
+    problem = separator_problem(shown)
+    if problem:
+        raise InvalidAnswer(problem)
+    cleaned = shown.replace("\u2212", "-").replace(",", ".")  # a lone comma is a decimal one
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise InvalidAnswer(f"{shown!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise InvalidAnswer(f"{shown!r} is not a finite number.")
+    return value
+
+
+def typed_number(value: Any) -> str:
+    """A student's number shown back with every digit it has (45126.4, never 4.513e+04): the
+    shortest text that reads back as the same number, without an exponent unless it is tiny."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or not math.isfinite(value):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if abs(value) >= 1e-6:
+        return np.format_float_positional(value, trim="-")
+    return repr(value)
 
 
 def is_does_not_fit(value: Any) -> bool:

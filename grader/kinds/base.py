@@ -50,6 +50,8 @@ class ProblemKind(ABC):
     grade(spec, params, answer) -> Grade; never raises on a bad answer.
     wrong_answers(spec, params) -> {misconception key: an answer that mistake produces}, used by
         ``grader.selfcheck`` to prove each declared misconception is caught; default none.
+    diagnosable(spec) -> the misconception keys a grade of this problem can name in
+        ``feedback["misconception"]["key"]`` (hints unlock on them); default none.
     """
 
     name: ClassVar[str]
@@ -91,6 +93,9 @@ class ProblemKind(ABC):
 
     def wrong_answers(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
         return {}
+
+    def diagnosable(self, spec: Mapping[str, Any]) -> tuple[str, ...]:
+        return ()
 
 
 # --- spec-reading helpers ------------------------------------------------------------------------

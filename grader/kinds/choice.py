@@ -204,6 +204,14 @@ class ChoiceKind(ProblemKind):
             feedback["picked"] = notes
         return Grade(score, verdict_for(score), feedback)
 
+    def diagnosable(self, spec: Mapping[str, Any]) -> tuple[str, ...]:
+        """A wrong option with ``feedback`` is diagnosed as ``option:<key>`` when picked."""
+        options = self._options(spec)
+        correct = self._correct(spec, options)
+        return tuple(
+            f"option:{o['key']}" for o in options if o["key"] not in correct and o["feedback"]
+        )
+
     def wrong_answers(self, spec: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
         options = self._options(spec)
         correct = self._correct(spec, options)

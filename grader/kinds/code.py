@@ -63,7 +63,6 @@ from grader.kinds.base import (
     require_seed,
 )
 from grader.results import Grade, TestOutcome, verdict_for
-from grader.sandbox import Limits, RunStatus, run_calls
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -80,6 +79,19 @@ def _load_tests(source: str) -> Mapping[str, Any]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def output_digest(value: Any) -> str | None:
+    """A short digest of an output array's shape and values rounded to 4 decimals (so float
+    noise from summation order does not tell two equal answers apart); None when it is not
+    numeric."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(repr(array.shape).encode())
+    digest.update(np.ascontiguousarray(np.round(array, 4) + 0.0).tobytes())
+    return digest.hexdigest()[:16]
 
 
 class CodeKind(ProblemKind):
@@ -110,6 +122,11 @@ class CodeKind(ProblemKind):
             if not callable(namespace.get(fn)):
                 raise SpecError("tests_source", f"tests.py must define a function {fn}()")
         Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
+        # Imported where used, not with the module: a web page renders and previews code
+        # problems through this kind without loading the sandbox; grading (a worker) and
+        # validating the limits (the importer) load it.
+        from grader.sandbox import Limits
+
         try:
             Limits.from_mapping(spec.get("limits"))
         except (TypeError, ValueError) as exc:
@@ -162,6 +179,11 @@ class CodeKind(ProblemKind):
 
     # ------------------------------------------------------------------ the contract
 
+    def diagnosable(self, spec: Mapping[str, Any]) -> tuple[str, ...]:
+        """The keys of ``tests.py``'s ``MISCONCEPTIONS`` that ``misconceptions:`` selects."""
+        known = cm.read_misconceptions(_load_tests(spec["tests_source"]))
+        return cm.selected_keys(spec, known)
+
     def generate(self, spec: Mapping[str, Any], seed: int | None) -> dict[str, Any]:
         seed = require_seed(seed)
         return {"seed": int(spec.get("seed", 0)) if seed is None else seed}
@@ -181,6 +203,8 @@ class CodeKind(ProblemKind):
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
             return Grade.invalid("submit the Python source of your module")
+        from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
+
         cases = self._cases(spec, params)
         tol = Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
         limits = Limits.from_mapping(spec.get("limits"))
@@ -261,9 +285,11 @@ class CodeKind(ProblemKind):
         key = None
         if keys and check.stage in ("shape", "values"):
             key = cm.diagnose_case(namespace, case, call.value, keys, tol)
-        data: dict[str, Any] = {}
+        # The wrong output's digest (never the output): the integrity report compares it across
+        # students; two independent solutions rarely fail a hidden case with the same numbers.
+        data: dict[str, Any] = {"output_digest": output_digest(call.value)}
         if not hidden and check.diff_map is not None:
-            data = {
+            data |= {
                 "diff_map": check.diff_map,
                 "diff_map_origin": list(check.diff_map_origin or (0, 0)),
                 "diff_map_slice": list(check.diff_map_slice or ()),

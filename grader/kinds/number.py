@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from grader import diagnose as dx
 from grader.kinds import number_formula
-from grader.kinds.answers import read_size_or_number
+from grader.kinds.answers import read_size_or_number, typed_number
 from grader.kinds.base import InvalidAnswer, SpecError
 from grader.kinds.recipe_kind import RecipeKind
 from grader.recipes import DOES_NOT_FIT, Recipe
@@ -73,7 +73,8 @@ class NumberKind(RecipeKind):
                 feedback["also"] = [{"key": k, "title": t} for k, t in diagnosis.also]
         if not parts:
             parts.append(
-                f"{dx.fmt(value)} is not right. Go through it again step by step: {recipe.summary}."
+                f"{typed_number(value)} is not right. Go through it again step by step: "
+                f"{recipe.summary}."
             )
         feedback["message"] = " ".join(parts)
         return Grade(0.0, Verdict.INCORRECT, feedback)

@@ -87,6 +87,9 @@ class RecipeKind(ProblemKind):
                 )
         return tuple(k for k in known if k in value)
 
+    def diagnosable(self, spec: Mapping[str, Any]) -> tuple[str, ...]:
+        return self.misconception_keys(spec, self.recipe(spec))
+
     def does_not_fit_rate(self, spec: Mapping[str, Any], recipe: Recipe) -> float:
         if "does_not_fit" not in spec or recipe.diagnosis is not None:
             return recipe.does_not_fit_rate

@@ -1,4 +1,4 @@
-"""Sandboxed execution of student code (issue 4; design and measurements: sandbox.md).
+"""Sandboxed execution of student code (what a run can see, the seccomp allowlist: docs/sandbox.md).
 
 Public API::
 

@@ -3,7 +3,7 @@ each case.
 
 ``run_calls`` is what the ``code`` problem kind calls from the Celery worker. It sends only the
 *inputs*; comparing outputs with expected values happens afterwards, in the worker, because a
-verdict computed inside the sandbox can be forged (sandbox.md, anti-pattern N).
+verdict computed inside the sandbox can be forged by the code it judges.
 """
 
 from __future__ import annotations

@@ -1,20 +1,23 @@
 """Kernel-level isolation of one sandboxed child: namespaces, the read-only root, rlimits,
 privilege drop. Runs in the forked children of the zygote (never in the worker).
 
-Process layout of the *full* tier (sandbox.md, designs Z2/Z3)::
+Process layout of the *full* tier::
 
     zygote ── C1 (own process group; unshares the namespaces; waits, reports C2's status)
                └── C2 = pid 1 of the new PID namespace: builds the root, drops privileges,
                         sets rlimits + parent-death signal, loads seccomp, runs the student code
 
-* As **root** (Z2): mount, PID, network, IPC and UTS namespaces, then ``setresuid(65534)``, a
-  real unprivileged uid on the host; RLIMIT_NPROC applies to it. Root mode skips C1: the zygote
+* As **root** (Z2): mount, PID, network, IPC and UTS namespaces, then ``setresuid`` to a real
+  unprivileged uid on the host of this zygote's own (``sandbox_uid``); RLIMIT_NPROC applies
+  to it, and no other worker's runs share its per-uid budgets. Root mode skips C1: the zygote
   forks the child straight into a fresh PID namespace (``fork_into_new_pid_namespace``), and
   the read-only tree is built once in the zygote's own mount namespace (``prepare_template``)
   so each child's ``unshare(CLONE_NEWNS)`` copies it and only adds its private ``/tmp``. That
   took the per-run CPU from ~10.5 ms to ~6.5 ms with the same layers.
 * **Unprivileged** (Z3): the same plus a user namespace that maps only the caller's uid (seen
-  as 65534 inside); capabilities in the namespace are dropped after the mounts.
+  as 65534 inside); capabilities in the namespace are dropped after the mounts. The kernel
+  counts per-uid budgets per user namespace, so each run has its own (bounded above by the
+  worker's own limits).
 
 The root is a tmpfs holding read-only bind mounts of exactly the interpreter's stdlib (its own
 ``site-packages`` masked by an empty tmpfs), the multiarch shared-library directory, NumPy's
@@ -50,6 +53,11 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 NOBODY = 65534
+SIGPENDING = 64  # queued signals per uid
+#: Root mode: a zygote's children run as host uid ``UID_BASE`` + the zygote's pid. The default
+#: lies in the range systemd leaves unused (above the container ranges, below 2**31);
+#: ``STRIDE_SANDBOX_UID_BASE`` moves it (e.g. one base per container sharing a host's uids).
+UID_BASE = 0x70000000
 _SYSCALLS = {
     "x86_64": {"pivot_root": 155, "capset": 126},
     "aarch64": {"pivot_root": 41, "capset": 91},
@@ -228,7 +236,7 @@ def build_root(plan: dict[str, Any], tmp_mb: int) -> None:
 
 def template_possible(plan: dict[str, Any]) -> bool:
     """A shared template root cannot hold bind mounts below ``/tmp``: each child's private
-    /tmp is mounted on top of the template and would hide them (pitfall 12)."""
+    /tmp is mounted on top of the template and would hide them."""
     return not any(d == "/tmp" or d.startswith("/tmp/") for d in plan["ro_dirs"] + plan["masks"])  # noqa: S108
 
 
@@ -258,20 +266,44 @@ def enter_template(plan: dict[str, Any], tmp_mb: int) -> None:
 
 def map_user_namespace(uid: int, gid: int) -> None:
     """Map only the caller's ids (seen as 65534 inside): the one mapping an unprivileged
-    process may write. Needs dumpable=1 first, else /proc/self belongs to root (pitfall 5)."""
+    process may write. Needs dumpable=1 first, else /proc/self belongs to root and the write
+    is refused."""
     set_dumpable(True)
     write_file("/proc/self/setgroups", "deny")
     write_file("/proc/self/uid_map", f"{NOBODY} {uid} 1")
     write_file("/proc/self/gid_map", f"{NOBODY} {gid} 1")
 
 
-def drop_privileges(userns: bool) -> None:
-    """Leave no capability behind. As root: become uid/gid 65534 on the host. In a user
-    namespace: empty the bounding set and all capability sets."""
+def sandbox_uid(zygote_pid: int) -> int:
+    """The host uid of this zygote's children (root mode), its gid the same number.
+
+    The kernel counts threads (RLIMIT_NPROC), queued signals and message queue bytes per uid:
+    with one uid for every worker, one student's run holding its 32 threads made another
+    worker's honest run fail with "can't start new thread". ``UID_BASE`` + the zygote's pid is
+    unique among the live zygotes of a PID namespace and needs no bookkeeping; once a zygote
+    and its children are gone nothing is left owned by that uid (the root is read-only, /tmp
+    private). Where that uid cannot be taken (a user namespace mapping few uids), falls back
+    to the shared 65534. Forks once to find out."""
+    uid = int(os.environ.get("STRIDE_SANDBOX_UID_BASE", UID_BASE)) + zygote_pid
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os._exit(0)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return uid if os.waitstatus_to_exitcode(status) == 0 else NOBODY
+
+
+def drop_privileges(userns: bool, uid: int = NOBODY) -> None:
+    """Leave no capability behind. As root: become ``uid`` (and the same gid) on the host. In
+    a user namespace: empty the bounding set and all capability sets."""
     if not userns:
         os.setgroups([])
-        os.setresgid(NOBODY, NOBODY, NOBODY)
-        os.setresuid(NOBODY, NOBODY, NOBODY)
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
         return
     for cap in range(64):
         if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
@@ -283,7 +315,8 @@ def drop_privileges(userns: bool) -> None:
 
 def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
     """CPU soft = the limit, hard = soft + 1 s (pid 1 ignores SIGXCPU: the hard limit kills);
-    address space, file size, open files, processes (counted per uid), no core dumps."""
+    address space, file size, open files, processes (counted per uid), no core dumps, and the
+    other per-uid budgets (pending signals, message queues, locked memory) near zero."""
     cpu = max(1, math.ceil(limits["cpu_seconds"]))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (limits["as_bytes"], limits["as_bytes"]))
@@ -293,6 +326,11 @@ def apply_rlimits(limits: dict[str, Any], *, nproc: bool) -> None:
     # (1, 1), not (0, 0): the kernel ignores a zero limit when core_pattern is a pipe
     # (systemd-coredump, apport) but treats exactly 1 as "never dump", pipe or file.
     resource.setrlimit(resource.RLIMIT_CORE, (1, 1))
+    # Budgets the kernel counts per uid: a few queued signals, no message queue bytes, no
+    # locked memory (nothing CPython or NumPy needs); seccomp refuses most ways to spend them.
+    resource.setrlimit(resource.RLIMIT_SIGPENDING, (SIGPENDING, SIGPENDING))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
     if nproc:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
 

@@ -1,11 +1,11 @@
 """Landlock (unprivileged filesystem, network and signal confinement) through raw syscalls, for
-the *reduced* tier where no namespaces are available (sandbox.md design Z1).
+the *reduced* tier where no namespaces are available.
 
 The child may read the directories Python and NumPy need, read ``/dev/{zero,urandom}``, read and
 write ``/dev/null`` and its private temporary directory, and nothing else; with ABI >= 4 it may
 not bind or connect TCP sockets, with ABI >= 6 it may not signal processes outside its domain nor
 reach abstract unix sockets. Seccomp covers what Landlock does not (creating sockets, pathname
-unix sockets, namespaces: sandbox.md pitfall 10).
+unix sockets, namespaces: Landlock has no rule for them).
 
 Loaded by file path in the zygote; imports nothing from the project.
 """

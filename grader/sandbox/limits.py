@@ -1,9 +1,9 @@
 """Resource limits of one sandboxed run; problems override them from ``problem.yaml`` ``limits``.
 
-Defaults are the measured ones of sandbox.md: CPU 2 s (the hard limit is 1 s higher), wall
-clock = CPU + 2 s, 512 MB of memory (memory cgroup; the address-space limit is looser because
-NumPy/OpenBLAS reserve address space they never touch), 64 KiB of stdout+stderr, 16 MiB of
-results, 32 processes/threads, 16 MB per written file, 64 open files.
+Defaults: CPU 2 s (the hard limit is 1 s higher), wall clock = CPU + 2 s, 512 MB of memory
+(memory cgroup; the address-space limit is looser because NumPy/OpenBLAS reserve address space
+they never touch), 64 KiB of stdout+stderr, 16 MiB of results, 32 processes/threads, 16 MB per
+written file, 64 open files.
 """
 
 from __future__ import annotations

@@ -33,11 +33,11 @@ MINIMAL_ENV = {
 
 
 def minimal_env() -> dict[str, str]:
-    """The zygote's whole environment: no secret of the worker can reach it (pitfall 1)."""
+    """The zygote's whole environment: no secret of the worker (database URL, keys) can reach it."""
     env = dict(MINIMAL_ENV)
-    parent = os.environ.get("STRIDE_SANDBOX_CGROUP_PARENT")
-    if parent:
-        env["STRIDE_SANDBOX_CGROUP_PARENT"] = parent
+    for name in ("STRIDE_SANDBOX_CGROUP_PARENT", "STRIDE_SANDBOX_UID_BASE"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     return env
 
 

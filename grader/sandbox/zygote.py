@@ -1,5 +1,6 @@
 """The fork server ("zygote"): a clean interpreter that has imported NumPy once and forks one
-sandboxed child per submission (sandbox.md: 6-10 ms instead of >= 76 ms for a fresh Python).
+sandboxed child per submission (6-10 ms instead of >= 76 ms for a fresh Python,
+``bench/bench_sandbox.py``).
 
 Run by path as ``python -I zygote.py '<json config>'`` from ``grader.sandbox.client`` with a
 minimal environment (no secrets, BLAS threads pinned to 1 *before* NumPy is imported) and
@@ -99,7 +100,7 @@ def _try_in_child(action: Any) -> bool:
 
 class Cgroup:
     """A cgroup v1 memory + pids pair that the zygote joins once, so children start inside it
-    without paying the 13-15 ms move (sandbox.md pitfall 6). ``None`` paths when unavailable."""
+    without paying the 13-15 ms a move into a cgroup costs each. ``None`` paths when unavailable."""
 
     def __init__(self, name: str) -> None:
         self.paths: dict[str, str] = {}
@@ -170,7 +171,7 @@ class Cgroup:
         return self._read_int("pids", "pids.current")
 
     def wait_empty(self, timeout: float, tasks_before: int | None) -> None:
-        """Wait until only the zygote is left (zombies still hold pids, pitfall 11).
+        """Wait until only the zygote is left (zombies still hold pids until reaped).
 
         With the pids controller: until its counter is back at ``tasks_before`` (read before
         the fork), one small read. Reading ``cgroup.procs`` instead makes the kernel build a
@@ -319,6 +320,7 @@ class Zygote:
         self.cgroup = Cgroup(f"stride-sandbox-{self.pid}") if config.get("cgroup", True) else None
         self.vm_base = _vm_size()
         self.nobody_reaches_python = all(_others_can_reach(d) for d in self.read_dirs)
+        self.uid = self.isolation.sandbox_uid(self.pid) if self.isolation and self.root else -1
         _forget_project_paths()
 
     def hello(self) -> dict[str, Any]:
@@ -329,6 +331,7 @@ class Zygote:
             "mode": self.mode,
             "cgroup": sorted(self.cgroup.paths.values()) if self.cgroup else [],
             "landlock_abi": self.landlock_abi,
+            "uid": self.uid,
         }
 
     # ----------------------------------------------------------------- one run
@@ -356,7 +359,7 @@ class Zygote:
             if self.tier != "full":
                 tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
                 if self.root and self.nobody_reaches_python:
-                    os.chown(tmpdir, 65534, 65534)
+                    os.chown(tmpdir, self.uid, self.uid)
             st_r, st_w = _high_pipe()
             fds.append(st_w)
             child_fds = (out_w, err_w, res_w, st_w, req_r)
@@ -543,7 +546,7 @@ class Zygote:
             else:
                 iso.build_root(self.plan, limits["tmp_mb"])
             iso.set_hostname()
-            iso.drop_privileges(self.mode == "userns")
+            iso.drop_privileges(self.mode == "userns", self.uid)
             iso.set_pdeathsig()
             if iso.parent_gone(fds[3]):
                 os._exit(1)
@@ -567,9 +570,9 @@ class Zygote:
             if self.isolation is not None:
                 self.isolation.raise_oom_score()
                 if self.root:
-                    # uid 65534 when it can still reach the interpreter, else uid 0 with every
-                    # capability dropped (Landlock and seccomp confine it either way).
-                    self.isolation.drop_privileges(not self.nobody_reaches_python)
+                    # The zygote's uid when it can still reach the interpreter, else uid 0 with
+                    # every capability dropped (Landlock and seccomp confine it either way).
+                    self.isolation.drop_privileges(not self.nobody_reaches_python, self.uid)
                 self.isolation.set_pdeathsig()
                 if os.getppid() != self.pid:
                     os._exit(1)

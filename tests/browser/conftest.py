@@ -1,7 +1,8 @@
 """Shared browser fixtures: Playwright driving Debian's Chromium against ``live_server``.
 
 - ``browser``: one headless Chromium for this package (``/usr/bin/chromium``, never Playwright's
-  own download). Missing Chromium skips on a laptop and fails in CI (``tests.conftest.need``).
+  own download). Without Chromium the suite skips these tests before any fixture runs
+  (``tests/conftest.py``); in CI they fail (``tests.chromium.require_chromium``).
 - ``page_for(user, width=..., height=...)``: a page already logged in as that persona (the
   session cookie of a real login, so no test pays for the login form unless it tests it).
 - ``login_page(username, password)``: a fresh page logged in through the login form.
@@ -24,7 +25,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
-from tests.chromium import launch_chromium
+from tests.chromium import launch_chromium, require_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
@@ -35,7 +36,9 @@ PHONE = {"width": 390, "height": 844}
 # other suites (tests/quizzes) start their own after this package's tests are done.
 @pytest.fixture(scope="package")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require_chromium()  # before Playwright starts: a skip after would leave its loop running
+    from playwright import sync_api
+
     # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures and
     # tests make beside it are ordinary synchronous ones, which Django would otherwise refuse.
     # Only while this browser lives: the rest of the suite keeps Django's async-safety check.

@@ -26,10 +26,10 @@ def test_every_stateful_service_has_a_health_check_and_a_volume():
     assert {"pgdata", "redisdata"} <= set(compose["volumes"])
 
 
-def test_web_migrates_and_serves_with_gunicorn_after_the_services_are_healthy():
+def test_web_migrates_and_serves_with_make_serve_after_the_services_are_healthy():
     web = load()["services"]["web"]
     command = web["command"] if isinstance(web["command"], str) else " ".join(web["command"])
-    assert "migrate" in command and "gunicorn config.wsgi" in command
+    assert "migrate" in command and "exec make serve" in command
     assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "healthz" in " ".join(web["healthcheck"]["test"])
 
@@ -59,3 +59,12 @@ def test_beat_runs_the_sweeper_and_every_app_service_shares_the_environment():
         assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= set(env)
         assert env["REDIS_URL"].startswith("redis://redis:")
         assert "@postgres:5432/" in env["DATABASE_URL"]
+
+
+def test_the_image_serves_with_make_serve_which_runs_gunicorn_with_its_config():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'CMD ["make", "serve"]' in dockerfile
+    assert "STRIDE_BIND=0.0.0.0:8000" in dockerfile  # reachable from outside the container
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "gunicorn -c config/gunicorn.conf.py config.wsgi" in recipe

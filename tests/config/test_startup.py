@@ -80,3 +80,14 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
         ALLOWED_HOSTS="stride.example.edu",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_trusted_proxy_entry_is_one_clear_line_naming_it():
+    result = run_manage(
+        "check", SECRET_KEY="x" * 50, STRIDE_HTTPS="0", STRIDE_TRUSTED_PROXIES="10.0.0.0/8,bogus"
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "STRIDE_TRUSTED_PROXIES" in lines[0] and "'bogus'" in lines[0]

@@ -86,12 +86,42 @@ def test_an_empty_cell_is_named_and_the_typed_values_kept(logged_in, bank):
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "readings"), [("45,126", "Write 45126 or 45.126"), ("1,000", "Write 1000 or 1.000")]
+)
+def test_a_number_with_ambiguous_separators_is_refused_and_kept_as_typed(
+    logged_in, bank, typed, readings
+):
+    response = logged_in.post("/problems/output-size-stride", {"answer": typed})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "is ambiguous" in html and readings in html
+    assert f'value="{typed}"' in html  # the box keeps what the student typed
+    assert not Submission.objects.exists()  # nothing sent, no attempt used
+
+
+def test_a_grid_cell_with_a_thousands_comma_is_named(logged_in, bank):
+    response = logged_in.post("/problems/conv-single-channel", {"cell-0-1": "1,000"})
+    assert response.status_code == 400
+    assert "Row 1, column 2: &#x27;1,000&#x27; is ambiguous" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_submitted_number_is_shown_with_every_digit(logged_in, student, bank):
+    response = logged_in.post("/problems/output-size-stride", {"answer": "45126.4"})
+    submission = Submission.objects.get(user=student)
+    assert response.status_code == 302 and submission.payload == {"answer": 45126.4}
+    html = logged_in.get(f"/submissions/{submission.pk}").content.decode()
+    assert "Your answer: <strong>45126.4</strong>" in html
+
+
 def test_an_htmx_submit_answers_with_the_live_status_fragment(logged_in, bank):
     dims = {f"dim-{i}": "3" for i in range(3)}
     response = logged_in.post("/problems/feature-map-volume", dims, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger"] == "stride:submitted"
-    assert 'id="submission-status"' in html and 'hx-trigger="every 700ms"' in html
+    assert 'id="submission-status"' in html and 'hx-trigger="load, stride:retry"' in html
+    assert "?wait=20" in html  # one request that waits for the grade, not polling
     assert Submission.objects.get().payload == {"answer": [3, 3, 3]}
 
 
@@ -103,13 +133,13 @@ def test_a_pending_submission_polls_and_a_graded_one_stops_and_announces(logged_
         payload={"answer": 3},
     )
     pending = logged_in.get(f"/submissions/{submission.pk}", **HTMX)
-    assert "every 700ms" in pending.content.decode() and "HX-Trigger" not in pending
+    assert "?wait=20" in pending.content.decode() and "HX-Trigger" not in pending
     submission.status, submission.verdict, submission.score = Status.GRADED, Verdict.CORRECT, 1
     submission.feedback = {"message": "Right."}
     submission.save()
     done = logged_in.get(f"/submissions/{submission.pk}", **HTMX)
     html = done.content.decode()
-    assert "every 700ms" not in html and done["HX-Trigger"] == "stride:graded"
+    assert "?wait=" not in html and done["HX-Trigger"] == "stride:graded"
     assert "Correct" in html and "Right." in html
 
 

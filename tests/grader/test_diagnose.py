@@ -393,7 +393,7 @@ def test_the_table_covers_every_declared_misconception():
 
 @pytest.mark.parametrize("recipe", sorted(RECIPES))
 def test_every_recipe_grades_itself_over_50_seeds(recipe):
-    """Issue 5's bank check, per recipe: expected answers correct, every mistake caught."""
+    """The bank check, per recipe: expected answers correct, every mistake caught."""
     assert check_problem(spec_for(recipe, RECIPES[recipe].answer), range(50)) == []
 
 

@@ -154,3 +154,79 @@ def test_about_a_third_of_output_size_variants_do_not_fit(number):
 def test_the_spec_can_ask_for_every_variant_to_fit(number):
     spec = spec_for("output-size-stride", does_not_fit=0)
     assert all(number.expected(spec, number.generate(spec, s)) != "does-not-fit" for s in range(60))
+
+
+# --- numbers typed as text ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "readings"),
+    [
+        ("45,126", ("45126", "45.126")),
+        ("1,000", ("1000", "1.000")),
+        ("-1,000", ("-1000", "-1.000")),
+    ],
+)
+def test_a_comma_before_three_digits_is_refused_with_both_readings(typed, readings):
+    from grader.kinds.answers import read_number_text
+    from grader.kinds.base import InvalidAnswer
+
+    with pytest.raises(InvalidAnswer, match="ambiguous") as caught:
+        read_number_text(typed)
+    assert f"Write {readings[0]} or {readings[1]}" in str(caught.value)
+    assert repr(typed) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("1,000,000", "1000000"),
+        ("1.000.000", "1000000"),
+        ("1,234.5", "1234.5"),
+        ("1.234,5", "1234.5"),
+        ("45 126", "45126"),
+        ("45\u202f126", "45126"),
+        ("1_000", "1000"),
+    ],
+)
+def test_grouped_digits_are_refused_saying_how_to_write_the_number(typed, written):
+    from grader.kinds.answers import read_number_text
+    from grader.kinds.base import InvalidAnswer
+
+    with pytest.raises(InvalidAnswer, match="separators between its digits") as caught:
+        read_number_text(typed)
+    assert f"write it as {written} " in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("7", 7),
+        (" -2.5 ", -2.5),
+        ("\u22123", -3),
+        ("2,5", 2.5),  # a lone decimal comma that cannot be a thousands one
+        ("0,125", 0.125),
+        ("45.126", 45.126),  # the point is always the decimal mark
+        ("45126.4", 45126.4),
+        ("1e-3", 0.001),
+    ],
+)
+def test_unambiguous_numbers_are_read(typed, value):
+    from grader.kinds.answers import read_number_text
+
+    read = read_number_text(typed)
+    assert read == value and type(read) is type(value)
+
+
+def test_a_students_number_is_shown_back_with_every_digit(number):
+    from grader.kinds.answers import typed_number
+
+    assert [typed_number(v) for v in (45126.4, 45126.0, 761, 0.1, -3.25)] == [
+        "45126.4",
+        "45126",
+        "761",
+        "0.1",
+        "-3.25",
+    ]
+    grade = number.grade(PARAMS, {"c": 3, "f": 5, "k": 10}, 45126.4)
+    assert grade.message.startswith("45126.4 is not right.")

@@ -29,27 +29,7 @@ def tally_kind(monkeypatch):
     return fakekind.TALLY
 
 
-# --- A cohort to teach ---------------------------------------------------------------------------
-@pytest.fixture
-def assistant(cohort):
-    from exercises.models import Role
-    from tests import factories
-
-    user = factories.make_user("ada")
-    factories.add_member(user, cohort, Role.ASSISTANT)
-    return user
-
-
-@pytest.fixture
-def other_instructor(other_cohort):
-    from exercises.models import Role
-    from tests import factories
-
-    user = factories.make_user("otto")
-    factories.add_member(user, other_cohort, Role.INSTRUCTOR)
-    return user
-
-
+# --- A cohort to teach (its personas are the suite's, in tests/conftest.py) ----------------------
 @pytest.fixture
 def tally_problem(db):
     from tests import factories
@@ -161,42 +141,39 @@ def client_for(client):
 @pytest.fixture
 def browser_for(live_server, client, monkeypatch):
     """``browser_for(user)`` -> a Playwright page logged in as ``user`` on the live server."""
-    from tests.chromium import launch_chromium
-    from tests.conftest import need
+    from tests.chromium import launch_chromium, require_chromium
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        need(False, "playwright is not installed")
+    require_chromium()  # before Playwright starts: a skip after would leave its loop running
+    from playwright.sync_api import sync_playwright
+
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    manager = sync_playwright().start()
-    browser = launch_chromium(manager)
-    contexts = []
+    with sync_playwright() as manager:
+        browser = launch_chromium(manager)
+        contexts = []
 
-    def _open(user):
-        client.force_login(user)
-        context = browser.new_context(accept_downloads=True)
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
+        def _open(user):
+            client.force_login(user)
+            context = browser.new_context(accept_downloads=True)
+            context.add_cookies(
+                [
+                    {
+                        "name": "sessionid",
+                        "value": client.cookies["sessionid"].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            return page
 
-    yield _open
-    for context in contexts:
-        context.close()
-    browser.close()
-    manager.stop()
+        yield _open
+        for context in contexts:
+            context.close()
+        browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises import authoring
+from exercises import authoring, soundness
 from exercises.importer import import_problems
 from exercises.models import Problem
 
@@ -50,7 +50,7 @@ EXAMPLES = sorted({path.split("/")[0] for path in example_files()})
 @pytest.mark.parametrize("slug", EXAMPLES)
 def test_each_example_imports_and_is_sound(imported, slug):
     problem = imported[slug]
-    check = authoring.self_check(problem)
+    check = soundness.self_check(problem)
     assert check.sound, [(c.name, c.message) for c in check.checks if not c.ok]
     preview = authoring.preview_problem(problem, 11)
     assert preview.error is None and "{{" not in preview.statement_html

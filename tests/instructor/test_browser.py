@@ -13,9 +13,19 @@ from tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def checking_worker(django_db_blocker):
+    """A worker of its own (the session's would go on taking other suites' tasks)."""
+    from tests.workers import running_worker
+
+    with django_db_blocker.unblock(), running_worker("selfcheck") as worker:
+        yield worker
+
+
 def test_the_preview_renders_a_seed_and_proves_the_problem_sound(
-    browser_for, live_server, instructor, artifacts
+    browser_for, live_server, instructor, artifacts, checking_worker
 ):
+    """The self-check runs on a real worker; the page shows it is waiting, then the result."""
     problem = factories.make_problem(
         "conv-params",
         kind="number",
@@ -34,7 +44,10 @@ def test_the_preview_renders_a_seed_and_proves_the_problem_sound(
     assert "seed 12345" in page.locator("#statement").inner_text()
     assert "forgot-bias" in page.locator("#misconceptions").inner_text()
     page.get_by_role("link", name="Run the self-check").click()
+    page.wait_for_url("**check=1**")
     assert page.locator("#selfcheck-verdict").inner_text() == "The problem is sound."
+    assert page.locator("#selfcheck-pending").count() == 0
+    assert any("self_check_problem" in line for line in checking_worker.log)
     page.screenshot(path=str(artifacts / "instructor-preview.png"), full_page=True)
     del problem
 

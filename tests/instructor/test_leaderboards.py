@@ -276,7 +276,9 @@ def test_a_student_chooses_a_name_and_can_opt_out_on_the_page(
 def test_the_page_polls_itself_and_answers_htmx_with_the_table(client_for, student, cohort):
     client = client_for(student)
     page = client.get(f"/cohorts/{cohort.slug}/leaderboard")
-    assert b'hx-trigger="every 5s"' in page.content
+    # Only while the page is visible, and at once when it becomes visible again.
+    assert b"every 5s [document.visibilityState === 'visible']" in page.content
+    assert b"visibilitychange from:document" in page.content
     fragment = client.get(f"/cohorts/{cohort.slug}/leaderboard", HTTP_HX_REQUEST="true")
     assert fragment.content.lstrip().startswith(b'<div id="leaderboard"')
 

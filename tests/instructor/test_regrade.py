@@ -138,14 +138,14 @@ def test_regrades_are_routed_to_the_low_priority_queue(
     django_capture_on_commit_callbacks, instructor, cohort, tally_problem, graded_class, monkeypatch
 ):
     sent = []
-    from grader import tasks
+    from celery import current_app
 
     monkeypatch.setattr(
-        tasks.regrade_problem, "apply_async", lambda args, queue: sent.append((args, queue))
+        current_app, "send_task", lambda name, args, queue: sent.append((name, args, queue))
     )
     with django_capture_on_commit_callbacks(execute=True):
         job = regrade.start_regrade(cohort, tally_problem, instructor, mode="preview")
-    assert sent == [([job.pk], "regrade")]
+    assert sent == [("grader.tasks.regrade_problem", (job.pk,), "regrade")]
     from django.conf import settings
 
     assert settings.CELERY_TASK_ROUTES["grader.tasks.regrade_problem"] == {"queue": "regrade"}
@@ -182,9 +182,9 @@ def test_a_failing_grader_marks_the_job_failed(
 def test_the_pages_start_a_job_and_show_its_progress(
     client_for, instructor, cohort, tally_problem, graded_class, monkeypatch
 ):
-    from grader import tasks
+    from celery import current_app
 
-    monkeypatch.setattr(tasks.regrade_problem, "apply_async", lambda args, queue: None)
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, queue: None)
     client = client_for(instructor)
     url = f"/teach/{cohort.slug}/problems/{tally_problem.slug}/regrade"
     assert b"2 graded submissions" in client.get(url).content

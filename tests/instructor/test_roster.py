@@ -146,3 +146,36 @@ def test_roles_can_be_changed_by_the_instructor(client_for, instructor, cohort):
     )
     membership.refresh_from_db()
     assert membership.role == Role.ASSISTANT
+
+
+def _roster(n: int, prefix: str) -> str:
+    lines = ["username,display_name,role"]
+    lines += [f"{prefix}{i},Student {i},student" for i in range(n)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_a_roster_imports_in_the_same_number_of_queries_at_any_size(
+    cohort, size, django_assert_max_num_queries
+):
+    """New users and enrolments, a re-import with changes, and one unchanged: each in a fixed
+    number of bulk queries whatever the number of rows."""
+    with django_assert_max_num_queries(ROSTER_MAX_QUERIES) as first:
+        report = roster.import_roster(cohort, _roster(size, "new"))
+    assert len(report.created_users) == len(report.enrolled) == size
+    assert (
+        Membership.objects.filter(cohort=cohort, user__username__startswith="new").count() == size
+    )
+    changed = _roster(size, "new").replace("student\r\n", "assistant\r\n", size - 1)
+    with django_assert_max_num_queries(ROSTER_MAX_QUERIES) as second:
+        report = roster.import_roster(cohort, changed)
+    assert len(report.updated) == size - 1 and len(report.unchanged) == 1
+    assert Membership.objects.filter(cohort=cohort, role=Role.ASSISTANT).count() == size - 1
+    assert (len(first), len(second)) == ROSTER_QUERIES
+
+
+# Inside the transaction: read users, create users, read memberships, create memberships
+# (first import); read users, read memberships, update memberships (second); plus the
+# savepoint statements of the transaction.
+ROSTER_MAX_QUERIES = 8
+ROSTER_QUERIES = (6, 5)

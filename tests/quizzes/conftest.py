@@ -132,7 +132,7 @@ def make_quiz(instructor, cohort, bank):
 
 def grade_now(submission_id: int) -> str:
     """Grade one queued submission in-process, exactly as the worker would."""
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
 
     return grade_submission.apply(args=[submission_id]).get()
 
@@ -160,8 +160,9 @@ def wrong_sum_for(user, item) -> int:
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     """A headless Debian Chromium page (Playwright), closed after the test."""
-    from tests.chromium import launch_chromium
+    from tests.chromium import launch_chromium, require_chromium
 
+    require_chromium()  # before Playwright starts: a skip after would leave its loop running
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary blocking calls, which Django must be told are fine.
     # monkeypatch, not os.environ: the setting must not leak into later tests (a subprocess
@@ -185,3 +186,8 @@ def screenshot(page, name: str) -> None:
     folder = Path(__file__).resolve().parents[2] / "test-artifacts"
     folder.mkdir(exist_ok=True)
     page.screenshot(path=str(folder / f"quiz-{name}.png"), full_page=True)
+
+
+def staff_url(quiz, page: str) -> str:
+    """A quiz's staff page, under its cohort's /teach/ pages (``page``: ``monitor``, ...)."""
+    return f"/teach/{quiz.assignment.cohort.slug}/quizzes/{quiz.assignment_id}/{page}"

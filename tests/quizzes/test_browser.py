@@ -73,6 +73,7 @@ def test_a_student_takes_a_quiz_to_the_end(
     screenshot(page, "answered")
 
     page.click("#quiz-finish")
+    page.click("#confirm-ok")  # handing in asks first
     page.wait_for_selector("#quiz-over")
     summary = page.inner_text("#quiz-over")
     assert "You handed in this quiz" in summary

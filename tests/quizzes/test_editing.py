@@ -11,6 +11,7 @@ from django.test import Client
 from exercises import quizzes
 from exercises.errors import BadPayload, Closed, NotFound
 from exercises.models import Assignment, QuizSettings
+from tests.quizzes.conftest import staff_url
 
 
 def client_for(user) -> Client:
@@ -107,8 +108,8 @@ def test_students_cannot_edit_a_quiz(make_quiz, student):
     with pytest.raises(NotFound):
         quizzes.update_quiz(student, quiz, **settings_of(quiz, title="Mine"))
     page = client_for(student)
-    assert page.get(f"/quizzes/{quiz.assignment_id}/edit").status_code == 404
-    assert page.post(f"/quizzes/{quiz.assignment_id}/edit", {"title": "x"}).status_code == 404
+    assert page.get(staff_url(quiz, "edit")).status_code == 404
+    assert page.post(staff_url(quiz, "edit"), {"title": "x"}).status_code == 404
     assert Assignment.objects.get(pk=quiz.assignment_id).title == "Quiz 1"
 
 
@@ -119,13 +120,13 @@ def test_the_edit_page_shows_the_quiz_in_the_cohorts_time_zone_and_saves_changes
     cohort.save()
     quiz = make_quiz()
     page = client_for(instructor)
-    html = page.get(f"/quizzes/{quiz.assignment_id}/edit").content.decode()
+    html = page.get(staff_url(quiz, "edit")).content.decode()
     assert 'value="2026-03-02T10:00"' in html  # T0 = 09:00 UTC = 10:00 in Berlin
     assert "2: qn-1, qn-2, qn-3, qn-4 [products]" in html
     assert "No student has started yet" in html
 
     response = page.post(
-        f"/quizzes/{quiz.assignment_id}/edit",
+        staff_url(quiz, "edit"),
         {
             "title": "Quiz 1 (moved)",
             "slug": "quiz-1",
@@ -137,7 +138,7 @@ def test_the_edit_page_shows_the_quiz_in_the_cohorts_time_zone_and_saves_changes
             "pools": "1: qn-1, qn-2 [first]\n1: qn-5",
         },
     )
-    assert response.status_code == 302 and response.url == f"/quizzes/{quiz.assignment_id}/preview"
+    assert response.status_code == 302 and response.url == staff_url(quiz, "preview")
     quiz = QuizSettings.objects.get(pk=quiz.pk)
     assert quiz.closes_at.isoformat() == "2026-03-02T12:30:00+00:00"
     assert (quiz.time_limit_minutes, quiz.attempt_points) == (25, [100, 60])
@@ -151,12 +152,12 @@ def test_once_started_the_edit_page_locks_pools_and_points_and_ignores_posted_on
     quiz = make_quiz()
     quizzes.start_quiz(student, quiz, now=t0 + timedelta(minutes=5))
     page = client_for(instructor)
-    html = page.get(f"/quizzes/{quiz.assignment_id}/edit").content.decode()
+    html = page.get(staff_url(quiz, "edit")).content.decode()
     assert "Students have started this quiz" in html
     assert html.count("disabled") >= 2
 
     response = page.post(
-        f"/quizzes/{quiz.assignment_id}/edit",
+        staff_url(quiz, "edit"),
         {
             "title": "Quiz 1",
             "slug": "quiz-1",
@@ -176,5 +177,5 @@ def test_once_started_the_edit_page_locks_pools_and_points_and_ignores_posted_on
 
 def test_the_preview_links_to_the_edit_page(make_quiz, instructor):
     quiz = make_quiz()
-    html = client_for(instructor).get(f"/quizzes/{quiz.assignment_id}/preview").content.decode()
-    assert f'href="/quizzes/{quiz.assignment_id}/edit"' in html
+    html = client_for(instructor).get(staff_url(quiz, "preview")).content.decode()
+    assert f'href="{staff_url(quiz, "edit")}"' in html

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from exercises import quizzes
 from exercises.models import QuizAttempt, QuizSettings, Submission
-from tests.quizzes.conftest import answer_for, grade_now, wrong_sum_for
+from tests.quizzes.conftest import answer_for, grade_now, staff_url, wrong_sum_for
 from tests.quizzes.test_quizzes import drawn_items
 
 
@@ -129,7 +129,7 @@ def test_the_instructor_builds_previews_and_publishes_a_quiz(instructor, cohort,
     cohort.save()
     page = client_for(instructor)
     response = page.post(
-        f"/quizzes/new/{cohort.slug}",
+        f"/teach/{cohort.slug}/quizzes/new",
         {
             "title": "Products",
             "slug": "products",
@@ -146,20 +146,20 @@ def test_the_instructor_builds_previews_and_publishes_a_quiz(instructor, cohort,
     assert quiz.opens_at.isoformat() == "2026-03-02T09:00:00+00:00"  # 10:00 in Berlin
     assert quiz.attempt_points == [100, 60, 30]
     assert quiz.assignment.attempt_limit == 3 and not quiz.assignment.published
-    preview = page.get(f"/quizzes/{quiz.assignment_id}/preview?student={student.pk}")
+    preview = page.get(staff_url(quiz, f"preview?student={student.pk}"))
     html = preview.content.decode()
     draw = quizzes.preview_draw(quiz, student.pk)
     assert len(draw) == 3
     for item in draw:
         assert item.problem.slug in html
-    page.post(f"/quizzes/{quiz.assignment_id}/publish", {"published": "1"})
+    page.post(staff_url(quiz, "publish"), {"published": "1"})
     quiz.assignment.refresh_from_db()
     assert quiz.assignment.published
 
 
 def test_the_builder_reports_bad_pools_on_the_form(instructor, cohort, bank):
     response = client_for(instructor).post(
-        f"/quizzes/new/{cohort.slug}",
+        f"/teach/{cohort.slug}/quizzes/new",
         {
             "title": "X",
             "slug": "x",
@@ -188,10 +188,10 @@ def test_the_monitor_shows_who_started_time_left_and_scores(
         )
     grade_now(Submission.objects.get().pk)
     with freeze_time(t0 + timedelta(minutes=5)):
-        html = client_for(instructor).get(f"/quizzes/{quiz.assignment_id}/monitor").content.decode()
+        html = client_for(instructor).get(staff_url(quiz, "monitor")).content.decode()
         live = (
             client_for(instructor)
-            .get(f"/quizzes/{quiz.assignment_id}/monitor", HTTP_HX_REQUEST="true")
+            .get(staff_url(quiz, "monitor"), HTTP_HX_REQUEST="true")
             .content.decode()
         )
     assert "1</strong> of 2 started" in html
@@ -207,7 +207,7 @@ def test_the_instructor_extends_one_students_time_from_the_monitor(
     quiz = make_quiz()
     quizzes.start_quiz(student, quiz, now=t0)
     response = client_for(instructor).post(
-        f"/quizzes/{quiz.assignment_id}/extend", {"user_id": student.pk, "minutes": "7"}
+        staff_url(quiz, "extend"), {"user_id": student.pk, "minutes": "7"}
     )
     assert response.status_code == 302
     assert QuizAttempt.objects.get().deadline == t0 + timedelta(minutes=22)
@@ -218,7 +218,7 @@ def test_the_instructor_sets_an_accommodation_in_the_cohorts_time(
 ):
     quiz = make_quiz()
     client_for(instructor).post(
-        f"/quizzes/{quiz.assignment_id}/accommodations",
+        staff_url(quiz, "accommodations"),
         {
             "user_id": student.pk,
             "time_factor": "1.5",
@@ -247,10 +247,10 @@ def test_results_show_success_misconceptions_and_a_csv(
     for sub in Submission.objects.all():
         grade_now(sub.pk)
     page = client_for(instructor)
-    html = page.get(f"/quizzes/{quiz.assignment_id}/results").content.decode()
+    html = page.get(staff_url(quiz, "results")).content.decode()
     assert "1 (50%)" in html
     assert "added-not-multiplied" in html and "Added instead of multiplied" in html
-    csv_text = page.get(f"/quizzes/{quiz.assignment_id}/results.csv").content.decode()
+    csv_text = page.get(staff_url(quiz, "results.csv")).content.decode()
     lines = csv_text.strip().splitlines()
     assert lines[0] == "username,name,state,started_at,deadline,qn-1,score,max_score"
     assert lines[1].startswith("alice,Alice A.,") and lines[1].endswith(",2,2,2")
@@ -261,7 +261,7 @@ def test_results_show_success_misconceptions_and_a_csv(
 def test_students_and_outsiders_get_404_on_instructor_pages(make_quiz, student, outsider, path):
     quiz = make_quiz()
     for user in (student, outsider):
-        assert client_for(user).get(f"/quizzes/{quiz.assignment_id}/{path}").status_code == 404
+        assert client_for(user).get(staff_url(quiz, path)).status_code == 404
 
 
 def test_students_do_not_see_draft_quizzes(make_quiz, student, t0):
@@ -277,20 +277,22 @@ def test_gradebooks_can_tell_which_questions_each_student_drew(
 
     quiz = make_quiz()
     mine = quizzes.start_quiz(student, quiz, now=t0)
-    assert quiz_reports.drawn_items_by_student(quiz.assignment_id) == {
-        student.pk: set(mine.drawn_item_ids)
-    }
+    drawn = quiz_reports.drawn_items_by_student(quiz, [student.pk, other_student.pk])
+    assert drawn[student.pk] == set(mine.drawn_item_ids)
+    # Not started: the draw Start will give (a quiz not taken scores zero of that draw).
+    theirs = quizzes.start_quiz(other_student, quiz, now=t0)
+    assert drawn[other_student.pk] == set(theirs.drawn_item_ids)
 
 
 def test_the_builder_page_lists_the_bank_and_the_quiz_list_links_to_it(instructor, cohort, bank):
     page = client_for(instructor)
-    html = page.get(f"/quizzes/new/{cohort.slug}").content.decode()
+    html = page.get(f"/teach/{cohort.slug}/quizzes/new").content.decode()
     assert "qn-1" in html and "time zone, UTC" in html
-    assert f"/quizzes/new/{cohort.slug}" in page.get("/quizzes/").content.decode()
+    assert f"/teach/{cohort.slug}/quizzes/new" in page.get("/quizzes/").content.decode()
 
 
 def test_students_cannot_open_the_builder(student, cohort, bank):
-    assert client_for(student).get(f"/quizzes/new/{cohort.slug}").status_code == 404
+    assert client_for(student).get(f"/teach/{cohort.slug}/quizzes/new").status_code == 404
 
 
 def test_the_instructor_sees_links_to_preview_monitor_and_results_on_the_quiz_page(
@@ -300,7 +302,7 @@ def test_the_instructor_sees_links_to_preview_monitor_and_results_on_the_quiz_pa
     with freeze_time(t0 + timedelta(minutes=1)):
         html = client_for(instructor).get(f"/quizzes/{quiz.assignment_id}").content.decode()
     for path in ("preview", "monitor", "results"):
-        assert f"/quizzes/{quiz.assignment_id}/{path}" in html
+        assert staff_url(quiz, path) in html
 
 
 def test_closing_from_the_monitor_releases_after_close_feedback(
@@ -312,7 +314,7 @@ def test_closing_from_the_monitor_releases_after_close_feedback(
     sub = quizzes_submit(student, quiz, item, t0)
     with freeze_time(t0 + timedelta(minutes=5)):
         assert api(student).get(f"/api/v1/submissions/{sub.pk}").json()["verdict"] is None
-        response = client_for(instructor).post(f"/quizzes/{quiz.assignment_id}/close")
+        response = client_for(instructor).post(staff_url(quiz, "close"))
         assert response.status_code == 302
         assert api(student).get(f"/api/v1/submissions/{sub.pk}").json()["verdict"] == "correct"
 

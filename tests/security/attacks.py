@@ -36,6 +36,7 @@ def A(name: str, body: str, *statuses: str, module: str = "", short: bool = True
 
 
 LIBC = "libc = ctypes.CDLL(None, use_errno=True)"
+SYSCALL = LIBC + "\nlibc.syscall.restype = ctypes.c_long"
 SHELLCODE_I386_SOCKET = (
     # mov eax, 359 (i386 socket); mov ebx, 2; mov ecx, 1; xor edx, edx; int 0x80; ret
     "b867010000bb02000000b90100000031d2cd80c3"
@@ -252,5 +253,108 @@ ATTACKS = [
         "read the host's name",
         "name = os.uname().nodename\nif name != 'sandbox':\n    print('ESCAPED hostname', name)\nreturn x * 2",
         OK,
+    ),
+    # Host-wide kernel quotas, watches on the shared tree, per-uid budgets and rarely used kernel
+    # interfaces (x86_64 numbers). Each prints ESCAPED when the call succeeds; a refused call
+    # (EPERM) leaves an honest run, a killed process a crash.
+    A(
+        "reserve the host-wide AIO contexts (fs.aio-max-nr)",
+        SYSCALL
+        + "\nn = 0\nfor _ in range(64):\n    ctx = ctypes.c_ulong(0)\n    if libc.syscall(206, 1024, ctypes.byref(ctx)) != 0:\n"
+        "        break\n    n += 1\nif n:\n    print('ESCAPED io_setup', n)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "inotify watch on the read-only tree",
+        LIBC
+        + "\nfd = libc.inotify_init1(0)\nif fd >= 0 and libc.inotify_add_watch(fd, os.path.dirname(np.__file__).encode(), 0xFFF) >= 0:\n"
+        "    print('ESCAPED inotify')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "fanotify watch on the read-only tree",
+        SYSCALL
+        + "\nfd = libc.syscall(300, 0x200, 0)\n"  # FAN_CLASS_NOTIF | FAN_REPORT_FID: allowed without privileges
+        "if fd >= 0 and libc.syscall(301, fd, 1, ctypes.c_uint64(0x21), -100, np.__file__.encode()) == 0:\n"
+        "    print('ESCAPED fanotify')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "memfd_secret: memory hidden from the host",
+        SYSCALL
+        + "\nif libc.syscall(447, 0) >= 0:\n    print('ESCAPED memfd_secret')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "create a POSIX message queue (per-uid RLIMIT_MSGQUEUE)",
+        LIBC
+        + "\nif libc.mq_open(b'/stride', os.O_CREAT | os.O_RDWR, 0o600, None) >= 0:\n    print('ESCAPED mq_open')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "sigqueue 2000 real-time signals (per-uid RLIMIT_SIGPENDING)",
+        SYSCALL
+        + "\nsignal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])\ninfo = (ctypes.c_int * 32)(signal.SIGRTMIN, 0, -1)\n"
+        "n = sum(libc.syscall(129, os.getpid(), signal.SIGRTMIN, info) == 0 for _ in range(2000))\n"
+        "if n:\n    print('ESCAPED rt_sigqueueinfo', n)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "kill itself with 2000 queued real-time signals (per-uid RLIMIT_SIGPENDING)",
+        "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])\nfor _ in range(2000):\n    os.kill(os.getpid(), signal.SIGRTMIN)\n"
+        "n = 0\nwhile signal.sigtimedwait([signal.SIGRTMIN], 0) is not None:\n    n += 1\n"
+        "if n > 64:\n    print('ESCAPED queued signals', n)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "create 2000 POSIX timers (each pins a pending signal of the uid)",
+        LIBC
+        + "\nt = ctypes.c_long()\nn = sum(libc.timer_create(0, None, ctypes.byref(t)) == 0 for _ in range(2000))\n"
+        "if n:\n    print('ESCAPED timer_create', n)\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "flush every filesystem of the host (sync)",
+        SYSCALL + "\nif libc.syscall(162) == 0:\n    print('ESCAPED sync')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "write a local descriptor table (modify_ldt)",
+        SYSCALL
+        + "\ndesc = (ctypes.c_uint32 * 4)(0, 0, 0xFFFFF, 0x51)\nif libc.syscall(154, 1, desc, 16) == 0:\n    print('ESCAPED modify_ldt')\nreturn x * 2",
+        OK,
+    ),
+    A(
+        "splice user pages into a pipe (vmsplice)",
+        SYSCALL
+        + "\nr, w = os.pipe()\nbuf = ctypes.create_string_buffer(b'x' * 4096)\niov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 4096)\n"
+        "if libc.syscall(278, w, iov, 1, 0) > 0:\n    print('ESCAPED vmsplice')\nreturn x * 2",
+        OK,
+    ),
+    # Already refused on 2119725 (the process is killed); kept so that the allowlist keeps them so.
+    A(
+        "io_uring_setup",
+        SYSCALL
+        + "\nparams = ctypes.create_string_buffer(120)\nreturn libc.syscall(425, 8, params)",
+        CRASHED,
+    ),
+    A("userfaultfd", SYSCALL + "\nreturn libc.syscall(323, 0)", CRASHED),
+    A(
+        "perf_event_open on itself",
+        SYSCALL
+        + "\nattr = (ctypes.c_uint32 * 32)(1, 128)\nreturn libc.syscall(298, attr, 0, -1, -1, 0)",
+        CRASHED,
+    ),
+    A("keyctl: join a session keyring", SYSCALL + "\nreturn libc.syscall(250, 1, None)", CRASHED),
+    A(
+        "add_key to the user keyring",
+        SYSCALL + "\nreturn libc.syscall(248, b'user', b'stride', b'secret', 6, -4)",
+        CRASHED,
+    ),
+    A(
+        "bpf: create a map",
+        SYSCALL
+        + "\nattr = (ctypes.c_uint32 * 32)(2, 4, 4, 16)\nreturn libc.syscall(321, 0, attr, 128)",
+        CRASHED,
     ),
 ]

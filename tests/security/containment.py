@@ -9,6 +9,8 @@ import contextlib
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -152,3 +154,88 @@ def assert_contained(attack: Attack, outcome: Outcome, secret: str) -> None:
     assert not any("ESCAPED" in t for t in outcome.texts), (attack.name, outcome.texts)
     assert outcome.honest_after, f"{attack.name}: the zygote no longer grades honest work"
     assert outcome.same_zygote, f"{attack.name}: the zygote was replaced"
+
+
+# A second worker's run that takes every thread its limits allow, and for 3 s takes again any
+# that another process of the same uid frees.
+STARVER = """
+import threading, time
+
+def f(x):
+    threading.stack_size(1 << 16)  # small stacks: the address-space limit is not what stops it
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        try:
+            threading.Thread(target=time.sleep, args=(4,), daemon=True).start()
+        except RuntimeError:
+            time.sleep(0.001)
+    return x * 2
+"""
+STARVER_WORKER = f"""
+import numpy as np
+from grader.sandbox import Limits, run_calls
+
+run_calls({STARVER!r}, "f", [{{"args": [np.zeros(2)]}}], Limits(cpu_seconds=1, wall_seconds=6))
+"""
+# Honest work that starts one thread (as a ThreadPoolExecutor would).
+THREADED = """
+import threading
+
+def f(x):
+    out = []
+    worker = threading.Thread(target=lambda: out.append(x * 2))
+    worker.start()
+    worker.join()
+    return out[0]
+"""
+
+
+def most_threads(pid: int) -> int:
+    """The largest thread count among the descendants of ``pid``."""
+    counts = [0]
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            counts.append(len(os.listdir(f"/proc/{child}/task")))
+    return max(counts)
+
+
+def grade_while_another_worker_starves() -> dict:
+    """Another worker (its own process, so its own zygote) runs a submission that fills its
+    thread limit; while it holds the threads, this process's zygote grades ``THREADED``.
+    Per-uid kernel limits shared between the two zygotes' children make the honest run fail
+    with "can't start new thread". Returns what the honest run saw, JSON-ready."""
+    assert run_calls(HONEST, "f", [{"args": [X]}]).status is RunStatus.OK  # our zygote is up
+    starver = subprocess.Popen(
+        [sys.executable, "-c", STARVER_WORKER],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Filled: more than one thread, and no new one for 0.3 s (the loop takes milliseconds).
+        deadline, filled, steady_since = time.monotonic() + 60, 0, time.monotonic()
+        while filled < 2 or time.monotonic() - steady_since < 0.3:
+            assert starver.poll() is None, starver.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the other worker's run never filled its threads"
+            time.sleep(0.02)
+            now = most_threads(starver.pid)
+            if now != filled:
+                filled, steady_since = now, time.monotonic()
+        honest = run_calls(THREADED, "f", [{"args": [X]}])
+        still_held = most_threads(starver.pid)
+    finally:
+        _, err = starver.communicate(timeout=60)
+    assert starver.returncode == 0, err.decode()[-2000:]
+    return {
+        "filled": filled,
+        "still_held": still_held,
+        "status": honest.status.value,
+        "passed": passed(honest),
+        "texts": [honest.stdout, honest.stderr, honest.message]
+        + [call.error or "" for call in honest.calls],
+    }
+
+
+def assert_not_starved(seen: dict) -> None:
+    assert seen["filled"] >= 2 and seen["still_held"] >= seen["filled"], seen  # held throughout
+    assert seen["status"] == "ok" and seen["passed"], seen

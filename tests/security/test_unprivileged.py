@@ -31,6 +31,7 @@ from tests.security.containment import (
     Outcome,
     assert_contained,
     assert_host_untouched,
+    assert_not_starved,
     hostile_world,
     placeholders,
 )
@@ -103,4 +104,5 @@ def test_the_corpus_is_contained_when_the_worker_is_not_root(unprivileged_python
         assert set(report["attacks"]) == {attack.name for attack in ATTACKS}
         for attack in ATTACKS:
             assert_contained(attack, Outcome(**report["attacks"][attack.name]), SECRET)
+        assert_not_starved(report["cross_worker"])
         assert_host_untouched(world)

@@ -14,7 +14,7 @@ import sys
 
 from grader.sandbox import detect_tier, health, warm_up
 from tests.security.attacks import ATTACKS
-from tests.security.containment import run_attack
+from tests.security.containment import grade_while_another_worker_starves, run_attack
 
 
 def main() -> None:
@@ -26,6 +26,7 @@ def main() -> None:
         report["health"] = health()
         for attack in ATTACKS:
             report["attacks"][attack.name] = dataclasses.asdict(run_attack(attack, values))
+        report["cross_worker"] = grade_while_another_worker_starves()
     print(json.dumps(report))
 
 

@@ -139,6 +139,18 @@
     });
   }
 
+  /* --- grading status -------------------------------------------------------------------- */
+  /* The status box asks once and the server answers when the grade lands (?wait=N). When
+     that request fails (network, a restarted server) nothing is swapped, so nothing would ask
+     again: ask again after a pause, as the old 700 ms polling did. */
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = event.detail.elt;
+    if (event.detail.successful || !box.matches || !box.matches("[data-grade-wait]")) return;
+    window.setTimeout(function () {
+      if (document.body.contains(box) && window.htmx) window.htmx.trigger(box, "stride:retry");
+    }, 700);
+  });
+
   var focusCell = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var el = document.activeElement;
@@ -154,6 +166,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document.body);
     setUpStepThrough();
+  });
+  // Out-of-band swaps (the hints and history beside the progress line) get math too.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target) renderMath(event.detail.target);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target || event.detail.elt;

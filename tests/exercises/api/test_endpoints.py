@@ -147,6 +147,16 @@ def test_an_unknown_field_is_a_400_naming_it(api, student, bank):
     assert error_of(response)["field"] == "score"
 
 
+@pytest.mark.parametrize("typed", ["45,126", "1,000", "1,234.5"])
+def test_a_number_with_ambiguous_separators_is_a_400_and_uses_no_attempt(api, student, bank, typed):
+    response = send(api(student), "output-size-stride", typed)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "ambiguous_number" and error["field"] == "answer"
+    assert repr(typed) in error["message"] and "thousands separators" in error["message"]
+    assert not Submission.objects.exists()
+
+
 def test_a_missing_answer_is_a_400(api, student, bank):
     response = api(student).post(SUBMIT.format("output-size-stride"), {}, format="json")
     assert response.status_code == 400

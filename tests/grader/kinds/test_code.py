@@ -79,6 +79,25 @@ def test_a_submission_that_ignores_padding_fails_the_padded_cases_with_partial_c
     assert hidden_failure.message == "" and hidden_failure.data == {}
 
 
+def test_a_wrong_hidden_output_keeps_only_its_digest_the_same_for_the_same_numbers():
+    """For the integrity report: never the output, the inputs or a message."""
+    forgot_bias = CONV2D.replace(") + b", ")")
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 7), forgot_bias)
+    failed = [t for t in grade.tests if t.hidden and not t.passed]
+    assert failed and all(t.message == "" for t in failed)
+    assert all(set(t.data) == {"output_digest"} for t in failed)
+    digest = failed[0].data["output_digest"]
+    assert len(digest) == 16 and int(digest, 16) >= 0
+    renamed = forgot_bias.replace("xp", "padded")
+    again = {t.name: t for t in KIND.grade(SPEC, KIND.generate(SPEC, 7), renamed).tests}
+    assert again[failed[0].name].data["output_digest"] == digest
+    doubled = CONV2D.replace(") + b", ") + 2 * b")
+    other = KIND.grade(SPEC, KIND.generate(SPEC, 7), doubled)
+    assert {t.data["output_digest"] for t in other.tests if t.hidden and not t.passed} - {
+        t.data["output_digest"] for t in failed
+    }
+
+
 def test_student_faults_are_graded_with_a_clear_message():
     grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), "def conv2d(x:\n")
     assert grade.score == 0 and grade.verdict is Verdict.INCORRECT
@@ -96,7 +115,7 @@ def test_the_expected_outputs_never_reach_the_sandbox(monkeypatch):
         seen.append(calls)
         raise SandboxUnavailable("spy")
 
-    monkeypatch.setattr("grader.kinds.code.run_calls", spy)
+    monkeypatch.setattr("grader.sandbox.run_calls", spy)
     with pytest.raises(SandboxUnavailable):
         KIND.grade(SPEC, KIND.generate(SPEC, 3), CONV2D)
     assert all(set(call) == {"args", "kwargs"} for call in seen[0])

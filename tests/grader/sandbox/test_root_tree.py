@@ -29,7 +29,7 @@ def f(name):
         except OSError:
             errors += 1
     # Files only: when the checkout itself lives under /tmp, the read-only NumPy bind mount's
-    # parent directories appear in the listing too (the per-child build, pitfall 12).
+    # parent directories appear in the listing too (the per-child build).
     files = [n for n in os.listdir('/tmp') if os.path.isfile('/tmp/' + n)]
     return np.array([int(seen), errors, len(files)])
 """

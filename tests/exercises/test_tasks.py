@@ -10,9 +10,9 @@ from celery.exceptions import Retry
 from django.db import OperationalError
 from django.utils import timezone
 
-from exercises import services
+from exercises import services, tasks
 from exercises.models import LatePolicy, QuizSettings, Status, Submission, TestResult
-from grader import tasks
+from grader import sandbox
 from grader.grading import params_for
 from grader.kinds import get_kind
 from grader.results import Grade, TestOutcome, Verdict
@@ -206,7 +206,7 @@ def test_an_infrastructure_fault_that_persists_ends_as_error_without_using_an_at
     student, problem, assignment
 ):
     sub = queued(student, problem, assignment)
-    down = mock.patch.object(tasks, "grade_payload", side_effect=tasks.SandboxUnavailable("down"))
+    down = mock.patch.object(tasks, "grade_payload", side_effect=sandbox.SandboxUnavailable("down"))
     with down, mock.patch.object(tasks.grade_submission, "retry", side_effect=Retry) as retry:
         with pytest.raises(Retry):
             tasks.grade_submission.apply(args=[sub.pk], retries=0)

@@ -1,0 +1,212 @@
+"""Reads for the integrity report: the final code submissions it compares, the stored report
+as rows a page can show, one pair side by side, and the leak flags. Staff pages only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from exercises.integrity import evidence
+from exercises.integrity.fingerprints import starter_lines
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    IntegrityReport,
+    IntegrityReview,
+    LeakFlag,
+    Membership,
+    Problem,
+    Status,
+    Submission,
+    TestResult,
+)
+from exercises.models.cohort import STAFF_ROLES
+
+
+def staff_user_ids(assignment: Assignment) -> set[int]:
+    """The cohort's instructors and assistants: their own submissions are never compared."""
+    return set(
+        Membership.objects.filter(cohort_id=assignment.cohort_id, role__in=STAFF_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def code_problems(assignment: Assignment) -> list[Problem]:
+    """The assignment's code problems, in the assignment's order."""
+    items = AssignmentProblem.objects.filter(assignment=assignment, problem__kind="code")
+    return [item.problem for item in items.select_related("problem").order_by("order", "id")]
+
+
+def final_code_submissions(
+    assignment: Assignment, problem: Problem, exclude: Iterable[int] = ()
+) -> list[evidence.Submission]:
+    """Each student's last graded submission of ``problem`` in ``assignment``, with the outcome
+    of every hidden case (passed, the wrong output's digest, the diagnosed misconception).
+    Two queries whatever the cohort's size."""
+    rows = (
+        Submission.objects.filter(assignment=assignment, problem=problem, status=Status.GRADED)
+        .exclude(user_id__in=list(exclude))
+        .order_by("user_id", "-created_at", "-id")
+        .values_list("id", "user_id", "user__username", "payload", "created_at")
+    )
+    finals: dict[int, tuple[int, str, str, float]] = {}
+    for pk, user_id, username, payload, created_at in rows:
+        if user_id not in finals and isinstance(payload.get("code"), str):
+            finals[user_id] = (pk, username, payload["code"], created_at.timestamp())
+    outcomes: dict[int, dict[str, evidence.CaseOutcome]] = {pk: {} for pk, *_ in finals.values()}
+    tests = TestResult.objects.filter(submission_id__in=list(outcomes), hidden=True).values_list(
+        "submission_id", "name", "passed", "data"
+    )
+    for submission_id, name, passed, data in tests:
+        data = data or {}
+        outcomes[submission_id][name] = evidence.CaseOutcome(
+            passed=passed,
+            output_digest=data.get("output_digest"),
+            misconception=data.get("misconception"),
+        )
+    return [
+        evidence.Submission(username, source, when, outcomes[pk])
+        for pk, username, source, when in finals.values()
+    ]
+
+
+def latest_report(assignment: Assignment) -> IntegrityReport | None:
+    """The newest run, whatever its state (the page says whether one is under way)."""
+    return IntegrityReport.objects.filter(assignment=assignment).first()
+
+
+def latest_done_report(assignment: Assignment) -> IntegrityReport | None:
+    """The newest finished run: what the page, the pair view and the CSV show while a new run
+    is queued or running."""
+    return IntegrityReport.objects.filter(
+        assignment=assignment, state=IntegrityReport.State.DONE
+    ).first()
+
+
+def reviews_of(assignment: Assignment) -> dict[tuple[int, int], IntegrityReview]:
+    """(first user id, second user id) -> review, ids in ascending order."""
+    return {
+        (r.first_id, r.second_id): r for r in IntegrityReview.objects.filter(assignment=assignment)
+    }
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One ranked pair as the report page and the CSV show it."""
+
+    rank: int
+    problem: str
+    a: str
+    b: str
+    a_id: int
+    b_id: int
+    score: float
+    similarity: float
+    reasons: tuple[str, ...]
+    review: str
+    note: str
+
+    @property
+    def ids(self) -> tuple[int, int]:
+        return (min(self.a_id, self.b_id), max(self.a_id, self.b_id))
+
+
+def report_rows(report: IntegrityReport) -> list[PairRow]:
+    """The stored pairs, ranked, with each pair's review (one query for the reviews)."""
+    reviews = reviews_of(report.assignment)
+    rows = []
+    for rank, pair in enumerate(report.pairs, start=1):
+        key = (min(pair["a_id"], pair["b_id"]), max(pair["a_id"], pair["b_id"]))
+        review = reviews.get(key)
+        rows.append(
+            PairRow(
+                rank=rank,
+                problem=pair["problem"],
+                a=pair["a"],
+                b=pair["b"],
+                a_id=pair["a_id"],
+                b_id=pair["b_id"],
+                score=pair["score"],
+                similarity=pair["similarity"],
+                reasons=tuple(pair["reasons"]),
+                review=review.status if review else IntegrityReview.Status.UNREVIEWED,
+                note=review.note if review else "",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int
+    text: str
+    shared: bool
+    starter: bool
+
+
+@dataclass(frozen=True)
+class PairView:
+    """Two students' final code side by side: lines the shared fingerprints cover are marked,
+    lines that come from the starter code are dimmed."""
+
+    problem: Problem
+    pair: dict
+    left: list[SourceLine]
+    right: list[SourceLine]
+
+    @property
+    def sides(self) -> list[dict]:
+        """Left (who submitted first) and right, for a template loop."""
+        return [
+            {"name": self.pair["a"], "lines": self.left},
+            {"name": self.pair["b"], "lines": self.right},
+        ]
+
+
+def _lines(source: str, shared: Iterable[int], starter: str) -> list[SourceLine]:
+    shared, from_starter = set(shared), starter_lines(source, starter) if starter else set()
+    return [
+        SourceLine(n, text, n in shared, n in from_starter)
+        for n, text in enumerate(source.splitlines(), start=1)
+    ]
+
+
+def pair_view(report: IntegrityReport, problem_slug: str, a_id: int, b_id: int) -> PairView | None:
+    """The pair ``a_id``/``b_id`` on ``problem_slug`` in ``report``, or None if it was not
+    ranked there."""
+    pair = next(
+        (
+            p
+            for p in report.pairs
+            if p["problem"] == problem_slug and {p["a_id"], p["b_id"]} == {a_id, b_id}
+        ),
+        None,
+    )
+    problem = Problem.objects.filter(slug=problem_slug).first()
+    if pair is None or problem is None:
+        return None
+    finals = {
+        s.student: s
+        for s in final_code_submissions(report.assignment, problem)
+        if s.student in (pair["a"], pair["b"])
+    }
+    if pair["a"] not in finals or pair["b"] not in finals:
+        return None
+    starter = problem.starter_code
+    return PairView(
+        problem=problem,
+        pair=pair,
+        left=_lines(finals[pair["a"]].source, pair["lines_a"], starter),
+        right=_lines(finals[pair["b"]].source, pair["lines_b"], starter),
+    )
+
+
+def leak_flags(assignment: Assignment) -> QuerySet[LeakFlag]:
+    return (
+        LeakFlag.objects.filter(submission__assignment=assignment)
+        .select_related("submission__user", "submission__problem", "source")
+        .order_by("-created_at", "-id")
+    )

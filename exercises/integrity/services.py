@@ -1,0 +1,222 @@
+"""Writes of the integrity report: start a run, run it (the Celery task's body), record a
+review, and flag a cross-variant leak right after a wrong answer is graded."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from exercises import dispatch
+from exercises.errors import NotFound
+from exercises.integrity import evidence, leaks, selectors
+from exercises.models import (
+    Assignment,
+    IntegrityReport,
+    IntegrityReview,
+    LeakFlag,
+    Membership,
+    Problem,
+    Role,
+    Status,
+    Submission,
+    VariantPolicy,
+    Verdict,
+)
+from grader.kinds import get_kind
+
+log = logging.getLogger(__name__)
+
+#: Number problems whose answers are sizes (output sizes, paddings, receptive fields): many
+#: variants share them, so they never flag (``leaks.AnswerKind`` "size").
+SIZE_TAGS = frozenset({"output-size", "padding", "receptive-field"})
+#: Problem kinds whose answer can be another variant's: the rest (code, choice, shape) never.
+LEAK_KINDS = frozenset({"number", "matrix"})
+
+
+# --- the report -------------------------------------------------------------------------------
+def request_report(assignment: Assignment, user: AbstractBaseUser) -> IntegrityReport:
+    """A new run for ``assignment``, queued on the low-priority queue once committed."""
+    report = IntegrityReport.objects.create(assignment=assignment, requested_by=user)
+    dispatch.publish_on_commit(dispatch.INTEGRITY_REPORT, report.pk, queue=settings.REGRADE_QUEUE)
+    return report
+
+
+def build_report(report_id: int) -> str:
+    """Analyse every code problem of the report's assignment and store the ranked pairs. A
+    duplicate delivery finds the run claimed and returns."""
+    claimed = IntegrityReport.objects.filter(
+        pk=report_id, state=IntegrityReport.State.QUEUED
+    ).update(state=IntegrityReport.State.RUNNING)
+    if not claimed:
+        return "skipped"
+    report = IntegrityReport.objects.select_related("assignment").get(pk=report_id)
+    try:
+        problems, pairs = _analyse(report.assignment)
+    except Exception as exc:
+        log.exception("integrity report %s failed", report_id)
+        IntegrityReport.objects.filter(pk=report_id).update(
+            state=IntegrityReport.State.FAILED,
+            error_message=f"{exc.__class__.__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    IntegrityReport.objects.filter(pk=report_id).update(
+        state=IntegrityReport.State.DONE,
+        problems=problems,
+        pairs=pairs,
+        finished_at=timezone.now(),
+    )
+    return "done"
+
+
+def _analyse(assignment: Assignment) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    staff = selectors.staff_user_ids(assignment)
+    reports, summary, ids = [], [], {}
+    for problem in selectors.code_problems(assignment):
+        finals = selectors.final_code_submissions(assignment, problem, exclude=staff)
+        report = evidence.analyse_problem(problem.slug, finals, problem.starter_code)
+        reports.append(report)
+        summary.append(
+            {
+                "problem": problem.slug,
+                "title": problem.title,
+                "submissions": report.submissions,
+                "dropped_common": report.dropped_common,
+                "dropped_starter": report.dropped_starter,
+            }
+        )
+    names = {p.a for r in reports for p in r.pairs} | {p.b for r in reports for p in r.pairs}
+    ids = dict(
+        Membership.objects.filter(cohort_id=assignment.cohort_id, user__username__in=names)
+        .values_list("user__username", "user_id")
+        .distinct()
+    )
+    pairs = [
+        {
+            "problem": p.problem,
+            "a": p.a,
+            "b": p.b,
+            "a_id": ids[p.a],
+            "b_id": ids[p.b],
+            "score": p.score,
+            "similarity": p.similarity,
+            "similarity_z": p.similarity_z,
+            "gap_seconds": p.gap_seconds,
+            "same_wrong_outputs": list(p.same_wrong_outputs),
+            "same_misconceptions": [list(m) for m in p.same_misconceptions],
+            "lines_a": list(p.lines_a),
+            "lines_b": list(p.lines_b),
+            "repeated_in": list(p.repeated_in),
+            "reasons": list(p.reasons),
+        }
+        for p in evidence.combine_problems(reports)
+    ]
+    return summary, pairs
+
+
+def save_review(
+    assignment: Assignment,
+    user_ids: tuple[int, int],
+    status: str,
+    note: str,
+    reviewer: AbstractBaseUser,
+) -> IntegrityReview:
+    """Record the staff's verdict on a pair (one row per pair and assignment)."""
+    if status not in IntegrityReview.Status.values:
+        raise NotFound(f"No review status {status!r}.", code="bad_status")
+    first, second = sorted(user_ids)
+    review, _ = IntegrityReview.objects.update_or_create(
+        assignment=assignment,
+        first_id=first,
+        second_id=second,
+        defaults={"status": status, "note": note.strip()[:4000], "reviewed_by": reviewer},
+    )
+    return review
+
+
+# --- cross-variant leaks ------------------------------------------------------------------------
+def answer_kind(problem: Problem) -> leaks.AnswerKind | None:
+    """How distinctive the problem's answers are (``leaks.AnswerKind``), None if they cannot
+    leak at all."""
+    if problem.kind == "matrix":
+        return "matrix"
+    if problem.kind == "number":
+        return "size" if SIZE_TAGS & set(problem.tags or ()) else "number"
+    return None
+
+
+def should_check_leak(kind: str, verdict: Verdict | str) -> bool:
+    """Only a wrong answer to a number or matrix problem can be another variant's."""
+    return kind in LEAK_KINDS and verdict != Verdict.CORRECT
+
+
+def _expected(problem: Problem, seed: int | None) -> Any:
+    kind = get_kind(problem.kind)
+    return kind.expected(problem.spec, kind.generate(problem.spec, seed))
+
+
+def check_leak(submission_id: int) -> LeakFlag | None:
+    """Flag ``submission`` when its (wrong) answer is exactly the expected answer of one other
+    student's variant. The cohort's variants are rebuilt from their seeds: under one variant
+    per student, every student's; under one per attempt, the variants of the attempts they
+    have made."""
+    submission = (
+        Submission.objects.select_related("problem", "assignment", "user")
+        .filter(pk=submission_id, status=Status.GRADED, assignment__isnull=False)
+        .first()
+    )
+    if submission is None or not should_check_leak(submission.problem.kind, submission.verdict):
+        return None
+    problem, assignment = submission.problem, submission.assignment
+    kind = answer_kind(problem)
+    answer = submission.payload.get("answer")
+    if (
+        kind is None
+        or assignment.variant_policy == VariantPolicy.PINNED
+        or not leaks.can_leak(kind, answer)
+    ):
+        return None
+    me = submission.user.username
+    holders = _cohort_variants(submission)
+    expected = {label: _expected(problem, seed) for label, (_, seed) in holders.items()}
+    expected[me] = _expected(problem, submission.variant_seed)
+    variants = {label: seed for label, (_, seed) in holders.items()}
+    variants[me] = submission.variant_seed
+    leak = leaks.check_answer(kind, me, answer, expected, variants=variants)
+    if leak is None:
+        return None
+    source_id, source_seed = holders[leak.source]
+    flag, _ = LeakFlag.objects.get_or_create(
+        submission=submission,
+        defaults={
+            "source_id": source_id,
+            "source_seed": source_seed,
+            "sources": [holders[s][0] for s in leak.sources],
+        },
+    )
+    return flag
+
+
+def _cohort_variants(submission: Submission) -> dict[str, tuple[int, int | None]]:
+    """Label -> (user id, seed) of every other student's variant of the submission's problem."""
+    from exercises.services import variant_seed
+
+    assignment, problem = submission.assignment, submission.problem
+    students = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)
+    others = dict(
+        students.exclude(user_id=submission.user_id).values_list("user_id", "user__username")
+    )
+    if assignment.variant_policy != VariantPolicy.PER_ATTEMPT:
+        return {
+            name: (uid, variant_seed(uid, problem, assignment, 1)) for uid, name in others.items()
+        }
+    seen = (
+        Submission.objects.filter(assignment=assignment, problem=problem, user_id__in=list(others))
+        .values_list("user_id", "variant_seed")
+        .distinct()
+    )
+    return {f"{others[uid]}#{seed}": (uid, seed) for uid, seed in seen}

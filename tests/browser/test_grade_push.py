@@ -1,0 +1,53 @@
+"""In Chromium: after Submit, the problem page sends one request that waits for the grade
+(``?wait=N``) instead of polling every 700 ms, and shows the verdict as soon as it is
+committed."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from exercises.models import Submission
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SLUG = "feature-map-volume"
+
+
+def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
+    lecture_bank, student, page_for, monkeypatch, screenshot
+):
+    from exercises import services
+    from exercises.tasks import grade_submission
+
+    # Nobody grades until the test does: the page has to wait for it.
+    monkeypatch.setattr(services, "enqueue_grading", lambda submission_id: None)
+    page = page_for(student)
+    asked = []
+    page.on("request", lambda r: print("REQ", r.method, r.url))
+    page.on(
+        "request",
+        lambda r: asked.append(r.url) if re.search(r"/submissions/\d+(\?|$)", r.url) else None,
+    )
+    page.goto(f"/problems/{SLUG}")
+    for i, value in enumerate((5, 5, 8)):
+        page.locator(f"#id_dim-{i}").fill(str(value))
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("status")).to_have_text("Queued")
+    submission = Submission.objects.get(user=student)
+
+    page.wait_for_timeout(2_000)  # polling every 700 ms would have asked twice by now
+    assert len(asked) == 1, asked
+    assert "wait=" in asked[0]
+
+    grade_submission.apply(args=[submission.pk])
+    graded = time.monotonic()
+    expect(page.get_by_test_id("verdict")).to_be_visible(timeout=5_000)
+    on_screen = time.monotonic() - graded
+    screenshot(page, "grade-pushed")
+    assert on_screen < 1.0, f"the verdict took {on_screen:.2f} s after the grade"
+    expect(page.get_by_test_id("status")).to_have_text("Graded")
+    assert len(asked) == 1, asked

@@ -1,0 +1,146 @@
+"""The class's hot paths make a fixed number of queries: the same for a class of 3 with one
+attempt and two problems as for a class of 40 with six attempts and eight problems.
+
+Each is measured on the small world, the world is grown, and measured again: the counts must
+be equal, and within the budget written here (``django_assert_max_num_queries``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from exercises import leaderboards
+from exercises.models import Role, Status, Submission, Verdict
+from tests import factories
+from tests.exercises.conftest import SIZE_SPEC
+
+SLUG = "target-problem"
+# Measured on PostgreSQL; each includes the token or session lookup. Submit: the access check
+# (3), the rate limits (2), the user's row lock, the attempt count and the insert, and the
+# savepoint pair of running inside the test's transaction. Leaderboard: the first read of a new
+# version, which computes the students' view once (later reads of it make fewer).
+BUDGETS = {
+    "problem page": 9,
+    "problem list": 2,
+    "problem detail": 5,
+    "submit": 12,  # includes reading the on-request hints' cost the submission carries
+    "submission poll": 4,  # the hints the student has unlocked, beside the grade
+    "leaderboard": 7,
+}
+
+
+class World:
+    def __init__(self, cohort, student):
+        self.cohort, self.student = cohort, student
+        self.problems = [
+            factories.make_problem(SLUG, kind="number", spec=SIZE_SPEC, title="Target")
+        ]
+        self.assignment = factories.make_assignment(
+            cohort, self.problems, title="Week", slug="week", attempt_limit=None
+        )
+        self.students = 0
+        self.grow(students=3, attempts=1, problems=1)
+
+    def grow(self, *, students: int, attempts: int, problems: int) -> None:
+        from exercises.models import AssignmentProblem
+
+        for _ in range(problems):
+            problem = factories.make_problem(
+                f"extra-{len(self.problems)}", kind="number", spec=SIZE_SPEC
+            )
+            AssignmentProblem.objects.create(
+                assignment=self.assignment, problem=problem, order=len(self.problems)
+            )
+            self.problems.append(problem)
+        for _ in range(students):
+            user = factories.make_user(f"peer{self.students}")
+            factories.add_member(user, self.cohort, Role.STUDENT)
+            self._graded(user, attempts=1)
+            self.students += 1
+        self._graded(self.student, attempts=attempts)
+
+    def _graded(self, user, *, attempts: int) -> None:
+        start = Submission.objects.filter(user=user).count()
+        for n in range(attempts):
+            Submission.objects.create(
+                user=user,
+                problem=self.problems[0],
+                assignment=self.assignment,
+                payload={"answer": n},
+                attempt_number=start + n + 1,
+                max_score=1.0,
+                status=Status.GRADED,
+                verdict=Verdict.INCORRECT,
+                score=0.0,
+            )
+        leaderboards.rebuild_all(self.cohort)
+
+
+def _requests(world: World):
+    """name -> a callable making that request (fresh clients each time)."""
+    token = Token.objects.get_or_create(user=world.student)[0].key
+
+    def api() -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client
+
+    def page():
+        from django.test import Client
+
+        client = Client()
+        client.force_login(world.student)
+        return client
+
+    last = Submission.objects.filter(user=world.student).latest("pk").pk
+
+    return {
+        "problem page": (page, lambda c: c.get(f"/problems/{SLUG}")),
+        "problem list": (api, lambda c: c.get("/api/v1/problems")),
+        "problem detail": (api, lambda c: c.get(f"/api/v1/problems/{SLUG}")),
+        "submit": (
+            api,
+            lambda c: c.post(f"/api/v1/problems/{SLUG}/submissions", {"answer": 1}, format="json"),
+        ),
+        "submission poll": (api, lambda c: c.get(f"/api/v1/submissions/{last}")),
+        "leaderboard": (api, lambda c: c.get("/api/v1/cohorts/ml-101/leaderboard?top=10")),
+    }
+
+
+def _forget(response) -> None:
+    """A submission the measure made leaves the world as it was."""
+    if response.status_code == 202:
+        Submission.objects.filter(pk=response.json()["id"]).delete()
+
+
+def _count(world: World) -> dict[str, int]:
+    counts = {}
+    for name, (make_client, call) in _requests(world).items():
+        client = make_client()
+        with CaptureQueriesContext(connection) as queries:
+            response = call(client)
+        assert response.status_code in (200, 202), (name, response.status_code)
+        _forget(response)
+        counts[name] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_hot_paths_make_the_same_queries_for_a_class_of_3_and_of_40(
+    cohort, student, django_assert_max_num_queries
+):
+    world = World(cohort, student)
+    small = _count(world)
+    world.grow(students=37, attempts=5, problems=7)
+    large = _count(world)
+    assert large == small, f"query counts grew: {small} -> {large}"
+    over = {name: n for name, n in large.items() if n > BUDGETS[name]}
+    assert not over, f"over budget: {over} (budgets {BUDGETS})"
+    for name, (make_client, call) in _requests(world).items():
+        client = make_client()
+        with django_assert_max_num_queries(BUDGETS[name]):
+            response = call(client)
+        _forget(response)

@@ -1,0 +1,72 @@
+"""The layering holds: the import contracts of ``pyproject.toml`` ([tool.importlinter]), and
+what a web process actually loads when it serves the pages that talk about grading."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from exercises.importer import import_problems
+from tests.workers import worker_env
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def test_the_import_contracts_hold():
+    """grader imports no Django/Celery/exercises/config; pages and the API never import the
+    sandbox, the code kind or the task bodies (``make lint`` runs the same check)."""
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+# Serves the given URLs to the given user the way a web process does, in a fresh interpreter,
+# and says which of the worker-only modules that loaded.
+SERVE = """
+import json, sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+client.force_login(get_user_model().objects.get(username=sys.argv[1]))
+statuses = [client.get(url).status_code for url in sys.argv[2:]]
+worker_only = ("grader.sandbox", "exercises.tasks", "exercises.soundness")
+loaded = sorted(m for m in sys.modules if m.startswith(worker_only))
+print(json.dumps({"statuses": statuses, "loaded": loaded}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_preview_page_and_healthz_never_load_the_sandbox(instructor, tmp_path):
+    """A code problem's preview, its self-check request and its polling, and /healthz: a web
+    process serves them all without importing the sandbox (the worker runs the check)."""
+    folder = tmp_path / "implement-conv2d"
+    shutil.copytree(Path(settings.STRIDE["CONTENT_DIR"]) / "implement-conv2d", folder)
+    import_problems(folder)
+    base = "/teach/problems/implement-conv2d"
+    urls = [f"{base}/preview", f"{base}/preview?seed=3&check=1", f"{base}/preview/check"]
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE, instructor.username, *urls, "/healthz"],
+        cwd=ROOT,
+        env=worker_env(CELERY_TASK_ALWAYS_EAGER="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["statuses"][:3] == [200, 200, 200]
+    assert report["loaded"] == []
