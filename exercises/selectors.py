@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -222,6 +223,26 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
         .exclude(assignment_id__in=over.values("assignment_id"))
         if q.closed_early_at is None
     ]
+
+
+def joinable_cohort(code: str) -> Cohort | None:
+    """The cohort whose join code ``code`` is, while it takes new members. Spaces and case are
+    forgiven: codes are read aloud and copied from a projector."""
+    normalized = "".join(code.split()).upper()
+    if not normalized:
+        return None
+    return Cohort.objects.filter(join_code=normalized, join_enabled=True).first()
+
+
+def members_without_password(cohort: Cohort) -> QuerySet[Membership]:
+    """Members of ``cohort`` who cannot log in: roster rows imported without a password."""
+    return (
+        Membership.objects.filter(
+            cohort=cohort, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
 
 
 def students_of(cohort: Cohort) -> QuerySet[Membership]:

@@ -22,6 +22,7 @@ from exercises import (
     services,
     visuals,
 )
+from exercises.account_views import RefusalStatusMixin
 from exercises.errors import NotFound, StrideError
 from exercises.forms import JoinCohortForm, LoginForm
 from exercises.models import VariantPolicy
@@ -35,18 +36,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(RefusalStatusMixin, auth_views.LoginView):
     """Django's login page, its password check bounded and throttled (``exercises.logins``):
     a refusal answers with its own status (429, 503) and ``Retry-After``."""
 
     form_class = LoginForm
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.refusal is not None:
-            response.status_code = form.refusal.status
-            response["Retry-After"] = str(form.refusal.retry_after)
-        return response
 
 
 @login_required
