@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises import (
+    access,
     answer_inputs,
     health,
     page_presenters,
@@ -41,6 +42,13 @@ class LoginView(RefusalStatusMixin, auth_views.LoginView):
     a refusal answers with its own status (429, 503) and ``Retry-After``."""
 
     form_class = LoginForm
+
+    def get_default_redirect_url(self) -> str:
+        """Where a login without ``next`` lands: the staff of any cohort on /teach/, where
+        their work is; everyone else on their dashboard."""
+        if access.is_staff_member(self.request.user):
+            return reverse("teach:home")
+        return super().get_default_redirect_url()
 
 
 @login_required

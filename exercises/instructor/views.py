@@ -205,9 +205,8 @@ def assignment_edit(
         return redirect("teach:quiz-edit", access.cohort.slug, instance.pk)
     form = forms.AssignmentForm(request.POST or None, instance=instance, cohort=access.cohort)
     if request.method == "POST" and form.is_valid():
-        chosen = list(form.cleaned_data["problems"])
         try:
-            assignment = teach.save_assignment(form, chosen)
+            assignment = teach.save_assignment(form, form.ordered_problems())
         except StrideError as exc:
             form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:
