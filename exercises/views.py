@@ -94,7 +94,16 @@ def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> d
         "access": access,
         "detail": detail,
         "history": [(s, page_presenters.feedback_view(s)) for s in history],
+        # Every link and form of the page names its assignment (?assignment=<slug>).
+        "assignment_query": f"?assignment={access.assignment.slug}",
     }
+
+
+def _access_problem(request: HttpRequest, slug: str) -> selectors.ProblemAccess:
+    """The problem through the assignment ``?assignment=`` names (its slug or id), else the
+    one the student is working on."""
+    assignment_id = selectors.assignment_for(request.user, slug, request.GET.get("assignment"))
+    return selectors.access_problem(request.user, slug, assignment_id=assignment_id)
 
 
 @login_required
@@ -104,9 +113,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
     submits; with htmx the result appears in place (and polls), without it we redirect to the
     submission's page."""
     try:
-        access = selectors.access_problem(request.user, slug)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+        access = _access_problem(request, slug)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
     context = _problem_context(request, access)
     detail = context["detail"]
     error, status, retry_after = None, 200, None
@@ -154,8 +163,12 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             )
             response["X-Stride-Status"] = str(status)
             return response
+    holding = selectors.assignments_holding(request.user, slug)
     context.update(
         {
+            # In more than one of the student's assignments: which one this page is, and a way
+            # to the others (attempts, due dates and grades are each assignment's own).
+            "other_assignments": [a for a in holding if a.pk != access.assignment.pk],
             "statement_html": markdown_to_html(detail["statement"]),
             # A code problem's params are only the seed of its hidden cases: nothing to draw.
             "param_views": []
@@ -184,9 +197,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
 def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The attempts/due line and the history, refreshed by htmx after a submission or a grade."""
     try:
-        access = selectors.access_problem(request.user, slug)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+        access = _access_problem(request, slug)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
     context = _problem_context(request, access) | {"oob": True}
     return render(request, "exercises/_problem_progress.html", context)
 
