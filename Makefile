@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint serve bench lock install clean
+.PHONY: demo test lint serve bench lock install clean manage
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Django's command line for local use, e.g. make manage ARGS='import_problems my-problem':
+# the venv's Python, and the demo's settings unless the environment says otherwise (demo mode:
+# a development secret key, no HTTPS redirect; the demo's SQLite under var/ unless DATABASE_URL
+# is set), so commands act on the database `make demo` serves. On a server, run
+# .venv/bin/python manage.py with the server's own environment.
+manage: $(STAMP)
+	STRIDE_DEMO="$${STRIDE_DEMO-1}" STRIDE_HTTPS="$${STRIDE_HTTPS-0}" $(PY) manage.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -274,6 +274,26 @@ if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):  # the test suite's, never pr
 SESSION_COOKIE_AGE = env_int("STRIDE_SESSION_DAYS", 180) * 24 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
+# Password-reset links and instructors' invitation links (exercises.accounts) work once, and
+# for this many days: an invitation handed out in the first lecture must outlive a weekend.
+PASSWORD_RESET_TIMEOUT = env_int("STRIDE_LINK_DAYS", 7) * 24 * 3600
+
+# --- Email (password resets) --------------------------------------------------------------------
+# Printed to the web process's console unless an SMTP host is set, so a demo or a laptop needs
+# no mail server; STRIDE_EMAIL_BACKEND names any other Django backend.
+EMAIL_HOST = env_str("STRIDE_EMAIL_HOST") or ""
+EMAIL_BACKEND = env_str("STRIDE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("STRIDE_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("STRIDE_EMAIL_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("STRIDE_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("STRIDE_EMAIL_TLS", True)
+EMAIL_TIMEOUT = env_int("STRIDE_EMAIL_TIMEOUT_SECONDS", 10)
+DEFAULT_FROM_EMAIL = env_str("STRIDE_EMAIL_FROM") or "Stride <stride@localhost>"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

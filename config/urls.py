@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from exercises import language_views
+from exercises import account_views, language_views
 from exercises import views as exercise_views
 
+# Account pages use our templates under their own names: the admin's registration/ templates
+# (installed first) would otherwise be found before ours.
 urlpatterns = [
     path("healthz", exercise_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -27,6 +29,38 @@ urlpatterns = [
         "jsi18n/",
         JavaScriptCatalog.as_view(packages=["exercises"]),
         name="javascript-catalog",
+    ),
+    path("accounts/signup/", account_views.SignUpView.as_view(), name="signup"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/reset_form.html",
+            email_template_name="registration/reset_email.txt",
+            subject_template_name="registration/reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(
+            template_name="registration/reset_choose.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/reset_done.html"),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        account_views.InvitationView.as_view(),
+        name="invitation",
     ),
     path("api/v1/", include("exercises.api.urls")),
     path("teach/", include("exercises.instructor.urls")),

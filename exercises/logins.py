@@ -1,5 +1,5 @@
 """Logging in: the one door every password check goes through (the API's token endpoint, the
-login form and the admin's login form).
+login form and the admin's login form), and every new password (sign-up, reset, invitation).
 
 A password check is made slow on purpose (Argon2id, ``config.hashers``). So that a class
 logging in at once cannot take every core from the students already working, each web process
@@ -34,6 +34,8 @@ from rest_framework.authtoken.models import Token
 
 from exercises.addresses import client_address
 from exercises.errors import Busy, RateLimited
+from exercises.models import Cohort
+from exercises.selectors import joinable_cohort
 
 BUSY_RETRY_AFTER_SECONDS = 1
 
@@ -148,6 +150,29 @@ def check_password_login(
     else:
         account.clear()
     return user
+
+
+def check_join_code(request: HttpRequest, code: str) -> Cohort | None:
+    """The cohort that join code ``code`` opens (``selectors.joinable_cohort``), or ``None``.
+
+    Signing up is a door into the site like logging in, and a join code is a shared secret
+    like a password: guessing codes is throttled with the client address's count of failed
+    logins. A wrong code counts as one failure; past the address's limit the sign-up is refused
+    with ``RateLimited`` before any code is checked."""
+    _, address = _failure_counts(request, "")
+    check_not_throttled((address,), time.time())
+    cohort = joinable_cohort(code)
+    if cohort is None:
+        address.add_failure(time.time())
+    return cohort
+
+
+def set_new_password(user: AbstractBaseUser, password: str) -> None:
+    """Hash ``password`` into ``user`` (unsaved) in one of this process's password-check slots:
+    a new password costs what a check does, so a class signing up (or accepting invitations)
+    at once is bounded like one logging in (``Busy`` beyond it)."""
+    with password_check_slot():
+        user.set_password(password)
 
 
 def token_for(user: AbstractBaseUser) -> str:

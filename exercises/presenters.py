@@ -24,7 +24,9 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
         "due": item.assignment.due_at,
         "assignment": item.assignment.slug,
         "cohort": item.assignment.cohort.slug,
-        "url": reverse("api:problem-detail", args=[problem.slug]),
+        # The assignment travels in the URL: the problem may be in another one of yours too.
+        "url": f"{reverse('api:problem-detail', args=[problem.slug])}"
+        f"?assignment={item.assignment.slug}",
     }
 
 

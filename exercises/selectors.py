@@ -4,15 +4,17 @@ nobody learns what exists in a cohort they are not part of."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from exercises import access, hints
-from exercises.errors import NotFound
+from exercises.errors import BadPayload, NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -27,6 +29,8 @@ from exercises.models import (
     Verdict,
 )
 from exercises.models.submission import PENDING_STATUSES
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
@@ -162,6 +166,49 @@ def attempts_used_by_problem(user: AbstractBaseUser, assignment: Assignment) -> 
     )
 
 
+def assignment_for(
+    user: AbstractBaseUser, problem_slug: str, ref: str | None, now: datetime | None = None
+) -> int | None:
+    """The assignment id that ``?assignment=`` names, for pages and the API alike: an id as
+    it is, or a slug among the user's assignments that hold problem ``problem_slug`` (a slug
+    is unique per cohort only: of two cohorts' same-named assignments, the one
+    ``access_problem`` would pick). None when nothing is named."""
+    if not ref:
+        return None
+    if ref.isdigit():
+        return int(ref)
+    if not _SLUG.fullmatch(ref):
+        raise BadPayload("assignment must be an assignment's slug or id.", field="assignment")
+    now = now or timezone.now()
+    items = list(
+        AssignmentProblem.objects.filter(
+            problem__slug=problem_slug,
+            assignment__slug=ref,
+            assignment__in=visible_assignments(user, now),
+        ).select_related("assignment")
+    )
+    if not items:
+        raise NotFound(
+            f"No assignment {ref!r} of yours holds problem {problem_slug!r}.",
+            code="problem_not_found",
+        )
+    return _pick_item(items, now).assignment_id
+
+
+def assignments_holding(
+    user: AbstractBaseUser, problem_slug: str, now: datetime | None = None
+) -> list[Assignment]:
+    """The user's practice assignments that hold problem ``problem_slug``, soonest due first:
+    the choice a problem page offers when the problem is in more than one."""
+    now = now or timezone.now()
+    return list(
+        visible_assignments(user, now)
+        .filter(items__problem__slug=problem_slug)
+        .exclude(type=Assignment.Type.QUIZ)
+        .order_by(F("due_at").asc(nulls_last=True), "title")
+    )
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
@@ -273,6 +320,26 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
         .exclude(assignment_id__in=over.values("assignment_id"))
         if q.closed_early_at is None
     ]
+
+
+def joinable_cohort(code: str) -> Cohort | None:
+    """The cohort whose join code ``code`` is, while it takes new members. Spaces and case are
+    forgiven: codes are read aloud and copied from a projector."""
+    normalized = "".join(code.split()).upper()
+    if not normalized:
+        return None
+    return Cohort.objects.filter(join_code=normalized, join_enabled=True).first()
+
+
+def members_without_password(cohort: Cohort) -> QuerySet[Membership]:
+    """Members of ``cohort`` who cannot log in: roster rows imported without a password."""
+    return (
+        Membership.objects.filter(
+            cohort=cohort, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
 
 
 def students_of(cohort: Cohort) -> QuerySet[Membership]:

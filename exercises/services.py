@@ -753,14 +753,19 @@ def request_hint(
 # --- Cohorts ------------------------------------------------------------------------------------
 def join_cohort(user: AbstractBaseUser, code: str, display_name: str = "") -> Membership:
     """Join by code as a student; joining twice returns the existing membership."""
-    normalized = "".join(code.split()).upper()
-    cohort = Cohort.objects.filter(join_code=normalized, join_enabled=True).first()
+    cohort = selectors.joinable_cohort(code)
     if cohort is None:
         raise NotFound(
             "No cohort takes that join code. Check it with your instructor.",
             field="code",
             code="bad_join_code",
         )
+    return enroll_student(user, cohort, display_name)
+
+
+def enroll_student(user: AbstractBaseUser, cohort: Cohort, display_name: str = "") -> Membership:
+    """Make ``user`` a student of ``cohort`` (their leaderboard name a pseudonym unless given);
+    someone already a member keeps the membership they have."""
     membership, _ = Membership.objects.get_or_create(
         user=user,
         cohort=cohort,

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import (
+    access,
     answer_inputs,
     grade_events,
     health,
@@ -23,6 +24,7 @@ from exercises import (
     services,
     visuals,
 )
+from exercises.account_views import RefusalStatusMixin
 from exercises.errors import NotFound, StrideError
 from exercises.forms import JoinCohortForm, LoginForm
 from exercises.models import VariantPolicy
@@ -36,18 +38,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(RefusalStatusMixin, auth_views.LoginView):
     """Django's login page, its password check bounded and throttled (``exercises.logins``):
     a refusal answers with its own status (429, 503) and ``Retry-After``."""
 
     form_class = LoginForm
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.refusal is not None:
-            response.status_code = form.refusal.status
-            response["Retry-After"] = str(form.refusal.retry_after)
-        return response
+    def get_default_redirect_url(self) -> str:
+        """Where a login without ``next`` lands: the staff of any cohort on /teach/, where
+        their work is; everyone else on their dashboard."""
+        if access.is_staff_member(self.request.user):
+            return reverse("teach:home")
+        return super().get_default_redirect_url()
 
 
 @login_required
@@ -95,7 +97,16 @@ def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> d
         "detail": detail,
         "history": [(s, page_presenters.feedback_view(s)) for s in history],
         "hints": page_presenters.hints_view(access.problem.hints, state),
+        # Every link and form of the page names its assignment (?assignment=<slug>).
+        "assignment_query": f"?assignment={access.assignment.slug}",
     }
+
+
+def _access_problem(request: HttpRequest, slug: str) -> selectors.ProblemAccess:
+    """The problem through the assignment ``?assignment=`` names (its slug or id), else the
+    one the student is working on."""
+    assignment_id = selectors.assignment_for(request.user, slug, request.GET.get("assignment"))
+    return selectors.access_problem(request.user, slug, assignment_id=assignment_id)
 
 
 @login_required
@@ -105,9 +116,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
     submits; with htmx the result appears in place (and polls), without it we redirect to the
     submission's page."""
     try:
-        access = selectors.access_problem(request.user, slug)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+        access = _access_problem(request, slug)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
     context = _problem_context(request, access)
     detail = context["detail"]
     error, status, retry_after = None, 200, None
@@ -155,8 +166,12 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             )
             response["X-Stride-Status"] = str(status)
             return response
+    holding = selectors.assignments_holding(request.user, slug)
     context.update(
         {
+            # In more than one of the student's assignments: which one this page is, and a way
+            # to the others (attempts, due dates and grades are each assignment's own).
+            "other_assignments": [a for a in holding if a.pk != access.assignment.pk],
             "statement_html": markdown_to_html(detail["statement"]),
             # A code problem's params are only the seed of its hidden cases: nothing to draw.
             "param_views": []
@@ -185,9 +200,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
 def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The attempts/due line and the history, refreshed by htmx after a submission or a grade."""
     try:
-        access = selectors.access_problem(request.user, slug)
-    except NotFound as exc:
-        return render(request, "exercises/error.html", {"error": exc}, status=404)
+        access = _access_problem(request, slug)
+    except StrideError as exc:
+        return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
     context = _problem_context(request, access) | {"oob": True}
     return render(request, "exercises/_problem_progress.html", context)
 

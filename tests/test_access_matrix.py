@@ -81,6 +81,7 @@ class Row:
 # Columns:      anon out oi  stu os  asst instr
 PUBLIC = "200 200 200 200 200 200 200"
 LOGGED_IN = "302 200 200 200 200 200 200"
+SIGNED_OUT_ONLY = "200 302 302 302 302 302 302"
 MEMBER = "302 404 404 200 200 200 200"
 OWNER_AND_STAFF = "302 404 404 200 404 200 200"
 API_MEMBER = "401 404 404 200 200 200 200"
@@ -97,6 +98,16 @@ MATRIX: dict[str, Row] = {
     "accounts/logout/": Row("/accounts/logout/", "405 405 405 405 405 405 405", "302 " * 6 + "302"),
     "accounts/password/": Row("/accounts/password/", LOGGED_IN, LOGGED_IN),
     "accounts/password/done/": Row("/accounts/password/done/", LOGGED_IN),
+    # Sign-up is for newcomers: anyone logged in is sent to /join. An empty form: 200.
+    "accounts/signup/": Row("/accounts/signup/", SIGNED_OUT_ONLY, SIGNED_OUT_ONLY),
+    "accounts/password/reset/": Row("/accounts/password/reset/", PUBLIC, PUBLIC),
+    "accounts/password/reset/sent/": Row("/accounts/password/reset/sent/", PUBLIC),
+    # A made-up link: "this link no longer works" (200) for everyone, whatever the method.
+    "accounts/reset/<uidb64>/<token>/": Row("/accounts/reset/MQ/made-up/", PUBLIC, PUBLIC),
+    "accounts/reset/done/": Row("/accounts/reset/done/", PUBLIC),
+    "accounts/invitation/<uidb64>/<token>/": Row(
+        "/accounts/invitation/MQ/made-up/", PUBLIC, PUBLIC
+    ),
     # --- Student pages -------------------------------------------------------------------------
     "": Row("/", LOGGED_IN),
     "join": Row("/join", LOGGED_IN, LOGGED_IN),
@@ -177,6 +188,10 @@ MATRIX: dict[str, Row] = {
         "/teach/{c}/members/{m}/role", INSTRUCTOR_POST_ONLY, "302 404 404 404 404 403 400"
     ),
     "teach/<slug:slug>/roster": Row("/teach/{c}/roster", INSTRUCTOR_FORM, INSTRUCTOR_FORM),
+    # Invitation links are as good as passwords: instructors only, shown on POST.
+    "teach/<slug:slug>/invitations": Row(
+        "/teach/{c}/invitations", INSTRUCTOR_FORM, INSTRUCTOR_FORM
+    ),
     "teach/<slug:slug>/assignments/new": Row(
         "/teach/{c}/assignments/new", INSTRUCTOR_FORM, INSTRUCTOR_FORM
     ),

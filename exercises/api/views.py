@@ -25,13 +25,9 @@ from exercises.api import serializers as s
 from exercises.errors import BadPayload
 
 
-def _assignment_param(request: Request) -> int | None:
-    raw = request.query_params.get("assignment")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise BadPayload("assignment must be an assignment id.", field="assignment")
-    return int(raw)
+def _assignment_param(request: Request, slug: str) -> int | None:
+    """``?assignment=``: the slug the problem list shows, or the assignment's id."""
+    return selectors.assignment_for(request.user, slug, request.query_params.get("assignment"))
 
 
 _ERRORS = {
@@ -48,9 +44,9 @@ _ERRORS = {
 }
 _ASSIGNMENT = OpenApiParameter(
     "assignment",
-    int,
-    description="An assignment id, when the problem is in more than one of yours "
-    "(default: the open one due soonest).",
+    str,
+    description="The assignment's slug (as the problem list gives it) or its numeric id, "
+    "when the problem is in more than one of yours (default: the open one due soonest).",
 )
 
 
@@ -117,7 +113,7 @@ class ProblemDetailView(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         access = selectors.access_problem(
-            request.user, slug, assignment_id=_assignment_param(request)
+            request.user, slug, assignment_id=_assignment_param(request, slug)
         )
         return Response(presenters.problem_detail(request.user, access))
 
@@ -151,7 +147,7 @@ class SubmissionCreateView(APIView):
             request.user,
             slug,
             request.data,
-            assignment_id=_assignment_param(request),
+            assignment_id=_assignment_param(request, slug),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         submission = submitted.submission

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/join-code", views.join_code, name="join-code"),
     path("<slug:slug>/members/<int:membership_id>/role", views.member_role, name="member-role"),
     path("<slug:slug>/roster", views.roster_upload, name="roster"),
+    path("<slug:slug>/invitations", views.invitations, name="invitations"),
     path("<slug:slug>/assignments/new", views.assignment_edit, name="assignment-new"),
     path(
         "<slug:slug>/assignments/<slug:assignment_slug>/edit",

@@ -3,6 +3,7 @@ assistant's write), validate a form, call a service or a read module, render."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import analytics, authoring, charts, gradebook, regrade, roster
+from exercises import accounts, analytics, authoring, charts, gradebook, regrade, roster
 from exercises.access import (
     StaffAccess,
     can_create_cohorts,
@@ -165,6 +166,33 @@ def roster_upload(request: HttpRequest, access: StaffAccess) -> HttpResponse:
     )
 
 
+@staff_page(write=True)
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, access: StaffAccess) -> HttpResponse:
+    """Invitation links for the roster rows that have no password. GET names who is waiting;
+    the links, being as good as a password until used, are shown or downloaded on POST only."""
+    found = accounts.invitations(access.cohort)
+    if request.method == "POST" and request.POST.get("format") == "csv":
+        response = HttpResponse(
+            accounts.invitations_csv(found, request.build_absolute_uri),
+            content_type="text/csv; charset=utf-8",
+        )
+        name = f"{access.cohort.slug}-invitations.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "instructor/invitations.html",
+        {
+            "access": access,
+            "cohort": access.cohort,
+            "invitations": [(i, request.build_absolute_uri(i.path)) for i in found],
+            "show_links": request.method == "POST",
+            "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+    )
+
+
 # --- Assignments --------------------------------------------------------------------------------
 @staff_page(write=True)
 @require_http_methods(["GET", "POST"])
@@ -177,9 +205,8 @@ def assignment_edit(
         return redirect("teach:quiz-edit", access.cohort.slug, instance.pk)
     form = forms.AssignmentForm(request.POST or None, instance=instance, cohort=access.cohort)
     if request.method == "POST" and form.is_valid():
-        chosen = list(form.cleaned_data["problems"])
         try:
-            assignment = teach.save_assignment(form, chosen)
+            assignment = teach.save_assignment(form, form.ordered_problems())
         except StrideError as exc:
             form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from exercises import page_presenters
 from exercises.models import Submission
+from exercises.rendering import markdown_to_html
 
 register = template.Library()
 
@@ -30,3 +31,9 @@ def answer_form_token(oob: bool = False) -> SafeString:
         uuid.uuid4().hex,
         mark_safe(' hx-swap-oob="true"') if oob else "",
     )
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> SafeString:
+    """Staff-written Markdown (an assignment's description), sanitised as statements are."""
+    return mark_safe(markdown_to_html(text or ""))  # noqa: S308 - nh3-sanitised by the renderer

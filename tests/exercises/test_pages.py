@@ -37,7 +37,7 @@ def test_the_dashboard_shows_cohorts_progress_and_what_to_do_next(logged_in, stu
     assert "1 of 5 solved" in html
     assert "What to do next" in html
     # The next problem is the first unsolved one in the assignment's order.
-    assert 'class="button" href="/problems/conv-single-channel"' in html
+    assert 'class="button" href="/problems/conv-single-channel?assignment=cnn-basics"' in html
 
 
 def test_a_student_without_a_cohort_is_sent_to_join(client):

@@ -113,10 +113,13 @@ def test_an_unknown_problem_is_a_404(api, student, bank):
     assert error_of(response)["code"] == "problem_not_found"
 
 
-def test_an_assignment_filter_must_be_an_id(api, student, bank):
-    response = api(student).get("/api/v1/problems/conv-single-channel?assignment=abc")
+def test_an_assignment_filter_must_be_a_slug_or_an_id_of_yours(api, student, bank):
+    response = api(student).get("/api/v1/problems/conv-single-channel?assignment=a%20b")
     assert response.status_code == 400
     assert error_of(response)["field"] == "assignment"
+    response = api(student).get("/api/v1/problems/conv-single-channel?assignment=abc")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "problem_not_found"
 
 
 # --- submitting ----------------------------------------------------------------------------------
