@@ -141,9 +141,9 @@ def drawn_question_accesses(
     ``user`` sits this quiz (``member_quiz`` and their attempt's draw)."""
     items = {
         item.pk: item
-        for item in AssignmentProblem.objects.filter(
-            assignment=assignment, pk__in=drawn_item_ids
-        ).select_related("problem", "assignment", "assignment__cohort")
+        for item in AssignmentProblem.objects.filter(assignment=assignment, pk__in=drawn_item_ids)
+        .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # statements in the reader's language
     }
     extension = Extension.objects.filter(assignment=assignment, user=user).first()
     due_at = extension.due_at if extension else assignment.due_at

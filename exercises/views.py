@@ -212,15 +212,16 @@ def problem_progress(request: HttpRequest, slug: str) -> HttpResponse:
 def problem_hint(request: HttpRequest, slug: str, index: int) -> HttpResponse:
     """ "Show a hint": unlock an on-request hint (the cost it says), then back to the problem."""
     raw = request.POST.get("assignment", "")
+    assignment_id = int(raw) if raw.isdigit() else None
     try:
-        services.request_hint(
-            request.user, slug, index, assignment_id=int(raw) if raw.isdigit() else None
-        )
+        unlock = services.request_hint(request.user, slug, index, assignment_id=assignment_id)
     except NotFound as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=404)
     except StrideError as exc:
         messages.error(request, exc.message)
-    return redirect(f"{reverse('problem', args=[slug])}#hints")
+        return redirect(f"{reverse('problem', args=[slug])}#hints")
+    query = f"?assignment={unlock.assignment.slug}" if unlock.assignment else ""
+    return redirect(f"{reverse('problem', args=[slug])}{query}#hints")
 
 
 def _submission_context(request: HttpRequest, submission) -> dict:

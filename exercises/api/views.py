@@ -209,7 +209,7 @@ class HintRequestView(APIView):
     )
     def post(self, request: Request, slug: str, index: int) -> Response:
         unlock = services.request_hint(
-            request.user, slug, index, assignment_id=_assignment_param(request)
+            request.user, slug, index, assignment_id=_assignment_param(request, slug)
         )
         hint = hints.from_json(unlock.problem.hints)[index - 1]
         return Response(presenters.hint_payload(hint, unlock))

@@ -23,9 +23,9 @@ SLUG = "target-problem"
 # savepoint pair of running inside the test's transaction. Leaderboard: the first read of a new
 # version, which computes the students' view once (later reads of it make fewer).
 BUDGETS = {
-    "problem page": 9,
-    "problem list": 2,
-    "problem detail": 5,
+    "problem page": 11,  # with the statement in the reader's language, the other assignments
+    "problem list": 3,  # with the titles in the reader's language
+    "problem detail": 6,  # with the statement in the reader's language
     "submit": 12,  # includes reading the on-request hints' cost the submission carries
     "submission poll": 4,  # the hints the student has unlocked, beside the grade
     "leaderboard": 7,

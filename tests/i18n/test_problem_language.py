@@ -104,8 +104,10 @@ def test_the_dashboard_lists_titles_in_the_readers_language(student, problems):
     client = Client()
     client.force_login(student)
     korean = client.get("/", HTTP_ACCEPT_LANGUAGE=KOREAN).content.decode()
-    assert f'<a href="/problems/conv-layer-params">{KO_TITLE}</a>' in korean
-    assert '<a href="/problems/english-only">Only in English</a>' in korean
+    assert '<a href="/problems/conv-layer-params?assignment=' in korean
+    assert f">{KO_TITLE}</a>" in korean
+    assert '<a href="/problems/english-only?assignment=' in korean
+    assert ">Only in English</a>" in korean
     assert KO_TITLE not in client.get("/").content.decode()
 
 
