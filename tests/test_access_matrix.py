@@ -94,6 +94,11 @@ BANK = "302 404 200 404 404 200 200"  # the shared problem bank: staff of any co
 MATRIX: dict[str, Row] = {
     # --- Accounts and operations ---------------------------------------------------------------
     "healthz": Row("/healthz", PUBLIC),
+    # The language switch: anyone may choose (a POST, then back where they were).
+    "i18n/setlang/": Row(
+        "/i18n/setlang/", "405 " * 6 + "405", "302 " * 6 + "302", data={"language": "ko"}
+    ),
+    "jsi18n/": Row("/jsi18n/", PUBLIC),
     "accounts/login/": Row("/accounts/login/", PUBLIC, PUBLIC),
     "accounts/logout/": Row("/accounts/logout/", "405 405 405 405 405 405 405", "302 " * 6 + "302"),
     "accounts/password/": Row("/accounts/password/", LOGGED_IN, LOGGED_IN),
