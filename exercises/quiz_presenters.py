@@ -143,17 +143,23 @@ def results_released_at(quiz: QuizSettings, attempt: QuizAttempt) -> datetime:
     return quiz_rules.closes_for_everyone(quiz)
 
 
-def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None) -> dict:
-    """What the countdown shows, decided by the server: the deadline and the seconds left."""
+def clock(
+    quiz: QuizSettings,
+    attempt: QuizAttempt | None,
+    sitting: quiz_rules.Sitting,
+    now: datetime | None = None,
+) -> dict:
+    """What the countdown shows, decided by the server: the sitting's state (``sitting``, as
+    ``quiz_rules.sitting_state`` gave it; ``state``, the API's coarser word), the deadline and
+    the seconds left."""
     now = now or timezone.now()
+    words = {"state": sitting.api_state, "sitting": sitting}
     if attempt is None:
-        return {"state": "not_started", "deadline": None, "remaining_seconds": None}
-    deadline = attempt.deadline
-    if quiz.closed_early_at and quiz.closed_early_at < deadline:
-        deadline = quiz.closed_early_at
-    running = attempt.finished_at is None and now < deadline
+        return {**words, "deadline": None, "remaining_seconds": None}
+    deadline = quiz_rules.sitting_deadline(quiz, attempt)
+    running = sitting is quiz_rules.Sitting.RUNNING
     return {
-        "state": "running" if running else "finished",
+        **words,
         "deadline": deadline.isoformat(),
         # Rounded up, so the page never reaches zero before the server's deadline.
         "remaining_seconds": max(0, math.ceil((deadline - now).total_seconds())) if running else 0,

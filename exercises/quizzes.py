@@ -375,11 +375,12 @@ def start_quiz(
         return existing
     accommodation = quiz_rules.accommodation_for(quiz, user.pk)
     opens, closes = quiz_rules.window_for(quiz, accommodation)
-    if now < opens:
+    sitting = quiz_rules.sitting_state(quiz, None, accommodation, now)
+    if sitting is quiz_rules.Sitting.UPCOMING:
         raise Closed(
             f"{assignment.title} opens at {quiz_rules._when(opens, quiz)}.", code="quiz_not_open"
         )
-    if now >= closes:
+    if sitting is quiz_rules.Sitting.MISSED:
         raise Closed(
             f"{assignment.title} closed at {quiz_rules._when(closes, quiz)}.", code="quiz_closed"
         )

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from exercises import access, hints
+from exercises import access, hints, quiz_rules
 from exercises.errors import NotFound
 from exercises.models import (
     Assignment,
@@ -115,9 +115,7 @@ def access_problem(
     item = _pick_item(items, now)
     role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
-        from exercises import quiz_rules  # started, and this question is in the student's draw
-
-        quiz_rules.require_drawn(user, item)
+        quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
     extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
     due_at = extension.due_at if extension else item.assignment.due_at
     return ProblemAccess(
@@ -258,20 +256,31 @@ def visible_quizzes(user: AbstractBaseUser):
 
 
 def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
-    """The visible quizzes whose window is open now and that the user can still work on (for
-    the dashboard): a sitting handed in or out of time is over for them, whatever the window."""
-    from exercises.models.quiz import QuizAttempt
+    """The visible quizzes the user can work on now (for the dashboard): those whose sitting
+    is open to start or running (``quiz_rules.sitting_state``, with the user's own window), in
+    three queries however many quizzes."""
+    from exercises.models.quiz import QuizAccommodation, QuizAttempt
 
     now = now or timezone.now()
-    over = QuizAttempt.objects.filter(user=user).filter(
-        Q(finished_at__isnull=False) | Q(deadline__lte=now)
-    )
+    candidates = list(visible_quizzes(user))
+    if not candidates:
+        return []
+    ids = [q.assignment_id for q in candidates]
+    attempts = {
+        a.assignment_id: a for a in QuizAttempt.objects.filter(user=user, assignment_id__in=ids)
+    }
+    accommodations = {
+        a.assignment_id: a
+        for a in QuizAccommodation.objects.filter(user=user, assignment_id__in=ids)
+    }
+    workable = (quiz_rules.Sitting.OPEN, quiz_rules.Sitting.RUNNING)
     return [
         q
-        for q in visible_quizzes(user)
-        .filter(opens_at__lte=now, closes_at__gt=now)
-        .exclude(assignment_id__in=over.values("assignment_id"))
-        if q.closed_early_at is None
+        for q in candidates
+        if quiz_rules.sitting_state(
+            q, attempts.get(q.assignment_id), accommodations.get(q.assignment_id), now
+        )
+        in workable
     ]
 
 
@@ -304,8 +313,6 @@ def hints_withheld(
     user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
 ) -> bool:
     """A quiz shows no hints while its feedback policy holds the student's feedback back."""
-    from exercises import quiz_rules
-
     return quiz_rules.feedback_withheld(
         access.assignment, user.pk, is_staff=access.is_staff, now=now
     )
