@@ -68,7 +68,7 @@ class QuestionCard:
     latest: Submission | None
     answered: bool
     tries_used: int
-    tries_left: int
+    tries_left: int | None  # None: no limit
     next_try_percent: float | None
     best_score: float | None  # None while feedback is withheld or nothing graded
 
@@ -111,7 +111,7 @@ def question_cards(
                 latest=subs[0] if subs else None,
                 answered=bool(subs),
                 tries_used=used,
-                tries_left=max(0, quiz.tries - used),
+                tries_left=detail["attempts_left"],  # the limit the submission path enforces
                 next_try_percent=points[used] if used < len(points) else None,
                 best_score=(max(graded) if graded else None) if released else None,
             )

@@ -51,14 +51,43 @@ def visible_assignments(
 
 
 @dataclass(frozen=True)
+class Terms:
+    """One student's due date and attempt limit in one assignment: the assignment's own, or
+    as an instructor's extension moves them (a later due date; extra attempts on top of the
+    limit, none on an unlimited one). ``terms_for`` is the one place they are worked out."""
+
+    due_at: datetime | None
+    attempt_limit: int | None  # None: unlimited
+    extra_attempts: int = 0
+
+    def attempts_left(self, used: int) -> int | None:
+        return None if self.attempt_limit is None else max(0, self.attempt_limit - used)
+
+    def is_late(self, when: datetime) -> bool:
+        return self.due_at is not None and when > self.due_at
+
+
+def terms_for(assignment: Assignment, extension: Extension | None) -> Terms:
+    """``assignment``'s terms for the student ``extension`` (theirs, or None) belongs to."""
+    if extension is None:
+        return Terms(assignment.due_at, assignment.attempt_limit)
+    limit = assignment.attempt_limit
+    return Terms(
+        extension.due_at,
+        None if limit is None else limit + extension.extra_attempts,
+        extension.extra_attempts,
+    )
+
+
+@dataclass(frozen=True)
 class ProblemAccess:
-    """A problem as one user meets it: through one assignment, with that assignment's rules."""
+    """A problem as one user meets it: through one assignment, with that assignment's rules
+    and the user's own terms (``terms_for``)."""
 
     problem: Problem
     item: AssignmentProblem
     role: str
-    due_at: datetime | None
-    extra_attempts: int
+    terms: Terms
 
     @property
     def assignment(self) -> Assignment:
@@ -69,12 +98,19 @@ class ProblemAccess:
         return access.is_staff_role(self.role)
 
     @property
+    def due_at(self) -> datetime | None:
+        return self.terms.due_at
+
+    @property
     def attempt_limit(self) -> int | None:
-        limit = self.assignment.attempt_limit
-        return None if limit is None else limit + self.extra_attempts
+        return self.terms.attempt_limit
+
+    @property
+    def extra_attempts(self) -> int:
+        return self.terms.extra_attempts
 
     def is_late(self, when: datetime) -> bool:
-        return self.due_at is not None and when > self.due_at
+        return self.terms.is_late(when)
 
 
 def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProblem:
@@ -117,14 +153,7 @@ def access_problem(
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
         quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
     extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
-    due_at = extension.due_at if extension else item.assignment.due_at
-    return ProblemAccess(
-        problem=item.problem,
-        item=item,
-        role=role,
-        due_at=due_at,
-        extra_attempts=extension.extra_attempts if extension else 0,
-    )
+    return ProblemAccess(item.problem, item, role, terms_for(item.assignment, extension))
 
 
 def drawn_question_accesses(
@@ -139,11 +168,11 @@ def drawn_question_accesses(
             assignment=assignment, pk__in=drawn_item_ids
         ).select_related("problem", "assignment", "assignment__cohort")
     }
-    extension = Extension.objects.filter(assignment=assignment, user=user).first()
-    due_at = extension.due_at if extension else assignment.due_at
-    extra = extension.extra_attempts if extension else 0
+    terms = terms_for(
+        assignment, Extension.objects.filter(assignment=assignment, user=user).first()
+    )
     return [
-        ProblemAccess(items[pk].problem, items[pk], role, due_at, extra)
+        ProblemAccess(items[pk].problem, items[pk], role, terms)
         for pk in drawn_item_ids
         if pk in items
     ]

@@ -197,10 +197,10 @@ def submit(
             if earlier is not None:
                 return Submitted(earlier, replayed=True)
         used = selectors.attempts_used(user, access.problem, access.assignment)
-        limit = access.attempt_limit
-        if limit is not None and used >= limit and not access.is_staff:
+        if access.terms.attempts_left(used) == 0 and not access.is_staff:
             raise Closed(
-                f"You have used all {limit} attempts at this problem.", code="no_attempts_left"
+                f"You have used all {access.attempt_limit} attempts at this problem.",
+                code="no_attempts_left",
             )
         attempt = used + 1
         submission = Submission.objects.create(
