@@ -164,9 +164,9 @@ def drawn_question_accesses(
     ``user`` sits this quiz (``member_quiz`` and their attempt's draw)."""
     items = {
         item.pk: item
-        for item in AssignmentProblem.objects.filter(
-            assignment=assignment, pk__in=drawn_item_ids
-        ).select_related("problem", "assignment", "assignment__cohort")
+        for item in AssignmentProblem.objects.filter(assignment=assignment, pk__in=drawn_item_ids)
+        .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # each question's statement in the reader's language
     }
     terms = terms_for(
         assignment, Extension.objects.filter(assignment=assignment, user=user).first()
