@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from exercises import languages
+from exercises import languages, leaderboards
 from exercises.forms import AdminLoginForm
 from exercises.models import (
     Assignment,
@@ -53,6 +53,29 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["cohort", "type", "published"]
     search_fields = ["title", "slug"]
     inlines = [AssignmentProblemInline]
+
+    # What counts on the boards may change with an assignment (counts_on_leaderboard, its
+    # problems, a deletion with its submissions): the boards hear of it like any other edit.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _assignment_changed(obj.cohort_id, obj.pk)
+
+    def delete_model(self, request, obj):
+        cohort_id, pk = obj.cohort_id, obj.pk
+        super().delete_model(request, obj)
+        _assignment_changed(cohort_id, pk)
+
+    def delete_queryset(self, request, queryset):
+        gone = list(queryset.values_list("cohort_id", "pk"))
+        super().delete_queryset(request, queryset)
+        for cohort_id, pk in gone:
+            _assignment_changed(cohort_id, pk)
+
+
+def _assignment_changed(cohort_id: int, assignment_id: int) -> None:
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT, cohort_id=cohort_id, assignment_id=assignment_id
+    )
 
 
 @admin.register(Extension)

@@ -318,9 +318,11 @@ def update_quiz(
         set_pools(quiz, pools, problems)
     from exercises import leaderboards
 
-    cohort_id = assignment.cohort_id
-    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id))
-    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id, assignment.pk))
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT,
+        cohort_id=assignment.cohort_id,
+        assignment_id=assignment.pk,
+    )
     return quiz
 
 
@@ -497,4 +499,8 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
     from exercises import leaderboards
 
     # Released results may now count on the standings (reads also notice by themselves).
-    leaderboards.forget_board(quiz.assignment.cohort_id)
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT,
+        cohort_id=quiz.assignment.cohort_id,
+        assignment_id=quiz.assignment_id,
+    )

@@ -606,10 +606,7 @@ def after_graded(submission_id: int) -> None:
     except Exception:  # a hint is a help: never fail a grade for it
         log.exception("unlocking hints failed for submission %s", submission_id)
     _announce_final(submission_id)
-    try:
-        leaderboards.on_graded(submission_id)
-    except Exception:  # the leaderboard is a cache: never fail a grade for it
-        log.exception("leaderboard update failed for submission %s", submission_id)
+    leaderboards.boards_changed(leaderboards.BoardChange.GRADED, submission_id=submission_id)
 
 
 def _announce_final(submission_id: int) -> None:
