@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
 
-from exercises import languages
+from exercises import importer, languages, leaderboards, statements
 from exercises.forms import AdminLoginForm
 from exercises.models import (
     Assignment,
@@ -14,6 +15,7 @@ from exercises.models import (
     Submission,
     TestResult,
 )
+from grader.kinds import SpecError
 
 # The admin's login checks passwords through the same bounded, throttled door as the others.
 admin.site.login_form = AdminLoginForm
@@ -54,6 +56,29 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     inlines = [AssignmentProblemInline]
 
+    # What counts on the boards may change with an assignment (counts_on_leaderboard, its
+    # problems, a deletion with its submissions): the boards hear of it like any other edit.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _assignment_changed(obj.cohort_id, obj.pk)
+
+    def delete_model(self, request, obj):
+        cohort_id, pk = obj.cohort_id, obj.pk
+        super().delete_model(request, obj)
+        _assignment_changed(cohort_id, pk)
+
+    def delete_queryset(self, request, queryset):
+        gone = list(queryset.values_list("cohort_id", "pk"))
+        super().delete_queryset(request, queryset)
+        for cohort_id, pk in gone:
+            _assignment_changed(cohort_id, pk)
+
+
+def _assignment_changed(cohort_id: int, assignment_id: int) -> None:
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT, cohort_id=cohort_id, assignment_id=assignment_id
+    )
+
 
 @admin.register(Extension)
 class ExtensionAdmin(admin.ModelAdmin):
@@ -61,8 +86,69 @@ class ExtensionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+def _hangul_errors(statement: str) -> list[str]:
+    return [
+        f"line {line}: {statements.HANGUL_IN_MATH}" for line in statements.hangul_in_math(statement)
+    ]
+
+
+class ProblemAdminForm(forms.ModelForm):
+    """The importer's checks on an admin edit (``importer.validate_problem``: the kind's spec,
+    the hints; and what it asks of every language's statement): a problem the importer would
+    refuse is a form error here too, never a stored problem that breaks on its page or in the
+    grader."""
+
+    class Meta:
+        model = Problem
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, spec = cleaned.get("kind"), cleaned.get("spec")
+        if kind is not None and spec is not None:
+            try:
+                hints = importer.validate_problem(kind, spec, cleaned.get("hints"))
+            except SpecError as exc:
+                if exc.path.startswith("hints"):
+                    self.add_error("hints", str(exc))
+                else:
+                    self.add_error("kind" if exc.path == "kind" else "spec", str(exc))
+            else:
+                cleaned["hints"] = [hint.to_json() for hint in hints]
+        statement = cleaned.get("statement")
+        if statement is not None:
+            for message in _hangul_errors(statement):
+                self.add_error("statement", message)
+            others = self.instance.texts.exclude(language=languages.fallback())
+            for text in others if self.instance.pk else ():
+                mismatch = statements.placeholder_mismatch(text.statement, statement)
+                if mismatch:
+                    self.add_error("statement", f"the {text.language!r} statement's {mismatch}")
+        return cleaned
+
+
+class ProblemTextAdminForm(forms.ModelForm):
+    """A translation keeps the English statement's placeholders and typesettable maths, as the
+    importer requires of ``statement.<code>.md``."""
+
+    class Meta:
+        model = ProblemText
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field
+
+    def clean_statement(self):
+        statement = self.cleaned_data["statement"]
+        errors = _hangul_errors(statement)
+        mismatch = statements.placeholder_mismatch(statement, self.instance.problem.statement)
+        if mismatch:
+            errors.append(mismatch)
+        if errors:
+            raise forms.ValidationError(errors)
+        return statement
+
+
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin):
+    form = ProblemAdminForm
     list_display = ["slug", "title", "kind", "points", "changed_since_import", "updated_at"]
     list_filter = ["kind", "changed_since_import"]
     search_fields = ["slug", "title"]
@@ -86,6 +172,7 @@ class ProblemAdmin(admin.ModelAdmin):
 class ProblemTextAdmin(admin.ModelAdmin):
     """A translation's small fixes; the English text is edited on the problem itself."""
 
+    form = ProblemTextAdminForm
     list_display = ["problem", "language", "title"]
     list_filter = ["language"]
     search_fields = ["problem__slug", "title"]

@@ -13,15 +13,12 @@ class ExercisesConfig(AppConfig):
         from exercises.models import Membership
 
         # Every membership change (a join, a role, a display name, an opt-out, a removal)
-        # changes what the cohort's boards show: their versions go up once it is committed.
+        # changes what the cohort's boards show (``leaderboards.boards_changed``).
         post_save.connect(_roster_changed, sender=Membership, dispatch_uid="stride-roster-save")
         post_delete.connect(_roster_changed, sender=Membership, dispatch_uid="stride-roster-del")
 
 
 def _roster_changed(sender, instance, **kwargs) -> None:
-    from django.db import transaction
+    from exercises import leaderboards
 
-    from exercises import leaderboard_reads
-
-    cohort_id = instance.cohort_id
-    transaction.on_commit(lambda: leaderboard_reads.roster_changed(cohort_id))
+    leaderboards.boards_changed(leaderboards.BoardChange.ROSTER, cohort_id=instance.cohort_id)

@@ -21,7 +21,7 @@ import yaml
 from django.db import transaction
 
 from exercises import languages, statements
-from exercises.hints import read_hints
+from exercises.hints import Hint, read_hints
 from exercises.models import Problem, ProblemText
 from grader.kinds import SpecError, get_kind
 
@@ -73,6 +73,16 @@ def _line_of(text: str, path: str) -> int | None:
         else:
             break
     return line
+
+
+def validate_problem(kind_name: str, spec: dict[str, Any], hints: Any) -> list[Hint]:
+    """The checks every stored problem passes, whether it comes from a folder or an edit in the
+    admin: its kind accepts the spec, and its hints are well formed and wait only for
+    misconceptions that kind can diagnose. Returns the hints, normalised; raises SpecError
+    (``path``: where in the spec, ``hints[...]`` for a hint, ``kind`` for the kind)."""
+    kind = get_kind(kind_name)
+    kind.validate_spec(spec)
+    return read_hints(hints, kind.diagnosable(spec))
 
 
 def problem_folders(root: Path) -> list[Path]:
@@ -139,9 +149,7 @@ def parse_folder(folder: Path, errors: list[str]) -> ParsedProblem | None:
     # against the misconceptions the kind diagnoses, stored on their own (Problem.hints).
     full_spec = {k: v for k, v in {**spec, **extra}.items() if k != "hints"}
     try:
-        kind = get_kind(spec["kind"])
-        kind.validate_spec(full_spec)
-        problem_hints = read_hints(spec.get("hints"), kind.diagnosable(full_spec))
+        problem_hints = validate_problem(spec["kind"], full_spec, spec.get("hints"))
     except SpecError as exc:
         path = getattr(exc, "path", "") or ""
         if path.startswith("tests_source"):

@@ -108,17 +108,6 @@ def _built_version(client, cohort_id: int, assignment_id: int | None) -> str | N
     return version
 
 
-def roster_changed(cohort_id: int) -> None:
-    """Every board of the cohort shows other names or rows from now on."""
-    client = leaderboards.redis_client()
-    if client is None:
-        return
-    try:
-        leaderboards.bump_version(client, leaderboards.roster_version_key(cohort_id))
-    except Exception:  # the next read still rebuilds; only a 304 would be missed meanwhile
-        log.exception("leaderboard roster version not raised for cohort %s", cohort_id)
-
-
 # --- ETags --------------------------------------------------------------------------------------
 def _credential(request: HttpRequest) -> str | None:
     """What authenticates the request, as DRF tries it: an API token first, else the session

@@ -16,7 +16,8 @@ per scope (``c<cohort id>`` for a cohort, ``a<assignment id>`` for one assignmen
   (``leaderboard_reads`` answers 304 by it). A rebuild raises it to at least the current time
   in milliseconds, so a flushed Redis never hands out an old version again.
 
-``on_graded`` (called after every graded commit) recomputes the one student's standing from the
+Every write that changes what a board shows says so through ``boards_changed`` (after its
+commit). ``on_graded`` (after every graded commit) recomputes the one student's standing from the
 database (one query over their own submissions) and writes it with a Lua script that refuses an
 older computation (fewer graded submissions) over a newer one. A read that finds no ``built``
 marker (a flushed or expired Redis), or one naming other hidden quizzes, rebuilds the board
@@ -34,13 +35,14 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -425,12 +427,76 @@ def rebuild_all(cohort: Cohort | None = None) -> int:
 
 
 def forget_board(cohort_id: int, assignment_id: int | None = None) -> None:
-    """Drop a board from Redis so the next read rebuilds it (after a regrade, a roster change)."""
+    """Drop a board from Redis so the next read rebuilds it (``boards_changed``)."""
     client = redis_client()
     if client is not None:
         scope = scope_name(cohort_id, assignment_id)
         client.delete(*_keys(scope)[:3])
         bump_version(client, version_key(scope))
+
+
+# --- What changes a board -----------------------------------------------------------------------
+class BoardChange(StrEnum):
+    """What happened that changes what boards show, and so what they need."""
+
+    GRADED = "graded"  # one submission graded: its student's standing is rewritten in place
+    REGRADED = "regraded"  # many scores at once: every board of the cohort (or all) is rebuilt
+    ROSTER = "roster"  # joins, leaves, names, roles, opt-outs: every board of the cohort shows
+    # other rows; standings do not depend on the roster, so only the roster version goes up
+    ASSIGNMENT = "assignment"  # an assignment's settings changed what counts (or a quiz's
+    # results were released): the cohort's board and the assignment's are rebuilt on next read
+
+
+def boards_changed(
+    change: BoardChange,
+    *,
+    cohort_id: int | None = None,
+    assignment_id: int | None = None,
+    submission_id: int | None = None,
+) -> None:
+    """The one way writes tell the leaderboards: runs once the current transaction commits (at
+    once outside one), so a rolled-back write changes no board and a read after the commit
+    never rebuilds from rows not yet visible; and never fails the write that called it (a board
+    is a cache: a read with no board rebuilds it from the database).
+
+    ``submission_id`` for GRADED; ``cohort_id`` for the others (REGRADED without it: every
+    cohort); ``assignment_id`` for ASSIGNMENT.
+    """
+    if change is BoardChange.GRADED and submission_id is None:
+        raise ValueError("a graded change names its submission")
+    if change in (BoardChange.ROSTER, BoardChange.ASSIGNMENT) and cohort_id is None:
+        raise ValueError(f"a {change} change names its cohort")
+    transaction.on_commit(lambda: _apply_change(change, cohort_id, assignment_id, submission_id))
+
+
+def _apply_change(
+    change: BoardChange,
+    cohort_id: int | None,
+    assignment_id: int | None,
+    submission_id: int | None,
+) -> None:
+    try:
+        if change is BoardChange.GRADED:
+            on_graded(submission_id)
+        elif change is BoardChange.REGRADED:
+            cohort = Cohort.objects.get(pk=cohort_id) if cohort_id is not None else None
+            rebuild_all(cohort)
+        elif change is BoardChange.ROSTER:
+            client = redis_client()
+            if client is not None:
+                bump_version(client, roster_version_key(cohort_id))
+        else:
+            forget_board(cohort_id)
+            if assignment_id is not None:
+                forget_board(cohort_id, assignment_id)
+    except Exception:  # the next read rebuilds from the database; never fail the write
+        log.exception(
+            "leaderboards not told of %s (cohort %s, assignment %s, submission %s)",
+            change,
+            cohort_id,
+            assignment_id,
+            submission_id,
+        )
 
 
 # --- Freeze -------------------------------------------------------------------------------------

@@ -122,9 +122,9 @@ def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool
         return True
     if services.current_seed(user, access) != submission.variant_seed:
         return True
-    limit = access.attempt_limit
-    if limit is not None and selectors.attempts_used(user, access.problem, access.assignment) >= (
-        limit
+    if (
+        access.terms.attempts_left(selectors.attempts_used(user, access.problem, access.assignment))
+        == 0
     ):
         return True
     return access.is_late(timezone.now()) and access.assignment.late_policy == LatePolicy.REFUSE

@@ -40,7 +40,6 @@ def problem_detail(
         used = selectors.attempts_used(user, problem, access.assignment)  # once per open
     seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)  # the next one's
     params = params_for(problem.kind, problem.spec, seed)
-    limit = access.attempt_limit
     text = problem.text()  # the active language's, else English: same params either way
     data = problem_summary(access.item)
     data.update(
@@ -53,7 +52,7 @@ def problem_detail(
             "params": params,
             "answer_format": get_kind(problem.kind).answer_format(problem.spec, params),
             "attempts_used": used,
-            "attempts_left": None if limit is None else max(0, limit - used),
+            "attempts_left": access.terms.attempts_left(used),
         }
     )
     if problem.kind == "code":

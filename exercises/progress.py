@@ -108,26 +108,22 @@ def dashboard_progress(
         )
     }
     by_assignment: dict[int, AssignmentProgress] = {}
+    terms: dict[int, selectors.Terms] = {}
     for assignment in assignments:
-        extension = extensions.get(assignment.pk)
-        due = extension.due_at if extension else assignment.due_at
+        terms[assignment.pk] = selectors.terms_for(assignment, extensions.get(assignment.pk))
         by_assignment[assignment.pk] = AssignmentProgress(
-            assignment, due, closed=due is not None and due < now
+            assignment, terms[assignment.pk].due_at, closed=terms[assignment.pk].is_late(now)
         )
     for item in items:
         group = by_assignment[item.assignment_id]
         row = stats.get((item.problem_id, item.assignment_id), {})
         used = row.get("used", 0)
-        limit = item.assignment.attempt_limit
-        extension = extensions.get(item.assignment_id)
-        if limit is not None and extension:
-            limit += extension.extra_attempts
         group.problems.append(
             ProblemProgress(
                 item=item,
                 best=row.get("best"),
                 attempts_used=used,
-                attempts_left=None if limit is None else max(0, limit - used),
+                attempts_left=terms[item.assignment_id].attempts_left(used),
                 pending=bool(row.get("pending")),
             )
         )

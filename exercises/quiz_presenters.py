@@ -68,7 +68,7 @@ class QuestionCard:
     latest: Submission | None
     answered: bool
     tries_used: int
-    tries_left: int
+    tries_left: int | None  # None: no limit
     next_try_percent: float | None
     best_score: float | None  # None while feedback is withheld or nothing graded
 
@@ -111,7 +111,7 @@ def question_cards(
                 latest=subs[0] if subs else None,
                 answered=bool(subs),
                 tries_used=used,
-                tries_left=max(0, quiz.tries - used),
+                tries_left=detail["attempts_left"],  # the limit the submission path enforces
                 next_try_percent=points[used] if used < len(points) else None,
                 best_score=(max(graded) if graded else None) if released else None,
             )
@@ -143,17 +143,23 @@ def results_released_at(quiz: QuizSettings, attempt: QuizAttempt) -> datetime:
     return quiz_rules.closes_for_everyone(quiz)
 
 
-def clock(quiz: QuizSettings, attempt: QuizAttempt | None, now: datetime | None = None) -> dict:
-    """What the countdown shows, decided by the server: the deadline and the seconds left."""
+def clock(
+    quiz: QuizSettings,
+    attempt: QuizAttempt | None,
+    sitting: quiz_rules.Sitting,
+    now: datetime | None = None,
+) -> dict:
+    """What the countdown shows, decided by the server: the sitting's state (``sitting``, as
+    ``quiz_rules.sitting_state`` gave it; ``state``, the API's coarser word), the deadline and
+    the seconds left."""
     now = now or timezone.now()
+    words = {"state": sitting.api_state, "sitting": sitting}
     if attempt is None:
-        return {"state": "not_started", "deadline": None, "remaining_seconds": None}
-    deadline = attempt.deadline
-    if quiz.closed_early_at and quiz.closed_early_at < deadline:
-        deadline = quiz.closed_early_at
-    running = attempt.finished_at is None and now < deadline
+        return {**words, "deadline": None, "remaining_seconds": None}
+    deadline = quiz_rules.sitting_deadline(quiz, attempt)
+    running = sitting is quiz_rules.Sitting.RUNNING
     return {
-        "state": "running" if running else "finished",
+        **words,
         "deadline": deadline.isoformat(),
         # Rounded up, so the page never reaches zero before the server's deadline.
         "remaining_seconds": max(0, math.ceil((deadline - now).total_seconds())) if running else 0,

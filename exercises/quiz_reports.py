@@ -34,7 +34,7 @@ class StudentRow:
     user_id: int
     username: str
     name: str
-    state: str  # not_started | running | finished
+    state: quiz_rules.Sitting
     started_at: datetime | None = None
     deadline: datetime | None = None
     seconds_left: int = 0
@@ -72,6 +72,10 @@ def student_rows(
     now = now or timezone.now()
     items = _items(quiz)
     attempts = {a.user_id: a for a in quiz.assignment.quiz_attempts.all()}
+    accommodations = quiz.assignment.quiz_accommodations.all()
+    if user_id is not None:
+        accommodations = accommodations.filter(user_id=user_id)
+    by_user = {a.user_id: a for a in accommodations}
     answered: dict[int, set[int]] = defaultdict(set)
     best: dict[tuple[int, int], float] = {}
     pending: dict[int, set[int]] = defaultdict(set)
@@ -99,19 +103,15 @@ def student_rows(
             user_id=uid,
             username=membership.user.username,
             name=membership.display_name or membership.user.username,
-            state="not_started",
+            state=quiz_rules.sitting_state(quiz, attempt, by_user.get(uid), now),
         )
         if attempt is not None:
-            running = attempt.is_running_at(now) and not (
-                quiz.closed_early_at and now >= quiz.closed_early_at
-            )
-            row.state = "running" if running else "finished"
             row.started_at = attempt.started_at
             row.deadline = attempt.deadline
             row.extra_minutes = attempt.extra_minutes
-            row.seconds_left = (
-                max(0, int((attempt.deadline - now).total_seconds())) if running else 0
-            )
+            if row.state is quiz_rules.Sitting.RUNNING:
+                deadline = quiz_rules.sitting_deadline(quiz, attempt)
+                row.seconds_left = max(0, int((deadline - now).total_seconds()))
             drawn = [items[i] for i in attempt.drawn_item_ids if i in items]
             row.questions = len(drawn)
             row.max_score = float(sum(item.max_points for item in drawn))
@@ -131,7 +131,7 @@ def score_distribution(rows: list[StudentRow], buckets: int = 5) -> list[dict]:
     width = 100 // buckets
     counts = [0] * buckets
     for row in rows:
-        if row.state == "not_started":
+        if not row.state.started:
             continue
         counts[min(buckets - 1, int(row.percent // width))] += 1
     top = max(counts) or 1
@@ -217,7 +217,7 @@ def results_csv(quiz: QuizSettings, now: datetime | None = None) -> str:
             [
                 row.username,
                 row.name,
-                row.state,
+                row.state.api_state,  # the column's words since the first export
                 row.started_at.isoformat() if row.started_at else "",
                 row.deadline.isoformat() if row.deadline else "",
             ]

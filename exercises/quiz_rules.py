@@ -1,5 +1,6 @@
-"""The rules of a quiz that the shared code paths consult: who may read or answer a quiz
-question right now, what a try is worth, and when feedback may be shown.
+"""The rules of a quiz that the shared code paths consult: where a student stands with a quiz
+(``Sitting``, decided by ``sitting_state`` alone), who may read or answer a quiz question right
+now, what a try is worth, and when feedback may be shown.
 
 Imports models only, so ``selectors`` and ``services`` can call it without an import cycle.
 Every ``now`` is the server's clock; the browser only displays what these rules decide.
@@ -8,6 +9,7 @@ Every ``now`` is the server's clock; the browser only displays what these rules 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -22,6 +24,30 @@ from exercises.models import (
     QuizSettings,
     Submission,
 )
+
+
+class Sitting(StrEnum):
+    """Where one student stands with one quiz at one moment: the one vocabulary of the quiz
+    page, the monitor, the dashboard and the API (its ``sitting`` field).
+
+    A str, so templates and JSON compare and print it as the word itself.
+    """
+
+    UPCOMING = "upcoming"  # not started, and their window has not opened yet
+    OPEN = "open"  # not started, their window is open: Start is offered
+    MISSED = "missed"  # not started, and their window has closed (or the quiz was closed early)
+    RUNNING = "running"  # started: answers are taken until the sitting's deadline
+    FINISHED = "finished"  # started, then handed in, out of time or closed early
+
+    @property
+    def started(self) -> bool:
+        return self in (Sitting.RUNNING, Sitting.FINISHED)
+
+    @property
+    def api_state(self) -> str:
+        """The API's first, coarser word for it (``state``: not_started | running |
+        finished), which clients already read and which therefore never changes."""
+        return self.value if self.started else "not_started"
 
 
 def is_quiz(assignment: Assignment | None) -> bool:
@@ -64,6 +90,40 @@ def attempt_of(assignment_id: int, user_id: int) -> QuizAttempt | None:
     return QuizAttempt.objects.filter(assignment_id=assignment_id, user_id=user_id).first()
 
 
+def sitting_deadline(quiz: QuizSettings, attempt: QuizAttempt) -> datetime:
+    """When a started sitting stops taking answers: its own deadline (fixed at Start, moved
+    only by an extension), or the instructor's early close if that comes first."""
+    if quiz.closed_early_at and quiz.closed_early_at < attempt.deadline:
+        return quiz.closed_early_at
+    return attempt.deadline
+
+
+def sitting_state(
+    quiz: QuizSettings,
+    attempt: QuizAttempt | None,
+    accommodation: QuizAccommodation | None,
+    now: datetime,
+) -> Sitting:
+    """The state of (quiz, student, now), from the student's sitting (None: not started) and
+    accommodation (None: the quiz's own window). No query: callers read the rows once, for
+    one student or for a whole cohort, and every page and the API ask here."""
+    if attempt is not None:
+        if attempt.finished_at is None and now < sitting_deadline(quiz, attempt):
+            return Sitting.RUNNING
+        return Sitting.FINISHED
+    opens, closes = window_for(quiz, accommodation)
+    if now < opens:
+        return Sitting.UPCOMING
+    return Sitting.OPEN if now < closes else Sitting.MISSED
+
+
+def sitting_of(quiz: QuizSettings, user_id: int, now: datetime) -> Sitting:
+    """``sitting_state`` for one student, reading their sitting and accommodation."""
+    return sitting_state(
+        quiz, attempt_of(quiz.assignment_id, user_id), accommodation_for(quiz, user_id), now
+    )
+
+
 def _when(moment: datetime, quiz: QuizSettings) -> str:
     local = timezone.localtime(moment, quiz.assignment.cohort.tzinfo)
     return f"{local:%Y-%m-%d %H:%M %Z}"
@@ -93,21 +153,20 @@ def check_can_submit(user: AbstractBaseUser, item: AssignmentProblem, now: datet
     """A quiz answer is taken only while the student's own sitting runs (server clock)."""
     attempt = require_drawn(user, item)
     quiz = quiz_of(item.assignment)
+    if sitting_state(quiz, attempt, None, now) is Sitting.RUNNING:
+        return
     if attempt.finished_at is not None:
         raise Closed(
             f"You finished {item.assignment.title} at {_when(attempt.finished_at, quiz)}; "
             "it takes no more answers.",
             code="quiz_finished",
         )
-    deadline = attempt.deadline
-    if quiz.closed_early_at and quiz.closed_early_at < deadline:
-        deadline = quiz.closed_early_at
-    if now >= deadline:
-        raise Closed(
-            f"Your time for {item.assignment.title} ran out at {_when(deadline, quiz)}; "
-            "this answer was not recorded.",
-            code="quiz_time_up",
-        )
+    deadline = sitting_deadline(quiz, attempt)
+    raise Closed(
+        f"Your time for {item.assignment.title} ran out at {_when(deadline, quiz)}; "
+        "this answer was not recorded.",
+        code="quiz_time_up",
+    )
 
 
 def attempt_factor_of(attempt_points: list | None, attempt_number: int) -> float:
@@ -145,13 +204,7 @@ def feedback_released(
     if quiz.feedback_policy == FeedbackPolicy.IMMEDIATE:
         return True
     if quiz.feedback_policy == FeedbackPolicy.AFTER_SUBMISSION:
-        if attempt is None:
-            return False
-        return (
-            attempt.finished_at is not None
-            or now >= attempt.deadline
-            or (quiz.closed_early_at is not None and now >= quiz.closed_early_at)
-        )
+        return attempt is not None and sitting_state(quiz, attempt, None, now) is Sitting.FINISHED
     return now >= closes_for_everyone(quiz)
 
 

@@ -68,7 +68,8 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
     attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
     accommodation = quiz_rules.accommodation_for(quiz, user.pk)
     opens, closes = quiz_rules.window_for(quiz, accommodation)
-    clock = quiz_presenters.clock(quiz, attempt, now)
+    state = quiz_rules.sitting_state(quiz, attempt, accommodation, now)
+    clock = quiz_presenters.clock(quiz, attempt, state, now)
     released = quiz_rules.feedback_released(quiz, attempt, now)
     cards = []
     if attempt is not None:
@@ -83,11 +84,7 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
                 if card.detail["kind"] == "code"
                 else AnswerForm(prefix=f"q{card.position}")
             )
-    if attempt is None:
-        state = "upcoming" if now < opens else ("open" if now < closes else "missed")
-    else:
-        state = clock["state"]
-    over = attempt is not None and state == "finished"
+    over = state is quiz_rules.Sitting.FINISHED
     return {
         "quiz": quiz,
         "assignment": quiz.assignment,
@@ -197,8 +194,11 @@ def quiz_clock(request: HttpRequest, pk: int) -> JsonResponse:
         quiz, _ = member_quiz(request.user, pk)
     except NotFound as exc:
         return JsonResponse(exc.as_dict(), status=404)
+    now = timezone.now()
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
-    return JsonResponse(quiz_presenters.clock(quiz, attempt))
+    accommodation = quiz_rules.accommodation_for(quiz, request.user.pk)
+    sitting = quiz_rules.sitting_state(quiz, attempt, accommodation, now)
+    return JsonResponse(quiz_presenters.clock(quiz, attempt, sitting, now))
 
 
 # --- Instructors ----------------------------------------------------------------------------
@@ -348,8 +348,8 @@ def quiz_monitor(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespo
         "quiz": quiz,
         "assignment": quiz.assignment,
         "rows": rows,
-        "started": sum(1 for r in rows if r.state != "not_started"),
-        "running": sum(1 for r in rows if r.state == "running"),
+        "started": sum(1 for r in rows if r.state.started),
+        "running": sum(1 for r in rows if r.state is quiz_rules.Sitting.RUNNING),
         "distribution": quiz_reports.score_distribution(rows),
         "closes_for_everyone": quiz_rules.closes_for_everyone(quiz),
         "accommodation_form": AccommodationForm(students=students),

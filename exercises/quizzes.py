@@ -318,9 +318,11 @@ def update_quiz(
         set_pools(quiz, pools, problems)
     from exercises import leaderboards
 
-    cohort_id = assignment.cohort_id
-    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id))
-    transaction.on_commit(lambda: leaderboards.forget_board(cohort_id, assignment.pk))
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT,
+        cohort_id=assignment.cohort_id,
+        assignment_id=assignment.pk,
+    )
     return quiz
 
 
@@ -375,11 +377,12 @@ def start_quiz(
         return existing
     accommodation = quiz_rules.accommodation_for(quiz, user.pk)
     opens, closes = quiz_rules.window_for(quiz, accommodation)
-    if now < opens:
+    sitting = quiz_rules.sitting_state(quiz, None, accommodation, now)
+    if sitting is quiz_rules.Sitting.UPCOMING:
         raise Closed(
             f"{assignment.title} opens at {quiz_rules._when(opens, quiz)}.", code="quiz_not_open"
         )
-    if now >= closes:
+    if sitting is quiz_rules.Sitting.MISSED:
         raise Closed(
             f"{assignment.title} closed at {quiz_rules._when(closes, quiz)}.", code="quiz_closed"
         )
@@ -496,4 +499,8 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
     from exercises import leaderboards
 
     # Released results may now count on the standings (reads also notice by themselves).
-    leaderboards.forget_board(quiz.assignment.cohort_id)
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT,
+        cohort_id=quiz.assignment.cohort_id,
+        assignment_id=quiz.assignment_id,
+    )

@@ -143,7 +143,7 @@ def run_job(job_id: int) -> str:
     if job.mode == RegradeJob.Mode.APPLY and changed:
         from exercises import leaderboards
 
-        leaderboards.rebuild_all(job.cohort)
+        leaderboards.boards_changed(leaderboards.BoardChange.REGRADED, cohort_id=job.cohort_id)
     return "done"
 
 

@@ -236,14 +236,11 @@ def import_roster(cohort: Cohort, text: str) -> RosterReport:
             Membership.objects.bulk_create(enroll)
         if changed_rows:
             Membership.objects.bulk_update(changed_rows, ["role", "display_name"])
-    _forget_boards(cohort)
-    return report
-
-
-def _forget_boards(cohort: Cohort) -> None:
     from exercises import leaderboards
 
-    leaderboards.forget_board(cohort.pk)
+    # Bulk writes send no signals: say it here (a single membership's save says it itself).
+    leaderboards.boards_changed(leaderboards.BoardChange.ROSTER, cohort_id=cohort.pk)
+    return report
 
 
 # --- Join codes, roles, leaderboard profile ------------------------------------------------------
@@ -281,8 +278,7 @@ def set_role(cohort: Cohort, membership_id: int, role: str, *, by: AbstractBaseU
     ):
         raise BadPayload("A cohort needs at least one instructor.", field="role")
     membership.role = role
-    membership.save(update_fields=["role"])
-    _forget_boards(cohort)
+    membership.save(update_fields=["role"])  # its signal tells the boards (apps.py)
     return membership
 
 

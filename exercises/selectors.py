@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from exercises import access, hints
+from exercises import access, hints, quiz_rules
 from exercises.errors import BadPayload, NotFound
 from exercises.models import (
     Assignment,
@@ -55,14 +55,43 @@ def visible_assignments(
 
 
 @dataclass(frozen=True)
+class Terms:
+    """One student's due date and attempt limit in one assignment: the assignment's own, or
+    as an instructor's extension moves them (a later due date; extra attempts on top of the
+    limit, none on an unlimited one). ``terms_for`` is the one place they are worked out."""
+
+    due_at: datetime | None
+    attempt_limit: int | None  # None: unlimited
+    extra_attempts: int = 0
+
+    def attempts_left(self, used: int) -> int | None:
+        return None if self.attempt_limit is None else max(0, self.attempt_limit - used)
+
+    def is_late(self, when: datetime) -> bool:
+        return self.due_at is not None and when > self.due_at
+
+
+def terms_for(assignment: Assignment, extension: Extension | None) -> Terms:
+    """``assignment``'s terms for the student ``extension`` (theirs, or None) belongs to."""
+    if extension is None:
+        return Terms(assignment.due_at, assignment.attempt_limit)
+    limit = assignment.attempt_limit
+    return Terms(
+        extension.due_at,
+        None if limit is None else limit + extension.extra_attempts,
+        extension.extra_attempts,
+    )
+
+
+@dataclass(frozen=True)
 class ProblemAccess:
-    """A problem as one user meets it: through one assignment, with that assignment's rules."""
+    """A problem as one user meets it: through one assignment, with that assignment's rules
+    and the user's own terms (``terms_for``)."""
 
     problem: Problem
     item: AssignmentProblem
     role: str
-    due_at: datetime | None
-    extra_attempts: int
+    terms: Terms
 
     @property
     def assignment(self) -> Assignment:
@@ -73,12 +102,19 @@ class ProblemAccess:
         return access.is_staff_role(self.role)
 
     @property
+    def due_at(self) -> datetime | None:
+        return self.terms.due_at
+
+    @property
     def attempt_limit(self) -> int | None:
-        limit = self.assignment.attempt_limit
-        return None if limit is None else limit + self.extra_attempts
+        return self.terms.attempt_limit
+
+    @property
+    def extra_attempts(self) -> int:
+        return self.terms.extra_attempts
 
     def is_late(self, when: datetime) -> bool:
-        return self.due_at is not None and when > self.due_at
+        return self.terms.is_late(when)
 
 
 def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProblem:
@@ -119,18 +155,9 @@ def access_problem(
     item = _pick_item(items, now)
     role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
-        from exercises import quiz_rules  # started, and this question is in the student's draw
-
-        quiz_rules.require_drawn(user, item)
+        quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
     extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
-    due_at = extension.due_at if extension else item.assignment.due_at
-    return ProblemAccess(
-        problem=item.problem,
-        item=item,
-        role=role,
-        due_at=due_at,
-        extra_attempts=extension.extra_attempts if extension else 0,
-    )
+    return ProblemAccess(item.problem, item, role, terms_for(item.assignment, extension))
 
 
 def drawn_question_accesses(
@@ -143,13 +170,13 @@ def drawn_question_accesses(
         item.pk: item
         for item in AssignmentProblem.objects.filter(assignment=assignment, pk__in=drawn_item_ids)
         .select_related("problem", "assignment", "assignment__cohort")
-        .prefetch_related("problem__texts")  # statements in the reader's language
+        .prefetch_related("problem__texts")  # each question's statement in the reader's language
     }
-    extension = Extension.objects.filter(assignment=assignment, user=user).first()
-    due_at = extension.due_at if extension else assignment.due_at
-    extra = extension.extra_attempts if extension else 0
+    terms = terms_for(
+        assignment, Extension.objects.filter(assignment=assignment, user=user).first()
+    )
     return [
-        ProblemAccess(items[pk].problem, items[pk], role, due_at, extra)
+        ProblemAccess(items[pk].problem, items[pk], role, terms)
         for pk in drawn_item_ids
         if pk in items
     ]
@@ -305,20 +332,31 @@ def visible_quizzes(user: AbstractBaseUser):
 
 
 def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
-    """The visible quizzes whose window is open now and that the user can still work on (for
-    the dashboard): a sitting handed in or out of time is over for them, whatever the window."""
-    from exercises.models.quiz import QuizAttempt
+    """The visible quizzes the user can work on now (for the dashboard): those whose sitting
+    is open to start or running (``quiz_rules.sitting_state``, with the user's own window), in
+    three queries however many quizzes."""
+    from exercises.models.quiz import QuizAccommodation, QuizAttempt
 
     now = now or timezone.now()
-    over = QuizAttempt.objects.filter(user=user).filter(
-        Q(finished_at__isnull=False) | Q(deadline__lte=now)
-    )
+    candidates = list(visible_quizzes(user))
+    if not candidates:
+        return []
+    ids = [q.assignment_id for q in candidates]
+    attempts = {
+        a.assignment_id: a for a in QuizAttempt.objects.filter(user=user, assignment_id__in=ids)
+    }
+    accommodations = {
+        a.assignment_id: a
+        for a in QuizAccommodation.objects.filter(user=user, assignment_id__in=ids)
+    }
+    workable = (quiz_rules.Sitting.OPEN, quiz_rules.Sitting.RUNNING)
     return [
         q
-        for q in visible_quizzes(user)
-        .filter(opens_at__lte=now, closes_at__gt=now)
-        .exclude(assignment_id__in=over.values("assignment_id"))
-        if q.closed_early_at is None
+        for q in candidates
+        if quiz_rules.sitting_state(
+            q, attempts.get(q.assignment_id), accommodations.get(q.assignment_id), now
+        )
+        in workable
     ]
 
 
@@ -371,8 +409,6 @@ def hints_withheld(
     user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
 ) -> bool:
     """A quiz shows no hints while its feedback policy holds the student's feedback back."""
-    from exercises import quiz_rules
-
     return quiz_rules.feedback_withheld(
         access.assignment, user.pk, is_staff=access.is_staff, now=now
     )

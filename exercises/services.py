@@ -197,10 +197,10 @@ def submit(
             if earlier is not None:
                 return Submitted(earlier, replayed=True)
         used = selectors.attempts_used(user, access.problem, access.assignment)
-        limit = access.attempt_limit
-        if limit is not None and used >= limit and not access.is_staff:
+        if access.terms.attempts_left(used) == 0 and not access.is_staff:
             raise Closed(
-                f"You have used all {limit} attempts at this problem.", code="no_attempts_left"
+                f"You have used all {access.attempt_limit} attempts at this problem.",
+                code="no_attempts_left",
             )
         attempt = used + 1
         submission = Submission.objects.create(
@@ -606,10 +606,7 @@ def after_graded(submission_id: int) -> None:
     except Exception:  # a hint is a help: never fail a grade for it
         log.exception("unlocking hints failed for submission %s", submission_id)
     _announce_final(submission_id)
-    try:
-        leaderboards.on_graded(submission_id)
-    except Exception:  # the leaderboard is a cache: never fail a grade for it
-        log.exception("leaderboard update failed for submission %s", submission_id)
+    leaderboards.boards_changed(leaderboards.BoardChange.GRADED, submission_id=submission_id)
 
 
 def _announce_final(submission_id: int) -> None:

@@ -49,6 +49,24 @@ def placeholders(text: str) -> set[str]:
     return {" ".join(m.group(1).split()) for m in PLACEHOLDER.finditer(text)}
 
 
+HANGUL_IN_MATH = (
+    "Hangul inside $...$ (KaTeX cannot typeset it): put the words in \\text{...} or outside "
+    "the maths"
+)
+
+
+def placeholder_mismatch(text: str, english: str) -> str | None:
+    """What is wrong when a language's statement ``text`` does not show the English
+    statement's placeholders (every language shows the same numbers), else None."""
+    wanted = placeholders(english)
+    if placeholders(text) == wanted:
+        return None
+    return (
+        f"placeholders {sorted(placeholders(text))} differ from statement.md's "
+        f"{sorted(wanted)}: every language shows the same numbers"
+    )
+
+
 def _titles(spec: dict[str, Any], where: str, line_of: Callable[[str], int | None], errors):
     """``{language: title}`` from ``title:`` (a string is the English title)."""
     raw = spec.get("title")
@@ -109,10 +127,7 @@ def read_texts(
             errors.append(f"{path}: cannot read: {exc}")
             continue
         for line in hangul_in_math(text):
-            errors.append(
-                f"{path}:{line}: Hangul inside $...$ (KaTeX cannot typeset "
-                "it): put the words in \\text{...} or outside the maths"
-            )
+            errors.append(f"{path}:{line}: {HANGUL_IN_MATH}")
         statements[code] = (path, text)
     english = statements.get(languages.fallback())
     if english is None:
@@ -124,13 +139,10 @@ def read_texts(
                 f"statement.{code}.md beside statement.md"
             )
     if english is not None:
-        wanted = placeholders(english[1])
         for path, text in statements.values():
-            if placeholders(text) != wanted:
-                errors.append(
-                    f"{path}: placeholders {sorted(placeholders(text))} differ from "
-                    f"statement.md's {sorted(wanted)}: every language shows the same numbers"
-                )
+            mismatch = placeholder_mismatch(text, english[1])
+            if mismatch:
+                errors.append(f"{path}: {mismatch}")
     if len(errors) > before or languages.fallback() not in titles:
         return []
     fallback_title = titles[languages.fallback()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -28,6 +29,11 @@ QuizSerializer = inline_serializer(
         "attempt_points": serializers.ListField(child=serializers.FloatField()),
         "feedback_policy": serializers.CharField(),
         "state": serializers.CharField(help_text="not_started | running | finished"),
+        "sitting": serializers.ChoiceField(
+            choices=[s.value for s in quiz_rules.Sitting],
+            help_text="The state in full, as the quiz page names it: upcoming | open | missed "
+            "(not started, by the student's own window) | running | finished.",
+        ),
         "deadline": serializers.DateTimeField(allow_null=True),
         "remaining_seconds": serializers.IntegerField(allow_null=True),
         "questions": serializers.ListField(child=serializers.DictField()),
@@ -37,10 +43,12 @@ QuizSerializer = inline_serializer(
 
 def quiz_body(quiz: QuizSettings, user) -> dict[str, Any]:
     """The quiz as this user meets it; questions only once they started (their own draw)."""
+    now = timezone.now()
     attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
     accommodation = quiz_rules.accommodation_for(quiz, user.pk)
     opens, closes = quiz_rules.window_for(quiz, accommodation)
-    clock = quiz_presenters.clock(quiz, attempt)
+    sitting = quiz_rules.sitting_state(quiz, attempt, accommodation, now)
+    clock = quiz_presenters.clock(quiz, attempt, sitting, now)
     questions = []
     if attempt is not None:
         for position, item in enumerate(quizzes.preview_draw(quiz, user.pk), start=1):
@@ -67,6 +75,7 @@ def quiz_body(quiz: QuizSettings, user) -> dict[str, Any]:
         "attempt_points": quiz.attempt_points,
         "feedback_policy": quiz.feedback_policy,
         "state": clock["state"],
+        "sitting": clock["sitting"],
         "deadline": clock["deadline"],
         "remaining_seconds": clock["remaining_seconds"],
         "questions": questions,

@@ -78,7 +78,11 @@ def save_assignment(form, problems: list[Problem]) -> Assignment:
             item.save(update_fields=["order"])
     from exercises import leaderboards
 
-    transaction.on_commit(lambda: leaderboards.forget_board(assignment.cohort_id))
+    leaderboards.boards_changed(
+        leaderboards.BoardChange.ASSIGNMENT,
+        cohort_id=assignment.cohort_id,
+        assignment_id=assignment.pk,
+    )
     return assignment
 
 

@@ -120,9 +120,6 @@ class QuizAttempt(models.Model):
     def __str__(self) -> str:
         return f"{self.user} on {self.assignment} from {self.started_at:%H:%M}"
 
-    def is_running_at(self, when: datetime) -> bool:
-        return self.finished_at is None and when < self.deadline
-
     def ended_at(self) -> datetime:
         """When the sitting ended (or will end): Finish pressed or the deadline."""
         if self.finished_at and self.finished_at < self.deadline:

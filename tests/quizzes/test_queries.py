@@ -14,7 +14,7 @@ from exercises.models import QuizAttempt, Submission
 from tests.quizzes.conftest import answer_for, grade_now
 from tests.quizzes.test_quizzes import drawn_items
 
-QUIZ_PAGE_MAX_QUERIES = 15  # 13 with immediate feedback, 15 when it is held back
+QUIZ_PAGE_MAX_QUERIES = 15  # 13 with immediate feedback, 15 held back (statements: 1, any draw)
 
 
 def _page_queries(make_quiz, user, t0, questions, slug, policy, assert_max) -> int:
