@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from exercises import selectors, services, stepthrough, visuals
 from exercises.errors import NotFound
-from exercises.models import LatePolicy, Submission, Verdict
+from exercises.models import LatePolicy, Problem, Submission, Verdict
 from grader.grading import params_for
 from grader.kinds.answers import typed_number
 
@@ -45,6 +45,17 @@ def answer_view(payload: dict[str, Any]) -> AnswerView:
     # A number as the student sent it, every digit (a cell's 3 significant digits would
     # echo 45126.4 as 4.51e+04).
     return AnswerView(text=typed_number(answer) if answer is not None else "")
+
+
+def editor_code(
+    user: AbstractBaseUser, problem: Problem, assignment_id: int | None, fmt: dict[str, Any]
+) -> str:
+    """What the code editor opens with: the student's latest submitted code for this problem
+    in this assignment, so that a reload or a return keeps their work, else the starter."""
+    latest = selectors.latest_code(user, problem, assignment_id)
+    if latest is not None:
+        return latest
+    return problem.starter_code or str(fmt.get("starter") or "")
 
 
 @dataclass(frozen=True)

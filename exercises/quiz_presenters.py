@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from exercises import quiz_rules, selectors
 from exercises.access import staff_of
-from exercises.models import FeedbackPolicy, QuizAttempt, QuizSettings, Submission
+from exercises.models import (
+    AssignmentProblem,
+    FeedbackPolicy,
+    QuizAttempt,
+    QuizSettings,
+    Submission,
+)
 
 WITHHELD_MESSAGES = {
     FeedbackPolicy.AFTER_SUBMISSION: "Answer recorded. Feedback appears when you finish the quiz.",
@@ -63,6 +69,7 @@ def apply_feedback_policy(
 @dataclass
 class QuestionCard:
     position: int
+    item: AssignmentProblem
     detail: dict[str, Any]  # presenters.problem_detail for this student's variant
     latest: Submission | None
     answered: bool
@@ -70,6 +77,29 @@ class QuestionCard:
     tries_left: int
     next_try_percent: float | None
     best_score: float | None  # None while feedback is withheld or nothing graded
+
+
+def drawn_question(
+    user: AbstractBaseUser, quiz: QuizSettings, attempt: QuizAttempt, position: int
+) -> tuple[AssignmentProblem, dict[str, Any]] | None:
+    """Question ``position`` (from 1) of the student's draw: its item and
+    ``presenters.problem_detail`` for their variant (statement, answer format); None when the
+    draw has no such question."""
+    from exercises import presenters  # needs grader.kinds; imported where it is used
+
+    if not 1 <= position <= len(attempt.drawn_item_ids):
+        return None
+    item = (
+        quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
+        .filter(pk=attempt.drawn_item_ids[position - 1])
+        .first()
+    )
+    if item is None:
+        return None
+    access = selectors.access_problem(
+        user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
+    )
+    return item, presenters.problem_detail(user, access)
 
 
 def question_cards(
@@ -80,21 +110,12 @@ def question_cards(
     released: bool,
 ) -> list[QuestionCard]:
     """The student's drawn questions in order, each with their own variant's statement."""
-    from exercises import presenters  # needs grader.kinds; imported where it is used
-
     cards = []
-    for position, item_id in enumerate(attempt.drawn_item_ids, start=1):
-        item = (
-            quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
+    for position in range(1, len(attempt.drawn_item_ids) + 1):
+        drawn = drawn_question(user, quiz, attempt, position)
+        if drawn is None:
             continue
-        access = selectors.access_problem(
-            user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
-        )
-        detail = presenters.problem_detail(user, access)
+        item, detail = drawn
         subs = list(
             Submission.objects.filter(
                 user=user, assignment_id=quiz.assignment_id, problem=item.problem
@@ -108,6 +129,7 @@ def question_cards(
         cards.append(
             QuestionCard(
                 position=position,
+                item=item,
                 detail=detail,
                 latest=subs[0] if subs else None,
                 answered=bool(subs),

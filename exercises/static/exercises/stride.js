@@ -47,7 +47,7 @@
         },
       });
       editor.getInputField().setAttribute("aria-label", "Your code (Python)");
-      editor.getInputField().setAttribute("aria-describedby", "answer-help");
+      editor.getInputField().setAttribute("aria-describedby", area.dataset.help || "answer-help");
       editor.on("change", function () { editor.save(); });
       area.form.addEventListener("submit", function () { editor.save(); });
     });
