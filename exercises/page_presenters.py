@@ -68,16 +68,33 @@ class TestView:
     max_points: float
 
 
+def crash_text(crash: dict[str, Any]) -> str:
+    """``"IndexError at line 6 of your code"`` from a code grade's ``crashes`` entry."""
+    name = crash.get("exception") or "an exception"
+    line = crash.get("line")
+    return f"{name} at line {line} of your code" if line else f"{name} in your code"
+
+
 def test_views(submission: Submission) -> list[TestView]:
+    # Where a hidden test's call raised: the type and line only, checked by the code kind.
+    crashes = {
+        c.get("test"): crash_text(c)
+        for c in (submission.feedback or {}).get("crashes") or []
+        if isinstance(c, dict)
+    }
     views = []
     for test in submission.tests.all():
+        message = test.message
+        if test.hidden:
+            # A hidden test's message may quote its data: show only pass/fail for it.
+            crash = crashes.get(test.name)
+            message = f"Raised {crash}. {HIDDEN_TEST_NOTE}" if crash else HIDDEN_TEST_NOTE
         views.append(
             TestView(
                 name=test.name,
                 passed=test.passed,
                 hidden=test.hidden,
-                # A hidden test's message may quote its data: show only pass/fail for it.
-                message=HIDDEN_TEST_NOTE if test.hidden else test.message,
+                message=message,
                 points=test.points,
                 max_points=test.max_points,
             )
