@@ -122,3 +122,14 @@ def test_the_does_not_fit_box_and_a_choice_are_read(kinds_quiz, student, t0):
     box, choice = Submission.objects.order_by("id")
     assert box.payload == {"answer": "does-not-fit"}
     assert choice.payload["answer"] in (first, [first])
+
+
+def test_the_code_question_reopens_with_the_latest_code_sent(kinds_quiz, student, t0):
+    client = started(student, kinds_quiz, t0)
+    url = f"/quizzes/{kinds_quiz.assignment_id}"
+    with freeze_time(t0 + timedelta(minutes=2)):
+        before = client.get(url).content.decode()
+        assert "def conv2d_single" in before  # the starter
+        assert client.post(f"{url}/questions/5", {"q5-code": "# my try\n"}).status_code == 302
+        after = client.get(url).content.decode()
+    assert ">\n# my try\n</textarea>" in after or "># my try\n</textarea>" in after
