@@ -182,8 +182,14 @@ def read_answer(
 
 
 def _read_number(fmt: Mapping[str, Any], text: str, ticked: bool) -> int | float | str:
-    """A number, or ``DOES_NOT_FIT`` from the box (or typed, as the API takes it)."""
+    """A number, or ``DOES_NOT_FIT`` from the box (or typed, as the API takes it); a number
+    typed *and* the box ticked is refused rather than one of them silently taken."""
     if ticked and DOES_NOT_FIT in (fmt.get("accepts") or []):
+        if text.strip():
+            raise AnswerError(
+                "Either type the size or tick \u201cIt does not fit\u201d, not both.",
+                field="does_not_fit",
+            )
         return DOES_NOT_FIT
     if not text.strip():
         raise AnswerError("Enter a number.")

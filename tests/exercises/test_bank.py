@@ -408,10 +408,19 @@ def test_the_statement_says_what_to_submit(slug):
         assert "NCHW" in statement or slug == "implement-conv2d-single"
     else:
         assert "## What to submit" in statement
+    # Said as the student's page asks for it: the box, the grid, the fields (the JSON API's
+    # shapes are in each problem's answer_format, not in what students read).
+    assert "JSON API" not in statement
     if slug.startswith("output-size"):
-        assert "`does-not-fit`" in statement
+        assert "tick **It does not fit**" in statement.replace("\n", " ")
+        assert "does-not-fit" not in statement  # the form has a box, not a word to type
     if TABLE[slug][0] == "shape":
-        assert "height x width x depth" in statement
+        assert "height, width and depth" in statement
+
+
+def test_the_does_not_fit_box_is_labelled_as_the_statements_say():
+    inputs = Path(settings.BASE_DIR, "exercises/templates/exercises/_answer_inputs.html")
+    assert "It does not fit: no whole-number output size" in inputs.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("slug", sorted(TABLE))
