@@ -32,12 +32,12 @@ class AnswerView:
     text: str = ""
 
 
-def answer_view(payload: dict[str, Any]) -> AnswerView:
+def answer_view(payload: dict[str, Any], label: str = "Your answer") -> AnswerView:
     if "code" in payload:
         return AnswerView(code=str(payload["code"]))
     answer = payload.get("answer")
     if visuals.is_matrix(answer) and max(len(answer), len(answer[0])) <= visuals.MAX_GRID_SIDE:
-        return AnswerView(grid=visuals.Grid("Your answer", visuals._fmt_rows(answer)))
+        return AnswerView(grid=visuals.Grid(label, visuals._fmt_rows(answer)))
     if isinstance(answer, list) and all(isinstance(v, int | float | str) for v in answer):
         if all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
             return AnswerView(text=" x ".join(str(v) for v in answer))
@@ -116,12 +116,15 @@ class FeedbackView:
     hidden_total: int = 0
     hidden_passed: int = 0
     has_stepthrough: bool = False
+    #: The right answer of this attempt's variant, where the assignment shows it (``reveal``).
+    right_answer: AnswerView | None = None
 
 
 def feedback_view(submission: Submission) -> FeedbackView:
     view = FeedbackView(answer=answer_view(submission.payload))
     if submission.status != "graded":
         return view
+    view.right_answer = revealed_answer(submission)
     tests = list(submission.tests.all())
     view.tests = test_views(submission)
     view.heatmaps = visuals.feedback_heatmaps(submission.feedback or {}, tests)
@@ -129,6 +132,32 @@ def feedback_view(submission: Submission) -> FeedbackView:
     view.hidden_passed = sum(t.hidden and t.passed for t in tests)
     view.has_stepthrough = submission.problem.slug in stepthrough.STEP_THROUGH_SLUGS
     return view
+
+
+def revealed_answer(submission: Submission) -> AnswerView | None:
+    """The right answer of the submission's variant, shown (to its author and their staff) only
+    when the assignment chooses to (``reveal_answer``) and the author has used their last
+    attempt: before that, feedback explains the mistake and leaves the answer to them. Never
+    for code (its expected outputs are the hidden tests')."""
+    assignment, problem = submission.assignment, submission.problem
+    if assignment is None or not assignment.reveal_answer or problem.kind == "code":
+        return None
+    if submission.verdict == Verdict.INVALID:
+        return None
+    try:
+        access = selectors.access_problem(
+            submission.user, problem.slug, assignment_id=assignment.pk
+        )
+    except NotFound:
+        return None
+    limit = access.attempt_limit
+    if limit is None or selectors.attempts_used(submission.user, problem, assignment) < limit:
+        return None
+    from grader.kinds import get_kind
+
+    params = params_for(problem.kind, problem.spec, submission.variant_seed)
+    right = get_kind(problem.kind).expected(problem.spec, params)
+    return answer_view({"answer": right}, label="The right answer")
 
 
 def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool:
