@@ -380,6 +380,7 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
     quiz = cohort_quiz(staff, pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
+        minutes = form.cleaned_data["minutes"]
         try:
             attempt = quizzes.extend_time(
                 request.user, quiz, form.cleaned_data["user_id"], form.cleaned_data["minutes"]
@@ -388,7 +389,8 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"{attempt.user.username} has {form.cleaned_data['minutes']} more minutes."
+                request,
+                f"{attempt.user.username} has {minutes} more minute{'s' if minutes != 1 else ''}.",
             )
     else:
         messages.error(request, "Extend by a whole number of minutes (1 to 1440).")
