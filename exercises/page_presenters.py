@@ -186,6 +186,18 @@ def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool
     return access.is_late(timezone.now()) and access.assignment.late_policy == LatePolicy.REFUSE
 
 
+#: The params that shape the sliding window rather than fill it: stepping through the lecture's
+#: numbers with the student's own geometry shows how their window moves without their map.
+GEOMETRY_KEYS = ("stride", "size", "pad")
+
+
+def practice_params(lecture: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """The lecture's values (input, filter, bias) on the student's geometry (stride, window
+    size, padding): the step-through a student may see before solving. Equal to ``own`` only
+    when their values are the lecture's (then it would spell out their answer)."""
+    return {**lecture, **{k: own[k] for k in GEOMETRY_KEYS if k in own and k in lecture}}
+
+
 def stepthrough_view(
     user: AbstractBaseUser, submission: Submission, row: int, col: int
 ) -> StepThroughView | None:
@@ -198,13 +210,15 @@ def stepthrough_view(
     if _may_see_own_numbers(user, submission):
         params, note = own, "on the numbers of this attempt"
     else:
-        lecture = params_for(problem.kind, problem.spec, None)
-        if lecture == own:
+        params = practice_params(params_for(problem.kind, problem.spec, None), own)
+        if params == own:
             return None
-        params = lecture
+        moved = [f"{k} {own[k]}" for k in GEOMETRY_KEYS if k in own]
         note = (
-            "on the lecture's example (your own numbers appear here once you have solved the "
-            "problem or used your attempts)"
+            "on the lecture's numbers"
+            + (f" with your {', '.join(moved)}" if moved else "")
+            + " (your own numbers appear here once you have solved the problem or used your "
+            "attempts)"
         )
     step = stepthrough.window_step(params, row, col, stepthrough.STEP_THROUGH_MODES[problem.slug])
     return StepThroughView(step, note) if step else None

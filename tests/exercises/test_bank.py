@@ -654,3 +654,14 @@ def test_the_sandbox_names_the_misconception_of_a_known_wrong_solution(slug, sol
             assert test.data["misconception"] == key
             assert test.message == f"Matches a known mistake: {hint['title']}"
     json.dumps(grade.to_dict())
+
+
+def test_the_convolution_figure_speaks_of_the_students_stride():
+    spec = spec_of("conv-single-channel")
+    kind = get_kind("matrix")
+    statement = (folder("conv-single-channel") / "statement.md").read_text(encoding="utf-8")
+    seed = next(s for s in range(500) if kind.generate(spec, s)["stride"] == 2)
+    html = markdown_to_html(render_statement(statement, kind.generate(spec, seed)))
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html, flags=re.DOTALL).group(1)
+    assert "your stride is 2" in caption
+    assert "feature map 5 x 5" not in html  # the lecture's map is labelled as stride 1's
