@@ -119,54 +119,53 @@ def choice_options(fmt: Mapping[str, Any]) -> list[ChoiceOption]:
     return options
 
 
-def read_answer(kind: str, fmt: Mapping[str, Any] | None, post: QueryDict) -> dict[str, Any]:
+def read_answer(
+    kind: str, fmt: Mapping[str, Any] | None, post: QueryDict, *, prefix: str = ""
+) -> dict[str, Any]:
     """The submission payload from the page's POST; raises ``AnswerError`` with what to fix.
 
-    The fallback text box (``answer``) always wins when it was used, so the page may offer it
-    next to a grid (paste a whole matrix) and the API-style JSON answer keeps working.
+    ``prefix`` starts every field's name (``"q2-"``: question 2 of a quiz page, where several
+    answer forms share one page). The fallback text box (``answer``) always wins when it was
+    used, so the page may offer it next to a grid (paste a whole matrix) and the API-style JSON
+    answer keeps working.
     """
     fmt = fmt or {}
     kind_type = _kind_type(fmt, kind)
     if kind_type == "code":
-        return {"code": post.get("code", "")}
-    text = post.get("answer", "")
+        return {"code": post.get(f"{prefix}code", "")}
+    text = post.get(f"{prefix}answer", "")
     if kind_type == "matrix":
         if text.strip():
             return {"answer": parse_rows(text)}
-        return {"answer": _read_grid(fmt, post)}
+        return {"answer": _read_grid(fmt, post, prefix)}
     if kind_type == "number":
-        if post.get("does_not_fit") and DOES_NOT_FIT in (fmt.get("accepts") or []):
-            return {"answer": DOES_NOT_FIT}
-        if not text.strip():
-            raise AnswerError("Enter a number.")
-        if text.strip().lower() == DOES_NOT_FIT:
-            return {"answer": DOES_NOT_FIT}
-        return {"answer": parse_number(text)}
+        return {"answer": _read_number(fmt, text, bool(post.get(f"{prefix}does_not_fit")))}
     if kind_type == "shape":
         values = []
         for i, label in enumerate(shape_labels(fmt)):
-            raw = post.get(f"dim-{i}", "").strip()
+            name = f"{prefix}dim-{i}"
+            raw = post.get(name, "").strip()
             if not raw:
-                raise AnswerError(f"Enter the {label}.", field=f"dim-{i}")
+                raise AnswerError(f"Enter the {label}.", field=name)
             number = parse_number(raw)
             if isinstance(number, float):
                 if not number.is_integer():
-                    raise AnswerError(f"The {label} is a whole number.", field=f"dim-{i}")
+                    raise AnswerError(f"The {label} is a whole number.", field=name)
                 number = int(number)
             values.append(number)
         return {"answer": values}
     if kind_type == "choice":
-        chosen = [c for c in post.getlist("choice") if c]
+        chosen = [c for c in post.getlist(f"{prefix}choice") if c]
         keys = {o.key for o in choice_options(fmt)}
         unknown = [c for c in chosen if c not in keys]
         if unknown:
-            raise AnswerError(f"{unknown[0]!r} is not one of the options.", field="choice")
+            raise AnswerError(f"{unknown[0]!r} is not one of the options.", field=f"{prefix}choice")
         if not chosen:
-            raise AnswerError("Choose an option.", field="choice")
+            raise AnswerError("Choose an option.", field=f"{prefix}choice")
         if fmt.get("multiple"):
             return {"answer": chosen}
         if len(chosen) > 1:
-            raise AnswerError("Choose one option.", field="choice")
+            raise AnswerError("Choose one option.", field=f"{prefix}choice")
         return {"answer": chosen[0]}
     # Unknown format: the text box, read as JSON when it parses, else rows or a plain string.
     if not text.strip():
@@ -182,7 +181,29 @@ def read_answer(kind: str, fmt: Mapping[str, Any] | None, post: QueryDict) -> di
     return {"answer": rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows}
 
 
-def _read_grid(fmt: Mapping[str, Any], post: QueryDict) -> list[list[int | float]]:
+def _read_number(fmt: Mapping[str, Any], text: str, ticked: bool) -> int | float | str:
+    """A number, or ``DOES_NOT_FIT`` from the box (or typed, as the API takes it); a number
+    typed *and* the box ticked is refused rather than one of them silently taken."""
+    if ticked and DOES_NOT_FIT in (fmt.get("accepts") or []):
+        if text.strip():
+            raise AnswerError(
+                "Either type the size or tick \u201cIt does not fit\u201d, not both.",
+                field="does_not_fit",
+            )
+        return DOES_NOT_FIT
+    if not text.strip():
+        raise AnswerError("Enter a number.")
+    if text.strip().lower() == DOES_NOT_FIT:
+        return DOES_NOT_FIT
+    try:
+        return parse_number(text)
+    except AnswerError as exc:
+        if DOES_NOT_FIT in (fmt.get("accepts") or []):
+            raise AnswerError(f"{exc.message} If it does not fit, tick the box instead.") from None
+        raise
+
+
+def _read_grid(fmt: Mapping[str, Any], post: QueryDict, prefix: str) -> list[list[int | float]]:
     size = _grid_size(fmt)
     if size is None:
         raise AnswerError("Enter the rows of numbers.")
@@ -193,7 +214,7 @@ def _read_grid(fmt: Mapping[str, Any], post: QueryDict) -> list[list[int | float
     for r in range(rows):
         row: list[int | float] = []
         for c in range(cols):
-            name = f"cell-{r}-{c}"
+            name = f"{prefix}cell-{r}-{c}"
             raw = post.get(name, "").strip()
             if not raw:
                 missing += 1
@@ -223,6 +244,10 @@ class AnswerWidget:
 
     type: str
     fmt: Mapping[str, Any]
+    #: Starts every input's name and id (``"q2-"`` on a quiz page); "" on a problem page.
+    prefix: str = ""
+    #: The number or text box's label (a quiz page says which question).
+    label: str = "Your answer"
     grid: list[list[dict[str, Any]]] = field(default_factory=list)
     dims: list[dict[str, Any]] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
@@ -239,26 +264,33 @@ def build_widget(
     *,
     post: QueryDict | None = None,
     starter_code: str = "",
+    prefix: str = "",
+    label: str = "Your answer",
 ) -> AnswerWidget:
+    """The inputs for ``fmt``, filled from ``post`` (the form sent back with an error) or
+    empty; the code editor opens with ``starter_code``. ``prefix`` as in ``read_answer``."""
     fmt = fmt or {}
     kind_type = _kind_type(fmt, kind)
-    widget = AnswerWidget(type=kind_type, fmt=fmt)
+    widget = AnswerWidget(type=kind_type, fmt=fmt, prefix=prefix, label=label)
     if kind_type == "matrix" and _grid_size(fmt) is None:
         widget.type = "text"
-    if post is not None:
-        widget.text = post.get("answer", "")
-        widget.does_not_fit = bool(post.get("does_not_fit"))
+
+    def sent(name: str) -> str:
+        return post.get(f"{prefix}{name}", "") if post is not None else ""
+
+    widget.text = sent("answer")
+    widget.does_not_fit = bool(sent("does_not_fit"))
     if widget.type == "code":
-        widget.code = post.get("code", "") if post is not None else starter_code
+        widget.code = sent("code") if post is not None else starter_code
     elif widget.type == "matrix":
         rows, cols = _grid_size(fmt) or (0, 0)
         widget.grid = [
             [
                 {
-                    "name": f"cell-{r}-{c}",
+                    "name": f"{prefix}cell-{r}-{c}",
                     "row": r,
                     "col": c,
-                    "value": post.get(f"cell-{r}-{c}", "") if post is not None else "",
+                    "value": sent(f"cell-{r}-{c}"),
                 }
                 for c in range(cols)
             ]
@@ -268,18 +300,19 @@ def build_widget(
         widget.accepts_does_not_fit = DOES_NOT_FIT in (fmt.get("accepts") or [])
     elif widget.type == "shape":
         widget.dims = [
-            {
-                "name": f"dim-{i}",
-                "label": label,
-                "value": post.get(f"dim-{i}", "") if post is not None else "",
-            }
+            {"name": f"{prefix}dim-{i}", "label": label, "value": sent(f"dim-{i}")}
             for i, label in enumerate(shape_labels(fmt))
         ]
     elif widget.type == "choice":
         widget.multiple = bool(fmt.get("multiple"))
-        chosen = set(post.getlist("choice")) if post is not None else set()
+        chosen = set(post.getlist(f"{prefix}choice")) if post is not None else set()
         widget.options = [
-            {"key": o.key, "label": o.label, "checked": o.key in chosen, "id": f"choice-{i}"}
+            {
+                "key": o.key,
+                "label": o.label,
+                "checked": o.key in chosen,
+                "id": f"{prefix}choice-{i}",
+            }
             for i, o in enumerate(choice_options(fmt))
         ]
     return widget

@@ -95,19 +95,72 @@ def setup_demo() -> DemoAccounts:
             cohort=cohort,
             defaults={"role": Role.STUDENT, "display_name": f"Demo student {index}"},
         )
-    assignment, _ = Assignment.objects.get_or_create(
-        cohort=cohort,
-        slug="cnn-basics",
-        defaults={"title": "CNN basics", "description": "The lecture, one problem at a time."},
-    )
+    assignment = Assignment.objects.filter(cohort=cohort, slug="cnn-basics").first()
+    for _ in range(MAX_FRESH_ASSIGNMENTS):
+        if assignment is not None:
+            break
+        fresh = Assignment.objects.create(
+            cohort=cohort,
+            slug="cnn-basics",
+            title="CNN basics",
+            description="The lecture, one problem at a time.",
+        )
+        _add_bank(fresh)
+        if meets_does_not_fit(fresh, [_user(name) for name in STUDENTS]):
+            assignment = fresh
+        else:
+            fresh.delete()  # just made, nothing in it yet: its successor draws other variants
+    if assignment is None:
+        raise RuntimeError("no demo assignment where a demo student meets a does-not-fit variant")
+    _add_bank(assignment)
+    setup_demo_quiz(cohort, teacher)
+    return DemoAccounts(INSTRUCTOR, STUDENTS, DEMO_PASSWORD, cohort.slug, cohort.join_code)
+
+
+#: Fresh "CNN basics" assignments tried before one gives a demo student a variant that does not
+#: fit (each fails with a chance of about (2/3)**6, so a second is rarely needed).
+MAX_FRESH_ASSIGNMENTS = 50
+#: The bank's questions whose variants may not fit (the lecture's "doesn't fit!").
+DOES_NOT_FIT_SLUGS = ("output-size-stride", "output-size-padding")
+
+
+def _add_bank(assignment: Assignment) -> None:
+    """Every bank problem in the lecture's order (new ones are added on a later run)."""
     rank = {slug: i for i, slug in enumerate(LECTURE_ORDER)}
     problems = sorted(Problem.objects.all(), key=lambda p: (rank.get(p.slug, len(rank)), p.slug))
     for order, problem in enumerate(problems):
         AssignmentProblem.objects.update_or_create(
             assignment=assignment, problem=problem, defaults={"order": order}
         )
-    setup_demo_quiz(cohort, teacher)
-    return DemoAccounts(INSTRUCTOR, STUDENTS, DEMO_PASSWORD, cohort.slug, cohort.join_code)
+
+
+def meets_does_not_fit(assignment: Assignment, students) -> bool:
+    """Does one of ``students`` draw a variant that does not fit in ``assignment``? A demo where
+    every output size fits never shows the "It does not fit" box doing its job. True when the
+    bank has none of those problems (nothing to show)."""
+    from exercises.services import variant_seed
+    from grader.grading import params_for
+    from grader.kinds import get_kind
+    from grader.recipes import DOES_NOT_FIT
+
+    problems = [
+        p
+        for p in Problem.objects.filter(slug__in=DOES_NOT_FIT_SLUGS)
+        if DOES_NOT_FIT
+        in get_kind(p.kind)
+        .answer_format(p.spec, params_for(p.kind, p.spec, None))
+        .get("accepts", ())
+    ]
+    if not problems:
+        return True
+    for problem in problems:
+        kind = get_kind(problem.kind)
+        for student in students:
+            seed = variant_seed(student.pk, problem, assignment, 1)
+            params = params_for(problem.kind, problem.spec, seed)
+            if kind.expected(problem.spec, params) == DOES_NOT_FIT:
+                return True
+    return False
 
 
 # The demo quiz: (how many to draw, from which lecture problems), 15 minutes, open for a week.

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from exercises import hints, selectors, services, stepthrough, visuals
 from exercises.errors import NotFound
-from exercises.models import HintUnlock, LatePolicy, Submission, Verdict
+from exercises.models import HintUnlock, LatePolicy, Problem, Submission, Verdict
 from exercises.rendering import markdown_to_html
 from grader.grading import params_for
 from grader.kinds.answers import typed_number
@@ -33,12 +33,12 @@ class AnswerView:
     text: str = ""
 
 
-def answer_view(payload: dict[str, Any]) -> AnswerView:
+def answer_view(payload: dict[str, Any], label: str = "Your answer") -> AnswerView:
     if "code" in payload:
         return AnswerView(code=str(payload["code"]))
     answer = payload.get("answer")
     if visuals.is_matrix(answer) and max(len(answer), len(answer[0])) <= visuals.MAX_GRID_SIDE:
-        return AnswerView(grid=visuals.Grid("Your answer", visuals._fmt_rows(answer)))
+        return AnswerView(grid=visuals.Grid(label, visuals._fmt_rows(answer)))
     if isinstance(answer, list) and all(isinstance(v, int | float | str) for v in answer):
         if all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
             return AnswerView(text=" x ".join(str(v) for v in answer))
@@ -46,6 +46,17 @@ def answer_view(payload: dict[str, Any]) -> AnswerView:
     # A number as the student sent it, every digit (a cell's 3 significant digits would
     # echo 45126.4 as 4.51e+04).
     return AnswerView(text=typed_number(answer) if answer is not None else "")
+
+
+def editor_code(
+    user: AbstractBaseUser, problem: Problem, assignment_id: int | None, fmt: dict[str, Any]
+) -> str:
+    """What the code editor opens with: the student's latest submitted code for this problem
+    in this assignment, so that a reload or a return keeps their work, else the starter."""
+    latest = selectors.latest_code(user, problem, assignment_id)
+    if latest is not None:
+        return latest
+    return problem.starter_code or str(fmt.get("starter") or "")
 
 
 @dataclass(frozen=True)
@@ -58,16 +69,33 @@ class TestView:
     max_points: float
 
 
+def crash_text(crash: dict[str, Any]) -> str:
+    """``"IndexError at line 6 of your code"`` from a code grade's ``crashes`` entry."""
+    name = crash.get("exception") or "an exception"
+    line = crash.get("line")
+    return f"{name} at line {line} of your code" if line else f"{name} in your code"
+
+
 def test_views(submission: Submission) -> list[TestView]:
+    # Where a hidden test's call raised: the type and line only, checked by the code kind.
+    crashes = {
+        c.get("test"): crash_text(c)
+        for c in (submission.feedback or {}).get("crashes") or []
+        if isinstance(c, dict)
+    }
     views = []
     for test in submission.tests.all():
+        message = test.message
+        if test.hidden:
+            # A hidden test's message may quote its data: show only pass/fail for it.
+            crash = crashes.get(test.name)
+            message = f"Raised {crash}. {HIDDEN_TEST_NOTE}" if crash else HIDDEN_TEST_NOTE
         views.append(
             TestView(
                 name=test.name,
                 passed=test.passed,
                 hidden=test.hidden,
-                # A hidden test's message may quote its data: show only pass/fail for it.
-                message=HIDDEN_TEST_NOTE if test.hidden else test.message,
+                message=message,
                 points=test.points,
                 max_points=test.max_points,
             )
@@ -89,12 +117,15 @@ class FeedbackView:
     hidden_total: int = 0
     hidden_passed: int = 0
     has_stepthrough: bool = False
+    #: The right answer of this attempt's variant, where the assignment shows it (``reveal``).
+    right_answer: AnswerView | None = None
 
 
 def feedback_view(submission: Submission) -> FeedbackView:
     view = FeedbackView(answer=answer_view(submission.payload))
     if submission.status != "graded":
         return view
+    view.right_answer = revealed_answer(submission)
     tests = list(submission.tests.all())
     view.tests = test_views(submission)
     view.heatmaps = visuals.feedback_heatmaps(submission.feedback or {}, tests)
@@ -102,6 +133,32 @@ def feedback_view(submission: Submission) -> FeedbackView:
     view.hidden_passed = sum(t.hidden and t.passed for t in tests)
     view.has_stepthrough = submission.problem.slug in stepthrough.STEP_THROUGH_SLUGS
     return view
+
+
+def revealed_answer(submission: Submission) -> AnswerView | None:
+    """The right answer of the submission's variant, shown (to its author and their staff) only
+    when the assignment chooses to (``reveal_answer``) and the author has used their last
+    attempt: before that, feedback explains the mistake and leaves the answer to them. Never
+    for code (its expected outputs are the hidden tests')."""
+    assignment, problem = submission.assignment, submission.problem
+    if assignment is None or not assignment.reveal_answer or problem.kind == "code":
+        return None
+    if submission.verdict == Verdict.INVALID:
+        return None
+    try:
+        access = selectors.access_problem(
+            submission.user, problem.slug, assignment_id=assignment.pk
+        )
+    except NotFound:
+        return None
+    limit = access.attempt_limit
+    if limit is None or selectors.attempts_used(submission.user, problem, assignment) < limit:
+        return None
+    from grader.kinds import get_kind
+
+    params = params_for(problem.kind, problem.spec, submission.variant_seed)
+    right = get_kind(problem.kind).expected(problem.spec, params)
+    return answer_view({"answer": right}, label="The right answer")
 
 
 def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool:
@@ -130,6 +187,18 @@ def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool
     return access.is_late(timezone.now()) and access.assignment.late_policy == LatePolicy.REFUSE
 
 
+#: The params that shape the sliding window rather than fill it: stepping through the lecture's
+#: numbers with the student's own geometry shows how their window moves without their map.
+GEOMETRY_KEYS = ("stride", "size", "pad")
+
+
+def practice_params(lecture: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """The lecture's values (input, filter, bias) on the student's geometry (stride, window
+    size, padding): the step-through a student may see before solving. Equal to ``own`` only
+    when their values are the lecture's (then it would spell out their answer)."""
+    return {**lecture, **{k: own[k] for k in GEOMETRY_KEYS if k in own and k in lecture}}
+
+
 def stepthrough_view(
     user: AbstractBaseUser, submission: Submission, row: int, col: int
 ) -> StepThroughView | None:
@@ -142,13 +211,15 @@ def stepthrough_view(
     if _may_see_own_numbers(user, submission):
         params, note = own, "on the numbers of this attempt"
     else:
-        lecture = params_for(problem.kind, problem.spec, None)
-        if lecture == own:
+        params = practice_params(params_for(problem.kind, problem.spec, None), own)
+        if params == own:
             return None
-        params = lecture
+        moved = [f"{k} {own[k]}" for k in GEOMETRY_KEYS if k in own]
         note = (
-            "on the lecture's example (your own numbers appear here once you have solved the "
-            "problem or used your attempts)"
+            "on the lecture's numbers"
+            + (f" with your {', '.join(moved)}" if moved else "")
+            + " (your own numbers appear here once you have solved the problem or used your "
+            "attempts)"
         )
     step = stepthrough.window_step(params, row, col, stepthrough.STEP_THROUGH_MODES[problem.slug])
     return StepThroughView(step, note) if step else None

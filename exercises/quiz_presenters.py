@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from exercises import quiz_rules, selectors
 from exercises.access import staff_of
-from exercises.models import FeedbackPolicy, QuizAttempt, QuizSettings, Submission
+from exercises.models import (
+    AssignmentProblem,
+    FeedbackPolicy,
+    QuizAttempt,
+    QuizSettings,
+    Submission,
+)
 
 WITHHELD_MESSAGES = {
     FeedbackPolicy.AFTER_SUBMISSION: "Answer recorded. Feedback appears when you finish the quiz.",
@@ -64,6 +70,7 @@ def apply_feedback_policy(
 @dataclass
 class QuestionCard:
     position: int
+    item: AssignmentProblem
     detail: dict[str, Any]  # presenters.problem_detail for this student's variant
     latest: Submission | None
     answered: bool
@@ -71,6 +78,29 @@ class QuestionCard:
     tries_left: int | None  # None: no limit
     next_try_percent: float | None
     best_score: float | None  # None while feedback is withheld or nothing graded
+
+
+def drawn_question(
+    user: AbstractBaseUser, quiz: QuizSettings, attempt: QuizAttempt, position: int
+) -> tuple[AssignmentProblem, dict[str, Any]] | None:
+    """Question ``position`` (from 1) of the student's draw: its item and
+    ``presenters.problem_detail`` for their variant (statement, answer format); None when the
+    draw has no such question."""
+    from exercises import presenters  # needs grader.kinds; imported where it is used
+
+    if not 1 <= position <= len(attempt.drawn_item_ids):
+        return None
+    item = (
+        quiz.assignment.items.select_related("problem", "assignment", "assignment__cohort")
+        .filter(pk=attempt.drawn_item_ids[position - 1])
+        .first()
+    )
+    if item is None:
+        return None
+    access = selectors.access_problem(
+        user, item.problem.slug, assignment_id=quiz.assignment_id, now=attempt.started_at
+    )
+    return item, presenters.problem_detail(user, access)
 
 
 def question_cards(
@@ -107,6 +137,7 @@ def question_cards(
         cards.append(
             QuestionCard(
                 position=position,
+                item=access.item,
                 detail=detail,
                 latest=subs[0] if subs else None,
                 answered=bool(subs),

@@ -28,6 +28,8 @@ from exercises.models import (
 )
 from exercises.models.submission import PENDING_STATUSES
 
+STATE_LABELS = {"not_started": "not started", "running": "working", "finished": "done"}
+
 
 @dataclass
 class StudentRow:
@@ -45,6 +47,11 @@ class StudentRow:
     max_score: float = 0.0
     pending: int = 0  # drawn questions whose latest answer is still being graded
     best_by_item: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def state_label(self) -> str:
+        """The state as the monitor and the results say it (never the raw ``not_started``)."""
+        return STATE_LABELS.get(self.state, self.state.replace("_", " "))
 
     @property
     def time_left(self) -> str:

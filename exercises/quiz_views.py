@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises import (
+    answer_inputs,
+    page_presenters,
     quiz_presenters,
     quiz_reports,
     quiz_rules,
@@ -33,8 +35,7 @@ from exercises.access import (
     staff_memberships,
     staff_quiz,
 )
-from exercises.errors import AccessDenied, NotFound, StrideError
-from exercises.forms import AnswerForm, CodeForm
+from exercises.errors import AccessDenied, BadPayload, NotFound, StrideError
 from exercises.instructor.guard import staff_page
 from exercises.models import Cohort, QuizSettings
 from exercises.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
@@ -62,7 +63,11 @@ def _mmss(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
+def _quiz_context(
+    request: HttpRequest, quiz: QuizSettings, role: str, refill: int | None = None
+) -> dict:
+    """The quiz page's context; question ``refill``'s inputs keep what was just sent (the
+    answer was refused: the student corrects it rather than typing it again)."""
     now = timezone.now()
     user = request.user
     attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
@@ -76,13 +81,16 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
         cards = quiz_presenters.question_cards(user, quiz, attempt, role=role, released=released)
         for card in cards:
             card.statement_html = markdown_to_html(card.detail["statement"])
-            card.form = (
-                CodeForm(
-                    initial={"code": card.detail.get("starter_code", "")},
-                    prefix=f"q{card.position}",
-                )
-                if card.detail["kind"] == "code"
-                else AnswerForm(prefix=f"q{card.position}")
+            problem, fmt = card.item.problem, card.detail["answer_format"]
+            card.widget = answer_inputs.build_widget(
+                problem.kind,
+                fmt,
+                post=request.POST if card.position == refill else None,
+                starter_code=page_presenters.editor_code(user, problem, quiz.assignment_id, fmt)
+                if problem.kind == "code"
+                else "",
+                prefix=f"q{card.position}-",
+                label=f"Your answer to question {card.position}",
             )
     over = state is quiz_rules.Sitting.FINISHED
     return {
@@ -111,12 +119,14 @@ def _quiz_context(request: HttpRequest, quiz: QuizSettings, role: str) -> dict:
 
 @login_required
 @never_cache
-def quiz_page(request: HttpRequest, pk: int, *, error: StrideError | None = None) -> HttpResponse:
+def quiz_page(
+    request: HttpRequest, pk: int, *, error: StrideError | None = None, refill: int | None = None
+) -> HttpResponse:
     try:
         quiz, role = member_quiz(request.user, pk)
     except (NotFound, AccessDenied) as exc:
         return _refused(request, exc)
-    context = _quiz_context(request, quiz, role)
+    context = _quiz_context(request, quiz, role, refill)
     context["error"] = error
     return render(request, "quiz/take.html", context, status=error.status if error else 200)
 
@@ -144,29 +154,34 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     except (NotFound, AccessDenied) as exc:
         return _refused(request, exc)
     attempt = quiz_rules.attempt_of(quiz.assignment_id, request.user.pk)
-    if attempt is None or not 1 <= position <= len(attempt.drawn_item_ids):
+    drawn = (
+        quiz_presenters.drawn_question(request.user, quiz, attempt, position) if attempt else None
+    )
+    if drawn is None:
         return quiz_page(
             request,
             pk,
             error=StrideError("Start the quiz first.", code="quiz_not_started"),
         )
-    item = quiz.assignment.items.select_related("problem").get(
-        pk=attempt.drawn_item_ids[position - 1]
-    )
-    form_class = CodeForm if item.problem.kind == "code" else AnswerForm
-    form = form_class(request.POST, prefix=f"q{position}")
-    if not form.is_valid():
-        error = StrideError(
-            f"Question {position}: " + " ".join(e for errs in form.errors.values() for e in errs)
+    item, detail = drawn
+    try:
+        # The problem page's inputs and reading, per answer format (grid, shape, box, editor).
+        payload = answer_inputs.read_answer(
+            item.problem.kind, detail["answer_format"], request.POST, prefix=f"q{position}-"
         )
-        return quiz_page(request, pk, error=error)
+    except answer_inputs.AnswerError as exc:
+        error = BadPayload(
+            f"Question {position}: {exc.message} It was not recorded and used no try.",
+            field=exc.field,
+        )
+        return quiz_page(request, pk, error=error, refill=position)
     try:
         services.submit_answer(
-            request.user, item.problem.slug, form.cleaned_data, assignment_id=quiz.assignment_id
+            request.user, item.problem.slug, payload, assignment_id=quiz.assignment_id
         )
     except StrideError as exc:
         exc.message = f"Question {position}: {exc.message}"
-        return quiz_page(request, pk, error=exc)
+        return quiz_page(request, pk, error=exc, refill=position)
     messages.success(request, f"Answer to question {position} recorded.")
     return redirect(reverse("quiz", args=[pk]) + f"#q{position}")
 
@@ -365,6 +380,7 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
     quiz = cohort_quiz(staff, pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
+        minutes = form.cleaned_data["minutes"]
         try:
             attempt = quizzes.extend_time(
                 request.user, quiz, form.cleaned_data["user_id"], form.cleaned_data["minutes"]
@@ -373,7 +389,8 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"{attempt.user.username} has {form.cleaned_data['minutes']} more minutes."
+                request,
+                f"{attempt.user.username} has {minutes} more minute{'s' if minutes != 1 else ''}.",
             )
     else:
         messages.error(request, "Extend by a whole number of minutes (1 to 1440).")

@@ -316,6 +316,19 @@ def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submiss
     )
 
 
+def latest_code(user: AbstractBaseUser, problem: Problem, assignment_id: int | None) -> str | None:
+    """The code of the user's latest submission to ``problem`` in this assignment (any status:
+    what they last sent is what they were working on), or None."""
+    payload = (
+        Submission.objects.filter(user=user, problem=problem, assignment_id=assignment_id)
+        .order_by("-created_at", "-id")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def visible_quizzes(user: AbstractBaseUser):
     """Quizzes the user may see: all of their staff cohorts', the published ones of their
     student cohorts; soonest first."""

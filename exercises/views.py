@@ -183,8 +183,11 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 access.problem.kind,
                 detail["answer_format"],
                 post=post,
-                starter_code=access.problem.starter_code
-                or str(detail["answer_format"].get("starter") or ""),
+                starter_code=page_presenters.editor_code(
+                    request.user, access.problem, access.assignment.pk, detail["answer_format"]
+                )
+                if access.problem.kind == "code"
+                else "",
             ),
             "error": error,
         }

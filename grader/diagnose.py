@@ -22,8 +22,9 @@ Answers compared here are normalised by the kinds: a number (int, float or Fract
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -78,11 +79,42 @@ class Diagnosis:
 
     @property
     def message(self) -> str:
-        text = f"{self.title}. {self.explanation}"
+        """The feedback paragraph's sentence: it points at the diagnosis, which the pages show
+        beside it (title and explanation), rather than repeat it word for word."""
+        text = "It matches a known mistake: the diagnosis shows which step to check."
         if self.also:
             titles = "; ".join(title.lower() for _, title in self.also)
             text += f" (The same answer also comes from: {titles}.)"
         return text
+
+    def hiding(self, right: Any) -> Diagnosis:
+        """This diagnosis with the right answer left for the student to work out: where the
+        explanation or step would end a calculation on it (``... = 45126``, ``the volume is
+        28 x 28 x 6``) it says ``= ?`` (``is ?``).
+        Whether the answer itself is shown is the assignment's choice, not the diagnosis'."""
+        text = _written_answer(right)
+        if text is None:
+            return self
+        pattern = re.compile(r"(=|\bis)\s*" + re.escape(text) + r"(?!\d|\.\d)")
+        return replace(
+            self,
+            explanation=pattern.sub(r"\1 ?", self.explanation),
+            step=pattern.sub(r"\1 ?", self.step),
+        )
+
+
+def _written_answer(right: Any) -> str | None:
+    """How an explanation writes ``right``: a number as ``fmt`` does, a volume as
+    ``28 x 28 x 6``; None for what explanations never end on (a matrix, does-not-fit)."""
+    if isinstance(right, str | bool):
+        return None
+    if isinstance(right, list | tuple):
+        if right and all(isinstance(v, int) for v in right):
+            return " x ".join(str(v) for v in right)
+        return None
+    if isinstance(right, int | float | Fraction | np.integer | np.floating):
+        return fmt(right)
+    return None
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -1007,7 +1039,7 @@ def diagnose(
     m, wrong, extra = hits[0]
     explanation, step = explain(recipe, m, params, wrong, extra)
     also = tuple((h.key, h.title) for h, _, _ in hits[1:] if h.key != m.key)
-    return Diagnosis(m.key, m.title, explanation, step, also)
+    return Diagnosis(m.key, m.title, explanation, step, also).hiding(right)
 
 
 def diagnose_cells(

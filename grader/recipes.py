@@ -12,7 +12,8 @@ in a range, a choice) is derived here from ``random()`` by plain arithmetic, so 
 upgrade (``randrange``'s algorithm is not guaranteed) nor a NumPy upgrade (``Generator`` methods
 may change their streams, NEP 19) can change a student's numbers. Parameters are drawn in the
 order the recipe declares them; a combination that does not make a usable problem (a filter larger
-than the input, pooling windows that don't tile) is redrawn from the same stream.
+than the input, pooling windows that don't tile) or one too easy to teach anything (a 1x1 filter
+at stride 1, whose output size is the input's) is redrawn from the same stream.
 
 Problem-spec keys read here (see ``grader.kinds.recipe_kind`` for the rest):
 
@@ -88,6 +89,9 @@ class Recipe:
     params: tuple[Param, ...]
     solve: Callable[[Params], Any]
     usable: Callable[[Params], str | None] = lambda p: None
+    #: Why a usable variant is too easy to teach anything (the answer is a number of the
+    #: statement), or None; such variants are redrawn like unusable ones.
+    too_easy: Callable[[Params], str | None] = lambda p: None
     fits: Callable[[Params], bool] | None = None
     does_not_fit_rate: float = 0.0
     tolerance: Tolerance = field(default_factory=lambda: Tolerance(abs=1e-9, rel=1e-9))
@@ -198,7 +202,7 @@ def _sample(
 ) -> dict[str, Any] | None:
     for _ in range(MAX_DRAWS):
         params = {p.name: gens[p.name].draw(draw, p) for p in recipe.params}
-        if recipe.usable(params) is not None:
+        if recipe.usable(params) is not None or recipe.too_easy(params) is not None:
             continue
         if want_fit is not None and recipe.fits is not None and recipe.fits(params) != want_fit:
             continue
@@ -332,6 +336,22 @@ def _filter_within(n_key: str, f_key: str = "f", pad_key: str | None = None) -> 
     return usable
 
 
+def _size_too_easy(stride_key: str | None = "stride", pad_key: str | None = None) -> Callable:
+    """An output-size variant whose answer is in the statement: a 1x1 filter at stride 1 with
+    no padding (the size is unchanged), or a filter as large as the padded input (size 1)."""
+
+    def too_easy(p: Params) -> str | None:
+        stride = p[stride_key] if stride_key else 1
+        pad = p[pad_key] if pad_key else 0
+        if p["f"] == 1 and stride == 1 and pad == 0:
+            return "a 1x1 filter at stride 1 without padding leaves the size unchanged"
+        if p["f"] == p["n"] + 2 * pad:
+            return "the filter covers the whole input: one position"
+        return None
+
+    return too_easy
+
+
 def _pool_usable(p: Params) -> str | None:
     if p["size"] > 4 or not conv_fits(4, p["size"], p["stride"]):
         return f"a {p['size']}x{p['size']} window at stride {p['stride']} does not tile a 4x4 input"
@@ -462,6 +482,7 @@ RECIPES: dict[str, Recipe] = {
             (_N, _F, IntParam("stride", 1, 4, 3, (1, 16))),
             lambda p: _size_or_dnf(p["n"], p["f"], p["stride"]),
             usable=_filter_within("n"),
+            too_easy=_size_too_easy(),
             fits=lambda p: conv_fits(p["n"], p["f"], p["stride"]),
             does_not_fit_rate=1 / 3,
         ),
@@ -472,6 +493,7 @@ RECIPES: dict[str, Recipe] = {
             (_N, _F, _STRIDE, IntParam("pad", 0, 3, 1, (0, 32))),
             lambda p: _size_or_dnf(p["n"], p["f"], p["stride"], p["pad"]),
             usable=_filter_within("n", pad_key="pad"),
+            too_easy=_size_too_easy(pad_key="pad"),
             fits=lambda p: conv_fits(p["n"], p["f"], p["stride"], p["pad"]),
             does_not_fit_rate=1 / 3,
         ),
@@ -482,6 +504,7 @@ RECIPES: dict[str, Recipe] = {
             (IntParam("f", 1, 11, 3, (1, 63), choices=(1, 3, 5, 7, 9, 11)),),
             lambda p: reference.same_padding(p["f"]),
             usable=_same_padding_usable,
+            too_easy=lambda p: "a 1x1 filter needs no padding" if p["f"] == 1 else None,
         ),
         Recipe(
             "shrinking-volumes",
@@ -507,6 +530,7 @@ RECIPES: dict[str, Recipe] = {
             ),
             lambda p: _volume({**p, "stride": 1, "pad": 0}),
             usable=_filter_within("n"),
+            too_easy=_size_too_easy(stride_key=None),
             order=_VOLUME,
         ),
         Recipe(
@@ -549,6 +573,7 @@ RECIPES: dict[str, Recipe] = {
             ),
             _volume,
             usable=_conv_volume_usable,
+            too_easy=_size_too_easy(pad_key="pad"),
             order=_VOLUME,
         ),
         Recipe(
@@ -602,6 +627,7 @@ RECIPES: dict[str, Recipe] = {
             ),
             _flatten,
             usable=_flatten_usable,
+            too_easy=_size_too_easy(stride_key=None),
         ),
         Recipe(
             "fc-layer-params",

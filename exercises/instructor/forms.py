@@ -104,6 +104,7 @@ class AssignmentForm(forms.ModelForm):
             "late_policy",
             "late_penalty_percent",
             "attempt_limit",
+            "reveal_answer",
             "variant_policy",
             "counts_on_leaderboard",
             "leaderboard_freeze_minutes",

@@ -46,6 +46,12 @@ class Assignment(models.Model):
         max_length=16, choices=VariantPolicy.choices, default=VariantPolicy.PER_STUDENT
     )
     counts_on_leaderboard = models.BooleanField(default=True)
+    # Show a student the right answer of their variant once they have used their last attempt
+    # (off: feedback explains the mistake and leaves the answer to them).
+    reveal_answer = models.BooleanField(
+        default=False,
+        help_text="Show each student the right answer after their last attempt.",
+    )
     # Students see the leaderboard as it stood this many minutes before the due date until the
     # deadline passes (staff always see it live); 0: never frozen.
     leaderboard_freeze_minutes = models.PositiveIntegerField(default=0)

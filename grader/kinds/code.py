@@ -36,15 +36,21 @@ mistake's title, never the case's data) and, for the most common one, in the Gra
 
 Only the *inputs* enter the sandbox, one case at a time, visible cases first. Hidden cases
 report name, pass/fail and points, never their data; the student's printed output is shown only
-when no case is hidden (it could echo hidden inputs), and what the child says after a hidden
-input reached it is cut down to exception type and line (``grader.sandbox.interpret``). A
-student's fault (syntax error, timeout, ...) is a graded result with a clear message;
-``SandboxUnavailable`` propagates so that the task retries.
+when no case is hidden (it could echo hidden inputs; the feedback then says so), and what the
+child says after a hidden input reached it is cut down to exception type and line
+(``grader.sandbox.interpret``; a hidden case that raised reports only the exception's type and the
+line of the student's code, ``crash_location``). A syntax error is found by compiling in the
+worker before anything runs: an invalid answer, which uses no attempt. Other faults of the
+student's (timeout, crash, ...) are graded results with a clear message; ``SandboxUnavailable``
+propagates so that the task retries.
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
+import re
+import traceback
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -67,6 +73,8 @@ from grader.results import Grade, TestOutcome, verdict_for
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
 MAX_CASES = 64
+#: The name the sandbox gives the student's module in its tracebacks.
+SUBMISSION_FILE = "submission.py"
 
 
 @lru_cache(maxsize=64)
@@ -205,6 +213,15 @@ class CodeKind(ProblemKind):
             return Grade.invalid("submit the Python source of your module")
         from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
 
+        syntax = syntax_error(answer)
+        if syntax is not None:
+            # Found here, in the worker, before any run: nothing ran, so the attempt does not
+            # count (an invalid answer uses none), and a forged report could not fake one.
+            return Grade.invalid(
+                f"{syntax}\nNothing ran, so this attempt does not count: fix the line above "
+                "and submit again.",
+                status=RunStatus.SYNTAX_ERROR.value,
+            )
         cases = self._cases(spec, params)
         tol = Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
         limits = Limits.from_mapping(spec.get("limits"))
@@ -221,11 +238,15 @@ class CodeKind(ProblemKind):
         keys = cm.selected_keys(spec, known)
         outcomes: list[TestOutcome] = []
         diagnosed: list[tuple[str, str]] = []
+        crashes: list[dict[str, Any]] = []
         for i, case in enumerate(cases):
             outcome, key = self._outcome(spec, case, run, slot[i], tol, namespace, known, keys)
             outcomes.append(outcome)
             if key is not None:
                 diagnosed.append((case["name"], key))
+            crash = _hidden_crash(case, run, slot[i], answer)
+            if crash is not None:
+                crashes.append(crash)
         total = sum(c["points"] for c in cases)
         score = min(1.0, sum(o.points for o in outcomes) / total)
         passed = sum(o.passed for o in outcomes)
@@ -247,8 +268,12 @@ class CodeKind(ProblemKind):
         }
         if run.unsafe:
             feedback["unsafe"] = True
+        if crashes:
+            feedback["crashes"] = crashes
         if not any(c["hidden"] for c in cases):
             feedback["stdout"], feedback["stderr"] = run.stdout, run.stderr
+        elif run.stdout or run.stderr:
+            feedback["output_withheld"] = True  # printed while hidden cases ran: may echo them
         return Grade(score, verdict_for(score), feedback, tuple(outcomes))
 
     def _outcome(
@@ -301,6 +326,59 @@ class CodeKind(ProblemKind):
         hint = cm.case_hint(known, key)
         message = hint[0].upper() + hint[1:] if hidden else f"{check.message}; {hint}"
         return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
+
+
+def syntax_error(source: str) -> str | None:
+    """The syntax error of ``source`` as Python shows it (line, caret, message), or None.
+    Compiling runs none of the code; CPython bounds the constants it folds while compiling."""
+    try:
+        compile(source, SUBMISSION_FILE, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+    except (ValueError, MemoryError, RecursionError) as exc:  # NUL bytes, absurd nesting
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+_FRAME_LINE = re.compile(r'File "' + re.escape(SUBMISSION_FILE) + r'", line (\d+)')
+_EXCEPTION_NAME = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
+#: What ``grader.sandbox.interpret.reduced`` leaves of a hidden case's error.
+_REDUCED = re.compile(r"([A-Za-z_]\w*) at line (\d+)")
+
+
+def crash_location(error: str, source: str) -> tuple[str, int | None] | None:
+    """(exception type, line of the student's code) read from a failed call's traceback, or
+    None when it is not a traceback. The text comes from the sandbox, where the student's code
+    could have rewritten it to spell out a hidden case's data: only a builtin exception's name
+    and a line that exists in ``source`` are believed ("an exception", None otherwise)."""
+    lines = [line.strip() for line in (error or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    short = _REDUCED.fullmatch(lines[-1])  # the sandbox already cut it to type and line
+    if short is not None and len(lines) == 1:
+        error = f'File "{SUBMISSION_FILE}", line {short.group(2)}\n{short.group(1)}'
+        lines = [short.group(1)]
+    match = _EXCEPTION_NAME.match(lines[-1])
+    name = match.group(1) if match else ""
+    builtin = getattr(builtins, name, None)
+    if not (isinstance(builtin, type) and issubclass(builtin, BaseException)):
+        name = "an exception"
+    frames = _FRAME_LINE.findall(error)
+    line = int(frames[-1]) if frames else None
+    if line is not None and not 1 <= line <= len(source.splitlines()):
+        line = None
+    return name, line
+
+
+def _hidden_crash(case: Mapping[str, Any], run: Any, i: int, source: str) -> dict[str, Any] | None:
+    """Where a hidden case's call raised, for the student: ``{"test", "exception", "line"}``
+    (a visible case's message already holds the whole traceback)."""
+    if not case["hidden"] or i >= len(run.calls) or run.calls[i].ok:
+        return None
+    found = crash_location(run.calls[i].error or "", source)
+    if found is None:
+        return None
+    return {"test": case["name"], "exception": found[0], "line": found[1]}
 
 
 KIND = CodeKind()

@@ -67,6 +67,8 @@ class NumberKind(RecipeKind):
             if diagnosis is None or right != DOES_NOT_FIT:
                 parts.append(fit["message"])
         if diagnosis is not None:
+            if not parts:
+                parts.append(f"{typed_number(value)} is not right.")
             parts.append(diagnosis.message)
             feedback["misconception"] = diagnosis.to_feedback()
             if diagnosis.also:

@@ -108,7 +108,7 @@ def test_the_expected_answer_is_never_served_before_it_is_solved(client, api, st
         variant_seed=services.current_seed(student, access),  # the seed the service would use
     )
     html = client.get(f"/submissions/{submission.pk}").content.decode()
-    assert "on the lecture&#x27;s example" in html
+    assert "on the lecture&#x27;s numbers" in html
     assert "on the numbers of this attempt" not in html
     # Once it is solved, the step-through shows the student's own numbers.
     submission.verdict = Verdict.CORRECT
@@ -143,3 +143,35 @@ def test_other_cohorts_problems_are_not_found_anywhere(client, api, student, ban
     )
     assert response.status_code == 404
     assert not Submission.objects.exists()
+
+
+def test_before_solving_the_step_through_moves_with_the_students_own_stride(
+    client, student, cohort, monkeypatch
+):
+    from exercises import stepthrough
+
+    problem = factories.make_problem(
+        "conv-single-channel", kind="matrix", spec={"recipe": "conv-single-channel"}
+    )
+    assignment = factories.make_assignment(cohort, [problem])
+    # A variant at stride 2, where the lecture's example is at stride 1.
+    seed = next(
+        s for s in range(500) if get_kind("matrix").generate(problem.spec, s)["stride"] == 2
+    )
+    own = get_kind("matrix").generate(problem.spec, seed)
+    submission = graded(
+        student, problem, assignment, payload={"answer": [[0] * 3] * 3}, variant_seed=seed
+    )
+    # Their next attempt has these numbers too: they may not see them yet.
+    monkeypatch.setattr(services, "current_seed", lambda user, access: seed)
+    client.force_login(student)
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert "2 cells at a time" in html  # the student's stride
+    assert "on the lecture&#x27;s numbers with your stride 2" in html
+    assert 'data-rows="3" data-cols="3"' in html  # the student's map size
+    # Their own map is nowhere: the window runs over the lecture's input.
+    own_map = stepthrough.feature_map(own)
+    lecture = stepthrough.feature_map(
+        {**get_kind("matrix").generate(problem.spec, None), "stride": 2}
+    )
+    assert own_map.tolist() != lecture.tolist()

@@ -50,6 +50,15 @@ def test_does_not_fit_is_a_box_to_tick_where_the_format_takes_it():
         read_answer("number", {"type": "number", "accepts": ["number"]}, post(answer="five"))
 
 
+def test_a_number_typed_and_the_box_ticked_are_refused_together():
+    fmt = {"type": "number", "accepts": ["number", "does-not-fit"]}
+    with pytest.raises(AnswerError, match="not both") as caught:
+        read_answer("number", fmt, post(answer="6", does_not_fit="1"))
+    assert caught.value.field == "does_not_fit"
+    # The API's word keeps working when typed (the page says to tick the box).
+    assert read_answer("number", fmt, post(answer="does-not-fit")) == {"answer": "does-not-fit"}
+
+
 def test_a_shape_is_whole_numbers_in_order():
     fmt = {"type": "shape", "length": 3}
     assert read_answer("shape", fmt, post(**{"dim-0": "5", "dim-1": "5", "dim-2": "6.0"})) == {

@@ -408,10 +408,19 @@ def test_the_statement_says_what_to_submit(slug):
         assert "NCHW" in statement or slug == "implement-conv2d-single"
     else:
         assert "## What to submit" in statement
+    # Said as the student's page asks for it: the box, the grid, the fields (the JSON API's
+    # shapes are in each problem's answer_format, not in what students read).
+    assert "JSON API" not in statement
     if slug.startswith("output-size"):
-        assert "`does-not-fit`" in statement
+        assert "tick **It does not fit**" in statement.replace("\n", " ")
+        assert "does-not-fit" not in statement  # the form has a box, not a word to type
     if TABLE[slug][0] == "shape":
-        assert "height x width x depth" in statement
+        assert "height, width and depth" in statement
+
+
+def test_the_does_not_fit_box_is_labelled_as_the_statements_say():
+    inputs = Path(settings.BASE_DIR, "exercises/templates/exercises/_answer_inputs.html")
+    assert "It does not fit: no whole-number output size" in inputs.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("slug", sorted(TABLE))
@@ -645,3 +654,14 @@ def test_the_sandbox_names_the_misconception_of_a_known_wrong_solution(slug, sol
             assert test.data["misconception"] == key
             assert test.message == f"Matches a known mistake: {hint['title']}"
     json.dumps(grade.to_dict())
+
+
+def test_the_convolution_figure_speaks_of_the_students_stride():
+    spec = spec_of("conv-single-channel")
+    kind = get_kind("matrix")
+    statement = (folder("conv-single-channel") / "statement.md").read_text(encoding="utf-8")
+    seed = next(s for s in range(500) if kind.generate(spec, s)["stride"] == 2)
+    html = markdown_to_html(render_statement(statement, kind.generate(spec, seed)))
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html, flags=re.DOTALL).group(1)
+    assert "your stride is 2" in caption
+    assert "feature map 5 x 5" not in html  # the lecture's map is labelled as stride 1's

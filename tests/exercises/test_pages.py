@@ -238,3 +238,27 @@ def test_with_a_new_variant_per_attempt_an_htmx_submit_leaves_the_stale_numbers(
     response = logged_in.post("/problems/output-size-stride", {"answer": "3"}, **HTMX)
     submission = Submission.objects.get()
     assert response["HX-Redirect"] == f"/submissions/{submission.pk}"
+
+
+def test_the_code_editor_opens_with_the_latest_submitted_code(logged_in, student, cohort):
+    from tests import factories
+
+    problem = factories.make_problem(
+        "code-x",
+        kind="code",
+        spec={"entry": "f"},
+        starter_code="def f():\n    raise NotImplementedError\n",
+    )
+    assignment = factories.make_assignment(cohort, [problem])
+    other = factories.make_assignment(cohort, [], slug="elsewhere")
+    html = logged_in.get("/problems/code-x").content.decode()
+    assert "raise NotImplementedError" in html  # nothing sent yet: the starter
+    for code, where in (("def f():\n    return 1\n", assignment), ("def f(): 2", assignment)):
+        Submission.objects.create(
+            user=student, problem=problem, assignment=where, payload={"code": code}
+        )
+    Submission.objects.create(  # another assignment's code is not this one's work
+        user=student, problem=problem, assignment=other, payload={"code": "other"}
+    )
+    html = logged_in.get("/problems/code-x").content.decode()
+    assert ">def f(): 2</textarea>" in html

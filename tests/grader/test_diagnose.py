@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader import reference
-from grader.diagnose import MISCONCEPTIONS, fmt, misconception_keys
+from grader.diagnose import MISCONCEPTIONS, Diagnosis, fmt, misconception_keys
 from grader.kinds import get_kind
 from grader.recipes import LECTURE_W3, LECTURE_X, LECTURE_X3, RECIPES
 from grader.results import Verdict
@@ -21,6 +21,12 @@ W3 = np.array(LECTURE_W3, float)
 ASYM = [[1, 0, 0], [0, 1, 1], [-1, 0, 0]]
 POOL_X = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
 PATCH27 = [[row[:3] for row in channel[:3]] for channel in LECTURE_X3]
+
+
+def shown(grade) -> str:
+    """What a student reads: the feedback paragraph, then the diagnosis (title, explanation)."""
+    m = grade.feedback.get("misconception") or {}
+    return f"{grade.message} {m.get('title', '')}. {m.get('explanation', '')}"
 
 
 def conv1(w, stride=1):
@@ -378,10 +384,12 @@ def test_each_misconception_names_itself_with_the_students_numbers(
     assert grade.verdict in (Verdict.INCORRECT, Verdict.PARTIAL), grade.message
     assert grade.score < 1
     assert grade.feedback["misconception"]["key"] == key, grade.message
-    assert fragment in grade.message
+    # The explanation's own calculation, its last result (the right answer) left as "?".
+    right = kind.expected(spec, params)
+    assert Diagnosis("", "", fragment, "").hiding(right).explanation in shown(grade)
     assert grade.feedback["misconception"]["step"]
     if kind_name == "matrix":
-        assert "cells" in grade.feedback or "Your map is" in grade.message
+        assert "cells" in grade.feedback or "Your map is" in shown(grade)
 
 
 def test_the_table_covers_every_declared_misconception():

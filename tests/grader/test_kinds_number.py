@@ -12,6 +12,12 @@ PADDING = spec_for("output-size-padding")
 PARAMS = spec_for("conv-layer-params")
 
 
+def shown(grade) -> str:
+    """What a student reads: the feedback paragraph, then the diagnosis (title, explanation)."""
+    m = grade.feedback.get("misconception") or {}
+    return f"{grade.message} {m.get('title', '')}. {m.get('explanation', '')}"
+
+
 def test_the_pinned_variant_is_the_lectures_doesnt_fit_example(number):
     params = number.generate(STRIDE, None)
     assert params == {"n": 7, "f": 3, "stride": 3}
@@ -35,7 +41,7 @@ def test_a_number_for_a_size_that_does_not_fit_is_told_why(number):
     assert grade.verdict == Verdict.INCORRECT
     assert grade.feedback["misconception"]["key"] == "rounded-down"
     assert "(7 - 3) / 3 + 1 = 2.333 is not a whole number, and rounding it down to 2" in (
-        grade.message
+        shown(grade)
     )
     assert grade.feedback["fit"]["fits"] is False
 
@@ -61,9 +67,9 @@ def test_does_not_fit_because_the_padding_was_forgotten_names_the_padding(number
     params = {"n": 8, "f": 3, "stride": 3, "pad": 2}  # (8+4-3)/3+1 = 4; (8-3)/3 does not fit
     grade = number.grade(PADDING, params, "does-not-fit")
     assert grade.feedback["misconception"]["key"] == "forgot-padding"
-    assert "It fits: 9 is divisible by the stride 3" in grade.message
+    assert "It fits: 9 is divisible by the stride 3" in shown(grade)
     assert "Forgot the padding. (8 - 3) / 3 + 1 = 2.667, not a whole number leaves out" in (
-        grade.message
+        shown(grade)
     )
 
 
@@ -73,10 +79,15 @@ def test_the_lectures_parameter_count_and_its_missing_bias(number):
     assert number.expected(PARAMS, params) == 760
     grade = number.grade(PARAMS, params, 750)
     assert grade.verdict == Verdict.INCORRECT and grade.score == 0.0
+    # The paragraph points at the diagnosis; neither says the right number (760).
     assert grade.message == (
-        "Forgot the bias. (5*5*3)*10 = 750: each filter also has one bias, so 5*5*3 + 1 = 76 "
-        "parameters per filter, and 76*10 = 760."
+        "750 is not right. It matches a known mistake: the diagnosis shows which step to check."
     )
+    assert grade.feedback["misconception"]["explanation"] == (
+        "(5*5*3)*10 = 750: each filter also has one bias, so 5*5*3 + 1 = 76 "
+        "parameters per filter, and 76*10 = ?."
+    )
+    assert "760" not in shown(grade)
     assert grade.feedback["misconception"]["step"] == "per filter: 5*5*3 + 1 = 76"
 
 

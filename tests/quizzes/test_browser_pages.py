@@ -115,7 +115,7 @@ def test_an_unreadable_answer_is_refused_and_handing_in_asks_then_shows_the_tota
     page.fill("#id_q1-answer", "hello <b>x</b>")
     page.click("text=Submit answer 1")
     error = page.locator("#quiz-error")
-    assert "cannot be read (Send a number.)" in error.inner_text()
+    assert "'hello <b>x</b>' is not a number." in error.inner_text()
     assert "used no try" in error.inner_text()
     assert "Answer recorded" not in page.inner_text("#q1")
     assert "0 of 1 try used" in page.inner_text("#q1")

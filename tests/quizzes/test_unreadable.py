@@ -33,8 +33,9 @@ def test_the_quiz_page_refuses_an_unreadable_answer_and_keeps_the_try(make_quiz,
         response = page.post(f"{url}/questions/1", {"q1-answer": UNREADABLE})
         html = response.content.decode()
         assert response.status_code == 400
-        assert "Question 1: This answer cannot be read (Send a number.)" in html
-        assert "it was not recorded and used no try" in html
+        # Read by the form, as on the problem page: the reason, and no try used.
+        assert "Question 1: &#x27;hello" in html and "is not a number." in html
+        assert "It was not recorded and used no try" in html
         assert "<b>x</b>" not in html  # whatever is echoed is escaped
         assert not Submission.objects.exists()
         again = page.get(url).content.decode()
@@ -92,7 +93,7 @@ def test_a_real_number_kind_says_what_it_expected(cohort, instructor, student, t
         readable = page.post(f"{url}/questions/1", {"q1-answer": "does-not-fit"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "the answer must be a number or &quot;does-not-fit&quot;" in html
+    assert "is not a number. If it does not fit, tick the box instead." in html
     assert "hello &lt;b&gt;x&lt;/b&gt;" in html
     assert readable.status_code == 302  # a readable answer, right or wrong, is recorded
     assert Submission.objects.count() == 1

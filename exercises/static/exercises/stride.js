@@ -47,7 +47,7 @@
         },
       });
       editor.getInputField().setAttribute("aria-label", "Your code (Python)");
-      editor.getInputField().setAttribute("aria-describedby", "answer-help");
+      editor.getInputField().setAttribute("aria-describedby", area.dataset.help || "answer-help");
       editor.on("change", function () { editor.save(); });
       area.form.addEventListener("submit", function () { editor.save(); });
     });
@@ -119,6 +119,25 @@
     });
   }
 
+  /* --- "it does not fit" -------------------------------------------------------------------- */
+  /* A size typed and the box ticked are two answers: using one disables the other (the server
+     refuses both together as well, for a page without this script). */
+  function setUpDoesNotFit(root) {
+    root.querySelectorAll("input[type=checkbox][name$=does_not_fit]").forEach(function (box) {
+      if (box.dataset.enhanced) return;
+      box.dataset.enhanced = "1";
+      var number = box.form && box.form.querySelector('input[name="' + box.name.replace(/does_not_fit$/, "answer") + '"]');
+      if (!number) return;
+      function sync() {
+        number.disabled = box.checked;
+        box.disabled = !box.checked && number.value.trim() !== "";
+      }
+      box.addEventListener("change", sync);
+      number.addEventListener("input", sync);
+      sync();
+    });
+  }
+
   /* --- convolution step-through ----------------------------------------------------------- */
   function setUpStepThrough() {
     document.addEventListener("keydown", function (event) {
@@ -161,6 +180,7 @@
     renderMath(root);
     setUpEditors(root);
     setUpGrids(root);
+    setUpDoesNotFit(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {

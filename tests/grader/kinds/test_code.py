@@ -100,7 +100,8 @@ def test_a_wrong_hidden_output_keeps_only_its_digest_the_same_for_the_same_numbe
 
 def test_student_faults_are_graded_with_a_clear_message():
     grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), "def conv2d(x:\n")
-    assert grade.score == 0 and grade.verdict is Verdict.INCORRECT
+    # Nothing ran: invalid, so that it uses no attempt (test_code_feedback).
+    assert grade.score == 0 and grade.verdict is Verdict.INVALID
     assert "line 1" in grade.message and grade.feedback["status"] == "syntax_error"
     loop = "def conv2d(*a, **k):\n    while True:\n        pass\n"
     grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), loop)

@@ -1,0 +1,108 @@
+"""What a code submission's author learns: what their code printed (only when no case is hidden),
+where a hidden test crashed (the exception's type and the line of their code, never the hidden
+data), and that a syntax error ran nothing and so uses no attempt."""
+
+from __future__ import annotations
+
+import pytest
+
+from exercises.models import Submission
+from grader.kinds.code import KIND
+from grader.results import Verdict
+from tests import factories
+from tests.grader.kinds.test_code import SPEC, TESTS_PY
+
+pytestmark = pytest.mark.sandbox
+
+VISIBLE_ONLY = TESTS_PY.replace('"points": 2})', '"points": 2, "hidden": False})')
+VISIBLE_SPEC = {**SPEC, "tests_source": VISIBLE_ONLY}
+
+PRINTS = """
+import numpy as np
+
+def conv2d(x, w, b, stride=1, pad=0):
+    print("shape of x:", x.shape)
+    return np.zeros(1)
+"""
+
+#: Crashes on every hidden case (stride 2 or padding) on line 6, with the hidden shape in the
+#: exception's message: the message must never reach the student.
+CRASHES_ON_HIDDEN = """
+import numpy as np
+
+def conv2d(x, w, b, stride=1, pad=0):
+    if stride != 1 or pad:
+        raise IndexError("LEAK" + f"ED {x.shape} {x[0, 0, 0, 0]!r}")
+    return np.full((1, 1, 2, 2), 4.0)
+"""
+
+
+def test_printed_output_is_kept_when_no_case_is_hidden_and_only_then():
+    shown = KIND.grade(VISIBLE_SPEC, KIND.generate(VISIBLE_SPEC, 1), PRINTS)
+    assert "shape of x: (1, 1, 3, 3)" in shown.feedback["stdout"]
+    hidden = KIND.grade(SPEC, KIND.generate(SPEC, 1), PRINTS)
+    assert "stdout" not in hidden.feedback
+    assert hidden.feedback["output_withheld"] is True  # the page says why nothing is shown
+
+
+def test_a_crash_in_a_hidden_case_names_the_exception_and_line_not_the_data():
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), CRASHES_ON_HIDDEN)
+    crashes = grade.feedback["crashes"]
+    # hidden 1 is stride 1, pad 0: it returns (and fails); hidden 2 and 3 raise.
+    assert crashes == [
+        {"test": "hidden 2", "exception": "IndexError", "line": 6},
+        {"test": "hidden 3", "exception": "IndexError", "line": 6},
+    ]
+    assert "LEAKED" not in repr(grade.feedback) and "LEAKED" not in repr(grade.tests)
+
+
+def test_a_crash_location_believes_only_builtin_exceptions_and_lines_of_the_code():
+    from grader.kinds.code import crash_location
+
+    source = "a\nb\nc\n"
+    text = 'Traceback:\n  File "submission.py", line 2, in f\nZeroDivisionError: division by zero'
+    assert crash_location(text, source) == ("ZeroDivisionError", 2)
+    # A made-up exception class could spell hidden data in its name; a line past the end of
+    # the code is not one of its lines.
+    forged = 'File "submission.py", line 99\nsubmission.Shape_5_8: x'
+    assert crash_location(forged, source) == ("an exception", None)
+    assert crash_location("", source) is None
+
+
+def test_a_syntax_error_runs_nothing_and_is_invalid():
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), "def conv2d(x, w, b:\n    return x\n")
+    assert grade.verdict == Verdict.INVALID  # an invalid answer uses no attempt
+    assert grade.tests == ()
+    assert "line 1" in grade.message and "SyntaxError" in grade.message
+    assert "does not count" in grade.message
+
+
+@pytest.mark.django_db
+def test_the_submission_page_shows_printed_output_and_a_hidden_crash(client, student, cohort):
+    from grader.tasks import grade_submission
+
+    def send(slug: str, code: str) -> Submission:
+        client.post(f"/problems/{slug}", {"code": code})
+        submission = Submission.objects.order_by("id").last()
+        grade_submission.apply(args=[submission.pk]).get()
+        submission.refresh_from_db()
+        return submission
+
+    visible = factories.make_problem("code-visible", kind="code", spec=VISIBLE_SPEC)
+    hidden = factories.make_problem("code-hidden", kind="code", spec=SPEC)
+    factories.make_assignment(cohort, [visible, hidden], attempt_limit=2)
+    client.force_login(student)
+    printed = send("code-visible", PRINTS)
+    crashed = send("code-hidden", CRASHES_ON_HIDDEN)
+    html = client.get(f"/submissions/{printed.pk}").content.decode()
+    assert "What your code printed" in html and "shape of x: (1, 1, 3, 3)" in html
+    html = client.get(f"/submissions/{crashed.pk}").content.decode()
+    assert "Raised IndexError at line 6 of your code" in html
+    assert "LEAKED" not in html
+    assert "What your code printed is not shown" not in html  # it printed nothing
+
+    # A syntax error: shown with its line, and the attempt does not count.
+    broken = send("code-hidden", "def conv2d(:\n")
+    assert broken.verdict == Verdict.INVALID
+    page = client.get("/problems/code-hidden").content.decode()
+    assert "<strong>1</strong> attempt left of 2" in page  # the crash counted, not this
