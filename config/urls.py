@@ -1,15 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from exercises import views as exercise_views
 
 urlpatterns = [
     path("healthz", exercise_views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
-    path("favicon.ico", RedirectView.as_view(url=static("exercises/favicon.svg"), permanent=True)),
+    path("favicon.ico", exercise_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/login/", exercise_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

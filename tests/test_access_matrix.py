@@ -93,6 +93,7 @@ BANK = "302 404 200 404 404 200 200"  # the shared problem bank: staff of any co
 MATRIX: dict[str, Row] = {
     # --- Accounts and operations ---------------------------------------------------------------
     "healthz": Row("/healthz", PUBLIC),
+    "favicon.ico": Row("/favicon.ico", "301 301 301 301 301 301 301"),
     "accounts/login/": Row("/accounts/login/", PUBLIC, PUBLIC),
     "accounts/logout/": Row("/accounts/logout/", "405 405 405 405 405 405 405", "302 " * 6 + "302"),
     "accounts/password/": Row("/accounts/password/", LOGGED_IN, LOGGED_IN),
