@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from exercises import account_views, language_views
@@ -12,8 +10,7 @@ from exercises import views as exercise_views
 # (installed first) would otherwise be found before ours.
 urlpatterns = [
     path("healthz", exercise_views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
-    path("favicon.ico", RedirectView.as_view(url=static("exercises/favicon.svg"), permanent=True)),
+    path("favicon.ico", exercise_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/login/", exercise_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

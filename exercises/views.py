@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +37,13 @@ from exercises.rendering import markdown_to_html
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health.report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page links: the static icon. Its address is
+    looked up per request (the static files' manifest exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("exercises/favicon.svg"))
 
 
 class LoginView(RefusalStatusMixin, auth_views.LoginView):

@@ -99,6 +99,7 @@ MATRIX: dict[str, Row] = {
         "/i18n/setlang/", "405 " * 6 + "405", "302 " * 6 + "302", data={"language": "ko"}
     ),
     "jsi18n/": Row("/jsi18n/", PUBLIC),
+    "favicon.ico": Row("/favicon.ico", "301 301 301 301 301 301 301"),
     "accounts/login/": Row("/accounts/login/", PUBLIC, PUBLIC),
     "accounts/logout/": Row("/accounts/logout/", "405 405 405 405 405 405 405", "302 " * 6 + "302"),
     "accounts/password/": Row("/accounts/password/", LOGGED_IN, LOGGED_IN),

@@ -5,9 +5,9 @@ states the right number."""
 from __future__ import annotations
 
 import pytest
-from grader.tasks import grade_submission
 
 from exercises.models import Submission
+from exercises.tasks import grade_submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
