@@ -123,8 +123,8 @@ def free_port() -> int:
 
 
 # --- CPU from /proc ------------------------------------------------------------------------------
-def _processes() -> dict[int, tuple[int, float, str]]:
-    """pid -> (parent pid, CPU seconds with reaped children's, command line)."""
+def _processes() -> dict[int, tuple[int, float, float, str]]:
+    """pid -> (parent pid, own CPU seconds, reaped children's CPU seconds, command line)."""
     tick = os.sysconf("SC_CLK_TCK")
     table = {}
     for entry in os.listdir("/proc"):
@@ -137,7 +137,9 @@ def _processes() -> dict[int, tuple[int, float, str]]:
                 cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        table[int(entry)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / tick, cmdline)
+        own = (int(fields[11]) + int(fields[12])) / tick
+        children = (int(fields[13]) + int(fields[14])) / tick
+        table[int(entry)] = (int(fields[1]), own, children, cmdline)
     return table
 
 
@@ -150,8 +152,13 @@ def _machine_busy() -> float:
 
 class CpuMeter:
     """CPU seconds per side over a phase, sampled every half second so that processes that come
-    and go (PostgreSQL backends, sandbox children) are counted: each process's growth from
-    when it is first seen (or from the phase's start) to when it is last seen.
+    and go (PostgreSQL backends, gunicorn's recycled workers, sandbox children) are counted.
+
+    Each process counts its own CPU and its reaped children's from when it is first seen (or
+    the phase's start) to when it is last seen. A process seen during the phase that is gone
+    at the end was reaped by its parent, whose children's CPU then holds all of its lifetime:
+    that lifetime is taken off again, so nothing counts twice (a children's figure alone
+    counts those never seen, such as the sandbox's short-lived children).
 
     - web / worker / load: the process trees of the server, the Celery worker and Locust;
     - postgres: the backends serving the scratch database (the server's shared background
@@ -163,13 +170,13 @@ class CpuMeter:
 
     def __init__(self, roots: dict[str, int], database: str):
         self.roots, self.database = roots, database
-        self.first: dict[int, float] = {}
-        self.last: dict[int, tuple[str, float]] = {}
+        self.first: dict[int, tuple[float, float]] = {}
+        self.last: dict[int, tuple[str, int, float, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _side(self, pid: int, table: dict) -> str | None:
-        cmdline = table[pid][2]
+        cmdline = table[pid][3]
         if cmdline.startswith("postgres: ") and f" {self.database} " in cmdline:
             return "postgres"
         if cmdline.startswith("redis-server"):
@@ -182,14 +189,15 @@ class CpuMeter:
             pid, seen = table[pid][0], seen + 1
         return None
 
-    def _sample(self, start: bool = False) -> None:
+    def _sample(self, start: bool = False) -> set[int]:
         table = _processes()
-        for pid, (_, cpu, _) in table.items():
+        for pid, (parent, own, children, _) in table.items():
             side = self._side(pid, table)
             if side is None:
                 continue
-            self.first.setdefault(pid, cpu if start else 0.0)
-            self.last[pid] = (side, cpu)
+            self.first.setdefault(pid, (own, children) if start else (0.0, 0.0))
+            self.last[pid] = (side, parent, own, children)
+        return set(table)
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
@@ -204,12 +212,15 @@ class CpuMeter:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self._sample()
+        alive = self._sample()
         self.wall = time.monotonic() - self.started
         self.machine = _machine_busy() - self.machine
         self.seconds = dict.fromkeys(self.SIDES, 0.0)
-        for pid, (side, cpu) in self.last.items():
-            self.seconds[side] += cpu - self.first[pid]
+        for pid, (side, parent, own, children) in self.last.items():
+            first_own, first_children = self.first[pid]
+            self.seconds[side] += own - first_own + children - first_children
+            if pid not in alive and parent in self.last:  # reaped into its parent's figure
+                self.seconds[self.last[parent][0]] -= own + children
 
 
 # --- the run -------------------------------------------------------------------------------------
