@@ -427,6 +427,7 @@ class WebBench:
             raise RuntimeError(f"Locust wrote no result:\n{load.log_tail()}")
         data = json.loads(result.read_text())
         data["cpu"], data["wall"], data["machine"] = cpu.seconds, cpu.wall, cpu.machine
+        data["students"] = len(accounts)
         return data
 
     def tokens_for(self, accounts: list[dict], known: dict[str, str]) -> list[dict]:
@@ -650,9 +651,11 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
     )
     if data["phase"] == "login":
         logins = data["logins"]
+        students = data["students"]
         print(
-            f"logins: {len(logins)} tokens, {data['login_failed']} failed; the last one "
-            f"{max(logins):.1f} s after the start, p50 {pct(logins, 0.5):.1f} s"
+            f"logins: {len(logins)} tokens, {data['login_failed']} failed, "
+            f"{students - len(logins) - data['login_failed']} still trying at the end; the last "
+            f"token {max(logins):.1f} s after the start, p50 {pct(logins, 0.5):.1f} s"
             if logins
             else f"logins: none succeeded ({data['login_failed']} failed)"
         )
@@ -763,7 +766,7 @@ def main() -> None:
         rows = [
             (
                 f"(a) all {STUDENTS} logins done",
-                f"{max(logins, default=float('nan')):.1f} s ({a['login_failed']} failed)",
+                f"{max(logins, default=float('nan')):.1f} s ({len(logins)} of {STUDENTS} tokens)",
                 "<= 60 s",
             ),
             ("(a) worst p99 of open/submit/board", f"{worst_a:.0f} ms", "<= 1000 ms"),
