@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint serve bench lock install clean manage
+.PHONY: demo test lint serve bench bench-tools lock install clean manage
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,19 +42,35 @@ lint: $(STAMP)
 serve: $(STAMP)
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
+# The load generator of `make bench BENCH_ARGS=web`: Locust, in a venv of its own (.venv-bench),
+# pinned by constraints.txt like everything else. Never in the project's venv: it brings gevent
+# (which patches the interpreter it is imported in) and brotli (with which whitenoise's
+# collectstatic, in make demo and the image, takes ten times as long).
+BENCH_VENV := .venv-bench
+LOCUST     := locust>=2.40,<3
+$(BENCH_VENV)/.installed: constraints.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q -c constraints.txt '$(LOCUST)'
+	touch $@
+
+bench-tools: $(BENCH_VENV)/.installed
+
 # torch is a measuring tool, never a dependency of test/demo: pinned CPU build, installed here only.
 # The pipeline and leaderboard benches need PostgreSQL and Redis: DATABASE_URL / REDIS_URL when
 # set, else the machine's own services (each bench makes and drops its own scratch database).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 BENCH_REDIS_URL    ?= redis://127.0.0.1:6379/11
-bench: $(STAMP)
+bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(PIP) install -q torch==2.13.0
 	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(BENCH_REDIS_URL)}" \
 	  $(PY) -m bench $(BENCH_ARGS)
 
-lock: $(STAMP)
-	{ echo "# The lock: exact versions make test/demo install (pip install -c constraints.txt -e .[dev])."; \
-	  echo "# Regenerate: make lock"; $(PIP) freeze --exclude-editable; } > constraints.txt
+lock: $(STAMP) $(BENCH_VENV)/.installed
+	{ echo "# The lock: exact versions make test/demo install (pip install -c constraints.txt -e .[dev])"; \
+	  echo "# and make bench's load generator (.venv-bench: locust and what it needs)."; \
+	  echo "# Regenerate: make lock"; \
+	  { $(PIP) freeze --exclude-editable; $(BENCH_VENV)/bin/pip freeze; } | LC_ALL=C sort -f -u -t= -k1,1; } > constraints.txt
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) var staticfiles .pytest_cache

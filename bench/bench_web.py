@@ -1,0 +1,800 @@
+"""The web tier under a class: ``make serve`` + a Celery worker on PostgreSQL and Redis, loaded
+by Locust (headless) with a cohort made through the project's own commands.
+
+Targets (issue 13; benchmarks, not timed tests): 300 logins at once all done <= 60 s while the
+other requests keep p99 <= 1 s; with tokens, every endpoint p99 <= 300 ms; the leaderboard read
+<= 5 ms at 1,000 students; click-to-verdict p50 <= 150 ms in Chromium for a number answer and
+for ``implement-conv2d``; nothing lost or graded twice. The baseline beside every figure is
+``/healthz`` (one query, one broker connection) measured by one more Locust user in the same
+run, and the CPU of each side (web, worker, PostgreSQL, Redis, the load generator) is read from
+``/proc`` over each phase, so a reader can tell the server's cost from the machine's load.
+
+The run, in order:
+
+1. A scratch PostgreSQL database ``stride_bench_web_<pid>``; ``manage.py migrate``,
+   ``import_problems``, ``setup_demo`` (the ``demo`` cohort and its "CNN basics" assignment)
+   and ``enroll`` of a roster CSV of ``BENCH_WEB_STUDENTS`` students with passwords, plus two
+   browser accounts; ``collectstatic`` for the pages.
+2. ``make serve`` (or ``BENCH_WEB_SERVE``, a command with ``{bind}``) and the compose file's
+   worker command, on ``REDIS_URL`` with a cache prefix of this run's own.
+3. Phase (a): every student logs in at once, then works for ``BENCH_WEB_SECONDS`` after the
+   last login. Phase (b): the same students with their tokens work for ``BENCH_WEB_SECONDS``.
+   A round (one per ``BENCH_WEB_PACING`` seconds per student): open a problem, submit with an
+   ``Idempotency-Key``, wait for the verdict with ``?wait=``, read the leaderboard with
+   ``If-None-Match`` (``bench/web_locustfile.py``).
+4. Every submission graded exactly once (a trigger counts the transitions to ``graded``).
+5. The roster grows to ``BENCH_WEB_BOARD_STUDENTS``; the leaderboard is read one request at a
+   time beside ``/healthz``.
+6. Chromium (Debian's, through Playwright): click on Submit to the verdict on screen,
+   ``BENCH_WEB_CLICKS`` times for a number problem and for ``implement-conv2d``.
+
+Environment: ``DATABASE_URL`` (a PostgreSQL server) and ``REDIS_URL`` are required. The
+server's grading queue is ``grading`` in REDIS_URL's database: give the bench a database no
+other worker listens on. ``BENCH_WEB_TARGET``: another checkout to serve (its own ``.venv``),
+e.g. an older commit for a before/after comparison.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
+
+from bench.bench_pipeline import load_average, pct
+from bench.scratch import create_scratch_database, drop_scratch_database
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = ROOT / "bench" / "web_locustfile.py"
+# Locust runs from a venv of its own (make bench-tools): gevent and brotli stay out of Stride's.
+LOCUST_PYTHON = Path(
+    os.environ.get("BENCH_WEB_LOCUST_PYTHON") or ROOT / ".venv-bench" / "bin" / "python"
+)
+SOLUTION = ROOT / "tests" / "exercises" / "bank_solutions" / "conv2d.py"
+STUDENTS = int(os.environ.get("BENCH_WEB_STUDENTS", "300"))
+SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "60"))
+BOARD_STUDENTS = int(os.environ.get("BENCH_WEB_BOARD_STUDENTS", "1000"))
+CLICKS = int(os.environ.get("BENCH_WEB_CLICKS", "10"))
+BOARD_READS = int(os.environ.get("BENCH_WEB_BOARD_READS", "200"))
+COHORT = "demo"  # setup_demo's cohort, with the whole bank in its "CNN basics" assignment
+NUMBER_SLUG, CODE_SLUG = "conv-layer-params", "implement-conv2d"
+PASSWORD = "bench-web-password"  # the accounts of a scratch database
+BROWSER_ACCOUNTS = ("bench-web-browser-1", "bench-web-browser-2")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+# --- processes -----------------------------------------------------------------------------------
+class Service:
+    """A child process in its own session (so that stopping it stops its children), its output
+    in a log file."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], cwd: Path, logs: Path):
+        self.name, self.log_path = name, logs / f"{name}.log"
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log_tail(self, lines: int = 25) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def alive(self) -> None:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- CPU from /proc ------------------------------------------------------------------------------
+def _processes() -> dict[int, tuple[int, float, float, str]]:
+    """pid -> (parent pid, own CPU seconds, reaped children's CPU seconds, command line)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        own = (int(fields[11]) + int(fields[12])) / tick
+        children = (int(fields[13]) + int(fields[14])) / tick
+        table[int(entry)] = (int(fields[1]), own, children, cmdline)
+    return table
+
+
+def _machine_busy() -> float:
+    """CPU seconds every process on the machine has used since boot (all but idle and iowait)."""
+    with open("/proc/stat") as fh:
+        values = [int(v) for v in fh.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds per side over a phase, sampled every half second so that processes that come
+    and go (PostgreSQL backends, gunicorn's recycled workers, sandbox children) are counted.
+
+    Each process counts its own CPU and its reaped children's from when it is first seen (or
+    the phase's start) to when it is last seen. A process seen during the phase that is gone
+    at the end was reaped by its parent, whose children's CPU then holds all of its lifetime:
+    that lifetime is taken off again, so nothing counts twice (a children's figure alone
+    counts those never seen, such as the sandbox's short-lived children).
+
+    - web / worker / load: the process trees of the server, the Celery worker and Locust;
+    - postgres: the backends serving the scratch database (the server's shared background
+      processes, which other databases use too, are left out);
+    - redis: the whole redis-server process, which other users of this machine share.
+    """
+
+    SIDES = ("web", "worker", "postgres", "redis", "load")
+
+    def __init__(self, roots: dict[str, int], database: str):
+        self.roots, self.database = roots, database
+        self.first: dict[int, tuple[float, float]] = {}
+        self.last: dict[int, tuple[str, int, float, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _side(self, pid: int, table: dict) -> str | None:
+        cmdline = table[pid][3]
+        if cmdline.startswith("postgres: ") and f" {self.database} " in cmdline:
+            return "postgres"
+        if cmdline.startswith("redis-server"):
+            return "redis"
+        seen = 0
+        while pid in table and seen < 64:
+            for side, root in self.roots.items():
+                if pid == root:
+                    return side
+            pid, seen = table[pid][0], seen + 1
+        return None
+
+    def _sample(self, start: bool = False) -> set[int]:
+        table = _processes()
+        for pid, (parent, own, children, _) in table.items():
+            side = self._side(pid, table)
+            if side is None:
+                continue
+            self.first.setdefault(pid, (own, children) if start else (0.0, 0.0))
+            self.last[pid] = (side, parent, own, children)
+        return set(table)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def __enter__(self) -> CpuMeter:
+        self.started, self.machine = time.monotonic(), _machine_busy()
+        self._sample(start=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        alive = self._sample()
+        self.wall = time.monotonic() - self.started
+        self.machine = _machine_busy() - self.machine
+        self.seconds = dict.fromkeys(self.SIDES, 0.0)
+        for pid, (side, parent, own, children) in self.last.items():
+            first_own, first_children = self.first[pid]
+            self.seconds[side] += own - first_own + children - first_children
+            if pid not in alive and parent in self.last:  # reaped into its parent's figure
+                self.seconds[self.last[parent][0]] -= own + children
+
+
+# --- the run -------------------------------------------------------------------------------------
+class WebBench:
+    def __init__(self, server_url: str, redis_url: str):
+        self.pid = os.getpid()
+        self.database = f"stride_bench_web_{self.pid}"
+        self.server_url, self.redis_url = server_url, redis_url
+        self.target = Path(os.environ.get("BENCH_WEB_TARGET") or ROOT).resolve()
+        self.bin = self.target / ".venv" / "bin"
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"stride-bench-web-{self.pid}-"))
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.services: list[Service] = []
+        self.scratch_url = ""
+
+    # set-up -----------------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_WEB_")}
+        env.update(
+            PATH=f"{self.bin}:{env.get('PATH', '')}",
+            DATABASE_URL=self.scratch_url,
+            REDIS_URL=self.redis_url,
+            DJANGO_SETTINGS_MODULE="config.settings",
+            SECRET_KEY="stride-bench-web-not-secret",
+            STRIDE_HTTPS="0",
+            STRIDE_VAR_DIR=str(self.tmp / "var"),
+            STRIDE_CACHE_PREFIX=f"stride-bench-web-{self.pid}",
+            STRIDE_BIND=f"127.0.0.1:{self.port}",
+        )
+        env.pop("DEBUG", None)
+        env.pop("VIRTUAL_ENV", None)
+        return env
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        done = subprocess.run(
+            [str(self.bin / "python"), "manage.py", *args],
+            cwd=self.target,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout.strip()
+
+    def enroll(self, usernames: list[str], password: str | None) -> tuple[str, float]:
+        roster = self.tmp / f"roster-{len(usernames)}.csv"
+        with open(roster, "w", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(["username", "password"] if password else ["username"])
+            for name in usernames:
+                out.writerow([name, password] if password else [name])
+        started = time.monotonic()
+        report = self.manage("enroll", COHORT, str(roster))
+        return report, time.monotonic() - started
+
+    def set_up(self) -> None:
+        self.scratch_url = create_scratch_database(self.server_url, self.database)
+        started = time.monotonic()
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("import_problems")
+        self.manage("setup_demo")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        self.install_grade_audit()
+        self.students = [f"bench-web-{i:04d}" for i in range(1, STUDENTS + 1)]
+        report, took = self.enroll([*self.students, *BROWSER_ACCOUNTS], PASSWORD)
+        print(
+            f"cohort {COHORT!r}: {STUDENTS} students + {len(BROWSER_ACCOUNTS)} browser accounts "
+            f"enrolled with passwords by manage.py enroll in {took:.1f} s ({report}); set-up "
+            f"{time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+
+    def install_grade_audit(self) -> None:
+        """Every transition of a submission to ``graded`` (or a row stored graded) is logged:
+        more than one row for a submission means it was graded twice."""
+        import psycopg
+
+        with psycopg.connect(self.scratch_url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE bench_web_graded (submission_id bigint NOT NULL, "
+                "at timestamptz NOT NULL DEFAULT clock_timestamp())"
+            )
+            conn.execute(
+                "CREATE FUNCTION bench_web_graded_fn() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN INSERT INTO bench_web_graded (submission_id) VALUES (NEW.id); "
+                "RETURN NULL; END $$"
+            )
+            conn.execute(
+                "CREATE TRIGGER bench_web_graded_upd AFTER UPDATE ON exercises_submission "
+                "FOR EACH ROW WHEN (NEW.status = 'graded' AND OLD.status <> 'graded') "
+                "EXECUTE FUNCTION bench_web_graded_fn()"
+            )
+            conn.execute(
+                "CREATE TRIGGER bench_web_graded_ins AFTER INSERT ON exercises_submission "
+                "FOR EACH ROW WHEN (NEW.status = 'graded') EXECUTE FUNCTION bench_web_graded_fn()"
+            )
+
+    def start(self) -> None:
+        env = self.env()
+        serve = os.environ.get("BENCH_WEB_SERVE") or "make -s serve"
+        self.serve_command = serve.format(bind=f"127.0.0.1:{self.port}")
+        self.worker = Service(
+            "worker",
+            # The compose file's worker command, under a name of this run's own.
+            [
+                str(self.bin / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "grading,regrade",
+                "--prefetch-multiplier",
+                "1",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"bench-web-{self.pid}@%h",
+            ],
+            env,
+            self.target,
+            self.tmp,
+        )
+        self.services.append(self.worker)
+        self.web = Service("web", shlex.split(self.serve_command), env, self.target, self.tmp)
+        self.services.append(self.web)
+        deadline = time.monotonic() + 120
+        while " ready." not in self.worker.log_path.read_text(errors="replace"):
+            self.worker.alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{self.worker.log_tail()}")
+            time.sleep(0.2)
+        while True:
+            self.web.alive()
+            with suppress(OSError):
+                status, _, _ = self.request("GET", "/healthz")
+                if status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /healthz:\n{self.web.log_tail()}")
+            time.sleep(0.2)
+
+    def request(self, method: str, path: str, body: dict | None = None, headers=None, conn=None):
+        """(status, headers, body) of one request (on ``conn`` when given, kept alive)."""
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            all_headers = {"Content-Type": "application/json"} if data else {}
+            conn.request(method, path, body=data, headers={**all_headers, **(headers or {})})
+            response = conn.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            if own:
+                conn.close()
+
+    # the phases -------------------------------------------------------------------------------
+    def phase(self, name: str, accounts: list[dict]) -> dict:
+        users = self.tmp / f"users-{name}.json"
+        result = self.tmp / f"result-{name}.json"
+        users.write_text(json.dumps(accounts))
+        env = dict(
+            os.environ,
+            BENCH_WEB_PHASE=name,
+            BENCH_WEB_USERS=str(users),
+            BENCH_WEB_RESULT=str(result),
+            BENCH_WEB_SECONDS=str(SECONDS),
+            BENCH_WEB_COHORT=COHORT,
+            BENCH_WEB_NUMBER_SLUG=NUMBER_SLUG,
+            BENCH_WEB_CODE_SLUG=CODE_SLUG,
+            BENCH_WEB_CODE_FILE=str(SOLUTION),
+        )
+        login_timeout = float(env.setdefault("BENCH_WEB_LOGIN_TIMEOUT", "180"))
+        cap = int(SECONDS + login_timeout + 60)  # Locust's own stop, should ours not come
+        users_n = len(accounts) + 1  # the students and the /healthz user
+        args = [
+            str(LOCUST_PYTHON),
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--host",
+            self.base,
+            "--users",
+            str(users_n),
+            "--spawn-rate",
+            str(users_n),
+            "--run-time",
+            f"{cap}s",
+            "--only-summary",
+            "--stop-timeout",
+            "60",
+            "--exit-code-on-error",
+            "0",
+        ]
+        load = Service(f"locust-{name}", args, env, ROOT, self.tmp)
+        roots = {"web": self.web.pid, "worker": self.worker.pid, "load": load.pid}
+        with CpuMeter(roots, self.database) as cpu:
+            load.proc.wait(timeout=cap + 60)
+        if not result.exists():
+            raise RuntimeError(f"Locust wrote no result:\n{load.log_tail()}")
+        data = json.loads(result.read_text())
+        data["cpu"], data["wall"], data["machine"] = cpu.seconds, cpu.wall, cpu.machine
+        data["students"] = len(accounts)
+        return data
+
+    def tokens_for(self, accounts: list[dict], known: dict[str, str]) -> list[dict]:
+        """Each student's token: phase (a)'s, else one asked for now (one at a time)."""
+        out = []
+        for account in accounts:
+            token = known.get(account["username"])
+            while not token:
+                status, headers, body = self.request(
+                    "POST",
+                    "/api/v1/token",
+                    {"username": account["username"], "password": account["password"]},
+                )
+                if status == 200:
+                    token = json.loads(body)["token"]
+                else:
+                    time.sleep(float(headers.get("Retry-After") or 1))
+            out.append({**account, "token": token})
+        return out
+
+    # checks and reads ---------------------------------------------------------------------------
+    def drain_and_check(self, submitted: list[int], timed: list[int], timeout=180.0) -> dict:
+        """Once nothing is queued or running: the statuses, submissions graded twice, those
+        stored that the client never heard of (or the reverse), and stored -> graded ms of
+        ``timed``."""
+        import psycopg
+
+        with psycopg.connect(self.scratch_url, autocommit=True) as conn:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                (pending,) = conn.execute(
+                    "SELECT count(*) FROM exercises_submission "
+                    "WHERE status IN ('queued', 'running')"
+                ).fetchone()
+                if not pending:
+                    break
+                time.sleep(0.5)
+            statuses = dict(
+                conn.execute(
+                    "SELECT status, count(*) FROM exercises_submission GROUP BY status"
+                ).fetchall()
+            )
+            (twice,) = conn.execute(
+                "SELECT count(*) FROM (SELECT submission_id FROM bench_web_graded "
+                "GROUP BY submission_id HAVING count(*) > 1) AS t"
+            ).fetchone()
+            stored = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT s.id FROM exercises_submission s JOIN auth_user u "
+                    "ON u.id = s.user_id WHERE u.username LIKE 'bench-web-%%'"
+                )
+            }
+            latencies = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT EXTRACT(EPOCH FROM graded_at - created_at) * 1000 "
+                    "FROM exercises_submission WHERE graded_at IS NOT NULL AND id = ANY(%s)",
+                    [sorted(set(timed))],
+                )
+            ]
+        return {
+            "statuses": statuses,
+            "graded_twice": twice,
+            "stored": len(stored),
+            "unknown_to_client": len(stored - set(submitted)),
+            "never_stored": len(set(submitted) - stored),
+            "created_to_graded": [float(v) for v in latencies],
+        }
+
+    def board_reads(self, token: str) -> dict[str, list[float]]:
+        """The leaderboard at ``BOARD_STUDENTS``, one request at a time on a kept-alive
+        connection, interleaved with ``/healthz``: wall ms per request."""
+        auth = {"Authorization": f"Token {token}"}
+        path = f"/api/v1/cohorts/{COHORT}/leaderboard?top=10"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        times: dict[str, list[float]] = {"healthz": [], "board": [], "board304": []}
+        sizes = []
+        try:
+            for _ in range(5):  # the board rebuilt after the roster changed; connections warm
+                _, headers, _ = self.request("GET", path, headers=auth, conn=conn)
+                self.request("GET", "/healthz", conn=conn)
+            etag = headers.get("ETag")
+            for _ in range(BOARD_READS):
+                for name, p, h in (
+                    ("healthz", "/healthz", {}),
+                    ("board", path, auth),
+                    ("board304", path, {**auth, "If-None-Match": etag} if etag else auth),
+                ):
+                    start = time.perf_counter()
+                    status, _, body = self.request("GET", p, headers=h, conn=conn)
+                    times[name].append((time.perf_counter() - start) * 1000)
+                    if status not in (200, 304):
+                        raise RuntimeError(f"GET {p}: {status} {body[:200]!r}")
+                    if name == "board":
+                        sizes.append(len(body))
+        finally:
+            conn.close()
+        times["bytes"] = sizes
+        return times
+
+    def click_to_verdict(self) -> dict[str, list[float]]:
+        """Chromium: from the click on Submit to the verdict on screen (wall ms), ``CLICKS``
+        times per problem after one warm-up, each problem with its own account (the
+        submission rate limit counts per student)."""
+        from playwright.sync_api import sync_playwright
+
+        code = SOLUTION.read_text()
+        out: dict[str, list[float]] = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                for slug, account in zip((NUMBER_SLUG, CODE_SLUG), BROWSER_ACCOUNTS, strict=True):
+                    context = browser.new_context(base_url=self.base)
+                    context.set_default_timeout(30_000)
+                    page = context.new_page()
+                    page.goto("/accounts/login/")
+                    page.get_by_label("Username").fill(account)
+                    page.get_by_label("Password").fill(PASSWORD)
+                    page.get_by_role("button", name="Log in").click()
+                    page.wait_for_url(lambda url: "/accounts/login" not in url)
+                    samples = []
+                    for _ in range(CLICKS + 1):
+                        page.goto(f"/problems/{slug}")
+                        if slug == CODE_SLUG:
+                            page.evaluate(
+                                "code => document.querySelector('.CodeMirror')"
+                                ".CodeMirror.setValue(code)",
+                                code,
+                            )
+                        else:
+                            page.locator("#id_answer").fill("760")
+                        verdict = page.get_by_test_id("verdict")
+                        start = time.perf_counter()
+                        page.get_by_role("button", name="Submit").click()
+                        verdict.wait_for(state="visible")
+                        samples.append((time.perf_counter() - start) * 1000)
+                    out[slug] = samples[1:]
+                    context.close()
+            finally:
+                browser.close()
+        return out
+
+    def clean_up(self) -> None:
+        for service in reversed(self.services):
+            with suppress(Exception):
+                service.stop()
+        with suppress(Exception):
+            import redis
+
+            client = redis.Redis.from_url(self.redis_url)
+            for key in client.scan_iter(match=f"*stride-bench-web-{self.pid}*"):
+                client.delete(key)
+        if self.scratch_url:
+            drop_scratch_database(self.server_url, self.database)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- the tables ----------------------------------------------------------------------------------
+ENDPOINTS = (
+    "POST /token",
+    "GET /problems/<slug>",
+    "POST /problems/<slug>/submissions",
+    "GET /submissions/<id>?wait=",
+    "GET /cohorts/<slug>/leaderboard",
+    "GET /healthz",
+)
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def ms(values: list[float], q: float) -> str:
+    return f"{pct(values, q):.0f}" if values else "-"
+
+
+def print_phase(title: str, data: dict) -> tuple[float, float]:
+    """The phase's tables; returns (worst p99 of the students' endpoints, all requests/s)."""
+    seconds = data["seconds"]
+    print(f"\n### {title}\n")
+    rows, total, worst = [], 0, 0.0
+    for name in ENDPOINTS:
+        samples = [rt for sent, rt in data["samples"].get(name, []) if sent <= seconds]
+        if not samples:
+            continue
+        outcomes = data["outcomes"].get(name, {})
+        bad = {k: v for k, v in outcomes.items() if k not in ("200", "202", "304")}
+        total += len(samples)
+        if name not in ("GET /healthz", "POST /token", "GET /submissions/<id>?wait="):
+            worst = max(worst, pct(samples, 0.99))
+        rows.append(
+            (
+                name,
+                str(len(samples)),
+                f"{len(samples) / seconds:.1f}",
+                ms(samples, 0.5),
+                ms(samples, 0.95),
+                ms(samples, 0.99),
+                f"{max(samples):.0f}",
+                ", ".join(f"{k}: {v}" for k, v in sorted(bad.items())) or "0",
+            )
+        )
+    rows.append(("all requests", str(total), f"{total / seconds:.1f}", "", "", "", "", ""))
+    table(("endpoint", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"), rows)
+    print(
+        f"\nphase length {seconds:.1f} s. `?wait=` requests are long by design (they return "
+        "when the grade lands); the submit-to-verdict rows are what a student waits."
+    )
+    verdicts, graded = data["verdict_ms"], data["check"]["created_to_graded"]
+    print(
+        f"submit -> verdict read by the client, ms: p50 {ms(verdicts, 0.5)}, p95 "
+        f"{ms(verdicts, 0.95)}, p99 {ms(verdicts, 0.99)} (n={len(verdicts)}); stored -> graded "
+        f"in the database: p50 {ms(graded, 0.5)}, p95 {ms(graded, 0.95)}, p99 {ms(graded, 0.99)}"
+    )
+    if data["phase"] == "login":
+        logins = data["logins"]
+        students = data["students"]
+        print(
+            f"logins: {len(logins)} tokens, {data['login_failed']} failed, "
+            f"{students - len(logins) - data['login_failed']} still trying at the end; the last "
+            f"token {max(logins):.1f} s after the start, p50 {pct(logins, 0.5):.1f} s"
+            if logins
+            else f"logins: none succeeded ({data['login_failed']} failed)"
+        )
+    cpu, wall = data["cpu"], data["wall"]
+    # Over Locust's whole run: its start, the phase, and the rounds it lets finish after it.
+    sent = sum(len(v) for v in data["samples"].values())
+    print(
+        f"\nCPU over the phase's process ({wall:.1f} s wall, {sent} requests, "
+        f"{os.cpu_count()} cores):\n"
+    )
+    rows = [
+        (side, f"{cpu[side]:.1f}", f"{cpu[side] / wall:.2f}", f"{cpu[side] * 1000 / sent:.2f}")
+        for side in CpuMeter.SIDES
+    ]
+    others = data["machine"] - sum(cpu.values())
+    rows.append(("everything else on the machine", f"{others:.1f}", f"{others / wall:.2f}", ""))
+    table(("process", "CPU s", "cores busy", "CPU ms per request"), rows)
+    return worst, total / seconds
+
+
+def main() -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url.startswith(
+        ("redis://", "rediss://")
+    ):
+        print("bench web: refused: set DATABASE_URL (PostgreSQL) and REDIS_URL (Redis).")
+        return
+    if not LOCUST_PYTHON.exists():
+        print(f"bench web: refused: no {LOCUST_PYTHON}; `make bench-tools` installs Locust there.")
+        return
+    bench = WebBench(database_url, redis_url)
+    print(f"load average before: {load_average()}", flush=True)
+    try:
+        bench.set_up()
+        bench.start()
+        print(
+            f"server: `{bench.serve_command}` in {bench.target} on {bench.base}; worker: celery "
+            f"-A config worker (prefork); {STUDENTS} students, {SECONDS:.0f} s per phase, a "
+            f"round every {os.environ.get('BENCH_WEB_PACING', '3')} s per student",
+            flush=True,
+        )
+        accounts = [{"username": u, "password": PASSWORD} for u in bench.students]
+        a = bench.phase("login", accounts)
+        a["check"] = bench.drain_and_check(a["submitted"], a["submitted"])
+        b = bench.phase("tokens", bench.tokens_for(accounts, a["tokens"]))
+        b["check"] = bench.drain_and_check(a["submitted"] + b["submitted"], b["submitted"])
+        worst_a, _ = print_phase(
+            f"(a) {STUDENTS} log in at once (POST /api/v1/token), then work "
+            f"{SECONDS:.0f} s after the last login",
+            a,
+        )
+        worst_b, rate_b = print_phase(f"(b) {STUDENTS} holding tokens work {SECONDS:.0f} s", b)
+        check = b["check"]
+        print("\n### grading: every submission stored and graded exactly once\n")
+        print(
+            f"statuses {check['statuses']}; graded twice: {check['graded_twice']}; stored but "
+            f"never answered to the client: {check['unknown_to_client']}; answered but not "
+            f"stored: {check['never_stored']}; retries answered with the first submission: "
+            f"{a['replayed'] + b['replayed']}; submits the client gave up after "
+            "3 tries (web_locustfile.RETRIES; each a 503, 429 or no answer): "
+            f"{a['lost'] + b['lost']}"
+        )
+
+        extra = [f"bench-web-{i:04d}" for i in range(STUDENTS + 1, BOARD_STUDENTS + 1)]
+        extra = extra[: max(0, BOARD_STUDENTS - STUDENTS - len(BROWSER_ACCOUNTS))]
+        if extra:
+            bench.enroll(extra, None)
+        (reader,) = bench.tokens_for(accounts[:1], a["tokens"])
+        board = bench.board_reads(reader["token"])
+        n_board = STUDENTS + len(BROWSER_ACCOUNTS) + len(extra)
+        print(
+            f"\n### leaderboard read at {n_board} students (one request at a time, "
+            f"{BOARD_READS} each, interleaved)\n"
+        )
+        table(
+            ("request", "p50 ms", "p95 ms", "p99 ms", "body bytes"),
+            [
+                (
+                    "GET /healthz (baseline)",
+                    *(f"{pct(board['healthz'], q):.2f}" for q in (0.5, 0.95, 0.99)),
+                    "",
+                ),
+                (
+                    "GET leaderboard?top=10, 200",
+                    *(f"{pct(board['board'], q):.2f}" for q in (0.5, 0.95, 0.99)),
+                    str(max(board["bytes"])),
+                ),
+                (
+                    "GET leaderboard, If-None-Match",
+                    *(f"{pct(board['board304'], q):.2f}" for q in (0.5, 0.95, 0.99)),
+                    "",
+                ),
+            ],
+        )
+        clicks = bench.click_to_verdict() if CLICKS else {}
+        if clicks:
+            print(f"\n### Chromium: click on Submit -> verdict on screen ({CLICKS} clicks each)\n")
+            table(
+                ("problem", "p50 ms", "max ms", "every click, ms"),
+                [
+                    (slug, f"{pct(v, 0.5):.0f}", f"{max(v):.0f}", " ".join(f"{x:.0f}" for x in v))
+                    for slug, v in clicks.items()
+                ],
+            )
+        logins = a["logins"]
+        print("\n### targets\n")
+        rows = [
+            (
+                f"(a) all {STUDENTS} logins done",
+                f"{max(logins, default=float('nan')):.1f} s ({len(logins)} of {STUDENTS} tokens)",
+                "<= 60 s",
+            ),
+            ("(a) worst p99 of open/submit/board", f"{worst_a:.0f} ms", "<= 1000 ms"),
+            ("(b) worst p99 of open/submit/board", f"{worst_b:.0f} ms", "<= 300 ms"),
+            ("(b) requests/s", f"{rate_b:.1f}", ">= 3x before"),
+            (
+                f"leaderboard read at {n_board}, p50",
+                f"{pct(board['board'], 0.5):.2f} ms",
+                "<= 5 ms",
+            ),
+            *(
+                (f"click -> verdict p50, {slug}", f"{pct(v, 0.5):.0f} ms", "<= 150 ms")
+                for slug, v in clicks.items()
+            ),
+            (
+                "graded twice / stored unanswered / still pending",
+                f"{check['graded_twice']} / {check['unknown_to_client']} / "
+                f"{check['statuses'].get('queued', 0) + check['statuses'].get('running', 0)}",
+                "0 / 0 / 0",
+            ),
+            ("submits given up by the client", str(a["lost"] + b["lost"]), "reported"),
+        ]
+        table(("target", "measured", "target"), rows)
+    except Exception:
+        for service in bench.services:
+            with suppress(Exception):
+                print(f"\n{service.name} log (tail):\n{service.log_tail()}")
+        raise
+    finally:
+        bench.clean_up()
+        print(f"\nload average after: {load_average()}", flush=True)
