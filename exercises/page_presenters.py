@@ -179,11 +179,10 @@ def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool
         return True
     if services.current_seed(user, access) != submission.variant_seed:
         return True
-    if (
-        access.terms.attempts_left(selectors.attempts_used(user, access.problem, access.assignment))
-        == 0
-    ):
-        return True
+    if access.attempt_limit is not None:  # counted only where there is a limit
+        used = selectors.attempts_used(user, access.problem, access.assignment)
+        if access.terms.attempts_left(used) == 0:
+            return True
     return access.is_late(timezone.now()) and access.assignment.late_policy == LatePolicy.REFUSE
 
 

@@ -117,13 +117,6 @@ def sitting_state(
     return Sitting.OPEN if now < closes else Sitting.MISSED
 
 
-def sitting_of(quiz: QuizSettings, user_id: int, now: datetime) -> Sitting:
-    """``sitting_state`` for one student, reading their sitting and accommodation."""
-    return sitting_state(
-        quiz, attempt_of(quiz.assignment_id, user_id), accommodation_for(quiz, user_id), now
-    )
-
-
 def _when(moment: datetime, quiz: QuizSettings) -> str:
     local = timezone.localtime(moment, quiz.assignment.cohort.tzinfo)
     return f"{local:%Y-%m-%d %H:%M %Z}"

@@ -23,6 +23,8 @@ from exercises.models import (
     HintUnlock,
     Membership,
     Problem,
+    QuizAccommodation,
+    QuizAttempt,
     Role,
     Status,
     Submission,
@@ -348,8 +350,6 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
     """The visible quizzes the user can work on now (for the dashboard): those whose sitting
     is open to start or running (``quiz_rules.sitting_state``, with the user's own window), in
     three queries however many quizzes."""
-    from exercises.models.quiz import QuizAccommodation, QuizAttempt
-
     now = now or timezone.now()
     candidates = list(visible_quizzes(user))
     if not candidates:
