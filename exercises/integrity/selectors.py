@@ -210,3 +210,8 @@ def leak_flags(assignment: Assignment) -> QuerySet[LeakFlag]:
         .select_related("submission__user", "submission__problem", "source")
         .order_by("-created_at", "-id")
     )
+
+
+def report_clusters(rows: list[PairRow]) -> list[evidence.Cluster]:
+    """The groups of three or more students the ranked pairs link (``evidence.clusters``)."""
+    return evidence.clusters((r.problem, r.a, r.b, r.score) for r in rows)

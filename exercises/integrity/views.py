@@ -27,6 +27,7 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
         messages.success(request, "Analysis queued; this page shows it when it is done.")
         return redirect("teach:integrity", access.cohort.slug, assignment.slug)
     report, done = selectors.latest_report(assignment), selectors.latest_done_report(assignment)
+    rows = selectors.report_rows(done) if done else []
     return render(
         request,
         "instructor/integrity.html",
@@ -36,7 +37,8 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
             "assignment": assignment,
             "report": report,
             "done": done,
-            "rows": selectors.report_rows(done) if done else [],
+            "rows": rows,
+            "clusters": selectors.report_clusters(rows),
             "leaks": selectors.leak_flags(assignment),
             "statuses": IntegrityReview.Status.choices,
         },

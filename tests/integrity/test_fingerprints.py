@@ -213,3 +213,18 @@ def test_the_integrity_core_runs_without_django():
     )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+def test_students_linked_by_strong_pairs_form_a_cluster_and_weak_links_do_not():
+    from exercises.integrity.evidence import clusters
+
+    links = [
+        ("conv2d", "ann", "bob", 9.0),
+        ("conv2d", "bob", "cy", 8.5),  # ann -> bob -> cy: one group of three
+        ("pool", "dan", "eve", 8.0),  # a pair alone is not a cluster
+        ("conv2d", "cy", "fay", 1.0),  # too weak to join fay in
+    ]
+    found = clusters(links)
+    assert [c.members for c in found] == [("ann", "bob", "cy")]
+    assert found[0].problems == ("conv2d",) and found[0].score == 9.0
+    assert clusters(links, threshold=0.5)[0].members == ("ann", "bob", "cy", "fay")

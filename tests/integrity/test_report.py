@@ -165,6 +165,7 @@ def test_the_report_page_ranks_pairs_and_shows_them_side_by_side_with_a_review(
     client.force_login(instructor)
     page = client.get(report_url(cohort, assignment)).content.decode()
     assert "copy-of-s01-renamed" in page and "Download CSV" in page
+    assert 'id="clusters"' not in page  # three copied pairs, no group of three
     top = report.pairs[0]
     pair_url = report_url(cohort, assignment, f"/{top['problem']}/{top['a_id']}-{top['b_id']}")
     page = client.get(pair_url).content.decode()
@@ -318,3 +319,25 @@ def test_grading_a_wrong_answer_runs_the_leak_check_and_staff_see_the_flag(
     assert thief.username in page and victim.username in page
     client.force_login(thief)
     assert client.get(report_url(cohort, assignment)).status_code == 404
+
+
+def test_the_report_page_shows_a_group_that_shared_one_solution_as_a_cluster(
+    client, cohort, instructor
+):
+    problem = factories.make_problem("p-group", kind="code", spec={}, starter_code=STARTER)
+    assignment = factories.make_assignment(cohort, [problem], slug="group-work")
+    independent = [src for name, src in sorted(sources().items()) if not name.startswith("copy")]
+    for i, source in enumerate(independent[:12]):
+        user = factories.make_user(f"solo{i}")
+        factories.add_member(user, cohort, Role.STUDENT)
+        submit_code(user, problem, assignment, source, minutes_ago=90 * (i + 1))
+    shared = sources()["s06_scalar_loops"]
+    for n, name in enumerate(("gina", "hugo", "ines")):
+        user = factories.make_user(name)
+        factories.add_member(user, cohort, Role.STUDENT)
+        submit_code(user, problem, assignment, shared.replace("out", f"out{n}"), minutes_ago=n)
+    run_report(assignment, instructor)
+    client.force_login(instructor)
+    page = client.get(report_url(cohort, assignment)).content.decode()
+    assert 'id="clusters"' in page
+    assert "gina, hugo, ines" in page
