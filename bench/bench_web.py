@@ -1,7 +1,7 @@
 """The web tier under a class: ``make serve`` + a Celery worker on PostgreSQL and Redis, loaded
 by Locust (headless) with a cohort made through the project's own commands.
 
-Targets (issue 13; benchmarks, not timed tests): 300 logins at once all done <= 60 s while the
+Targets (benchmarks, not timed tests): 300 logins at once all done <= 60 s while the
 other requests keep p99 <= 1 s; with tokens, every endpoint p99 <= 300 ms; the leaderboard read
 <= 5 ms at 1,000 students; click-to-verdict p50 <= 150 ms in Chromium for a number answer and
 for ``implement-conv2d``; nothing lost or graded twice. The baseline beside every figure is
