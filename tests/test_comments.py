@@ -9,7 +9,18 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP_DIRS = {".git", ".venv", "var", "test-artifacts", "node_modules", "vendor", "__pycache__"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    ".venv-bench",
+    ".import_linter_cache",
+    ".pytest_cache",
+    "var",
+    "test-artifacts",
+    "node_modules",
+    "vendor",
+    "__pycache__",
+}
 TEXT_SUFFIXES = {".py", ".md", ".html", ".txt", ".toml", ".yml", ".yaml", ".cfg", ".js", ".css"}
 TEXT_NAMES = {"Makefile", "Dockerfile", "run"}
 
