@@ -12,8 +12,6 @@ hash and last login: it works once (choosing the password changes the hash) and 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from exercises import selectors, services
-from exercises.gradebook import spreadsheet_safe
+from exercises.gradebook import spreadsheet_csv
 from exercises.models import Cohort, Membership
 
 
@@ -77,11 +75,11 @@ def invitations(cohort: Cohort) -> list[Invitation]:
 def invitations_csv(found: list[Invitation], absolute: Callable[[str], str]) -> bytes:
     """The links as CSV for a mail merge (UTF-8 with BOM, as the gradebook's); ``absolute``
     makes a path a full URL (the request's ``build_absolute_uri``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["username", "email", "first_name", "last_name", "invitation_link"])
-    for invitation in found:
-        user = invitation.user
-        row = [user.username, user.email, user.first_name, user.last_name]
-        writer.writerow([spreadsheet_safe(v) for v in row] + [absolute(invitation.path)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    header = ["username", "email", "first_name", "last_name", "invitation_link"]
+    return spreadsheet_csv(
+        [header]
+        + [
+            [i.user.username, i.user.email, i.user.first_name, i.user.last_name, absolute(i.path)]
+            for i in found
+        ]
+    )

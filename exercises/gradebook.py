@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,15 +251,23 @@ def _number(value: float | None) -> str:
     return f"{value:.6g}" if value != int(value) else str(int(value))
 
 
-def gradebook_csv(book: Gradebook) -> bytes:
-    """The gradebook as CSV bytes (UTF-8 with BOM, CRLF rows, minimal quoting)."""
+def spreadsheet_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as CSV bytes a spreadsheet opens cleanly: UTF-8 with a BOM, CRLF rows, minimal
+    quoting, every cell through ``spreadsheet_safe``. Every CSV export of Stride is written so."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def gradebook_csv(book: Gradebook) -> bytes:
+    """The gradebook as CSV bytes (``spreadsheet_csv``)."""
     header = ["username", "name", "display_name"]
     for column in book.columns:
         header += [f"{column.label} score", f"{column.label} attempts", f"{column.label} late"]
     header += ["total", "max_total", "solved", "late"]
-    writer.writerow([spreadsheet_safe(h) for h in header])
+    rows: list[list[Any]] = [header]
     for row in book.rows:
         cells: list[Any] = [row.username, row.real_name, row.display_name]
         for cell in row.cells:
@@ -267,5 +276,5 @@ def gradebook_csv(book: Gradebook) -> bytes:
                 continue
             cells += [_number(cell.best), cell.attempts, "yes" if cell.late else ""]
         cells += [_number(row.total), _number(row.max_total), row.solved_count, row.late_count]
-        writer.writerow([spreadsheet_safe(c) for c in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        rows.append(cells)
+    return spreadsheet_csv(rows)
