@@ -4,12 +4,12 @@ uses one attempt, not two; the next, different answer is a new attempt."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from exercises.models import Submission
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +22,11 @@ def _fill_shape(page, dims: tuple[int, int, int]) -> None:
 
 
 def _wait_for_count(student, count: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while Submission.objects.filter(user=student).count() < count:
-        assert time.monotonic() < deadline, f"never {count} submissions"
-        time.sleep(0.05)
+    wait_for(
+        lambda: Submission.objects.filter(user=student).count() >= count,
+        timeout=timeout,
+        message=f"never {count} submissions",
+    )
 
 
 def test_clicking_submit_again_after_a_lost_answer_uses_one_attempt(

@@ -49,17 +49,16 @@ def sit(quiz, user, slug: str, t0, *, right: bool) -> None:
         _wait_graded(sub.pk)
 
 
-def _wait_graded(submission_id: int, seconds: float = 30.0) -> None:
+def _wait_graded(submission_id: int) -> None:
     """In a committed (live-server) test the submission's task may reach a session worker
     before ``grade_now`` claims it; then that worker grades it: wait for the grade."""
-    import time
-
     from exercises.models import Status, Submission
+    from tests.workers import wait_for
 
-    deadline = time.monotonic() + seconds
-    while Submission.objects.get(pk=submission_id).status != Status.GRADED:
-        assert time.monotonic() < deadline, f"submission {submission_id} never graded"
-        time.sleep(0.05)
+    wait_for(
+        lambda: Submission.objects.get(pk=submission_id).status == Status.GRADED,
+        message=f"submission {submission_id} never graded",
+    )
 
 
 def test_totals_and_maxima_follow_each_students_draw(
