@@ -75,7 +75,7 @@ def build_report(report_id: int) -> str:
 
 def _analyse(assignment: Assignment) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     staff = selectors.staff_user_ids(assignment)
-    reports, summary, ids = [], [], {}
+    reports, summary = [], []
     for problem in selectors.code_problems(assignment):
         finals = selectors.final_code_submissions(assignment, problem, exclude=staff)
         report = evidence.analyse_problem(problem.slug, finals, problem.starter_code)

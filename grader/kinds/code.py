@@ -354,16 +354,15 @@ def crash_location(error: str, source: str) -> tuple[str, int | None] | None:
     lines = [line.strip() for line in (error or "").strip().splitlines() if line.strip()]
     if not lines:
         return None
-    short = _REDUCED.fullmatch(lines[-1])  # the sandbox already cut it to type and line
-    if short is not None and len(lines) == 1:
-        error = f'File "{SUBMISSION_FILE}", line {short.group(2)}\n{short.group(1)}'
-        lines = [short.group(1)]
-    match = _EXCEPTION_NAME.match(lines[-1])
-    name = match.group(1) if match else ""
+    short = _REDUCED.fullmatch(lines[-1]) if len(lines) == 1 else None
+    if short is not None:  # the sandbox already cut it to type and line
+        name, frames = short.group(1), [short.group(2)]
+    else:
+        match = _EXCEPTION_NAME.match(lines[-1])
+        name, frames = (match.group(1) if match else ""), _FRAME_LINE.findall(error)
     builtin = getattr(builtins, name, None)
     if not (isinstance(builtin, type) and issubclass(builtin, BaseException)):
         name = "an exception"
-    frames = _FRAME_LINE.findall(error)
     line = int(frames[-1]) if frames else None
     if line is not None and not 1 <= line <= len(source.splitlines()):
         line = None
