@@ -86,6 +86,11 @@ def latest_done_report(assignment: Assignment) -> IntegrityReport | None:
     ).first()
 
 
+def pair_key(a_id: int, b_id: int) -> tuple[int, int]:
+    """Two students' ids in ascending order: how a review is keyed, whoever submitted first."""
+    return (min(a_id, b_id), max(a_id, b_id))
+
+
 def reviews_of(assignment: Assignment) -> dict[tuple[int, int], IntegrityReview]:
     """(first user id, second user id) -> review, ids in ascending order."""
     return {
@@ -109,18 +114,13 @@ class PairRow:
     review: str
     note: str
 
-    @property
-    def ids(self) -> tuple[int, int]:
-        return (min(self.a_id, self.b_id), max(self.a_id, self.b_id))
-
 
 def report_rows(report: IntegrityReport) -> list[PairRow]:
     """The stored pairs, ranked, with each pair's review (one query for the reviews)."""
     reviews = reviews_of(report.assignment)
     rows = []
     for rank, pair in enumerate(report.pairs, start=1):
-        key = (min(pair["a_id"], pair["b_id"]), max(pair["a_id"], pair["b_id"]))
-        review = reviews.get(key)
+        review = reviews.get(pair_key(pair["a_id"], pair["b_id"]))
         rows.append(
             PairRow(
                 rank=rank,

@@ -128,7 +128,7 @@ def save_review(
     """Record the staff's verdict on a pair (one row per pair and assignment)."""
     if status not in IntegrityReview.Status.values:
         raise NotFound(f"No review status {status!r}.", code="bad_status")
-    first, second = sorted(user_ids)
+    first, second = selectors.pair_key(*user_ids)
     review, _ = IntegrityReview.objects.update_or_create(
         assignment=assignment,
         first_id=first,

@@ -88,7 +88,7 @@ def pair_page(
         return redirect(
             "teach:integrity-pair", access.cohort.slug, assignment.slug, problem_slug, a_id, b_id
         )
-    review = selectors.reviews_of(assignment).get((min(a_id, b_id), max(a_id, b_id)))
+    review = selectors.reviews_of(assignment).get(selectors.pair_key(a_id, b_id))
     return render(
         request,
         "instructor/integrity_pair.html",
