@@ -490,8 +490,10 @@ def record_grade(
     never been graded (grading ends the claim in the transaction that writes the rows, and a
     regrade replaces the rows of a graded submission without reopening it).
 
-    On PostgreSQL it is one statement (the UPDATE and the rows' INSERT in one ``WITH``), one
-    round trip instead of four; elsewhere an UPDATE and an INSERT in a transaction.
+    On PostgreSQL the grade is one statement (the UPDATE and the rows' INSERT in one ``WITH``),
+    elsewhere an UPDATE and an INSERT. The hints the grade unlocks are written in the same
+    transaction, so whoever sees the grade (a ``?wait=`` request, the page's next read) sees
+    its hints too; the hooks that tell the waiting page and the leaderboards run after commit.
     """
     if terms is None:
         submission = Submission.objects.select_related("assignment").filter(pk=submission_id)
@@ -508,13 +510,13 @@ def record_grade(
         "graded_at": timezone.now(),
         "error_message": "",
     }
-    if connection.vendor == "postgresql":
-        written = _record_in_one_statement(submission_id, token, result, _test_values(grade))
-    else:
-        written = _record_update_then_insert(submission_id, token, result, _test_values(grade))
-    if not written:
-        log.warning("grade for submission %s dropped: claim lost", submission_id)
-        return False
+    postgresql = connection.vendor == "postgresql"
+    record = _record_in_one_statement if postgresql else _record_update_then_insert
+    with transaction.atomic():
+        if not record(submission_id, token, result, _test_values(grade)):
+            log.warning("grade for submission %s dropped: claim lost", submission_id)
+            return False
+        _unlock_hints_of(submission_id)
     transaction.on_commit(lambda: after_graded(submission_id))
     return True
 
@@ -522,16 +524,25 @@ def record_grade(
 def _record_update_then_insert(
     submission_id: int, token: str, result: dict[str, Any], tests: list[dict[str, Any]]
 ) -> bool:
-    with transaction.atomic():
-        claimed = Submission.objects.filter(
-            pk=submission_id, status=Status.RUNNING, worker_id=token
-        )
-        if not claimed.update(**result):
-            return False
-        TestResult.objects.bulk_create(
-            TestResult(submission_id=submission_id, **values) for values in tests
-        )
+    """The UPDATE and the test rows' INSERT; the caller's transaction makes them one."""
+    claimed = Submission.objects.filter(pk=submission_id, status=Status.RUNNING, worker_id=token)
+    if not claimed.update(**result):
+        return False
+    TestResult.objects.bulk_create(
+        TestResult(submission_id=submission_id, **values) for values in tests
+    )
     return True
+
+
+def _unlock_hints_of(submission_id: int) -> None:
+    """``unlock_hints`` in a savepoint of the grade's transaction: a hint is a help, so a
+    failure here is logged and rolled back on its own, never the grade with it (the student's
+    next grade makes the unlock good: it reads the whole record)."""
+    try:
+        with transaction.atomic():
+            unlock_hints(submission_id)
+    except Exception:
+        log.exception("unlocking hints failed for submission %s", submission_id)
 
 
 @functools.cache
@@ -563,9 +574,9 @@ def _record_sql() -> str:
 def _record_in_one_statement(
     submission_id: int, token: str, result: dict[str, Any], tests: list[dict[str, Any]]
 ) -> bool:
-    """The UPDATE and the test rows' INSERT as one statement: atomic on its own (autocommit),
-    and the INSERT takes its submission id from the UPDATE's RETURNING, so a lost claim
-    inserts nothing. JSON is encoded as ``JSONField`` encodes it (``json.dumps``)."""
+    """The UPDATE and the test rows' INSERT as one statement: the INSERT takes its submission
+    id from the UPDATE's RETURNING, so a lost claim inserts nothing. JSON is encoded as
+    ``JSONField`` encodes it (``json.dumps``)."""
     params = [
         result["status"],
         result["verdict"],
@@ -596,15 +607,10 @@ def record_error(submission_id: int, message: str) -> None:
 
 
 def after_graded(submission_id: int) -> None:
-    """Hooks that run once a grade is committed: the hints it unlocks (before anyone is told,
-    so the page that hears of the grade finds them), the waiting page or client, then the
-    leaderboards."""
+    """Hooks that run once a grade is committed (its hint unlocks committed with it): the
+    waiting page or client, then the leaderboards."""
     from exercises import leaderboards
 
-    try:
-        unlock_hints(submission_id)
-    except Exception:  # a hint is a help: never fail a grade for it
-        log.exception("unlocking hints failed for submission %s", submission_id)
     _announce_final(submission_id)
     leaderboards.boards_changed(leaderboards.BoardChange.GRADED, submission_id=submission_id)
 
@@ -656,8 +662,8 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
 
 # --- Hints --------------------------------------------------------------------------------------
 def unlock_hints(submission_id: int) -> list[HintUnlock]:
-    """Write the hints a committed grade unlocks (``exercises.hints.unlocked_by_grading``):
-    called once a grade is committed (``after_graded``). It reads the student's whole record on
+    """Write the hints a grade unlocks (``exercises.hints.unlocked_by_grading``), in the
+    grade's own transaction (``record_grade``). It reads the student's whole record on
     the problem (one small query), so a hook that failed once is made good by the next grade;
     a hint unlocks once (the unique constraint). Returns the unlocks written now."""
     found = (

@@ -120,6 +120,22 @@ def test_the_diagnosed_misconception_unlocks_its_hint_at_once(
     assert [h["index"] for h in body["hints"]] == [2]
 
 
+def test_the_unlocks_commit_with_the_grade_itself(
+    client, api, student, assignment, submit, monkeypatch
+):
+    """Whoever sees the grade (a ``?wait=`` request woken by the database poll, the page's next
+    read) sees its hints: they are written in the grade's own transaction, not by a hook after
+    it. With the after-commit hooks switched off, the unlock is there all the same."""
+    from exercises import services
+
+    monkeypatch.setattr(services, "after_graded", lambda submission_id: None)
+    submission = submit(FORGOT_BIAS)
+    assert submission.status == "graded"
+    assert list(HintUnlock.objects.values_list("hint_index", "how")) == [(2, "misconception")]
+    html, detail = seen(client, api, student)
+    assert shown(html, detail) == {"TEXT-ON-BIAS"}
+
+
 def test_a_correct_answer_reveals_no_locked_hint(client, api, student, assignment, submit):
     submit(RIGHT)
     html, detail = seen(client, api, student)
