@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from exercises import account_views, language_views
-from exercises import views as exercise_views
+from exercises.accounts import language_views
+from exercises.accounts import views as account_views
+from exercises.pages import views as exercise_views
 
 # Account pages use our templates under their own names: the admin's registration/ templates
 # (installed first) would otherwise be found before ours.
@@ -64,6 +65,6 @@ urlpatterns = [
         name="invitation",
     ),
     path("api/v1/", include("exercises.api.urls")),
-    path("teach/", include("exercises.instructor.urls")),
+    path("teach/", include("exercises.teach.urls")),
     path("", include("exercises.urls")),
 ]

@@ -19,6 +19,6 @@ class ExercisesConfig(AppConfig):
 
 
 def _roster_changed(sender, instance, **kwargs) -> None:
-    from exercises import leaderboards
+    from exercises.leaderboards import services as leaderboards
 
     leaderboards.boards_changed(leaderboards.BoardChange.ROSTER, cohort_id=instance.cohort_id)

@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 def stride(request):
     from exercises.access import is_staff_member
-    from exercises.grade_events import PAGE_WAIT_SECONDS
+    from exercises.submissions.grade_events import PAGE_WAIT_SECONDS
 
     user = getattr(request, "user", None)
     return {

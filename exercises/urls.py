@@ -1,7 +1,8 @@
 from django.urls import include, path
 
-from exercises import leaderboard_views, views
 from exercises.api import docs as api_docs
+from exercises.pages import leaderboard as leaderboard_views
+from exercises.pages import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -18,5 +19,5 @@ urlpatterns = [
         leaderboard_views.leaderboard_page,
         name="leaderboard",
     ),
-    path("quizzes/", include("exercises.quiz_urls")),
+    path("quizzes/", include("exercises.pages.quiz_urls")),
 ]

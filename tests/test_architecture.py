@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from tests.workers import worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ setup_test_environment()
 client = Client()
 client.force_login(get_user_model().objects.get(username=sys.argv[1]))
 statuses = [client.get(url).status_code for url in sys.argv[2:]]
-worker_only = ("grader.sandbox", "exercises.tasks", "exercises.soundness")
+worker_only = ("grader.sandbox", "exercises.submissions.tasks", "exercises.bank.soundness")
 loaded = sorted(m for m in sys.modules if m.startswith(worker_only))
 print(json.dumps({"statuses": statuses, "loaded": loaded}))
 """

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises.access import StaffAccess
 from exercises.errors import NotFound
-from exercises.instructor.guard import staff_page
-from exercises.instructor.views import _assignment
 from exercises.integrity import selectors, services
 from exercises.integrity.report_csv import report_csv
 from exercises.models import IntegrityReview
+from exercises.teach.guard import staff_page
+from exercises.teach.views import _assignment
 
 
 @staff_page(write_on_post=True)

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from exercises import health, tasks
+from exercises.ops import health
+from exercises.submissions import tasks
 from grader import sandbox
 from tests.workers import running_worker, wait_for
 

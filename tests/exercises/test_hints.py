@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from exercises import gradebook, leaderboards
-from exercises.hints import read_hints
-from exercises.importer import ImportFailed, import_problems
+from exercises.bank.hints import read_hints
+from exercises.bank.importer import ImportFailed, import_problems
+from exercises.leaderboards import services as leaderboards
 from exercises.models import HintUnlock, Submission, VariantPolicy
+from exercises.teach import gradebook
 from grader.kinds import SpecError
 from tests import factories
 
@@ -272,7 +273,7 @@ def test_choice_and_code_hints_tie_to_what_their_kinds_diagnose():
 def test_every_bank_problem_has_hints_the_first_conceptual_none_giving_the_number(settings):
     import re
 
-    from exercises import hints as hint_rules
+    from exercises.bank import hints as hint_rules
     from grader.kinds import get_kind
 
     import_problems(settings.STRIDE["CONTENT_DIR"])

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exercises import gradebook
 from exercises.models import LatePolicy, Role, Status, Submission, Verdict
+from exercises.teach import gradebook
 from tests import factories
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
