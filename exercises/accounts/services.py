@@ -23,8 +23,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from exercises.models import Cohort, Membership
+from exercises.spreadsheets import spreadsheet_csv
 from exercises.submissions import selectors, services
-from exercises.teach.gradebook import spreadsheet_csv
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):

@@ -8,7 +8,7 @@ from typing import Any
 
 from exercises.integrity.selectors import PairRow
 from exercises.models import LeakFlag
-from exercises.teach.gradebook import spreadsheet_csv
+from exercises.spreadsheets import spreadsheet_csv
 
 
 def report_csv(rows: Iterable[PairRow], flags: Iterable[LeakFlag]) -> bytes:

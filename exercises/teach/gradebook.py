@@ -16,9 +16,6 @@ with an apostrophe (OWASP's CSV-injection advice). Numbers are written as number
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +32,8 @@ from exercises.models import (
     Verdict,
 )
 from exercises.quizzes import selectors as quiz_reports
+from exercises.spreadsheets import spreadsheet_csv
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NOT_DRAWN = "not drawn"
 
 
@@ -238,27 +235,10 @@ def hint_label(index: int, how: str, cost: float) -> str:
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _number(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:.6g}" if value != int(value) else str(int(value))
-
-
-def spreadsheet_csv(rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as CSV bytes a spreadsheet opens cleanly: UTF-8 with a BOM, CRLF rows, minimal
-    quoting, every cell through ``spreadsheet_safe``. Every CSV export of Stride is written so."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def gradebook_csv(book: Gradebook) -> bytes:
