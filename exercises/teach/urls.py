@@ -1,7 +1,6 @@
 from django.urls import path
 
-from exercises.integrity import views as integrity
-from exercises.teach import quiz_views, views
+from exercises.teach import integrity, quiz_views, views
 
 app_name = "teach"
 
