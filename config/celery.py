@@ -16,7 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("stride")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["exercises.submissions", "exercises.integrity"])
+app.autodiscover_tasks(
+    ["exercises.submissions", "exercises.bank", "exercises.ops", "exercises.integrity"]
+)
 
 
 @worker_init.connect

@@ -42,7 +42,13 @@ setup_test_environment()
 client = Client()
 client.force_login(get_user_model().objects.get(username=sys.argv[1]))
 statuses = [client.get(url).status_code for url in sys.argv[2:]]
-worker_only = ("grader.sandbox", "exercises.submissions.tasks", "exercises.bank.soundness")
+worker_only = (
+    "grader.sandbox",
+    "exercises.submissions.tasks",
+    "exercises.bank.tasks",
+    "exercises.bank.soundness",
+    "exercises.ops.tasks",
+)
 loaded = sorted(m for m in sys.modules if m.startswith(worker_only))
 print(json.dumps({"statuses": statuses, "loaded": loaded}))
 """

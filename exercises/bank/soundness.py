@@ -1,7 +1,7 @@
 """Is a problem sound? The self-check the preview page asks for, run on a worker only.
 
 A code problem's check executes its author's ``tests.py`` and runs the starter code in the
-sandbox: ``exercises.tasks.self_check_problem`` calls this in a worker process, and the page
+sandbox: ``exercises.bank.tasks.self_check_problem`` calls this in a worker process, and the page
 reads the stored result (``authoring.self_check_result``). The other kinds' check is
 ``grader.selfcheck.check_problem``: the reference answer grades correct on the pinned variant
 and 50 seeds, every misconception's answer grades wrong and is diagnosed as that misconception.

@@ -3,7 +3,7 @@ workers last said about their sandbox.
 
 The sandbox that matters is the workers': they run the submissions, and the web process never
 loads the sandbox at all. Each worker process reports on start and then on every beat
-(``exercises.tasks.worker_heartbeat``) through the ``workers`` cache, which the web process
+(``exercises.ops.tasks.worker_heartbeat``) through the ``workers`` cache, which the web process
 reads here.
 """
 

@@ -1,4 +1,6 @@
-"""The Celery tasks: ids in, the grader does the work, results go out through services.
+"""The grading Celery tasks: ids in, the grader does the work, results go out through services.
+The bank's self-check and the workers' heartbeat are tasks of ``exercises.bank.tasks`` and
+``exercises.ops.tasks``.
 
 Workers import this module (``config.celery`` discovers it); the web process never does: it
 queues work by task name (``exercises.dispatch``). The grading tasks keep the names they had
@@ -10,18 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 
 from celery import shared_task
-from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
 from exercises import dispatch
-from exercises.bank import authoring, soundness
 from exercises.integrity import services as integrity
-from exercises.models import Problem
-from exercises.ops import health
 from exercises.submissions import regrade, services
 from grader import sandbox
 from grader.grading import grade_payload
@@ -95,53 +92,3 @@ def regrade_problem(job_id: int) -> str:
     a long job would outlive the broker's visibility timeout and be delivered twice; a job
     whose worker died stays ``running`` and the instructor starts a new one."""
     return regrade.run_job(job_id)
-
-
-@shared_task(
-    name=dispatch.SELF_CHECK_PROBLEM,
-    acks_late=False,
-    ignore_result=True,
-    time_limit=settings.GRADING_TASK_TIME_LIMIT,
-    soft_time_limit=settings.GRADING_TASK_TIME_LIMIT - 10,
-)
-def self_check_problem(problem_id: int, digest: str) -> str:
-    """Check a problem's soundness on a worker: a code problem's check executes its author's
-    ``tests.py`` and runs the starter code in the sandbox, neither of which belongs in a web
-    process. The result goes to the shared cache under ``digest`` (the spec it was computed
-    for), where the preview page picks it up. A problem edited since it was queued is skipped:
-    the page asks again for the new spec."""
-    problem = Problem.objects.filter(pk=problem_id).first()
-    if problem is None or authoring.spec_digest(problem) != digest:
-        return "skipped"
-    authoring.store_self_check(problem, soundness.self_check(problem))
-    return "done"
-
-
-@shared_task(name=dispatch.WORKER_HEARTBEAT, acks_late=False, ignore_result=True)
-def worker_heartbeat() -> str:
-    """Periodic (beat): tell ``/healthz`` which sandbox tier the workers have, and that one
-    is alive."""
-    return _beat()
-
-
-def _beat() -> str:
-    report = sandbox.health()
-    health.record_worker_heartbeat(report, worker=socket.gethostname())
-    return str(report["tier"])
-
-
-@worker_process_init.connect
-def _start_sandbox(**_: object) -> None:
-    """Warm each worker process's sandbox fork-server before the first submission arrives, log
-    the isolation tier it got (full, reduced, or refused) and report it to ``/healthz`` at once
-    rather than at the first beat."""
-    try:
-        sandbox.warm_up()
-    except sandbox.SandboxUnavailable as exc:
-        log.error("sandbox unavailable in this worker: %s", exc)
-    else:
-        log.info("sandbox ready", extra={"sandbox": sandbox.health()})
-    try:
-        _beat()
-    except Exception:  # the cache being down must not keep a worker from grading
-        log.exception("could not record the worker heartbeat")
