@@ -1,12 +1,13 @@
 from django.urls import include, path
 
+from exercises.accounts import views as account_views
 from exercises.api import docs as api_docs
 from exercises.pages import leaderboard as leaderboard_views
 from exercises.pages import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("join", views.join_cohort, name="join"),
+    path("join", account_views.join_cohort, name="join"),
     path("problems/<slug:slug>", views.problem_page, name="problem"),
     path("problems/<slug:slug>/progress", views.problem_progress, name="problem-progress"),
     path("problems/<slug:slug>/hints/<int:index>", views.problem_hint, name="problem-hint"),

@@ -33,9 +33,9 @@ from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from exercises.accounts.addresses import client_address
+from exercises.cohorts.selectors import joinable_cohort
 from exercises.errors import Busy, RateLimited
 from exercises.models import Cohort
-from exercises.submissions.selectors import joinable_cohort
 
 BUSY_RETRY_AFTER_SECONDS = 1
 
@@ -153,7 +153,8 @@ def check_password_login(
 
 
 def check_join_code(request: HttpRequest, code: str) -> Cohort | None:
-    """The cohort that join code ``code`` opens (``selectors.joinable_cohort``), or ``None``.
+    """The cohort that join code ``code`` opens (``cohorts.selectors.joinable_cohort``), or
+    ``None``.
 
     Signing up is a door into the site like logging in, and a join code is a shared secret
     like a password: guessing codes is throttled with the client address's count of failed

@@ -22,16 +22,18 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from exercises.cohorts import selectors
+from exercises.cohorts import services as cohorts
 from exercises.models import Cohort, Membership
 from exercises.spreadsheets import spreadsheet_csv
-from exercises.submissions import selectors, services
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     """Reset tokens under another salt: an invitation link is not a reset link, nor the
-    other way round."""
+    other way round. The salt is a fixed string, not this class's path: it is part of every
+    invitation link already handed out, so it stays what it was when the class was first written."""
 
-    key_salt = "exercises.accounts.services.InvitationTokenGenerator"
+    key_salt = "exercises.accounts.InvitationTokenGenerator"
 
 
 invitation_tokens = InvitationTokenGenerator()
@@ -42,7 +44,7 @@ def sign_up(form) -> Membership:
     """Create the account of a valid ``SignUpForm`` (its password hashed through
     ``exercises.accounts.logins``) and enroll it as a student of the join code's cohort."""
     user = form.save()
-    return services.enroll_student(user, form.cohort)
+    return cohorts.enroll_student(user, form.cohort)
 
 
 @dataclass(frozen=True)

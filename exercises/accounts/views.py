@@ -1,4 +1,5 @@
-"""Account pages: sign-up with a join code, password reset and instructors' invitations.
+"""Account pages: logging in, sign-up with a join code, joining a cohort with one, password reset
+and instructors' invitations.
 
 All are Django's own views and forms; what Stride adds is that every new password is hashed
 through ``exercises.accounts.logins`` (a bounded number at once per process) and join codes are
@@ -11,14 +12,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView
 
+from exercises import access
 from exercises.accounts import services as accounts
-from exercises.accounts.forms import GatedSetPasswordForm, SignUpForm
-from exercises.errors import RetryLater
+from exercises.accounts.forms import GatedSetPasswordForm, JoinCohortForm, LoginForm, SignUpForm
+from exercises.cohorts import services as cohorts
+from exercises.errors import RetryLater, StrideError
 
 
 class RefusalStatusMixin:
@@ -96,3 +101,33 @@ class InvitationView(GatedPasswordChoiceMixin, auth_views.PasswordResetConfirmVi
         if response.status_code == 302:
             messages.success(self.request, "Your password is set. Welcome to Stride!")
         return response
+
+
+class LoginView(RefusalStatusMixin, auth_views.LoginView):
+    """Django's login page, its password check bounded and throttled
+    (``exercises.accounts.logins``): a refusal answers with its own status (429, 503) and
+    ``Retry-After``."""
+
+    form_class = LoginForm
+
+    def get_default_redirect_url(self) -> str:
+        """Where a login without ``next`` lands: the staff of any cohort on /teach/, where
+        their work is; everyone else on their dashboard."""
+        if access.is_staff_member(self.request.user):
+            return reverse("teach:home")
+        return super().get_default_redirect_url()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_cohort(request: HttpRequest) -> HttpResponse:
+    form = JoinCohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = cohorts.join_cohort(request.user, form.cleaned_data["code"])
+        except StrideError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, f"You joined {membership.cohort.name}.")
+            return redirect("dashboard")
+    return render(request, "exercises/join.html", {"form": form})

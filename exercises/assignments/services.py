@@ -1,32 +1,21 @@
-"""Writes of the instructor's side (cohorts, assignments, extensions). Roster writes are in
-``exercises.cohorts.services``, regrades in ``exercises.submissions.regrade``."""
+"""Writes about assignments: saving one with its problems, extensions. Cohort and roster writes
+are in ``exercises.cohorts.services``, regrades in ``exercises.submissions.regrade``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from exercises.errors import BadPayload
 from exercises.models import (
     Assignment,
     AssignmentProblem,
-    Cohort,
     Extension,
     Membership,
     Problem,
-    Role,
 )
-
-
-@transaction.atomic
-def create_cohort(by: AbstractBaseUser, *, name: str, slug: str, timezone: str) -> Cohort:
-    """A new cohort with its creator as instructor (and a fresh join code)."""
-    cohort = Cohort.objects.create(name=name, slug=slug, timezone=timezone)
-    Membership.objects.create(user=by, cohort=cohort, role=Role.INSTRUCTOR)
-    return cohort
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Who is in a cohort: roster import from CSV, roles, join codes, leaderboard names.
+"""Who is in a cohort: creating one, joining it with a code, roster import from CSV, roles,
+join codes, leaderboard names.
 
 Roster CSV (UTF-8, a BOM is fine; the header row names the columns, in any order):
 
@@ -29,7 +30,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from exercises.errors import BadPayload
+from exercises.cohorts import selectors
+from exercises.errors import BadPayload, NotFound
 from exercises.models import Cohort, Membership, Role
 from exercises.models.cohort import new_join_code
 
@@ -173,8 +175,6 @@ def import_roster(cohort: Cohort, text: str) -> RosterReport:
     Bulk queries, whatever the number of rows: read the users and their memberships once,
     create the new users, create the new memberships, update the changed ones (a class of
     several hundred would otherwise cost a few queries per row inside one transaction)."""
-    from exercises.submissions.services import pseudonym_for
-
     rows = parse_roster(text)
     User = get_user_model()
     report = RosterReport()
@@ -216,7 +216,7 @@ def import_roster(cohort: Cohort, text: str) -> RosterReport:
                     user=user,
                     cohort=cohort,
                     role=role or Role.STUDENT,
-                    display_name=row.display_name or pseudonym_for(user.pk),
+                    display_name=row.display_name or selectors.pseudonym_for(user.pk),
                 )
                 memberships[user.pk] = membership
                 enroll.append(membership)
@@ -264,7 +264,6 @@ def set_join_enabled(cohort: Cohort, enabled: bool) -> None:
 def set_role(cohort: Cohort, membership_id: int, role: str, *, by: AbstractBaseUser) -> Membership:
     """Change a member's role. The last instructor cannot demote themselves (the cohort would
     be left without anyone who can edit it)."""
-    from exercises.errors import NotFound
 
     if role not in Role.values:
         raise BadPayload(f"role must be one of {', '.join(Role.values)}", field="role")
@@ -286,16 +285,48 @@ def set_leaderboard_profile(
     user: AbstractBaseUser, cohort: Cohort, *, display_name: str, show: bool
 ) -> Membership:
     """A student's own choice of leaderboard name and whether to appear at all."""
-    from exercises.errors import NotFound
-    from exercises.submissions.services import pseudonym_for
-
     membership = Membership.objects.filter(user=user, cohort=cohort).first()
     if membership is None:
         raise NotFound("You are not in this cohort.", code="cohort_not_found")
     name = " ".join(display_name.split())
     if len(name) > 60:
         raise BadPayload("A display name has at most 60 characters.", field="display_name")
-    membership.display_name = name or pseudonym_for(user.pk)
+    membership.display_name = name or selectors.pseudonym_for(user.pk)
     membership.show_on_leaderboard = show
     membership.save(update_fields=["display_name", "show_on_leaderboard"])
+    return membership
+
+
+# --- Cohorts and joining them ------------------------------------------------------------------
+@transaction.atomic
+def create_cohort(by: AbstractBaseUser, *, name: str, slug: str, timezone: str) -> Cohort:
+    """A new cohort with its creator as instructor (and a fresh join code)."""
+    cohort = Cohort.objects.create(name=name, slug=slug, timezone=timezone)
+    Membership.objects.create(user=by, cohort=cohort, role=Role.INSTRUCTOR)
+    return cohort
+
+
+def join_cohort(user: AbstractBaseUser, code: str, display_name: str = "") -> Membership:
+    """Join by code as a student; joining twice returns the existing membership."""
+    cohort = selectors.joinable_cohort(code)
+    if cohort is None:
+        raise NotFound(
+            "No cohort takes that join code. Check it with your instructor.",
+            field="code",
+            code="bad_join_code",
+        )
+    return enroll_student(user, cohort, display_name)
+
+
+def enroll_student(user: AbstractBaseUser, cohort: Cohort, display_name: str = "") -> Membership:
+    """Make ``user`` a student of ``cohort`` (their leaderboard name a pseudonym unless given);
+    someone already a member keeps the membership they have."""
+    membership, _ = Membership.objects.get_or_create(
+        user=user,
+        cohort=cohort,
+        defaults={
+            "role": Role.STUDENT,
+            "display_name": display_name or selectors.pseudonym_for(user.pk),
+        },
+    )
     return membership

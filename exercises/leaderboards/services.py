@@ -47,6 +47,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from exercises import access
+from exercises.cohorts.selectors import pseudonym_for
 from exercises.errors import NotFound
 from exercises.models import Assignment, Cohort, Membership, Role, Status, Submission, Verdict
 from exercises.quizzes import rules as quiz_rules
@@ -574,7 +575,6 @@ def board_for(
     """The board as ``viewer`` may see it. Staff: live, real names, opted-out students marked.
     Students: display names, opted-out students left out (ranks close up), frozen near a
     deadline. Caller has checked that ``viewer`` belongs to ``cohort``."""
-    from exercises.submissions.services import pseudonym_for
 
     now = now or timezone.now()
     if role is None:

@@ -14,7 +14,7 @@ from exercises.cohorts import services as roster
 from exercises.errors import StrideError
 from exercises.leaderboards import selectors as leaderboard_reads
 from exercises.leaderboards import services as leaderboards
-from exercises.teach.forms import LeaderboardProfileForm
+from exercises.pages.forms import LeaderboardProfileForm
 
 POLL_SECONDS = 5
 SHOWN_ROWS = 200

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import access
-from exercises.accounts.forms import JoinCohortForm, LoginForm
-from exercises.accounts.views import RefusalStatusMixin
 from exercises.assignments import presenters
 from exercises.assignments import selectors as progress
+from exercises.cohorts import selectors as cohort_selectors
 from exercises.errors import NotFound, StrideError
 from exercises.models import VariantPolicy
-from exercises.ops import health
 from exercises.pages import answer_inputs, visuals
 from exercises.pages import presenters as page_presenters
 from exercises.quizzes import presenters as quiz_presenters
 from exercises.rendering import markdown_to_html
 from exercises.submissions import grade_events, selectors, services
-
-
-@require_GET
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    report = health.report()
-    return JsonResponse(report, status=200 if report["ok"] else 503)
 
 
 @require_GET
@@ -41,21 +29,6 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     return HttpResponsePermanentRedirect(static("exercises/favicon.svg"))
 
 
-class LoginView(RefusalStatusMixin, auth_views.LoginView):
-    """Django's login page, its password check bounded and throttled
-    (``exercises.accounts.logins``): a refusal answers with its own status (429, 503) and
-    ``Retry-After``."""
-
-    form_class = LoginForm
-
-    def get_default_redirect_url(self) -> str:
-        """Where a login without ``next`` lands: the staff of any cohort on /teach/, where
-        their work is; everyone else on their dashboard."""
-        if access.is_staff_member(self.request.user):
-            return reverse("teach:home")
-        return super().get_default_redirect_url()
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     assignments = progress.dashboard_progress(request.user)
@@ -63,27 +36,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "exercises/dashboard.html",
         {
-            "memberships": selectors.memberships_of(request.user),
+            "memberships": cohort_selectors.memberships_of(request.user),
             "assignments": assignments,
             "next": progress.next_problem(assignments),
             "open_quizzes": selectors.open_quizzes(request.user),
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join_cohort(request: HttpRequest) -> HttpResponse:
-    form = JoinCohortForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.join_cohort(request.user, form.cleaned_data["code"])
-        except StrideError as exc:
-            form.add_error("code", exc.message)
-        else:
-            messages.success(request, f"You joined {membership.cohort.name}.")
-            return redirect("dashboard")
-    return render(request, "exercises/join.html", {"form": form})
 
 
 def _int_query(request: HttpRequest, name: str) -> int:

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -19,10 +18,8 @@ from exercises.errors import BadPayload, NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
-    Cohort,
     Extension,
     HintUnlock,
-    Membership,
     Problem,
     QuizAccommodation,
     QuizAttempt,
@@ -35,10 +32,6 @@ from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def memberships_of(user: AbstractBaseUser) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("cohort")
 
 
 def visible_assignments(
@@ -375,32 +368,6 @@ def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
     ]
 
 
-def joinable_cohort(code: str) -> Cohort | None:
-    """The cohort whose join code ``code`` is, while it takes new members. Spaces and case are
-    forgiven: codes are read aloud and copied from a projector."""
-    normalized = "".join(code.split()).upper()
-    if not normalized:
-        return None
-    return Cohort.objects.filter(join_code=normalized, join_enabled=True).first()
-
-
-def members_without_password(cohort: Cohort) -> QuerySet[Membership]:
-    """Members of ``cohort`` who cannot log in: roster rows imported without a password."""
-    return (
-        Membership.objects.filter(
-            cohort=cohort, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-
-
-def students_of(cohort: Cohort) -> QuerySet[Membership]:
-    """The cohort's student memberships, with their users (rosters, forms, monitors)."""
-    return Membership.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user")
-
-
-# --- Hints --------------------------------------------------------------------------------------
 def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
     """Graded attempts that were not correct (the count ``after: N`` hints wait for)."""
     return Submission.objects.filter(

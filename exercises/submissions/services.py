@@ -23,13 +23,10 @@ from exercises.bank import hints
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.models import (
     Assignment,
-    Cohort,
     HintUnlock,
     LatePolicy,
-    Membership,
     Problem,
     QuizSettings,
-    Role,
     Status,
     Submission,
     TestResult,
@@ -748,59 +745,3 @@ def request_hint(
             },
         )
     return unlock
-
-
-# --- Cohorts ------------------------------------------------------------------------------------
-def join_cohort(user: AbstractBaseUser, code: str, display_name: str = "") -> Membership:
-    """Join by code as a student; joining twice returns the existing membership."""
-    cohort = selectors.joinable_cohort(code)
-    if cohort is None:
-        raise NotFound(
-            "No cohort takes that join code. Check it with your instructor.",
-            field="code",
-            code="bad_join_code",
-        )
-    return enroll_student(user, cohort, display_name)
-
-
-def enroll_student(user: AbstractBaseUser, cohort: Cohort, display_name: str = "") -> Membership:
-    """Make ``user`` a student of ``cohort`` (their leaderboard name a pseudonym unless given);
-    someone already a member keeps the membership they have."""
-    membership, _ = Membership.objects.get_or_create(
-        user=user,
-        cohort=cohort,
-        defaults={"role": Role.STUDENT, "display_name": display_name or pseudonym_for(user.pk)},
-    )
-    return membership
-
-
-_ADJECTIVES = [
-    "Brisk",
-    "Calm",
-    "Deep",
-    "Eager",
-    "Keen",
-    "Lucid",
-    "Nimble",
-    "Quiet",
-    "Sharp",
-    "Swift",
-]
-_NOUNS = [
-    "Kernel",
-    "Filter",
-    "Stride",
-    "Pixel",
-    "Tensor",
-    "Neuron",
-    "Pool",
-    "Channel",
-    "Layer",
-    "Bias",
-]
-
-
-def pseudonym_for(user_id: int) -> str:
-    """A stable, friendly leaderboard name that reveals nothing about the student."""
-    digest = hashlib.sha256(f"stride-pseudonym-{user_id}".encode()).digest()
-    return f"{_ADJECTIVES[digest[0] % 10]} {_NOUNS[digest[1] % 10]} {digest[2] % 100:02d}"

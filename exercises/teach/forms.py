@@ -214,8 +214,3 @@ class PreviewSeedForm(forms.Form):
     seed = forms.IntegerField(
         required=False, min_value=0, max_value=2**62, help_text="Empty: the lecture's numbers."
     )
-
-
-class LeaderboardProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=60, required=False, label="Your leaderboard name")
-    show_on_leaderboard = forms.BooleanField(required=False, label="Show me on the leaderboard")

@@ -25,6 +25,7 @@ from exercises.access import (
     staff_memberships,
     staff_quiz,
 )
+from exercises.cohorts import selectors as cohort_selectors
 from exercises.errors import AccessDenied, BadPayload, NotFound, StrideError
 from exercises.models import Cohort, QuizSettings
 from exercises.pages import answer_inputs
@@ -299,7 +300,7 @@ def _form_values(quiz: QuizSettings) -> dict:
 def quiz_preview(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     """One student's draw with their variants, as they would see (or saw) it."""
     quiz = cohort_quiz(staff, pk)
-    students = list(selectors.students_of(quiz.assignment.cohort).order_by("user__username"))
+    students = list(cohort_selectors.students_of(quiz.assignment.cohort).order_by("user__username"))
     chosen = request.GET.get("student", "")
     student = next(
         (m for m in students if str(m.user_id) == chosen), students[0] if students else None
@@ -355,7 +356,7 @@ def quiz_monitor(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespo
     """Live: who started, time left, answered, score distribution (htmx re-polls the table)."""
     quiz = cohort_quiz(staff, pk)
     rows = quiz_reports.student_rows(quiz)
-    students = selectors.students_of(quiz.assignment.cohort)
+    students = cohort_selectors.students_of(quiz.assignment.cohort)
     context = {
         "quiz": quiz,
         "assignment": quiz.assignment,
@@ -399,7 +400,7 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
 def quiz_accommodate(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     quiz = cohort_quiz(staff, pk)
     cohort = quiz.assignment.cohort
-    students = selectors.students_of(cohort)
+    students = cohort_selectors.students_of(cohort)
     form = AccommodationForm(request.POST, students=students)
     with timezone.override(cohort.tzinfo):
         valid = form.is_valid()

@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if not may_create:
             return refusal(request, NotFound("No such page.", code="not_found"))
         if form.is_valid():
-            cohort = teach.create_cohort(request.user, **form.cleaned_data)
+            cohort = roster.create_cohort(request.user, **form.cleaned_data)
             messages.success(
                 request, f"Cohort {cohort.name} created; join code {cohort.join_code}."
             )
