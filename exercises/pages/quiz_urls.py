@@ -4,7 +4,7 @@ student sits a quiz on. The staff pages live under ``/teach/<cohort>/quizzes/`` 
 
 from django.urls import path
 
-from exercises.teach import quiz_views as v
+from exercises.pages import quizzes as v
 
 # Old address, its name (unchanged, so existing links resolve), the teach: page it moved to,
 # and whether that page is an instructor's write.
