@@ -76,3 +76,57 @@ def test_the_preview_page_and_healthz_never_load_the_sandbox(instructor, tmp_pat
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["statuses"][:3] == [200, 200, 200]
     assert report["loaded"] == []
+
+
+# The admin's problem form in a fresh interpreter: its change page, then the same form bound to
+# the problem's own values and validated, as saving the page does (the importer's checks, the
+# code kind's limits among them). Says which worker-only modules that loaded.
+ADMIN_SAVE = """
+import json, sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from exercises.admin import ProblemAdminForm
+from exercises.models import Problem
+problem = Problem.objects.get(slug=sys.argv[2])
+client = Client()
+client.force_login(get_user_model().objects.get(username=sys.argv[1]))
+status = client.get(f"/admin/exercises/problem/{problem.pk}/change/").status_code
+unbound = ProblemAdminForm(instance=problem)
+data = {}
+for name in unbound.fields:
+    value = unbound[name].value()
+    data[name] = "".join(value) if isinstance(value, str) else value  # JSON as posted text
+form = ProblemAdminForm(data=data, instance=problem)
+valid = form.is_valid()
+worker_only = ("grader.sandbox", "exercises.submissions.tasks", "exercises.bank.soundness")
+loaded = sorted(m for m in sys.modules if m.startswith(worker_only))
+print(json.dumps({"status": status, "valid": valid, "errors": form.errors, "loaded": loaded}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_problem_form_never_loads_the_sandbox(tmp_path, django_user_model):
+    """Opening a code problem in the admin and saving it checks its spec as the importer does
+    (its limits included) in the web process, without loading the sandbox."""
+    folder = tmp_path / "implement-conv2d"
+    shutil.copytree(Path(settings.STRIDE["CONTENT_DIR"]) / "implement-conv2d", folder)
+    import_problems(folder)
+    django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-admin")
+    result = subprocess.run(
+        [sys.executable, "-c", ADMIN_SAVE, "root", "implement-conv2d"],
+        cwd=ROOT,
+        env=worker_env(CELERY_TASK_ALWAYS_EAGER="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == 200
+    assert report["valid"], report["errors"]
+    assert report["loaded"] == []

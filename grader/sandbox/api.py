@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from grader.limits import Limits
 from grader.sandbox import client, protocol
 from grader.sandbox.interpret import interpret
-from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import RunResult, SandboxUnavailable
 from grader.sandbox.tiers import detect_tier
 

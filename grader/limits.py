@@ -1,5 +1,8 @@
 """Resource limits of one sandboxed run; problems override them from ``problem.yaml`` ``limits``.
 
+Plain data, outside ``grader.sandbox`` so that checking a problem's limits (the importer, the
+admin's problem form, both in the web process) loads no part of the sandbox.
+
 Defaults: CPU 2 s (the hard limit is 1 s higher), wall clock = CPU + 2 s, 512 MB of memory
 (memory cgroup; the address-space limit is looser because NumPy/OpenBLAS reserve address space
 they never touch), 64 KiB of stdout+stderr, 16 MiB of results, 32 processes/threads, 16 MB per
