@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from exercises import languages
+from exercises.accounts import services as accounts
 
 
 @require_POST
@@ -15,5 +15,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
     and still redirects); a logged-in user's choice is also stored for their next login."""
     response = django_set_language(request)
     if request.user.is_authenticated:
-        languages.remember_language(request.user, request.POST.get("language", ""))
+        accounts.remember_language(request.user, request.POST.get("language", ""))
     return response

@@ -22,9 +22,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from exercises import languages
 from exercises.cohorts import selectors
 from exercises.cohorts import services as cohorts
-from exercises.models import Cohort, Membership
+from exercises.models import Cohort, LanguagePreference, Membership
 from exercises.spreadsheets import spreadsheet_csv
 
 
@@ -85,3 +86,13 @@ def invitations_csv(found: list[Invitation], absolute: Callable[[str], str]) -> 
             for i in found
         ]
     )
+
+
+def remember_language(user, code: str) -> str | None:
+    """Store ``code`` as ``user``'s language (a write, for the switch); an unconfigured code
+    is ignored, as ``set_language`` ignores it. Returns the stored code or None."""
+    language = languages.normalise(code)
+    if language is None or not getattr(user, "is_authenticated", False):
+        return None
+    LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
+    return language

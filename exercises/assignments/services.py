@@ -9,12 +9,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from exercises.errors import BadPayload
+from exercises.leaderboards import services as leaderboards
 from exercises.models import (
     Assignment,
     AssignmentProblem,
     Extension,
     Membership,
     Problem,
+    Submission,
 )
 
 
@@ -42,8 +44,6 @@ def save_assignment(form, problems: list[Problem]) -> Assignment:
     existing = {i.problem_id: i for i in assignment.items.all()}
     removed = [pid for pid in existing if pid not in wanted]
     if removed:
-        from exercises.models import Submission
-
         used = set(
             Submission.objects.filter(assignment=assignment, problem_id__in=removed).values_list(
                 "problem__slug", flat=True
@@ -65,7 +65,6 @@ def save_assignment(form, problems: list[Problem]) -> Assignment:
         elif item.order != wanted[problem.pk]:
             item.order = wanted[problem.pk]
             item.save(update_fields=["order"])
-    from exercises.leaderboards import services as leaderboards
 
     leaderboards.boards_changed(
         leaderboards.BoardChange.ASSIGNMENT,

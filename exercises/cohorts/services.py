@@ -32,6 +32,7 @@ from django.db import transaction
 
 from exercises.cohorts import selectors
 from exercises.errors import BadPayload, NotFound
+from exercises.leaderboards import services as leaderboards
 from exercises.models import Cohort, Membership, Role
 from exercises.models.cohort import new_join_code
 
@@ -236,7 +237,6 @@ def import_roster(cohort: Cohort, text: str) -> RosterReport:
             Membership.objects.bulk_create(enroll)
         if changed_rows:
             Membership.objects.bulk_update(changed_rows, ["role", "display_name"])
-    from exercises.leaderboards import services as leaderboards
 
     # Bulk writes send no signals: say it here (a single membership's save says it itself).
     leaderboards.boards_changed(leaderboards.BoardChange.ROSTER, cohort_id=cohort.pk)

@@ -22,6 +22,11 @@ from exercises.models import (
     QuizSettings,
     Role,
 )
+from exercises.quizzes import services as quizzes
+from exercises.submissions.services import variant_seed
+from grader.grading import params_for
+from grader.kinds import get_kind
+from grader.recipes import DOES_NOT_FIT
 
 DEMO_PASSWORD = "stride-demo"  # noqa: S105 - printed on start; demo mode only
 DEMO_COHORT = "demo"
@@ -138,10 +143,6 @@ def meets_does_not_fit(assignment: Assignment, students) -> bool:
     """Does one of ``students`` draw a variant that does not fit in ``assignment``? A demo where
     every output size fits never shows the "It does not fit" box doing its job. True when the
     bank has none of those problems (nothing to show)."""
-    from exercises.submissions.services import variant_seed
-    from grader.grading import params_for
-    from grader.kinds import get_kind
-    from grader.recipes import DOES_NOT_FIT
 
     problems = [
         p
@@ -176,7 +177,6 @@ def setup_demo_quiz(cohort: Cohort, teacher, now: datetime | None = None) -> Qui
     """The "CNN basics quiz" from the lecture bank, idempotent: an existing quiz keeps its pools
     and sittings; only a window that has already closed is reopened for another week. Pools use
     the bank problems that exist (``None`` when none of them does)."""
-    from exercises.quizzes import services as quizzes
 
     now = now or timezone.now()
     existing = QuizSettings.objects.filter(

@@ -16,6 +16,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
+
 HEARTBEAT_KEY = "workers:heartbeat"
 # Kept well past the beat period, so that a stopped beat shows as an old heartbeat (its age
 # grows) before it shows as none at all.
@@ -32,8 +34,6 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from config.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -21,6 +21,7 @@ from exercises.pages import stepthrough, visuals
 from exercises.rendering import markdown_to_html
 from exercises.submissions import selectors, services
 from grader.grading import params_for
+from grader.kinds import get_kind
 from grader.kinds.answers import typed_number
 
 HIDDEN_TEST_NOTE = "Hidden test: its inputs and expected output are not shown."
@@ -156,7 +157,6 @@ def revealed_answer(submission: Submission) -> AnswerView | None:
     limit = access.attempt_limit
     if limit is None or selectors.attempts_used(submission.user, problem, assignment) < limit:
         return None
-    from grader.kinds import get_kind
 
     params = params_for(problem.kind, problem.spec, submission.variant_seed)
     right = get_kind(problem.kind).expected(problem.spec, params)

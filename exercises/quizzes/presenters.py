@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from exercises.access import staff_of
+from exercises.assignments import presenters
 from exercises.models import (
     AssignmentProblem,
     FeedbackPolicy,
@@ -21,6 +22,7 @@ from exercises.models import (
     Submission,
 )
 from exercises.quizzes import rules as quiz_rules
+from exercises.quizzes import selectors as quiz_reports
 from exercises.submissions import selectors
 
 WITHHELD_MESSAGES = {
@@ -87,7 +89,6 @@ def drawn_question(
     """Question ``position`` (from 1) of the student's draw: its item and
     ``presenters.problem_detail`` for their variant (statement, answer format); None when the
     draw has no such question."""
-    from exercises.assignments import presenters  # needs grader.kinds; imported where it is used
 
     if not 1 <= position <= len(attempt.drawn_item_ids):
         return None
@@ -115,7 +116,6 @@ def question_cards(
     """The student's drawn questions in order, each with their own variant's statement. A fixed
     number of queries whatever the draw: the questions, the attempt counts and the submissions
     (with their test rows) are each read once for all of them."""
-    from exercises.assignments import presenters  # needs grader.kinds; imported where it is used
 
     assignment = quiz.assignment
     accesses = selectors.drawn_question_accesses(user, assignment, attempt.drawn_item_ids, role)
@@ -159,7 +159,6 @@ def own_total(
     instructor's results and monitor show."""
     if not released:
         return None
-    from exercises.quizzes import selectors as quiz_reports
 
     rows = quiz_reports.student_rows(quiz, now, user_id=user.pk)
     return rows[0] if rows else None

@@ -27,6 +27,9 @@ from exercises.models import (
 )
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
+from exercises.quizzes import (
+    services as quizzes,  # the draw itself; quizzes imports nothing from here
+)
 
 STATE_LABELS = {"not_started": "not started", "running": "working", "finished": "done"}
 
@@ -244,9 +247,6 @@ def drawn_items_by_student(quiz: QuizSettings, user_ids: list[int]) -> dict[int,
     them (a quiz not taken scores zero of its own draw's points, not of the whole pool's). A
     cell outside a student's draw is "not drawn" (neither zero nor missing work), and the
     student's maximum is the sum over their own draw."""
-    from exercises.quizzes import (
-        services as quizzes,  # the draw itself; quizzes imports nothing from here
-    )
 
     drawn = {
         user_id: set(item_ids)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from exercises import access
 from exercises.errors import BadPayload, Closed, NotFound
+from exercises.leaderboards import services as leaderboards
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -317,7 +318,6 @@ def update_quiz(
     )
     if pools_change:
         set_pools(quiz, pools, problems)
-    from exercises.leaderboards import services as leaderboards
 
     leaderboards.boards_changed(
         leaderboards.BoardChange.ASSIGNMENT,
@@ -497,7 +497,6 @@ def close_quiz(by: AbstractBaseUser, quiz: QuizSettings, now: datetime | None = 
     ):
         attempt.finished_at = min(now, attempt.deadline)
         attempt.save(update_fields=["finished_at"])
-    from exercises.leaderboards import services as leaderboards
 
     # Released results may now count on the standings (reads also notice by themselves).
     leaderboards.boards_changed(

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 from exercises.errors import BadPayload
+from exercises.leaderboards.services import redis_client
 from exercises.models import Submission
 from exercises.submissions import selectors
 
@@ -76,7 +77,6 @@ def channel() -> str:
 def publish_final(submission_id: int) -> None:
     """Tell every web process that ``submission_id`` is final (after its commit). Without
     Redis there is nobody to tell: waiters poll the database."""
-    from exercises.leaderboards.services import redis_client
 
     client = redis_client()
     if client is not None:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from exercises import dispatch
 from exercises.errors import Closed
+from exercises.leaderboards import services as leaderboards
 from exercises.models import Cohort, Problem, RegradeJob, Status, Submission
 from exercises.submissions import services
 from grader.grading import grade_payload
@@ -142,8 +143,6 @@ def run_job(job_id: int) -> str:
         finished_at=timezone.now(),
     )
     if job.mode == RegradeJob.Mode.APPLY and changed:
-        from exercises.leaderboards import services as leaderboards
-
         leaderboards.boards_changed(leaderboards.BoardChange.REGRADED, cohort_id=job.cohort_id)
     return "done"
 

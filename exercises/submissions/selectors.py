@@ -28,6 +28,7 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.models.quiz import QuizSettings
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
 
@@ -329,7 +330,6 @@ def latest_code(user: AbstractBaseUser, problem: Problem, assignment_id: int | N
 def visible_quizzes(user: AbstractBaseUser):
     """Quizzes the user may see: all of their staff cohorts', the published ones of their
     student cohorts; soonest first."""
-    from exercises.models.quiz import QuizSettings
 
     return (
         QuizSettings.objects.filter(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from exercises import dispatch
 from exercises.bank import hints
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
+from exercises.leaderboards import services as leaderboards
 from exercises.models import (
     Assignment,
     HintUnlock,
@@ -34,8 +35,9 @@ from exercises.models import (
     Verdict,
 )
 from exercises.quizzes import rules as quiz_rules
-from exercises.submissions import selectors
+from exercises.submissions import grade_events, selectors
 from exercises.submissions.payloads import clean_payload
+from grader.grading import unreadable_reason
 from grader.results import Grade
 
 log = logging.getLogger(__name__)
@@ -228,7 +230,6 @@ def _refuse_unreadable(
     stored: under deferred feedback a stored one would read "Answer recorded" until the
     student could no longer fix it. Unreadable answers use no try anywhere
     (``selectors.attempts_used``); here they are not even written."""
-    from grader.grading import unreadable_reason
 
     reason = unreadable_reason(
         access.problem.kind, access.problem.spec, current_seed(user, access), payload
@@ -599,7 +600,6 @@ def after_graded(submission_id: int) -> None:
     """Hooks that run once a grade is committed: the hints it unlocks (before anyone is told,
     so the page that hears of the grade finds them), the waiting page or client, then the
     leaderboards."""
-    from exercises.leaderboards import services as leaderboards
 
     try:
         unlock_hints(submission_id)
@@ -612,7 +612,6 @@ def after_graded(submission_id: int) -> None:
 def _announce_final(submission_id: int) -> None:
     """Wake the requests waiting for this submission (``grade_events``). A lost message costs
     a waiter at most its next database re-read, never the grade: never fail grading for it."""
-    from exercises.submissions import grade_events
 
     try:
         grade_events.publish_final(submission_id)

@@ -19,7 +19,7 @@ from exercises.access import (
 )
 from exercises.cohorts import selectors as cohort_selectors
 from exercises.errors import StrideError
-from exercises.models import Cohort, QuizSettings
+from exercises.models import Cohort, Problem, QuizSettings
 from exercises.quizzes import rules as quiz_rules
 from exercises.quizzes import selectors as quiz_reports
 from exercises.quizzes import services as quizzes
@@ -27,6 +27,8 @@ from exercises.rendering import markdown_to_html
 from exercises.submissions import services
 from exercises.teach.guard import staff_page
 from exercises.teach.quiz_forms import AccommodationForm, ExtendForm, QuizBuildForm
+from grader.grading import params_for
+from grader.kinds import render_statement
 
 
 # --- Instructors ----------------------------------------------------------------------------
@@ -83,7 +85,6 @@ def _builder(
                 return redirect(
                     "teach:quiz-preview", slug=quiz.assignment.cohort.slug, pk=quiz.assignment_id
                 )
-    from exercises.models import Problem
 
     bank = Problem.objects.order_by("slug")
     return render(
@@ -122,9 +123,6 @@ def quiz_preview(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespo
     )
     questions = []
     if student is not None:
-        from grader.grading import params_for
-        from grader.kinds import render_statement
-
         for position, item in enumerate(quizzes.preview_draw(quiz, student.user_id), start=1):
             seed = services.variant_seed(student.user_id, item.problem, quiz.assignment, 1)
             params = params_for(item.problem.kind, item.problem.spec, seed)
