@@ -247,17 +247,29 @@ def drawn_items_by_student(quiz: QuizSettings, user_ids: list[int]) -> dict[int,
     them (a quiz not taken scores zero of its own draw's points, not of the whole pool's). A
     cell outside a student's draw is "not drawn" (neither zero nor missing work), and the
     student's maximum is the sum over their own draw."""
+    return drawn_items_by_quiz([quiz], user_ids)[quiz.pk]
 
-    drawn = {
-        user_id: set(item_ids)
-        for user_id, item_ids in QuizAttempt.objects.filter(
-            assignment_id=quiz.assignment_id, user_id__in=user_ids
-        ).values_list("user_id", "drawn_item_ids")
-    }
-    missing = [user_id for user_id in user_ids if user_id not in drawn]
-    if missing:
-        pools = quizzes.loaded_pools(quiz)
-        for user_id in missing:
-            seed = quizzes.quiz_seed(quiz.assignment_id, user_id)
-            drawn[user_id] = {item.pk for item in quizzes.draw_from(pools, seed)}
+
+def drawn_items_by_quiz(
+    quiz_list: list[QuizSettings], user_ids: list[int]
+) -> dict[int, dict[int, set[int]]]:
+    """``drawn_items_by_student`` of several quizzes, keyed by quiz id, in a fixed number of
+    queries however many quizzes and students: the stored draws in one, the pools of the
+    quizzes somebody has not started in three (a cohort's gradebook holds every quiz)."""
+    by_assignment = {quiz.assignment_id: quiz for quiz in quiz_list}
+    drawn: dict[int, dict[int, set[int]]] = {quiz.pk: {} for quiz in quiz_list}
+    stored = QuizAttempt.objects.filter(
+        assignment_id__in=list(by_assignment), user_id__in=user_ids
+    ).values_list("assignment_id", "user_id", "drawn_item_ids")
+    for assignment_id, user_id, item_ids in stored:
+        drawn[by_assignment[assignment_id].pk][user_id] = set(item_ids)
+    unstarted = [quiz for quiz in quiz_list if any(u not in drawn[quiz.pk] for u in user_ids)]
+    pools = quizzes.loaded_pools_of(unstarted) if unstarted else {}
+    for quiz in unstarted:
+        for user_id in user_ids:
+            if user_id not in drawn[quiz.pk]:
+                seed = quizzes.quiz_seed(quiz.assignment_id, user_id)
+                drawn[quiz.pk][user_id] = {
+                    item.pk for item in quizzes.draw_from(pools[quiz.pk], seed)
+                }
     return drawn

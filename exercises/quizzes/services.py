@@ -58,10 +58,25 @@ def draw_questions(quiz: QuizSettings, seed: int) -> list[AssignmentProblem]:
 def loaded_pools(quiz: QuizSettings) -> list[tuple[QuizPool, list[AssignmentProblem]]]:
     """The quiz's pools in order, each with its members sorted by id: read once, then
     ``draw_from`` any number of seeds (a gradebook draws for a whole cohort)."""
-    return [
-        (pool, sorted(pool.items.all(), key=lambda item: item.pk))
-        for pool in quiz.pools.prefetch_related("items__problem").order_by("order", "id")
-    ]
+    return loaded_pools_of([quiz])[quiz.pk]
+
+
+def loaded_pools_of(
+    quiz_list: list[QuizSettings],
+) -> dict[int, list[tuple[QuizPool, list[AssignmentProblem]]]]:
+    """``loaded_pools`` of several quizzes, keyed by quiz id, in three queries however many
+    quizzes (a gradebook draws for every quiz of its cohort)."""
+    loaded: dict[int, list[tuple[QuizPool, list[AssignmentProblem]]]] = {
+        quiz.pk: [] for quiz in quiz_list
+    }
+    pools = (
+        QuizPool.objects.filter(quiz__in=[quiz.pk for quiz in quiz_list])
+        .prefetch_related("items__problem")
+        .order_by("order", "id")
+    )
+    for pool in pools:
+        loaded[pool.quiz_id].append((pool, sorted(pool.items.all(), key=lambda item: item.pk)))
+    return loaded
 
 
 def draw_from(

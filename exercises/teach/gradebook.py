@@ -6,7 +6,8 @@ from a late submission, whether the problem was solved, and the hints the studen
 (a requested hint's cost is already in the scores: ``services.scored``). A quiz question outside
 a student's own draw is "not drawn": no score, and no part of their maximum, so each student's
 total is out of the points of the questions they were given (draws of different point values
-give different maxima). Three queries whatever the size, plus a few per quiz for its draws.
+give different maxima). A fixed number of queries whatever the size: three, plus three for the
+quizzes' draws.
 
 The CSV opens cleanly in a spreadsheet: UTF-8 with a BOM (Excel otherwise guesses a legacy code
 page and mangles "김민준" or emoji), every field quoted where needed by the csv module, and any
@@ -218,8 +219,10 @@ def _mark_draws(columns: list[Column], rows: dict[int, Row]) -> None:
     quiz_ids = {c.assignment.pk for c in columns if c.assignment.type == Assignment.Type.QUIZ}
     if not quiz_ids or not rows:
         return
-    for quiz in QuizSettings.objects.filter(assignment_id__in=quiz_ids):
-        drawn = quiz_reports.drawn_items_by_student(quiz, list(rows))
+    quiz_list = list(QuizSettings.objects.filter(assignment_id__in=quiz_ids))
+    draws = quiz_reports.drawn_items_by_quiz(quiz_list, list(rows))
+    for quiz in quiz_list:
+        drawn = draws[quiz.pk]
         for n, column in enumerate(columns):
             if column.assignment.pk != quiz.assignment_id:
                 continue
