@@ -65,6 +65,7 @@ def _load_urlconf_before_freezing_time():
 def quiz_kind(monkeypatch):
     """Serve ``quiz-number`` from every place that looks kinds up; delegate the rest."""
     import exercises.assignments.presenters
+    import exercises.ops.demo
     import grader.grading
     import grader.kinds
 
@@ -73,7 +74,12 @@ def quiz_kind(monkeypatch):
     def get_kind(name: str):
         return QuizNumberKind() if name == TEST_KIND else real(name)
 
-    for module in (grader.kinds, grader.grading, exercises.assignments.presenters):
+    for module in (
+        grader.kinds,
+        grader.grading,
+        exercises.assignments.presenters,
+        exercises.ops.demo,
+    ):
         monkeypatch.setattr(module, "get_kind", get_kind)
     return QuizNumberKind()
 
