@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_imports.py
 
 # The one production web command; the Dockerfile and docker-compose.yml run it too. Every
 # setting (STRIDE_BIND, default 127.0.0.1:8000; workers, threads, backlog, timeouts) is in

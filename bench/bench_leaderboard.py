@@ -182,7 +182,7 @@ def _run() -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from exercises import leaderboards
+    from exercises.leaderboards import services as leaderboards
     from exercises.models import Role
 
     call_command("migrate", verbosity=0)

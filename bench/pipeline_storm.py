@@ -27,7 +27,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from exercises import services
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -39,6 +38,7 @@ from exercises.models import (
     Submission,
     TestResult,
 )
+from exercises.submissions import services
 from grader.grading import params_for
 from grader.kinds import get_kind
 

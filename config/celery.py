@@ -1,7 +1,7 @@
 """The Celery app. Workers: ``celery -A config worker -Q grading``.
 
-Settings come from Django's (``CELERY_*``); the tasks are ``exercises.tasks``. Tasks carry ids
-only; results are written to the database (or, for what the web pages only display, the
+Settings come from Django's (``CELERY_*``); the tasks are ``exercises.submissions.tasks``. Tasks
+carry ids only; results are written to the database (or, for what the web pages only display, the
 ``workers`` cache) by the task, so there is no result backend.
 """
 
@@ -16,7 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("stride")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["exercises", "exercises.integrity"])
+app.autodiscover_tasks(
+    ["exercises.submissions", "exercises.bank", "exercises.ops", "exercises.integrity"]
+)
 
 
 @worker_init.connect

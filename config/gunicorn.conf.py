@@ -6,8 +6,8 @@ docker-compose.yml run it too). Every value can be changed from the environment.
   (a few ms holding the GIL) plus waits on PostgreSQL and Redis: one process per core is what
   the cores can run, and a few threads fill the waits. Threads are also what lets a login not
   stall its process: the password hash runs outside the GIL in one thread, bounded by
-  ``STRIDE_LOGIN_CONCURRENCY`` per process (exercises.logins), while the other threads serve.
-  With sync workers every login would hold a whole process for its hash.
+  ``STRIDE_LOGIN_CONCURRENCY`` per process (exercises.accounts.logins), while the other threads
+  serve. With sync workers every login would hold a whole process for its hash.
 - Bounded queues, so that overload is refused quickly instead of served to clients that have
   already given up: ``STRIDE_WEB_BACKLOG`` connections wait in the kernel (default 64, against
   gunicorn's 2048), each process holds at most ``worker_connections`` clients, and a request

@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
-from exercises.addresses import parse_networks
+from exercises.accounts.addresses import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STRIDE_VAR_DIR") or BASE_DIR / "var")
@@ -233,12 +233,12 @@ STRIDE = {
     "LOGIN_FAILURES_PER_ADDRESS": env_int("STRIDE_LOGIN_FAILURES_PER_ADDRESS", 100),
     "LOGIN_FAILURE_WINDOW_SECONDS": env_int("STRIDE_LOGIN_FAILURE_WINDOW_SECONDS", 900),
     # Our own reverse proxies (addresses or CIDR networks): only a request whose peer is one of
-    # them has its X-Forwarded-For read for the client's address (exercises.addresses).
+    # them has its X-Forwarded-For read for the client's address (exercises.accounts.addresses).
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
     # Requests of one web process allowed to wait for a grade at once (?wait=N,
-    # exercises.grade_events). A waiting request holds one of the process's gthread threads
-    # (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a wait
-    # beyond the bound is answered at once with the current state and the client polls.
+    # exercises.submissions.grade_events). A waiting request holds one of the process's gthread
+    # threads (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a
+    # wait beyond the bound is answered at once with the current state and the client polls.
     "MAX_WAITS_PER_PROCESS": env_int(
         "STRIDE_MAX_WAITS_PER_PROCESS", max(1, env_int("STRIDE_WEB_THREADS", 4) // 2)
     ),
@@ -274,8 +274,8 @@ if env_bool("STRIDE_FAST_PASSWORD_HASHER", False):  # the test suite's, never pr
 SESSION_COOKIE_AGE = env_int("STRIDE_SESSION_DAYS", 180) * 24 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
-# Password-reset links and instructors' invitation links (exercises.accounts) work once, and
-# for this many days: an invitation handed out in the first lecture must outlive a weekend.
+# Password-reset links and instructors' invitation links (exercises.accounts.services) work once,
+# and for this many days: an invitation handed out in the first lecture must outlive a weekend.
 PASSWORD_RESET_TIMEOUT = env_int("STRIDE_LINK_DAYS", 7) * 24 * 3600
 
 # --- Email (password resets) --------------------------------------------------------------------
@@ -306,7 +306,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # For DRF's own throttles, should one be added: X-Forwarded-For only behind our proxies, as
-    # exercises.addresses reads it (0: REMOTE_ADDR; 1: the address our proxy appended).
+    # exercises.accounts.addresses reads it (0: REMOTE_ADDR; 1: the address our proxy appended).
     "NUM_PROXIES": 1 if TRUSTED_PROXIES else 0,
 }
 SPECTACULAR_SETTINGS = {

@@ -3,16 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from exercises import account_views, language_views
-from exercises import views as exercise_views
+from exercises.accounts import language_views
+from exercises.accounts import views as account_views
+from exercises.ops import views as ops_views
+from exercises.pages import views as exercise_views
 
 # Account pages use our templates under their own names: the admin's registration/ templates
 # (installed first) would otherwise be found before ours.
 urlpatterns = [
-    path("healthz", exercise_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
     path("favicon.ico", exercise_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", exercise_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
@@ -64,6 +66,6 @@ urlpatterns = [
         name="invitation",
     ),
     path("api/v1/", include("exercises.api.urls")),
-    path("teach/", include("exercises.instructor.urls")),
+    path("teach/", include("exercises.teach.urls")),
     path("", include("exercises.urls")),
 ]

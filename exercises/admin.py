@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from exercises import importer, languages, leaderboards, statements
-from exercises.forms import AdminLoginForm
+from exercises import languages
+from exercises.accounts.forms import AdminLoginForm
+from exercises.bank import importer, statements
+from exercises.leaderboards import services as leaderboards
 from exercises.models import (
     Assignment,
     AssignmentProblem,

@@ -9,6 +9,8 @@ class ExercisesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        # cycle: Django imports this module while it loads the apps, before any model can be
+        # imported; the receivers and the models are imported once the registry is ready.
         from exercises import signals  # noqa: F401  (connects the receivers)
         from exercises.models import Membership
 
@@ -19,6 +21,7 @@ class ExercisesConfig(AppConfig):
 
 
 def _roster_changed(sender, instance, **kwargs) -> None:
-    from exercises import leaderboards
+    # cycle: the leaderboard imports the models, which cannot load with this module (above).
+    from exercises.leaderboards import services as leaderboards
 
     leaderboards.boards_changed(leaderboards.BoardChange.ROSTER, cohort_id=instance.cohort_id)

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from exercises.access import is_staff_member
+from exercises.submissions.grade_events import PAGE_WAIT_SECONDS
+
 
 def stride(request):
-    from exercises.access import is_staff_member
-    from exercises.grade_events import PAGE_WAIT_SECONDS
-
     user = getattr(request, "user", None)
     return {
         "DEMO_MODE": settings.DEMO_MODE,

@@ -1,7 +1,7 @@
 """Publishing Celery tasks by name, so that the web process never imports the task modules.
 
-The task bodies (``exercises.tasks``) load the grader, the code kind and the sandbox; a page
-that only *queues* work must not pay for them or be able to run them. ``send_task`` routes by
+The task bodies (``exercises.submissions.tasks``) load the grader, the code kind and the sandbox; a
+page that only *queues* work must not pay for them or be able to run them. ``send_task`` routes by
 name (``CELERY_TASK_ROUTES``), which is also why the names are pinned: a queued message, a route
 and the beat schedule all refer to a task by its name, not by the module it lives in.
 """

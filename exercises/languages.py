@@ -3,7 +3,8 @@
 Stride's languages are ``settings.LANGUAGES``; ``settings.LANGUAGE_CODE`` (English) is the
 fallback every problem has. A reader's language is Django's active language (the language
 cookie that ``set_language`` leaves, else ``Accept-Language``, else English); a logged-in user's
-stored choice becomes that cookie at login (``exercises.middleware``).
+stored choice becomes that cookie at login (``exercises.middleware``); it is stored and read by
+``exercises.accounts``, so this rule needs no model and the models may use it.
 """
 
 from __future__ import annotations
@@ -47,25 +48,3 @@ def choose(available: Iterable[str], wanted: str | None = None) -> str | None:
         if code in available:
             return code
     return available[0]
-
-
-def preferred_language(user) -> str | None:
-    """The language ``user`` picked in the switch, if any (a read, for the login)."""
-    from exercises.models import LanguagePreference
-
-    if not getattr(user, "is_authenticated", False):
-        return None
-    row = LanguagePreference.objects.filter(user=user).only("language").first()
-    return normalise(row.language) if row else None
-
-
-def remember_language(user, code: str) -> str | None:
-    """Store ``code`` as ``user``'s language (a write, for the switch); an unconfigured code
-    is ignored, as ``set_language`` ignores it. Returns the stored code or None."""
-    from exercises.models import LanguagePreference
-
-    language = normalise(code)
-    if language is None or not getattr(user, "is_authenticated", False):
-        return None
-    LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
-    return language

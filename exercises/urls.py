@@ -1,11 +1,13 @@
 from django.urls import include, path
 
-from exercises import leaderboard_views, views
+from exercises.accounts import views as account_views
 from exercises.api import docs as api_docs
+from exercises.pages import leaderboard as leaderboard_views
+from exercises.pages import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("join", views.join_cohort, name="join"),
+    path("join", account_views.join_cohort, name="join"),
     path("problems/<slug:slug>", views.problem_page, name="problem"),
     path("problems/<slug:slug>/progress", views.problem_progress, name="problem-progress"),
     path("problems/<slug:slug>/hints/<int:index>", views.problem_hint, name="problem-hint"),
@@ -18,5 +20,5 @@ urlpatterns = [
         leaderboard_views.leaderboard_page,
         name="leaderboard",
     ),
-    path("quizzes/", include("exercises.quiz_urls")),
+    path("quizzes/", include("exercises.pages.quiz_urls")),
 ]

@@ -34,7 +34,7 @@ def unreadable_reason(
 
     Kinds read an answer inside ``grade()``, so this grades and keeps only whether the answer
     was readable: a pure, cheap call for every kind but code, which is never run here (its
-    readability is the envelope's: a string, checked by ``exercises.payloads``).
+    readability is the envelope's: a string, checked by ``exercises.submissions.payloads``).
     """
     if kind == "code":
         return None

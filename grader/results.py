@@ -1,8 +1,9 @@
 """The shape of a grading outcome, shared by every problem kind, the sandbox and the tasks.
 
-A ``Grade`` is what a kind's ``grade()`` returns and what ``exercises.services.record_grade``
-stores. It is plain data (JSON-ready through ``to_dict``) so that it can cross the Celery
-boundary and land in a ``JSONField`` without a custom encoder.
+A ``Grade`` is what a kind's ``grade()`` returns and what
+``exercises.submissions.services.record_grade`` stores. It is plain data (JSON-ready through
+``to_dict``) so that it can cross the Celery boundary and land in a ``JSONField`` without a custom
+encoder.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from exercises import quizzes
 from exercises.models import (
     AssignmentProblem,
     IntegrityReport,
@@ -35,6 +34,7 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.quizzes import services as quizzes
 from tests import factories
 
 PERSONAS = (

@@ -1,6 +1,6 @@
 """API v1 for quizzes, so a notebook can sit a quiz like the page does: read the quiz and the
 server's clock, start, answer through ``POST /problems/<slug>/submissions?assignment=<id>``,
-hand in. Thin: the rules live in ``exercises.quizzes`` and ``exercises.quiz_rules``."""
+hand in. Thin: the rules live in ``exercises.quizzes.services`` and ``exercises.quizzes.rules``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import access, quiz_presenters, quiz_rules, quizzes
+from exercises import access
 from exercises.models import QuizSettings
+from exercises.quizzes import presenters as quiz_presenters
+from exercises.quizzes import rules as quiz_rules
+from exercises.quizzes import services as quizzes
 
 QuizSerializer = inline_serializer(
     "Quiz",

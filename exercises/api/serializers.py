@@ -1,5 +1,5 @@
 """Shapes of the public API v1 (a promise: fields are added, never renamed). Output only: input
-envelopes are checked by ``exercises.payloads`` so that pages and API share them."""
+envelopes are checked by ``exercises.submissions.payloads`` so that pages and API share them."""
 
 from __future__ import annotations
 

@@ -10,19 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exercises import (
-    grade_events,
-    hints,
-    leaderboard_reads,
-    leaderboards,
-    logins,
-    presenters,
-    quiz_presenters,
-    selectors,
-    services,
-)
+from exercises.accounts import logins
 from exercises.api import serializers as s
+from exercises.assignments import presenters
+from exercises.bank import hints
 from exercises.errors import BadPayload
+from exercises.leaderboards import selectors as leaderboard_reads
+from exercises.leaderboards import services as leaderboards
+from exercises.quizzes import presenters as quiz_presenters
+from exercises.submissions import grade_events, selectors, services
 
 
 def _assignment_param(request: Request, slug: str) -> int | None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from exercises.gradebook import spreadsheet_csv
 from exercises.integrity.selectors import PairRow
 from exercises.models import LeakFlag
+from exercises.spreadsheets import spreadsheet_csv
 
 
 def report_csv(rows: Iterable[PairRow], flags: Iterable[LeakFlag]) -> bytes:

@@ -26,6 +26,7 @@ from exercises.models import (
     VariantPolicy,
     Verdict,
 )
+from exercises.submissions.services import variant_seed
 from grader.kinds import get_kind
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,6 @@ def check_leak(submission_id: int) -> LeakFlag | None:
 
 def _cohort_variants(submission: Submission) -> dict[str, tuple[int, int | None]]:
     """Label -> (user id, seed) of every other student's variant of the submission's problem."""
-    from exercises.services import variant_seed
 
     assignment, problem = submission.assignment, submission.problem
     students = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)

@@ -29,7 +29,7 @@ class Problem(models.Model):
     spec = models.JSONField(default=dict)
     limits = models.JSONField(default=dict, blank=True)
     starter_code = models.TextField(blank=True)
-    # The hints: of problem.yaml, checked and normalised (``exercises.hints``); never served
+    # The hints: of problem.yaml, checked and normalised (``exercises.bank.hints``); never served
     # whole: a student gets the text of the hints they unlocked only.
     hints = models.JSONField(default=list, blank=True)
     # Provenance: where the files were and what they hashed to, so a re-import knows what changed.

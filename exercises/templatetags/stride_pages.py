@@ -9,8 +9,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from exercises import page_presenters
 from exercises.models import Submission
+from exercises.pages import presenters as page_presenters
 from exercises.rendering import markdown_to_html
 
 register = template.Library()

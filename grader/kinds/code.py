@@ -9,7 +9,7 @@ Spec (``problem.yaml`` plus two files the importer folds in)::
     starter: <text of starter.py>        # what the editor opens with
     tests_source: <text of tests.py>     # trusted, author-written; never served, never sandboxed
     tolerance: {abs: 1e-8, rel: 1e-5}    # optional; compare_arrays' atol / rtol
-    limits: {cpu_seconds: 2, ...}        # optional; grader.sandbox.Limits keys
+    limits: {cpu_seconds: 2, ...}        # optional; grader.limits.Limits keys
     seed: 0                              # optional; the cases of the lecture's pinned variant
     misconceptions: [flipped-kernel]     # optional; which of tests.py's to diagnose (default all)
 
@@ -68,6 +68,7 @@ from grader.kinds.base import (
     require_number,
     require_seed,
 )
+from grader.limits import Limits
 from grader.results import Grade, TestOutcome, verdict_for
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
@@ -130,11 +131,6 @@ class CodeKind(ProblemKind):
             if not callable(namespace.get(fn)):
                 raise SpecError("tests_source", f"tests.py must define a function {fn}()")
         Tolerance.from_spec(spec.get("tolerance"), DEFAULT_TOLERANCE)
-        # Imported where used, not with the module: a web page renders and previews code
-        # problems through this kind without loading the sandbox; grading (a worker) and
-        # validating the limits (the importer) load it.
-        from grader.sandbox import Limits
-
         try:
             Limits.from_mapping(spec.get("limits"))
         except (TypeError, ValueError) as exc:
@@ -211,7 +207,9 @@ class CodeKind(ProblemKind):
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
             return Grade.invalid("submit the Python source of your module")
-        from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
+        # lazy: a web process validates and previews code problems through this kind without
+        # loading the sandbox; only grading, on a worker, runs it.
+        from grader.sandbox import RunStatus, run_calls
 
         syntax = syntax_error(answer)
         if syntax is not None:

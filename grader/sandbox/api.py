@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from grader.limits import Limits
 from grader.sandbox import client, protocol
 from grader.sandbox.interpret import interpret
-from grader.sandbox.limits import Limits
-from grader.sandbox.outcome import RunResult, SandboxUnavailable
+from grader.sandbox.outcome import RunResult, RunStatus, SandboxUnavailable
 from grader.sandbox.tiers import detect_tier
 
 MAX_SOURCE_BYTES = 256 * 1024
@@ -79,8 +79,6 @@ def run_calls(
     limits = limits or Limits()
     started = time.perf_counter()
     if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
-        from grader.sandbox.outcome import RunStatus
-
         return RunResult(
             RunStatus.SYNTAX_ERROR,
             message=f"the file is larger than {MAX_SOURCE_BYTES // 1024} KB",

@@ -24,8 +24,8 @@ import re
 import signal
 from typing import Any
 
+from grader.limits import Limits
 from grader.sandbox import protocol
-from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
 
 MAX_TEXT = 4000

@@ -139,7 +139,7 @@ def login_page(new_page) -> Callable[..., object]:
 
 def _import_bank() -> list:
     """The lecture's problem bank (``exercises/content``), imported as ``make demo`` does."""
-    from exercises.importer import import_problems
+    from exercises.bank.importer import import_problems
     from exercises.models import Problem
 
     import_problems(settings.STRIDE["CONTENT_DIR"])

@@ -20,8 +20,8 @@ SLUG = "feature-map-volume"
 def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
     lecture_bank, student, page_for, monkeypatch, screenshot
 ):
-    from exercises import services
-    from exercises.tasks import grade_submission
+    from exercises.submissions import services
+    from exercises.submissions.tasks import grade_submission
 
     # Nobody grades until the test does: the page has to wait for it.
     monkeypatch.setattr(services, "enqueue_grading", lambda submission_id: None)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from exercises import roster
+from exercises.cohorts import services as roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-brand-new-passphrase-42"

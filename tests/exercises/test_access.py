@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from exercises import selectors, services
 from exercises.models import Status, Submission, TestResult, Verdict
+from exercises.submissions import selectors, services
 from grader.kinds import get_kind
 from tests import factories
 
@@ -148,7 +148,7 @@ def test_other_cohorts_problems_are_not_found_anywhere(client, api, student, ban
 def test_before_solving_the_step_through_moves_with_the_students_own_stride(
     client, student, cohort, monkeypatch
 ):
-    from exercises import stepthrough
+    from exercises.pages import stepthrough
 
     problem = factories.make_problem(
         "conv-single-channel", kind="matrix", spec={"recipe": "conv-single-channel"}

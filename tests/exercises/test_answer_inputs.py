@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
-from exercises.answer_inputs import AnswerError, build_widget, parse_rows, read_answer
+from exercises.pages.answer_inputs import AnswerError, build_widget, parse_rows, read_answer
 
 
 def post(**fields) -> QueryDict:

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from django.conf import settings
 
-from exercises.demo import LECTURE_ORDER
-from exercises.importer import ImportFailed, import_problems, parse_folder, problem_folders
+from exercises.bank.importer import ImportFailed, import_problems, parse_folder, problem_folders
+from exercises.ops.demo import LECTURE_ORDER
 from exercises.rendering import markdown_to_html
 from grader import selfcheck
 from grader.checks import ARRAY_MISCONCEPTIONS, compare_arrays, diagnose_array
@@ -266,8 +266,8 @@ def test_the_import_command_loads_the_bank(capsys):
 
 @pytest.mark.django_db
 def test_the_demo_cnn_basics_assignment_holds_the_bank_in_lecture_order():
-    from exercises.demo import setup_demo
     from exercises.models import AssignmentProblem
+    from exercises.ops.demo import setup_demo
 
     import_problems(CONTENT)
     setup_demo()

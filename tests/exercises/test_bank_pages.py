@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Problem, Submission
 from grader.kinds import get_kind
 from tests import factories

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from exercises import demo, services
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Assignment, Problem
+from exercises.ops import demo
+from exercises.submissions import services
 from grader.grading import params_for
 from grader.kinds import get_kind
 

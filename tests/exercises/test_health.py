@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from exercises import health, tasks
+from exercises.ops import health, tasks
 from grader import sandbox
 from tests.workers import running_worker, wait_for
 

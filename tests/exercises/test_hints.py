@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from exercises import gradebook, leaderboards
-from exercises.hints import read_hints
-from exercises.importer import ImportFailed, import_problems
+from exercises.bank.hints import read_hints
+from exercises.bank.importer import ImportFailed, import_problems
+from exercises.leaderboards import services as leaderboards
 from exercises.models import HintUnlock, Submission, VariantPolicy
+from exercises.teach import gradebook
 from grader.kinds import SpecError
 from tests import factories
 
@@ -126,7 +127,7 @@ def test_the_unlocks_commit_with_the_grade_itself(
     """Whoever sees the grade (a ``?wait=`` request woken by the database poll, the page's next
     read) sees its hints: they are written in the grade's own transaction, not by a hook after
     it. With the after-commit hooks switched off, the unlock is there all the same."""
-    from exercises import services
+    from exercises.submissions import services
 
     monkeypatch.setattr(services, "after_graded", lambda submission_id: None)
     submission = submit(FORGOT_BIAS)
@@ -288,7 +289,7 @@ def test_choice_and_code_hints_tie_to_what_their_kinds_diagnose():
 def test_every_bank_problem_has_hints_the_first_conceptual_none_giving_the_number(settings):
     import re
 
-    from exercises import hints as hint_rules
+    from exercises.bank import hints as hint_rules
     from grader.kinds import get_kind
 
     import_problems(settings.STRIDE["CONTENT_DIR"])

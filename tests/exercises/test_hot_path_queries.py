@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from exercises import leaderboards
+from exercises.leaderboards import services as leaderboards
 from exercises.models import Role, Status, Submission, Verdict
 from tests import factories
 from tests.exercises.conftest import SIZE_SPEC

@@ -11,7 +11,7 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
-from exercises import addresses
+from exercises.accounts import addresses
 from tests import factories
 
 pytestmark = pytest.mark.django_db

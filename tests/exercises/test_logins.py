@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from exercises import logins
+from exercises.accounts import logins
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
-from exercises import logins, roster
+from exercises.accounts import logins
+from exercises.cohorts import services as roster
 from exercises.models import Cohort, Membership, Role
 from tests import factories
 

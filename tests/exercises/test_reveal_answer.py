@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from exercises.models import Submission
-from exercises.tasks import grade_submission
+from exercises.submissions.tasks import grade_submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db

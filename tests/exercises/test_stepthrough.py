@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exercises.stepthrough import feature_map, window_step
+from exercises.pages.stepthrough import feature_map, window_step
 from grader import reference
 
 X7 = [

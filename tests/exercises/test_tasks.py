@@ -10,8 +10,8 @@ from celery.exceptions import Retry
 from django.db import OperationalError
 from django.utils import timezone
 
-from exercises import services, tasks
 from exercises.models import LatePolicy, QuizSettings, Status, Submission, TestResult
+from exercises.submissions import services, tasks
 from grader import sandbox
 from grader.grading import params_for
 from grader.kinds import get_kind
@@ -217,7 +217,7 @@ def test_an_infrastructure_fault_that_persists_ends_as_error_without_using_an_at
         tasks.grade_submission.apply(args=[sub.pk], retries=tasks.MAX_RETRIES)
     sub.refresh_from_db()
     assert sub.status == Status.ERROR and "Grading failed" in sub.error_message
-    from exercises import selectors
+    from exercises.submissions import selectors
 
     assert selectors.attempts_used(student, problem, assignment) == 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from exercises.visuals import feedback_heatmaps, format_number, heatmap_from, param_views
+from exercises.pages.visuals import feedback_heatmaps, format_number, heatmap_from, param_views
 
 
 def test_matching_cells_are_level_zero_and_the_largest_miss_is_the_top_level():

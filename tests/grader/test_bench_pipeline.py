@@ -13,8 +13,8 @@ from bench.pipeline_storm import (
     queue_storm,
     wait_until_done,
 )
-from exercises import services
 from exercises.models import Status, Submission
+from exercises.submissions import services
 from grader.grading import grade_payload
 from grader.sandbox import detect_tier
 from tests.conftest import need, psycopg_params

@@ -12,7 +12,7 @@ from contextlib import closing
 import pytest
 
 from exercises.models import Status, Submission
-from exercises.tasks import grade_submission
+from exercises.submissions.tasks import grade_submission
 from tests import factories
 from tests.conftest import need
 from tests.workers import running_worker, wait_for

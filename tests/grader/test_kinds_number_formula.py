@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from exercises.importer import ImportFailed, import_problems, parse_folder
+from exercises.bank.importer import ImportFailed, import_problems, parse_folder
 from grader.kinds import SpecError
 from grader.results import Verdict
 from grader.selfcheck import check_problem

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from django.conf import settings
 
-from exercises.importer import import_problems, problem_folders
+from exercises.bank.importer import import_problems, problem_folders
+from exercises.bank.statements import HANGUL, placeholders
 from exercises.models import Problem, VariantPolicy
-from exercises.statements import HANGUL, placeholders
 from grader.kinds import get_kind
 from grader.results import Verdict
 from tests import factories

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises.importer import ImportFailed, import_problems
+from exercises.bank.importer import ImportFailed, import_problems
 from exercises.models import Problem, ProblemText
 from tests.instructor.test_importer import GOOD_YAML, write
 

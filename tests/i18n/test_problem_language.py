@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Problem, VariantPolicy
 from tests import factories
 

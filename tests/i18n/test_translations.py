@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from exercises import translations
+from exercises.ops import translations
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = """\

@@ -13,8 +13,8 @@ from tests.instructor import fakekind
 @pytest.fixture(autouse=True)
 def tally_kind(monkeypatch):
     """Make ``get_kind("tally")`` answer everywhere it was imported by name."""
-    import exercises.importer
-    import exercises.presenters
+    import exercises.assignments.presenters
+    import exercises.bank.importer
     import grader.grading
     import grader.selfcheck
 
@@ -23,8 +23,8 @@ def tally_kind(monkeypatch):
     def get_kind(name: str):
         return fakekind.TALLY if name == "tally" else original(name)
 
-    modules = (kinds_module, grader.grading, grader.selfcheck, exercises.importer)
-    for module in (*modules, exercises.presenters):
+    modules = (kinds_module, grader.grading, grader.selfcheck, exercises.bank.importer)
+    for module in (*modules, exercises.assignments.presenters):
         monkeypatch.setattr(module, "get_kind", get_kind, raising=False)
     return fakekind.TALLY
 
@@ -69,8 +69,8 @@ def grade(django_capture_on_commit_callbacks):
     ``answer="correct"`` sends the variant's own right answer."""
     from freezegun import freeze_time
 
-    from exercises import services
     from exercises.models import Status, Submission
+    from exercises.submissions import services
     from grader.grading import grade_payload, params_for
 
     def _grade(user, problem, assignment, answer, at=None):
@@ -118,7 +118,7 @@ def redis_db():
     from tests.conftest import need
 
     need(bool(settings.REDIS_URL), "REDIS_URL is not set")
-    from exercises import leaderboards
+    from exercises.leaderboards import services as leaderboards
 
     client = leaderboards.redis_client()
     client.flushdb()

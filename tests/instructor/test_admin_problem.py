@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Problem, ProblemText
 from grader.kinds import get_kind
 from tests.instructor.test_importer import GOOD_YAML, write

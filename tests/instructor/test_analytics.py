@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exercises import analytics, charts
 from exercises.models import Role, TestResult
+from exercises.teach import analytics, charts
 from tests import factories
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

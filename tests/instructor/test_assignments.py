@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from exercises import selectors
 from exercises.models import Assignment, Extension
+from exercises.submissions import selectors
 
 
 def test_dates_are_entered_in_the_cohort_time_zone(client_for, instructor, cohort, tally_problem):

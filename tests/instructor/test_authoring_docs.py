@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from exercises import authoring, soundness
-from exercises.importer import import_problems
+from exercises.bank import authoring, soundness
+from exercises.bank.importer import import_problems
 from exercises.models import Problem
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"

@@ -9,9 +9,11 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from exercises import leaderboards, regrade, roster
-from exercises.leaderboards import BoardChange
+from exercises.cohorts import services as roster
+from exercises.leaderboards import services as leaderboards
+from exercises.leaderboards.services import BoardChange
 from exercises.models import Assignment, Membership, Role
+from exercises.submissions import regrade
 from tests import factories
 from tests.instructor.test_regrade import change_problem
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises import leaderboard_views
+from exercises.pages import leaderboard as leaderboard_views
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

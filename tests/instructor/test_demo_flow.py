@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def demo(db, eager_celery):
     call_command("import_problems", str(settings.STRIDE["CONTENT_DIR"]), verbosity=0)
-    from exercises.demo import setup_demo
+    from exercises.ops.demo import setup_demo
 
     setup_demo()
     users = get_user_model().objects
@@ -123,7 +123,7 @@ def _scores(user, problem):
 
 
 def _seed_of(user, problem):
-    from exercises import selectors, services
+    from exercises.submissions import selectors, services
 
     access = selectors.access_problem(user, problem.slug)
     return services.current_seed(user, access)

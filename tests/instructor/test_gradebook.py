@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exercises import gradebook
+from exercises import spreadsheets
 from exercises.models import LatePolicy, Role, Status, Submission, Verdict
+from exercises.teach import gradebook
 from tests import factories
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_the_late_flag_follows_the_best_submission(student, cohort, tally_proble
     ],
 )
 def test_cells_that_a_spreadsheet_would_run_are_defused(value, safe):
-    assert gradebook.spreadsheet_safe(value) == safe
+    assert spreadsheets.spreadsheet_safe(value) == safe
 
 
 ODD_PEOPLE = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from exercises.importer import ImportFailed, import_problems
+from exercises.bank.importer import ImportFailed, import_problems
 from exercises.models import Problem
 from tests import factories
 

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from exercises import roster
+from exercises.cohorts import services as roster
 from exercises.models import Role
 from tests import factories
 

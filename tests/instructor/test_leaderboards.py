@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from exercises import leaderboards
+from exercises.leaderboards import services as leaderboards
 from exercises.models import Membership, Role
 from tests import factories
 

@@ -3,7 +3,7 @@ and how it is diagnosed, and the self-check that the problem is sound."""
 
 from __future__ import annotations
 
-from exercises import authoring, soundness
+from exercises.bank import authoring, soundness
 from tests import factories
 
 
@@ -95,7 +95,7 @@ def test_the_self_check_runs_on_a_worker_and_the_page_polls_for_its_result(
     module); a worker's run stores the result, which the polled block then shows."""
     from celery import current_app
 
-    from exercises import tasks
+    from exercises.bank import tasks
 
     queued = []
     monkeypatch.setattr(
@@ -122,7 +122,7 @@ def test_a_check_queued_before_an_edit_is_not_shown_for_the_new_spec(
 ):
     from celery import current_app
 
-    from exercises import tasks
+    from exercises.bank import tasks
 
     queued = []
     monkeypatch.setattr(

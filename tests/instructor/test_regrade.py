@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exercises import leaderboards, regrade
 from exercises.errors import Closed
+from exercises.leaderboards import services as leaderboards
 from exercises.models import LatePolicy, RegradeJob, Submission
+from exercises.submissions import regrade
 from tests import factories
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from exercises import roster
+from exercises.cohorts import services as roster
 from exercises.models import Membership, Role
 from tests import factories
 

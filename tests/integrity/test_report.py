@@ -232,7 +232,7 @@ def matrix_class(cohort):
 
 
 def expected_for(user, problem, assignment):
-    from exercises.services import variant_seed
+    from exercises.submissions.services import variant_seed
 
     seed = variant_seed(user.pk, problem, assignment, 1)
     return seed, services._expected(problem, seed)
@@ -297,7 +297,7 @@ def test_grading_a_wrong_answer_runs_the_leak_check_and_staff_see_the_flag(
     client, matrix_class, cohort, instructor, eager_celery
 ):
     """Through the real task: the worker grades, then the leak check runs on its queue."""
-    from exercises.tasks import grade_submission
+    from exercises.submissions.tasks import grade_submission
 
     conv, assignment = matrix_class["conv"], matrix_class["assignment"]
     thief = matrix_class["students"][1]

@@ -64,7 +64,8 @@ def _load_urlconf_before_freezing_time():
 @pytest.fixture(autouse=True)
 def quiz_kind(monkeypatch):
     """Serve ``quiz-number`` from every place that looks kinds up; delegate the rest."""
-    import exercises.presenters
+    import exercises.assignments.presenters
+    import exercises.ops.demo
     import grader.grading
     import grader.kinds
 
@@ -73,7 +74,12 @@ def quiz_kind(monkeypatch):
     def get_kind(name: str):
         return QuizNumberKind() if name == TEST_KIND else real(name)
 
-    for module in (grader.kinds, grader.grading, exercises.presenters):
+    for module in (
+        grader.kinds,
+        grader.grading,
+        exercises.assignments.presenters,
+        exercises.ops.demo,
+    ):
         monkeypatch.setattr(module, "get_kind", get_kind)
     return QuizNumberKind()
 
@@ -107,7 +113,7 @@ def bank(db):
 def make_quiz(instructor, cohort, bank):
     """``make_quiz(**overrides)`` -> QuizSettings: by default 2 of qn-1..qn-4 and 1 of qn-5, qn-6,
     15 minutes, one try, feedback after close, open T0..T0+2h, published."""
-    from exercises import quizzes
+    from exercises.quizzes import services as quizzes
 
     def make(**overrides):
         options = {
@@ -132,14 +138,14 @@ def make_quiz(instructor, cohort, bank):
 
 def grade_now(submission_id: int) -> str:
     """Grade one queued submission in-process, exactly as the worker would."""
-    from exercises.tasks import grade_submission
+    from exercises.submissions.tasks import grade_submission
 
     return grade_submission.apply(args=[submission_id]).get()
 
 
 def answer_for(user, item) -> int:
     """The right answer to a drawn question for this student's variant."""
-    from exercises import services
+    from exercises.submissions import services
 
     seed = services.variant_seed(user.pk, item.problem, item.assignment, 1)
     params = QuizNumberKind().generate({}, seed)
@@ -147,7 +153,7 @@ def answer_for(user, item) -> int:
 
 
 def wrong_sum_for(user, item) -> int:
-    from exercises import services
+    from exercises.submissions import services
 
     seed = services.variant_seed(user.pk, item.problem, item.assignment, 1)
     params = QuizNumberKind().generate({}, seed)

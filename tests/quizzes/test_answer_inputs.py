@@ -1,7 +1,7 @@
-"""Quiz questions take answers through the problem page's inputs (``exercises.answer_inputs``):
-a grid for a matrix, one field per dimension for a shape, a does-not-fit box, radios for a
-choice, the code editor; each question's fields are named ``q<position>-...``. The same reading
-refuses "45,126" (ambiguous separators) with no try used."""
+"""Quiz questions take answers through the problem page's inputs
+(``exercises.pages.answer_inputs``): a grid for a matrix, one field per dimension for a shape, a
+does-not-fit box, radios for a choice, the code editor; each question's fields are named
+``q<position>-...``. The same reading refuses "45,126" (ambiguous separators) with no try used."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import quizzes
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Submission
+from exercises.quizzes import services as quizzes
 from grader.grading import params_for
 from grader.kinds import get_kind
 
@@ -56,7 +56,7 @@ def started(student, quiz, t0) -> Client:
 
 def variant(student, quiz, slug):
     from exercises.models import AssignmentProblem
-    from exercises.services import variant_seed
+    from exercises.submissions.services import variant_seed
 
     item = AssignmentProblem.objects.get(assignment=quiz.assignment, problem__slug=slug)
     seed = variant_seed(student.pk, item.problem, quiz.assignment, 1)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from exercises import quizzes
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import answer_for, grade_now, wrong_sum_for
 from tests.quizzes.test_quizzes import drawn_items
 

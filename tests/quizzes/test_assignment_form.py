@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.test import Client
 
-from exercises import quizzes
 from exercises.models import Assignment, AssignmentProblem
+from exercises.quizzes import services as quizzes
 from tests import factories
 from tests.quizzes.conftest import TEST_KIND, staff_url
 
@@ -86,9 +86,9 @@ def test_the_generic_form_does_not_make_a_quiz(cohort, instructor, bank):
 
 
 def test_the_service_refuses_a_quiz_whatever_the_form_says(make_quiz, cohort):
+    from exercises.assignments import services as teach
     from exercises.errors import BadPayload
-    from exercises.instructor import forms
-    from exercises.instructor import services as teach
+    from exercises.teach import forms
 
     quiz = make_quiz()
     form = forms.AssignmentForm(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.test import Client
 
-from exercises import leaderboards, quizzes
-from exercises.leaderboards import BoardChange
+from exercises.leaderboards import services as leaderboards
+from exercises.leaderboards.services import BoardChange
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import staff_url
 from tests.quizzes.test_editing import settings_of
 

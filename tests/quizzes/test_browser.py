@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exercises import quizzes
 from exercises.models import QuizAttempt, Submission
+from exercises.quizzes import services as quizzes
 from tests import factories
 from tests.quizzes.conftest import answer_for, screenshot
 from tests.quizzes.test_quizzes import drawn_items

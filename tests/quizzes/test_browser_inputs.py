@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from exercises import quizzes
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
 from exercises.models import Submission
+from exercises.quizzes import services as quizzes
 from grader.kinds import get_kind
 from tests.quizzes.conftest import screenshot
 from tests.quizzes.test_answer_inputs import SLUGS, variant

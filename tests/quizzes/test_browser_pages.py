@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from exercises import quizzes
-from exercises.importer import import_problems
+from exercises.bank.importer import import_problems
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import screenshot, staff_url
 from tests.quizzes.test_browser import log_in
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exercises import demo, quizzes
 from exercises.models import Assignment, QuizSettings
+from exercises.ops import demo
+from exercises.quizzes import services as quizzes
 from tests import factories
 from tests.quizzes.conftest import TEST_KIND
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from exercises import quizzes
 from exercises.errors import BadPayload, Closed, NotFound
 from exercises.models import Assignment, QuizSettings
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import staff_url
 
 

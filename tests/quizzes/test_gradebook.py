@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import gradebook, quizzes
 from exercises.models import QuizAttempt, Submission
+from exercises.quizzes import services as quizzes
+from exercises.teach import gradebook
 from tests import factories
 from tests.quizzes.conftest import TEST_KIND, answer_for, grade_now
 
@@ -39,7 +40,7 @@ def sit(quiz, user, slug: str, t0, *, right: bool) -> None:
     item = quiz.assignment.items.select_related("problem", "assignment").get(problem__slug=slug)
     QuizAttempt.objects.filter(pk=attempt.pk).update(drawn_item_ids=[item.pk])
     if right:
-        from exercises import services
+        from exercises.submissions import services
 
         with freeze_time(t0 + timedelta(minutes=2)):
             sub = services.submit_answer(
@@ -133,7 +134,7 @@ def test_cells_read_as_points_and_attempts_under_their_assignments_header(
     mixed_quiz, cohort, instructor, student, other_student, bank, t0
 ):
     practice = factories.make_assignment(cohort, bank[:2], title="Week 1", slug="week-1")
-    from exercises import services
+    from exercises.submissions import services
 
     sub = services.submit_answer(student, "qn-1", {"answer": 1}, assignment_id=practice.pk)
     grade_now(sub.pk)

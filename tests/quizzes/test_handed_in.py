@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import selectors
 from exercises.models import QuizAttempt, Submission
+from exercises.submissions import selectors
 from tests.quizzes.conftest import answer_for, grade_now
 from tests.quizzes.test_quizzes import drawn_items
 

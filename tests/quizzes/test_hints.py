@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from exercises import quizzes
 from exercises.models import HintUnlock, Problem
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import grade_now, wrong_sum_for
 from tests.quizzes.test_quizzes import drawn_items
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import quizzes
 from exercises.models import QuizAttempt, QuizSettings, Submission
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import answer_for, grade_now, staff_url, wrong_sum_for
 from tests.quizzes.test_quizzes import drawn_items
 
@@ -273,7 +273,7 @@ def test_students_do_not_see_draft_quizzes(make_quiz, student, t0):
 def test_gradebooks_can_tell_which_questions_each_student_drew(
     make_quiz, student, other_student, t0
 ):
-    from exercises import quiz_reports
+    from exercises.quizzes import selectors as quiz_reports
 
     quiz = make_quiz()
     mine = quizzes.start_quiz(student, quiz, now=t0)
@@ -320,7 +320,7 @@ def test_closing_from_the_monitor_releases_after_close_feedback(
 
 
 def quizzes_submit(user, quiz, item, t0):
-    from exercises import services
+    from exercises.submissions import services
 
     sub = services.submit_answer(
         user,

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import quizzes
 from exercises.models import QuizAttempt, Submission
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import answer_for, grade_now
 from tests.quizzes.test_quizzes import drawn_items
 

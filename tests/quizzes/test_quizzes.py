@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from exercises import quiz_rules, quizzes, services
 from exercises.errors import BadPayload, Closed, NotFound
 from exercises.models import AssignmentProblem, QuizAttempt, Submission
+from exercises.quizzes import rules as quiz_rules
+from exercises.quizzes import services as quizzes
+from exercises.submissions import services
 from tests import factories
 from tests.quizzes.conftest import answer_for, grade_now, wrong_sum_for
 
@@ -277,7 +279,7 @@ def test_points_decline_with_each_try(make_quiz, student, t0):
 
 def test_a_regrade_keeps_the_declining_points_of_the_try(make_quiz, student, t0):
     """Regrading scores by record_grade's own rule: a right third try stays worth 30%."""
-    from exercises import regrade
+    from exercises.submissions import regrade
 
     quiz = make_quiz(attempt_points=[100, 60, 30])
     attempt = quizzes.start_quiz(student, quiz, now=t0)

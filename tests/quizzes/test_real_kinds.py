@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from exercises import quiz_reports, quizzes
 from exercises.models import Submission
+from exercises.quizzes import selectors as quiz_reports
+from exercises.quizzes import services as quizzes
 from tests import factories
 from tests.quizzes.conftest import grade_now
 

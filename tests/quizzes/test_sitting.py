@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import quiz_reports, quizzes
-from exercises.quiz_rules import Sitting
+from exercises.quizzes import selectors as quiz_reports
+from exercises.quizzes import services as quizzes
+from exercises.quizzes.rules import Sitting
 from tests.quizzes.conftest import staff_url
 
 # The API's ``state`` as it was first published; ``sitting`` adds the rest of the vocabulary.
@@ -138,7 +139,7 @@ def test_the_dashboard_offers_a_quiz_by_the_students_own_window(
 ):
     """The quiz page offers Start within the student's accommodated window; the dashboard
     lists the quiz as open exactly then, not by the quiz's general window."""
-    from exercises import selectors
+    from exercises.submissions import selectors
 
     early = make_quiz()
     quizzes.set_accommodation(instructor, early, student.pk, opens_at=t0 - timedelta(hours=2))

@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import quizzes
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import staff_url
 
 pytestmark = pytest.mark.django_db

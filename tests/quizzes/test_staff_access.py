@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from exercises import quizzes
 from exercises.errors import AccessDenied
 from exercises.models import Assignment, QuizAccommodation, QuizAttempt, QuizSettings
+from exercises.quizzes import services as quizzes
 from tests.quizzes.conftest import staff_url
 
 BUILD = {

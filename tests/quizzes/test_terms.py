@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from exercises import progress, selectors
+from exercises.assignments import selectors as progress
 from exercises.models import Assignment, Extension, QuizAttempt, Submission
+from exercises.submissions import selectors
 from tests import factories
 from tests.quizzes.conftest import wrong_sum_for
 from tests.quizzes.test_quizzes import drawn_items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises import translations
+from exercises.ops import translations
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from exercises.instructor.forms import CohortForm
-from exercises.instructor.services import create_cohort
+from exercises.cohorts.services import create_cohort
+from exercises.teach.forms import CohortForm
 
 
 class Command(BaseCommand):

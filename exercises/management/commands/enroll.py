@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from exercises.cohorts.services import RosterError, decode_csv, import_roster
 from exercises.models import Cohort
-from exercises.roster import RosterError, decode_csv, import_roster
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.importer import ImportFailed, import_problems
+from exercises.bank.importer import ImportFailed, import_problems
 
 
 class Command(BaseCommand):

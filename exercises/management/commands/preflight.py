@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises import health
+from exercises.ops import health
 
 
 class Command(BaseCommand):

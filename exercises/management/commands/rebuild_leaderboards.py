@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises import leaderboards
+from exercises.leaderboards import services as leaderboards
 from exercises.models import Cohort
 
 

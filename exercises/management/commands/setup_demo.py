@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from exercises.demo import setup_demo
+from exercises.ops.demo import setup_demo
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ import time
 import pytest
 from django.conf import settings
 
-from exercises import grade_events
 from exercises.models import Status, Submission
+from exercises.submissions import grade_events
 from tests.conftest import api_client_for, need
 
 DETAIL = "/api/v1/submissions/{}"
@@ -31,7 +31,7 @@ def _queued(student, bank) -> Submission:
 
 def _grade_now(submission_id: int) -> None:
     """The real grading task, in this thread (its on-commit hook publishes)."""
-    from exercises.tasks import grade_submission
+    from exercises.submissions.tasks import grade_submission
 
     grade_submission.apply(args=[submission_id])
 

@@ -79,7 +79,7 @@ def test_a_syntax_error_runs_nothing_and_is_invalid():
 
 @pytest.mark.django_db
 def test_the_submission_page_shows_printed_output_and_a_hidden_crash(client, student, cohort):
-    from exercises.tasks import grade_submission
+    from exercises.submissions.tasks import grade_submission
 
     def send(slug: str, code: str) -> Submission:
         client.post(f"/problems/{slug}", {"code": code})

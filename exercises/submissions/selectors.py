@@ -1,0 +1,431 @@
+"""Reads that pages and the API share. Every read that a user triggers goes through an
+``access_*`` function here, which checks membership: a missing permission reads as 404, so
+nobody learns what exists in a cohort they are not part of."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from exercises import access
+from exercises.bank import hints
+from exercises.errors import BadPayload, NotFound
+from exercises.models import (
+    Assignment,
+    AssignmentProblem,
+    Extension,
+    HintUnlock,
+    Problem,
+    QuizAccommodation,
+    QuizAttempt,
+    Role,
+    Status,
+    Submission,
+    Verdict,
+)
+from exercises.models.quiz import QuizSettings
+from exercises.models.submission import PENDING_STATUSES
+from exercises.quizzes import rules as quiz_rules
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def visible_assignments(
+    user: AbstractBaseUser, now: datetime | None = None
+) -> QuerySet[Assignment]:
+    """Assignments the user may see: staff see all of their cohorts'; students the published,
+    opened ones."""
+    now = now or timezone.now()
+    opened = Q(opens_at__isnull=True) | Q(opens_at__lte=now)
+    return (
+        Assignment.objects.filter(
+            Q(cohort__in=access.staff_cohorts(user))
+            | (Q(cohort__in=access.student_cohorts(user), published=True) & opened)
+        )
+        .select_related("cohort")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One student's due date and attempt limit in one assignment: the assignment's own, or
+    as an instructor's extension moves them (a later due date; extra attempts on top of the
+    limit, none on an unlimited one). ``terms_for`` is the one place they are worked out."""
+
+    due_at: datetime | None
+    attempt_limit: int | None  # None: unlimited
+    extra_attempts: int = 0
+
+    def attempts_left(self, used: int) -> int | None:
+        return None if self.attempt_limit is None else max(0, self.attempt_limit - used)
+
+    def is_late(self, when: datetime) -> bool:
+        return self.due_at is not None and when > self.due_at
+
+
+def terms_for(assignment: Assignment, extension: Extension | None) -> Terms:
+    """``assignment``'s terms for the student ``extension`` (theirs, or None) belongs to."""
+    if extension is None:
+        return Terms(assignment.due_at, assignment.attempt_limit)
+    limit = assignment.attempt_limit
+    return Terms(
+        extension.due_at,
+        None if limit is None else limit + extension.extra_attempts,
+        extension.extra_attempts,
+    )
+
+
+@dataclass(frozen=True)
+class ProblemAccess:
+    """A problem as one user meets it: through one assignment, with that assignment's rules
+    and the user's own terms (``terms_for``)."""
+
+    problem: Problem
+    item: AssignmentProblem
+    role: str
+    terms: Terms
+
+    @property
+    def assignment(self) -> Assignment:
+        return self.item.assignment
+
+    @property
+    def is_staff(self) -> bool:
+        return access.is_staff_role(self.role)
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.terms.due_at
+
+    @property
+    def attempt_limit(self) -> int | None:
+        return self.terms.attempt_limit
+
+    @property
+    def extra_attempts(self) -> int:
+        return self.terms.extra_attempts
+
+    def is_late(self, when: datetime) -> bool:
+        return self.terms.is_late(when)
+
+
+def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProblem:
+    """Of several assignments holding one problem, the one a student is working on: open and
+    not yet due (soonest due first), else the one that closed last."""
+
+    def still_open(i: AssignmentProblem) -> bool:
+        return i.assignment.due_at is None or i.assignment.due_at >= now
+
+    current = [i for i in items if still_open(i)]
+    if current:
+        return min(
+            current,
+            key=lambda i: (i.assignment.due_at or datetime.max.replace(tzinfo=now.tzinfo), i.pk),
+        )
+    return max(items, key=lambda i: (i.assignment.due_at, i.pk))
+
+
+def access_problem(
+    user: AbstractBaseUser,
+    slug: str,
+    *,
+    assignment_id: int | None = None,
+    now: datetime | None = None,
+) -> ProblemAccess:
+    now = now or timezone.now()
+    items = list(
+        AssignmentProblem.objects.filter(
+            problem__slug=slug, assignment__in=visible_assignments(user, now)
+        ).select_related("problem", "assignment", "assignment__cohort")
+    )
+    if assignment_id is not None:
+        items = [i for i in items if i.assignment_id == assignment_id]
+    else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
+        items = [i for i in items if i.assignment.type != Assignment.Type.QUIZ]
+    if not items:
+        raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
+    item = _pick_item(items, now)
+    role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
+    if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
+        quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
+    extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
+    return ProblemAccess(item.problem, item, role, terms_for(item.assignment, extension))
+
+
+def drawn_question_accesses(
+    user: AbstractBaseUser, assignment: Assignment, drawn_item_ids: list[int], role: str
+) -> list[ProblemAccess]:
+    """A quiz's drawn questions in draw order, each as the student meets it, in two queries
+    whatever the draw's size (the items, the student's extension). The caller has checked that
+    ``user`` sits this quiz (``member_quiz`` and their attempt's draw)."""
+    items = {
+        item.pk: item
+        for item in AssignmentProblem.objects.filter(assignment=assignment, pk__in=drawn_item_ids)
+        .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # each question's statement in the reader's language
+    }
+    terms = terms_for(
+        assignment, Extension.objects.filter(assignment=assignment, user=user).first()
+    )
+    return [
+        ProblemAccess(items[pk].problem, items[pk], role, terms)
+        for pk in drawn_item_ids
+        if pk in items
+    ]
+
+
+def attempts_used_by_problem(user: AbstractBaseUser, assignment: Assignment) -> dict[int, int]:
+    """``{problem_id: attempts that count}`` of one user in one assignment, in one query."""
+    return dict(
+        Submission.objects.filter(user=user, assignment=assignment)
+        .counting()
+        .values("problem_id")
+        .annotate(n=Count("id"))
+        .values_list("problem_id", "n")
+    )
+
+
+def assignment_for(
+    user: AbstractBaseUser, problem_slug: str, ref: str | None, now: datetime | None = None
+) -> int | None:
+    """The assignment id that ``?assignment=`` names, for pages and the API alike: an id as
+    it is, or a slug among the user's assignments that hold problem ``problem_slug`` (a slug
+    is unique per cohort only: of two cohorts' same-named assignments, the one
+    ``access_problem`` would pick). None when nothing is named."""
+    if not ref:
+        return None
+    if ref.isdigit():
+        return int(ref)
+    if not _SLUG.fullmatch(ref):
+        raise BadPayload("assignment must be an assignment's slug or id.", field="assignment")
+    now = now or timezone.now()
+    items = list(
+        AssignmentProblem.objects.filter(
+            problem__slug=problem_slug,
+            assignment__slug=ref,
+            assignment__in=visible_assignments(user, now),
+        ).select_related("assignment")
+    )
+    if not items:
+        raise NotFound(
+            f"No assignment {ref!r} of yours holds problem {problem_slug!r}.",
+            code="problem_not_found",
+        )
+    return _pick_item(items, now).assignment_id
+
+
+def assignments_holding(
+    user: AbstractBaseUser, problem_slug: str, now: datetime | None = None
+) -> list[Assignment]:
+    """The user's practice assignments that hold problem ``problem_slug``, soonest due first:
+    the choice a problem page offers when the problem is in more than one."""
+    now = now or timezone.now()
+    return list(
+        visible_assignments(user, now)
+        .filter(items__problem__slug=problem_slug)
+        .exclude(type=Assignment.Type.QUIZ)
+        .order_by(F("due_at").asc(nulls_last=True), "title")
+    )
+
+
+def visible_problem_items(
+    user: AbstractBaseUser, now: datetime | None = None
+) -> list[AssignmentProblem]:
+    """One row per problem the user can open (the assignment they'd work on it in)."""
+    now = now or timezone.now()
+    items = (
+        AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
+        .select_related("problem", "assignment", "assignment__cohort")
+        .prefetch_related("problem__texts")  # titles in the reader's language
+        .order_by("assignment__due_at", "assignment_id", "order", "id")
+    )
+    by_problem: dict[int, list[AssignmentProblem]] = {}
+    for item in items:
+        by_problem.setdefault(item.problem_id, []).append(item)
+    chosen = [_pick_item(group, now) for group in by_problem.values()]
+    return sorted(
+        chosen,
+        key=lambda i: (
+            i.assignment.due_at is None,
+            i.assignment.due_at or now,
+            i.assignment_id,
+            i.order,
+        ),
+    )
+
+
+def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
+    """Attempts that count: infrastructure errors and unreadable answers use none."""
+    return (
+        Submission.objects.filter(user=user, problem=problem, assignment=assignment)
+        .counting()
+        .count()
+    )
+
+
+def pending_count(user: AbstractBaseUser) -> int:
+    return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
+
+
+def _submissions_with_results() -> QuerySet[Submission]:
+    return Submission.objects.select_related(
+        "problem", "assignment", "assignment__cohort", "user"
+    ).prefetch_related(Prefetch("tests"))
+
+
+def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
+    """The owner and the staff of the submission's cohort may read it; others get 404."""
+    submission = _submissions_with_results().filter(pk=submission_id).first()
+    if submission is None:
+        raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+    if submission.user_id == user.pk:
+        return submission
+    if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
+        return submission
+    raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+
+
+def submission_is_final(submission_id: int) -> bool:
+    """Graded or ended in error: what a request waiting for the grade reads (one query)."""
+    return Submission.objects.filter(pk=submission_id).exclude(status__in=PENDING_STATUSES).exists()
+
+
+def reload_submission(submission: Submission) -> Submission:
+    """``submission`` read again with its results, after a wait; the caller already passed
+    ``access_submission`` for it in this request (access is not decided twice)."""
+    return _submissions_with_results().get(pk=submission.pk)
+
+
+def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(user=user, problem=problem)
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
+        # The history shows each one's feedback: its tests and problem in the same two reads
+        # however many attempts there are.
+        .select_related("assignment", "problem")
+        .prefetch_related("tests")
+    )
+
+
+def latest_code(user: AbstractBaseUser, problem: Problem, assignment_id: int | None) -> str | None:
+    """The code of the user's latest submission to ``problem`` in this assignment (any status:
+    what they last sent is what they were working on), or None."""
+    payload = (
+        Submission.objects.filter(user=user, problem=problem, assignment_id=assignment_id)
+        .order_by("-created_at", "-id")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def visible_quizzes(user: AbstractBaseUser):
+    """Quizzes the user may see: all of their staff cohorts', the published ones of their
+    student cohorts; soonest first."""
+
+    return (
+        QuizSettings.objects.filter(
+            Q(assignment__cohort__in=access.staff_cohorts(user))
+            | Q(assignment__cohort__in=access.student_cohorts(user), assignment__published=True)
+        )
+        .select_related("assignment", "assignment__cohort")
+        .order_by("opens_at")
+    )
+
+
+def open_quizzes(user: AbstractBaseUser, now: datetime | None = None) -> list:
+    """The visible quizzes the user can work on now (for the dashboard): those whose sitting
+    is open to start or running (``quiz_rules.sitting_state``, with the user's own window), in
+    three queries however many quizzes."""
+    now = now or timezone.now()
+    candidates = list(visible_quizzes(user))
+    if not candidates:
+        return []
+    ids = [q.assignment_id for q in candidates]
+    attempts = {
+        a.assignment_id: a for a in QuizAttempt.objects.filter(user=user, assignment_id__in=ids)
+    }
+    accommodations = {
+        a.assignment_id: a
+        for a in QuizAccommodation.objects.filter(user=user, assignment_id__in=ids)
+    }
+    workable = (quiz_rules.Sitting.OPEN, quiz_rules.Sitting.RUNNING)
+    return [
+        q
+        for q in candidates
+        if quiz_rules.sitting_state(
+            q, attempts.get(q.assignment_id), accommodations.get(q.assignment_id), now
+        )
+        in workable
+    ]
+
+
+def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
+    """Graded attempts that were not correct (the count ``after: N`` hints wait for)."""
+    return Submission.objects.filter(
+        user=user,
+        problem=problem,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict__in=(Verdict.INCORRECT, Verdict.PARTIAL),
+    ).count()
+
+
+def hint_cost_charged(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> float:
+    """The fraction of the points the hints the student asked for cost, together."""
+    costs = HintUnlock.objects.filter(
+        user=user, problem=problem, assignment=assignment, how=HintUnlock.How.REQUEST
+    ).values_list("cost", flat=True)
+    return hints.charged(list(costs))
+
+
+def hints_withheld(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> bool:
+    """A quiz shows no hints while its feedback policy holds the student's feedback back."""
+    return quiz_rules.feedback_withheld(
+        access.assignment, user.pk, is_staff=access.is_staff, now=now
+    )
+
+
+@dataclass(frozen=True)
+class HintState:
+    """What a student may see of a problem's hints: the unlocked ones (text included) and the
+    on-request ones still locked (index and cost only: a locked hint's text is never read out)."""
+
+    unlocked: list[tuple[hints.Hint, HintUnlock]]
+    requestable: list[hints.Hint]
+
+
+def unlocked_hints(
+    user_id: int, problem: Problem, assignment: Assignment | None
+) -> list[tuple[hints.Hint, HintUnlock]]:
+    """The student's unlocked hints of ``problem`` in ``assignment``, in the file's order."""
+    if assignment is None:
+        return []
+    by_index = {h.index: h for h in hints.from_json(problem.hints)}
+    rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
+    return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]
+
+
+def hint_state(
+    user: AbstractBaseUser, access: ProblemAccess, now: datetime | None = None
+) -> HintState:
+    if not access.problem.hints or hints_withheld(user, access, now):
+        return HintState([], [])
+    unlocked = unlocked_hints(user.pk, access.problem, access.assignment)
+    shown = {hint.index for hint, _ in unlocked}
+    requestable = [
+        h
+        for h in hints.from_json(access.problem.hints)
+        if h.rule == hints.REQUEST and h.index not in shown
+    ]
+    return HintState(unlocked, requestable)
