@@ -13,6 +13,7 @@ from exercises.bank.hints import read_hints
 from exercises.bank.importer import ImportFailed, import_problems
 from exercises.leaderboards import services as leaderboards
 from exercises.models import HintUnlock, Submission, VariantPolicy
+from exercises.submissions import services
 from exercises.teach import gradebook
 from grader.kinds import SpecError
 from tests import factories
@@ -127,7 +128,6 @@ def test_the_unlocks_commit_with_the_grade_itself(
     """Whoever sees the grade (a ``?wait=`` request woken by the database poll, the page's next
     read) sees its hints: they are written in the grade's own transaction, not by a hook after
     it. With the after-commit hooks switched off, the unlock is there all the same."""
-    from exercises.submissions import services
 
     monkeypatch.setattr(services, "after_graded", lambda submission_id: None)
     submission = submit(FORGOT_BIAS)
