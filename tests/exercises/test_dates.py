@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from exercises import dates
-from exercises.models import Extension, Status, Submission, Verdict
+from exercises.models import Extension, Role, Status, Submission, Verdict
 from tests import factories
 
 #: Midnight UTC is 09:00 in Seoul, on the same day.
@@ -45,11 +45,7 @@ def seoul(db):
     return factories.make_cohort("seoul-101", name="Seoul 101", timezone="Asia/Seoul")
 
 
-def test_every_page_shows_the_due_date_and_attempts_the_same_way_in_the_cohorts_zone(
-    client, seoul
-):
-    from exercises.models import Role
-
+def test_pages_show_due_dates_and_attempts_one_way_in_the_cohorts_zone(client, seoul):
     student = factories.make_user("minji")
     factories.add_member(student, seoul, Role.STUDENT)
     teacher = factories.make_user("teacher")
