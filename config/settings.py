@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "exercises.context_processors.stride",
             ],
+            # Every page shows dates one way, in the cohort's time zone (exercises.dates).
+            "builtins": ["exercises.templatetags.stride_dates"],
         },
     },
 ]

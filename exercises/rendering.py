@@ -8,6 +8,9 @@ import markdown
 import nh3
 
 _MATH = re.compile(r"(\$\$.+?\$\$|\$[^$\n]+?\$)", re.DOTALL)
+# A Markdown table must have a header row; a matrix has no column names, so its table's header
+# is blank (grader.kinds.statement). Drawn, it is an empty row above the numbers: drop it.
+_BLANK_HEAD = re.compile(r"<thead>\s*<tr>\s*(?:<th\b[^>]*>\s*</th>\s*)+</tr>\s*</thead>\s*")
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
     "span",
     "div",
@@ -77,6 +80,7 @@ def markdown_to_html(text: str) -> str:
 
     protected = _MATH.sub(keep, text)
     html = markdown.markdown(protected, extensions=["tables", "fenced_code", "sane_lists"])
+    html = _BLANK_HEAD.sub("", html)
     html = re.sub(r"STRIDEMATH(\d+)Z", lambda m: _escape(stash[int(m.group(1))]), html)
     return nh3.clean(
         html, tags=_ALLOWED_TAGS, attributes=_ATTRIBUTES, attribute_filter=_safe_attribute

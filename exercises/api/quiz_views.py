@@ -8,13 +8,19 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exercises import access
+from exercises.api.serializers import ErrorSerializer
 from exercises.models import QuizSettings
 from exercises.quizzes import presenters as quiz_presenters
 from exercises.quizzes import rules as quiz_rules
@@ -85,15 +91,61 @@ def quiz_body(quiz: QuizSettings, user) -> dict[str, Any]:
     }
 
 
+_QUIZ_ID = OpenApiParameter(
+    "id",
+    int,
+    location=OpenApiParameter.PATH,
+    description="The quiz's number, as in its page's address /quizzes/<id> (the dashboard and "
+    "/quizzes/ list the quizzes open to you).",
+)
+
+
+def _quiz_errors(conflict: str | None = None) -> dict[int, OpenApiResponse]:
+    errors = {
+        401: OpenApiResponse(ErrorSerializer, description="No token or session, or a wrong token."),
+        404: OpenApiResponse(
+            ErrorSerializer,
+            description="`quiz_not_found`: no such quiz, not published yet, or not in one of "
+            "your cohorts (the API does not say which).",
+        ),
+    }
+    if conflict:
+        errors[409] = OpenApiResponse(ErrorSerializer, description=conflict)
+    return errors
+
+
 class QuizDetailView(APIView):
-    @extend_schema(responses=QuizSerializer)
+    @extend_schema(
+        summary="Read a quiz: its window, your clock and your questions",
+        description="The quiz's window and time limit (yours, with any accommodation), where "
+        "your sitting is (`sitting`), the server's `deadline` and `remaining_seconds`, and, "
+        "once you started, the questions of your own draw: fetch each with its `url` and "
+        "answer it with a POST to its `submit_url` (the problem endpoints, with the quiz as "
+        "`?assignment=`). Feedback on the answers follows the quiz's `feedback_policy`.",
+        parameters=[_QUIZ_ID],
+        responses={200: QuizSerializer, **_quiz_errors()},
+    )
     def get(self, request: Request, pk: int) -> Response:
         quiz, _ = access.member_quiz(request.user, pk)
         return Response(quiz_body(quiz, request.user))
 
 
 class QuizStartView(APIView):
-    @extend_schema(request=None, responses=QuizSerializer)
+    @extend_schema(
+        summary="Start a quiz: your clock begins",
+        description="Draws your questions and starts your time limit (it runs even if you "
+        "close the page or the notebook). Idempotent: a second call returns the same sitting "
+        "and deadline.",
+        request=None,
+        parameters=[_QUIZ_ID],
+        responses={
+            200: QuizSerializer,
+            **_quiz_errors(
+                "`quiz_not_open`: the window has not opened yet; `quiz_closed`: it has closed; "
+                "`quiz_not_ready`: the quiz has no questions yet."
+            ),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Start (idempotent: a second call returns the same sitting and deadline)."""
         quiz, _ = access.member_quiz(request.user, pk)
@@ -102,7 +154,17 @@ class QuizStartView(APIView):
 
 
 class QuizFinishView(APIView):
-    @extend_schema(request=None, responses=QuizSerializer)
+    @extend_schema(
+        summary="Hand in a quiz",
+        description="Ends your sitting before the time is up: no more answers are taken, and "
+        "feedback given after hand-in becomes visible. Handing in twice is harmless.",
+        request=None,
+        parameters=[_QUIZ_ID],
+        responses={
+            200: QuizSerializer,
+            **_quiz_errors("`quiz_not_started`: you have not started this quiz."),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         quiz, _ = access.member_quiz(request.user, pk)
         quizzes.finish_quiz(request.user, quiz)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from exercises import dates
 from exercises.errors import Closed
 from exercises.models import (
     Assignment,
@@ -118,8 +119,7 @@ def sitting_state(
 
 
 def _when(moment: datetime, quiz: QuizSettings) -> str:
-    local = timezone.localtime(moment, quiz.assignment.cohort.tzinfo)
-    return f"{local:%Y-%m-%d %H:%M %Z}"
+    return dates.when_text(moment, quiz.assignment.cohort.tzinfo)
 
 
 def require_drawn(user: AbstractBaseUser, item: AssignmentProblem) -> QuizAttempt:

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import dispatch
+from exercises import dates, dispatch
 from exercises.bank import hints
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.leaderboards import services as leaderboards
@@ -186,7 +186,8 @@ def submit(
         _refuse_unreadable(user, access, payload)
     elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
-            f"{access.assignment.title} closed at {access.due_at:%Y-%m-%d %H:%M %Z}; "
+            f"{access.assignment.title} closed at "
+            f"{dates.when_text(access.due_at, access.assignment.cohort.tzinfo)}; "
             "it takes no more submissions.",
             code="deadline_passed",
         )

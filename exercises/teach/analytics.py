@@ -2,8 +2,11 @@
 
 - attempts, students who tried, share who solved it, median attempts to solve (counting the
   solving attempt; errors and unreadable answers do not count, as everywhere);
-- the most common wrong answers grouped by the misconception the grader diagnosed
-  (``feedback["misconception"]["key"]``; undiagnosed answers form their own group);
+- wrong answers grouped by the misconception the grader diagnosed
+  (``feedback["misconception"]["key"]``; undiagnosed answers form their own group), each answer
+  read relative to the author's own variant (``relate``): students draw different numbers, so
+  "760" nine times may be nine different mistakes, while "answer - expected = -10" for seven
+  students is one. The raw answers stay available per student, beside their variant's answer;
 - per-test failure rates for code problems (``TestResult`` rows of graded submissions);
 - the distribution of each student's best score (as a fraction of the points) in ten bins;
 - hint use: per hint of the problem, how many students unlocked it and how many asked for it.
@@ -12,10 +15,11 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Q
 
@@ -31,17 +35,64 @@ from exercises.models import (
     TestResult,
 )
 from exercises.models.submission import Verdict
+from grader import kinds as grader_kinds
+from grader.kinds.answers import is_does_not_fit, typed_number
+from grader.recipes import DOES_NOT_FIT
 
 UNDIAGNOSED = "undiagnosed"
 BINS = 10
+
+Measure = Literal["difference", "ratio"]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A wrong answer read against its author's variant: ``difference`` is
+    "answer - expected = -10" (per cell, per dimension for matrices and shapes), ``ratio``
+    "answer / expected = 2" (both shown with the minus and division signs); either is None
+    where it means nothing (a ratio to 0, matrices of other sizes)."""
+
+    difference: str | None
+    ratio: str | None
+
+    def of(self, measure: Measure) -> str | None:
+        return self.difference if measure == "difference" else self.ratio
+
+
+@dataclass
+class RelationCount:
+    text: str  # "answer - expected = -10", with a minus sign
+    students: int
+    answers: int
+
+
+@dataclass
+class StudentAnswer:
+    text: str  # the raw answer as sent
+    expected: str  # the right answer of the variant it answered ("" for code)
+    times: int
+    relation: str  # the group's measure for this answer, "" where it means nothing
+
+
+@dataclass
+class StudentWrongAnswers:
+    user_id: int
+    username: str
+    answers: list[StudentAnswer]
 
 
 @dataclass
 class WrongAnswerGroup:
     key: str
     title: str
-    count: int
-    answers: list[tuple[str, int]]  # (answer as shown, how many times), most common first
+    count: int  # wrong answers
+    students: int  # students who gave them
+    #: The measure that gathers the most students on one value ("difference" on a tie), and
+    #: its values, most students first: what the group's students have in common.
+    measure: Measure | None = None
+    relations: list[RelationCount] = field(default_factory=list)
+    #: Each student's raw answers and their own variant's answer, by username.
+    by_student: list[StudentWrongAnswers] = field(default_factory=list)
 
 
 @dataclass
@@ -85,7 +136,188 @@ class ProblemStats:
 def _answer_text(payload: dict[str, Any]) -> str | None:
     if "answer" not in payload:
         return None  # code: the answer is the program; its tests say more
-    return json.dumps(payload["answer"], ensure_ascii=False, separators=(",", ": "))
+    return _shown(payload["answer"])
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return typed_number(value)
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+# --- an answer relative to its variant ------------------------------------------------------------
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    return None
+
+
+def _nice(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, as a person writes it (0.5, 1.33, and -10
+    with a minus sign, not a hyphen)."""
+    if value == 0:
+        return "0"
+    rounded = float(f"{value:.{digits}g}")
+    return typed_number(int(rounded) if rounded.is_integer() else rounded).replace("-", "\u2212")
+
+
+def _cells(value: Any) -> list[list[float]] | None:
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        return None
+    rows = [[_number(c) for c in row] for row in value]
+    if any(c is None for row in rows for c in row) or len({len(r) for r in rows}) != 1:
+        return None
+    return rows  # type: ignore[return-value]
+
+
+def relate(answer: Any, expected: Any) -> Relation:
+    """How a wrong ``answer`` stands to ``expected``, its own variant's right answer.
+
+    Numbers: the difference and the ratio. Matrices of the right size: one difference (ratio)
+    when every cell shares it, else how many cells differ; of another size, the two sizes.
+    Shapes: the difference (ratio) per dimension. "does-not-fit" against a number, or the
+    reverse, says which. Anything else (a choice, an unreadable value) is shown as it is."""
+    if is_does_not_fit(answer) or expected == DOES_NOT_FIT:
+        if is_does_not_fit(answer) and expected == DOES_NOT_FIT:
+            return Relation(None, None)
+        text = (
+            "answered does-not-fit; it fits"
+            if is_does_not_fit(answer)
+            else "answered a number; it does not fit"
+        )
+        return Relation(text, text)
+    a, e = _number(answer), _number(expected)
+    if a is not None and e is not None:
+        return Relation(
+            f"answer \u2212 expected = {_nice(a - e, 6)}",
+            f"answer \u00f7 expected = {_nice(a / e, 3)}" if e else None,
+        )
+    a_cells, e_cells = _cells(answer), _cells(expected)
+    if a_cells is not None and e_cells is not None:
+        return _relate_matrix(a_cells, e_cells)
+    if isinstance(answer, list) and isinstance(expected, list) and len(answer) == len(expected):
+        pairs = [(_number(x), _number(y)) for x, y in zip(answer, expected, strict=True)]
+        if pairs and all(x is not None and y is not None for x, y in pairs):
+            diff = ", ".join(_nice(x - y, 6) for x, y in pairs)  # type: ignore[operator]
+            ratio = (
+                ", ".join(_nice(x / y, 3) for x, y in pairs)  # type: ignore[operator]
+                if all(y for _, y in pairs)
+                else None
+            )
+            return Relation(
+                f"answer \u2212 expected = ({diff})",
+                f"answer \u00f7 expected = ({ratio})" if ratio else None,
+            )
+    text = f"answered {_shown(answer)}"
+    return Relation(text, text)
+
+
+def _relate_matrix(a: list[list[float]], e: list[list[float]]) -> Relation:
+    size_a, size_e = (len(a), len(a[0])), (len(e), len(e[0]))
+    if size_a != size_e:
+        text = f"a {size_a[0]} \u00d7 {size_a[1]} matrix for a {size_e[0]} \u00d7 {size_e[1]} one"
+        return Relation(text, text)
+    pairs = [(x, y) for ra, re in zip(a, e, strict=True) for x, y in zip(ra, re, strict=True)]
+    diffs = {_nice(x - y, 6) for x, y in pairs}
+    if len(diffs) == 1:
+        difference = f"answer \u2212 expected = {diffs.pop()} in every cell"
+    else:
+        wrong = sum(not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) for x, y in pairs)
+        difference = f"{wrong} of {len(pairs)} cells differ"
+    ratios = {_nice(x / y, 3) for x, y in pairs} if all(y for _, y in pairs) else set()
+    ratio = f"answer \u00f7 expected = {ratios.pop()} in every cell" if len(ratios) == 1 else None
+    return Relation(difference, ratio)
+
+
+def _variant_answers(problem: Problem) -> Any:
+    """``expected(seed)``: the right answer of one variant, each variant computed once; None
+    for code (its answers are the hidden tests', and a page never loads that kind) or a variant
+    the current spec can no longer build."""
+    cache: dict[int | None, Any] = {}
+
+    def expected(seed: int | None) -> Any:
+        if problem.kind == "code":
+            return None
+        if seed not in cache:
+            try:
+                kind = grader_kinds.get_kind(problem.kind)
+                cache[seed] = kind.expected(problem.spec, kind.generate(problem.spec, seed))
+            except (ValueError, KeyError, TypeError):  # SpecError is a ValueError
+                cache[seed] = None
+        return cache[seed]
+
+    return expected
+
+
+@dataclass
+class _Wrong:
+    """One wrong answer, as the grouping collects it."""
+
+    user_id: int
+    text: str | None
+    expected: Any
+    relation: Relation | None
+
+
+def group_wrong_answers(
+    titles: dict[str, str], wrongs: dict[str, list[_Wrong]], usernames: dict[int, str], *, top: int
+) -> list[WrongAnswerGroup]:
+    """The groups the page shows, most answers first, the undiagnosed last."""
+    groups = [
+        _group(key, titles[key], answers, usernames, top=top) for key, answers in wrongs.items()
+    ]
+    return sorted(groups, key=lambda g: (g.key == UNDIAGNOSED, -g.count, g.key))
+
+
+def _group(
+    key: str, title: str, answers: list[_Wrong], usernames: dict[int, str], *, top: int
+) -> WrongAnswerGroup:
+    group = WrongAnswerGroup(
+        key=key, title=title, count=len(answers), students=len({w.user_id for w in answers})
+    )
+    best: tuple[int, list[RelationCount]] | None = None
+    for measure in ("difference", "ratio"):
+        students: dict[str, set[int]] = defaultdict(set)
+        times: Counter[str] = Counter()
+        for w in answers:
+            text = w.relation.of(measure) if w.relation else None
+            if text:
+                students[text].add(w.user_id)
+                times[text] += 1
+        rows = sorted(
+            (RelationCount(t, len(users), times[t]) for t, users in students.items()),
+            key=lambda r: (-r.students, -r.answers, r.text),
+        )
+        if rows and (best is None or rows[0].students > best[0]):
+            best = (rows[0].students, rows)
+            group.measure = measure  # type: ignore[assignment]
+    if best is not None:
+        group.relations = best[1][:top]
+    per_user: dict[int, list[_Wrong]] = defaultdict(list)
+    for w in answers:
+        per_user[w.user_id].append(w)
+    for user_id, mine in sorted(per_user.items(), key=lambda kv: usernames.get(kv[0], "")):
+        counted: Counter[tuple[str, str, str]] = Counter(
+            (
+                w.text,
+                "" if w.expected is None else _shown(w.expected),
+                (w.relation.of(group.measure) or "") if w.relation and group.measure else "",
+            )
+            for w in mine
+            if w.text is not None
+        )
+        if not counted:
+            continue  # code: the answer is the program
+        group.by_student.append(
+            StudentWrongAnswers(
+                user_id=user_id,
+                username=usernames.get(user_id, str(user_id)),
+                answers=[StudentAnswer(t, e, n, r) for (t, e, r), n in counted.most_common()],
+            )
+        )
+    return group
 
 
 def bin_of(fraction: float) -> int:
@@ -101,13 +333,26 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
         Submission.objects.filter(assignment__cohort=cohort, problem=problem, user_id__in=students)
         .counting()
         .order_by("created_at", "id")
-        .values_list("user_id", "status", "verdict", "score", "max_score", "payload", "feedback")
+        .values_list(
+            "user_id",
+            "status",
+            "verdict",
+            "score",
+            "max_score",
+            "payload",
+            "feedback",
+            "variant_seed",
+            "user__username",
+        )
     )
     counted: dict[int, int] = {}
     solved_after: dict[int, int] = {}
     best: dict[int, float] = {}
-    groups: dict[str, list] = {}  # key -> [title, count, Counter]
-    for user_id, status, verdict, score, max_score, payload, feedback in subs:
+    titles: dict[str, str] = {}
+    wrongs: dict[str, list[_Wrong]] = defaultdict(list)
+    usernames: dict[int, str] = {}
+    expected = _variant_answers(problem)
+    for user_id, status, verdict, score, max_score, payload, feedback, seed, username in subs:
         stats.attempts += 1
         counted[user_id] = counted.get(user_id, 0) + 1
         if status != Status.GRADED:
@@ -119,25 +364,31 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
             continue
         misconception = (feedback or {}).get("misconception") or {}
         key = str(misconception.get("key") or UNDIAGNOSED)
-        title = str(misconception.get("title") or ("No diagnosis" if key == UNDIAGNOSED else key))
-        group = groups.setdefault(key, [title, 0, Counter()])
-        group[1] += 1
-        text = _answer_text(payload or {})
-        if text is not None:
-            group[2][text] += 1
+        titles.setdefault(
+            key, str(misconception.get("title") or ("No diagnosis" if key == UNDIAGNOSED else key))
+        )
+        usernames[user_id] = username
+        payload = payload or {}
+        right = expected(seed)
+        wrongs[key].append(
+            _Wrong(
+                user_id=user_id,
+                text=_answer_text(payload),
+                expected=right,
+                relation=(
+                    relate(payload["answer"], right)
+                    if "answer" in payload and right is not None
+                    else None
+                ),
+            )
+        )
     stats.students = len(counted)
     stats.solved = len(solved_after)
     if solved_after:
         stats.median_attempts_to_solve = float(statistics.median(solved_after.values()))
     for fraction in best.values():
         stats.distribution[bin_of(fraction)] += 1
-    stats.wrong_answers = sorted(
-        (
-            WrongAnswerGroup(key, title, count, counter.most_common(top_answers))
-            for key, (title, count, counter) in groups.items()
-        ),
-        key=lambda g: (g.key == UNDIAGNOSED, -g.count, g.key),
-    )
+    stats.wrong_answers = group_wrong_answers(titles, wrongs, usernames, top=top_answers)
     failures = (
         TestResult.objects.filter(
             submission__assignment__cohort=cohort,

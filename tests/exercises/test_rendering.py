@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exercises.rendering import markdown_to_html
+from grader.kinds import render_statement
 
 
 def test_math_survives_markdown_untouched():
@@ -23,3 +24,12 @@ def test_inline_svg_pictures_keep_their_geometry_but_lose_scripts():
     html = markdown_to_html(svg)
     assert 'viewBox="0 0 20 10"' in html and 'width="3"' in html and 'fill="#fd0"' in html
     assert "onclick" not in html and "<script" not in html
+
+
+def test_a_matrix_table_has_no_blank_header_row_but_a_named_header_stays():
+    matrix = render_statement("{{ x }}", {"x": [[1, 2], [3, 4]]})
+    html = markdown_to_html(matrix)
+    assert "<thead>" not in html and "<th" not in html
+    assert html.count("<tr>") == 2 and "<td>4</td>" in html
+    named = markdown_to_html("| a | b |\n|---|---|\n| 1 | 2 |")
+    assert "<thead>" in named and "<th>a</th>" in named

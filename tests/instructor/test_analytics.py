@@ -53,14 +53,122 @@ def test_wrong_answers_are_grouped_by_diagnosed_misconception(
     grade(alice, second_problem, assignment, 8)  # partial (off by one): not wrong-diagnosed
     stats = analytics.problem_stats(assignment.cohort, second_problem)
     first, second = stats.wrong_answers
-    assert (first.key, first.title, first.count, first.answers) == (
+    assert (first.key, first.title, first.count, first.students) == (
         "forgot-b",
         "Forgot to add b",
         3,
-        [("3", 3)],
+        3,
     )
+    assert [(r.text, r.students, r.answers) for r in first.relations] == [
+        ("answer \u2212 expected = \u22124", 3, 3)
+    ]
     assert second.key == analytics.UNDIAGNOSED
-    assert second.answers == [("12", 2), ("8", 1)]
+    assert [(s.username, [(a.text, a.times) for a in s.answers]) for s in second.by_student] == [
+        ("alice", [("8", 1)]),
+        ("dave", [("12", 2)]),
+    ]
+
+
+@pytest.fixture
+def spread_problem(db):
+    """Every student draws their own a (10..99); b is 4 for all: "forgot b" is the same
+    mistake whatever the number a student typed."""
+    return factories.make_problem(
+        "tally-spread", kind="tally", spec={"a": [10, 99], "b": [4, 4]}, title="Spread", points=1
+    )
+
+
+def _variant(user, problem, assignment):
+    from exercises.submissions import services
+    from grader.grading import params_for
+
+    return params_for(
+        problem.kind, problem.spec, services.variant_seed(user.pk, problem, assignment, 1)
+    )
+
+
+def test_one_mistake_on_different_numbers_is_one_relation_with_each_students_raw_answer(
+    class_of_four, cohort, spread_problem, grade
+):
+    assignment = factories.make_assignment(cohort, [spread_problem], title="Spread", slug="spread")
+    for user in class_of_four:
+        grade(user, spread_problem, assignment, "forgot-b")
+    raw = {u.username: _variant(u, spread_problem, assignment)["a"] for u in class_of_four}
+    assert len(set(raw.values())) > 1  # the pooled view would list several numbers
+
+    (group,) = analytics.problem_stats(cohort, spread_problem).wrong_answers
+    assert (group.key, group.count, group.students, group.measure) == (
+        "forgot-b",
+        4,
+        4,
+        "difference",
+    )
+    assert [(r.text, r.students, r.answers) for r in group.relations] == [
+        ("answer \u2212 expected = \u22124", 4, 4)
+    ]
+    assert {
+        s.username: [(a.text, a.expected, a.relation) for a in s.answers] for s in group.by_student
+    } == {
+        name: [(str(a), str(a + 4), "answer \u2212 expected = \u22124")] for name, a in raw.items()
+    }
+
+
+def test_a_shared_ratio_wins_over_scattered_differences(
+    class_of_four, cohort, spread_problem, grade
+):
+    assignment = factories.make_assignment(cohort, [spread_problem], title="Spread", slug="spread")
+    for user in class_of_four:
+        right = _variant(user, spread_problem, assignment)["a"] + 4
+        grade(user, spread_problem, assignment, 2 * right)  # undiagnosed: twice the answer
+    (group,) = analytics.problem_stats(cohort, spread_problem).wrong_answers
+    assert group.key == analytics.UNDIAGNOSED and group.measure == "ratio"
+    assert [(r.text, r.students) for r in group.relations] == [("answer \u00f7 expected = 2", 4)]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "difference", "ratio"),
+    [
+        (750, 760, "answer \u2212 expected = \u221210", "answer \u00f7 expected = 0.987"),
+        (0.30000000000000004, 0.1, "answer \u2212 expected = 0.2", "answer \u00f7 expected = 3"),
+        (5, 0, "answer \u2212 expected = 5", None),
+        ("does-not-fit", 3, "answered does-not-fit; it fits", "answered does-not-fit; it fits"),
+        (
+            3,
+            "does-not-fit",
+            "answered a number; it does not fit",
+            "answered a number; it does not fit",
+        ),
+        (
+            [[5, 6], [7, 8]],
+            [[6, 7], [8, 9]],
+            "answer \u2212 expected = \u22121 in every cell",
+            None,
+        ),
+        ([[1, 0], [3, 4]], [[1, 2], [3, 4]], "1 of 4 cells differ", None),
+        (
+            [[1, 2, 3]],
+            [[1, 2], [3, 4]],
+            "a 1 \u00d7 3 matrix for a 2 \u00d7 2 one",
+            "a 1 \u00d7 3 matrix for a 2 \u00d7 2 one",
+        ),
+        (
+            [28, 28, 6],
+            [24, 24, 6],
+            "answer \u2212 expected = (4, 4, 0)",
+            "answer \u00f7 expected = (1.17, 1.17, 1)",
+        ),
+        ("b", "a", 'answered "b"', 'answered "b"'),
+    ],
+)
+def test_relate_reads_an_answer_against_its_own_variant(answer, expected, difference, ratio):
+    relation = analytics.relate(answer, expected)
+    assert (relation.difference, relation.ratio) == (difference, ratio)
+
+
+def test_a_matrix_twice_the_right_one_has_one_ratio_in_every_cell():
+    relation = analytics.relate([[2, 4], [6, 8]], [[1, 2], [3, 4]])
+    assert relation.ratio == "answer \u00f7 expected = 2 in every cell"
+    assert relation.difference == "4 of 4 cells differ"
 
 
 def test_per_test_failure_rates_come_from_test_rows(

@@ -237,3 +237,36 @@ def test_closing_a_quiz_refreshes_the_leaderboard(make_quiz, student, instructor
         assert api(student).get(board).json()["entries"][0]["score"] == 0.0  # cached now
         quizzes.close_quiz(instructor, quiz)
         assert api(student).get(board).json()["entries"][0]["score"] == 2.0
+
+
+QUIZ_OPERATIONS = {
+    ("/api/v1/quizzes/{id}", "get"): {"401", "404"},
+    ("/api/v1/quizzes/{id}/start", "post"): {"401", "404", "409"},
+    ("/api/v1/quizzes/{id}/finish", "post"): {"401", "404", "409"},
+}
+
+
+def test_the_schema_documents_each_quiz_endpoint_like_the_others(api, student):
+    """A summary, a description, the quiz id explained and every error status, as the
+    problem endpoints have: the docs page is drawn from exactly this."""
+    schema = api(student).get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    paths = schema.json()["paths"]
+    for (path, method), errors in QUIZ_OPERATIONS.items():
+        operation = paths[path][method]
+        assert operation.get("summary"), (path, method)
+        assert operation.get("description"), (path, method)
+        (quiz_id,) = [p for p in operation["parameters"] if p["name"] == "id"]
+        assert "/quizzes/" in quiz_id.get("description", ""), (path, method)
+        assert set(operation["responses"]) >= {"200", *errors}, (path, method)
+        for status in errors:
+            assert operation["responses"][status]["description"], (path, method, status)
+    start_409 = paths["/api/v1/quizzes/{id}/start"]["post"]["responses"]["409"]["description"]
+    assert "quiz_not_open" in start_409 and "quiz_closed" in start_409
+
+
+def test_the_docs_page_lists_the_quiz_endpoints_with_their_summaries(client):
+    html = client.get("/api/docs").content.decode()
+    for path, _ in QUIZ_OPERATIONS:
+        assert f"<code>{path}</code>" in html
+    assert "Sit a quiz" in html  # the section that says how, beside the notebook example
+    assert "quizzes_retrieve" not in html  # a summary, not the generated operation id

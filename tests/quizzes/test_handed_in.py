@@ -64,7 +64,7 @@ def test_with_feedback_after_close_it_says_when_the_total_appears(make_quiz, stu
     assert "Your total:" not in html
     assert (
         "Your results and total appear when the quiz has closed for everyone, at "
-        '<time datetime="2026-03-02T11:00:00+00:00">Mon 2 Mar, 11:00 UTC</time>.' in html
+        '<time datetime="2026-03-02T11:00:00+00:00">Mon 2 Mar 2026, 11:00 UTC</time>.' in html
     )
     with freeze_time(t0 + timedelta(hours=2, minutes=1)):
         after = page.get(url).content.decode()

@@ -88,7 +88,8 @@ def test_the_page_refuses_a_late_answer_with_409_and_a_clear_message(make_quiz, 
         response = page.post(f"{url}/questions/1", {"q1-answer": "42"})
     assert response.status_code == 409
     assert (
-        "Question 1: Your time for Quiz 1 ran out at 2026-03-02 09:15" in response.content.decode()
+        "Question 1: Your time for Quiz 1 ran out at Mon 2 Mar 2026, 09:15 UTC"
+        in response.content.decode()
     )
     assert not Submission.objects.exists()
 
