@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from exercises.submissions import services
 from exercises.models import Role
+from exercises.submissions import services
 from grader.grading import params_for
 from tests import factories
 
