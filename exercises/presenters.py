@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
-from exercises import hints, selectors, services
+from exercises import grading_texts, hints, selectors, services
 from exercises.models import Assignment, AssignmentProblem, HintUnlock, Problem
 from grader.grading import params_for
 from grader.kinds import get_kind, render_statement
@@ -50,7 +50,10 @@ def problem_detail(
             "language": text.language,
             "languages": problem.available_languages,
             "params": params,
-            "answer_format": get_kind(problem.kind).answer_format(problem.spec, params),
+            # a choice's options in the statement's language: the same keys in every language
+            "answer_format": grading_texts.rendered(
+                get_kind(problem.kind).answer_format(problem.spec, params), text.language
+            ),
             "attempts_used": used,
             "attempts_left": access.terms.attempts_left(used),
         }
@@ -65,7 +68,7 @@ def hint_payload(hint: hints.Hint, unlock: HintUnlock) -> dict[str, Any]:
     """One unlocked hint as the API serves it (``text``: Markdown with $math$)."""
     return {
         "index": hint.index,
-        "text": hint.text,
+        "text": hint.text_in(),
         "unlocked_by": unlock.how,
         "misconception": unlock.misconception or None,
         "cost": unlock.cost,

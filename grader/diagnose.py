@@ -39,7 +39,7 @@ import numpy as np
 from grader import reference
 from grader.kinds.base import Tolerance
 from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, conv_fits
-from grader.texts import Text, define, tr
+from grader.texts import Text, define, hidden, tr
 
 Params = Mapping[str, Any]
 #: A template in every language: ``{"en": ..., "ko": ...}`` (``grader.texts.tr``).
@@ -115,9 +115,7 @@ class Diagnosis:
         text = _written_answer(right)
         if text is None:
             return self
-        return replace(
-            self, explanation=self.explanation.hiding(text), step=self.step.hiding(text)
-        )
+        return replace(self, explanation=hidden(self.explanation, text), step=hidden(self.step, text))
 
 
 MATCHES_A_MISTAKE = define(

@@ -50,7 +50,7 @@ _DEFINING_MODULES = (
     "grader.kinds.code",
     "grader.kinds.code_misconceptions",
     "grader.kinds.number_formula",
-    "grader.sandbox.messages",
+    "grader.run_texts",
 )
 
 
@@ -215,11 +215,19 @@ def _render(
         return " ".join(p.render(language) for p in parts)
     template = choose(templates if templates is not None else CATALOGUE[key], language)
     text = _Formatter(language).vformat(template, (), dict(facts))
-    if hide:
-        before = _HIDE_BEFORE.get(language, _HIDE_BEFORE[FALLBACK])
-        pattern = re.compile(before + re.escape(hide) + r"(?!\d|\.\d)")
-        text = pattern.sub(r"\1 ?", text)
-    return text
+    return _hide(text, hide, language) if hide else text
+
+
+def hidden(text: str, answer: str) -> str:
+    """``text`` with ``answer`` hidden (``Text.hiding``); plain text is taken as English."""
+    if isinstance(text, Text):
+        return text.hiding(answer)
+    return _hide(text, answer, FALLBACK)
+
+
+def _hide(text: str, answer: str, language: str) -> str:
+    before = _HIDE_BEFORE.get(language, _HIDE_BEFORE[FALLBACK])
+    return re.compile(before + re.escape(answer) + r"(?!\d|\.\d)").sub(r"\1 ?", text)
 
 
 def _fact_json(value: Any) -> Any:
@@ -324,3 +332,15 @@ def _put(target: Any, path: list[str], value: str) -> None:
             target = target[step]
         else:
             return
+
+
+def rendered(value: Any, language: str) -> Any:
+    """``value`` (a kind's ``answer_format``, a list, a dict) with every ``Text`` in it
+    rendered in ``language``; everything else as it is."""
+    if isinstance(value, Text):
+        return value.render(language if language in LANGUAGES else FALLBACK)
+    if isinstance(value, Mapping):
+        return {k: rendered(v, language) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rendered(v, language) for v in value]
+    return value

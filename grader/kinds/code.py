@@ -69,6 +69,34 @@ from grader.kinds.base import (
     require_seed,
 )
 from grader.results import Grade, TestOutcome, verdict_for
+from grader.texts import Text, define
+
+_SUBMIT_SOURCE = define(
+    "code.submit-source", "submit the Python source of your module", "모듈의 파이썬 소스 코드를 제출하세요"
+)
+_SYNTAX = define(
+    "code.syntax",
+    "{error}\nNothing ran, so this attempt does not count: fix the line above and submit again.",
+    "{error}\n아무것도 실행되지 않았으므로 이번 시도는 세지 않습니다. 위의 줄을 고쳐 다시 "
+    "제출하세요.",
+)
+_PASSED = define("code.passed", "{passed} of {total} tests passed", "테스트 {total}개 중 {passed}개 통과")
+_PASSED_MATCH = define(
+    "code.passed-match",
+    "{passed} of {total} tests passed. {count} failed test matches a known mistake: {title}.",
+    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
+    "{title}.",
+)
+_PASSED_MATCH_MANY = define(
+    "code.passed-match-many",
+    "{passed} of {total} tests passed. {count} failed tests match a known mistake: {title}.",
+    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
+    "{title}.",
+)
+_RUN_AND_SUMMARY = define("code.run-and-summary", "{run}\n{summary}", "{run}\n{summary}")
+_NOT_RUN = define("code.not-run", "not run", "실행되지 않음")
+_FAILED = define("code.failed", "failed", "실패")
+_CASE_FAILED = define("code.case-failed", "{check}; {hint}", "{check}; {hint}")
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -210,7 +238,7 @@ class CodeKind(ProblemKind):
 
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
-            return Grade.invalid("submit the Python source of your module")
+            return Grade.invalid(Text(_SUBMIT_SOURCE))
         from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
 
         syntax = syntax_error(answer)
@@ -218,8 +246,7 @@ class CodeKind(ProblemKind):
             # Found here, in the worker, before any run: nothing ran, so the attempt does not
             # count (an invalid answer uses none), and a forged report could not fake one.
             return Grade.invalid(
-                f"{syntax}\nNothing ran, so this attempt does not count: fix the line above "
-                "and submit again.",
+                Text(_SYNTAX, {"error": Text.literal(syntax)}),
                 status=RunStatus.SYNTAX_ERROR.value,
             )
         cases = self._cases(spec, params)
@@ -251,17 +278,21 @@ class CodeKind(ProblemKind):
         score = min(1.0, sum(o.points for o in outcomes) / total)
         passed = sum(o.passed for o in outcomes)
         message = run.message if run.status is not RunStatus.OK else ""
-        summary = f"{passed} of {len(outcomes)} tests passed"
+        summary = Text(_PASSED, {"passed": passed, "total": len(outcomes)})
         diagnosis = cm.summarize(diagnosed, len(outcomes) - passed, known)
         if diagnosis:
             hint = diagnosis["misconception"]
             count = len(hint["tests"])
-            summary += (
-                f". {count} failed test{'s' if count != 1 else ''} "
-                f"{'match' if count != 1 else 'matches'} a known mistake: {hint['title']}."
+            summary = Text(
+                _PASSED_MATCH_MANY if count != 1 else _PASSED_MATCH,
+                {"passed": passed, "total": len(outcomes), "count": count, "title": hint["title"]},
             )
+        if message and not isinstance(message, Text):
+            message = Text.literal(message)
         feedback: dict[str, Any] = {
-            "message": f"{message}\n{summary}" if message else summary,
+            "message": Text(_RUN_AND_SUMMARY, {"run": message, "summary": summary})
+            if message
+            else summary,
             "status": run.status.value,
             "tier": run.tier,
             **diagnosis,
@@ -298,10 +329,10 @@ class CodeKind(ProblemKind):
             )
 
         if slot >= len(run.calls):
-            return fail(run.message or "not run"), None
+            return fail(run.message or Text(_NOT_RUN)), None
         call = run.calls[slot]
         if not call.ok:
-            return fail(call.error or "failed"), None
+            return fail(call.error or Text(_FAILED)), None
         check = compare_arrays(
             call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
         )
@@ -323,8 +354,10 @@ class CodeKind(ProblemKind):
         if key is None:
             return fail(check.message, data), None
         data["misconception"] = key
-        hint = cm.case_hint(known, key)
-        message = hint[0].upper() + hint[1:] if hidden else f"{check.message}; {hint}"
+        if hidden:
+            message = cm.case_hint(known, key, capital=True)
+        else:
+            message = Text(_CASE_FAILED, {"check": check.message, "hint": cm.case_hint(known, key)})
         return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
 
 

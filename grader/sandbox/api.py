@@ -79,11 +79,13 @@ def run_calls(
     limits = limits or Limits()
     started = time.perf_counter()
     if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        from grader.run_texts import TOO_LARGE
         from grader.sandbox.outcome import RunStatus
+        from grader.texts import Text
 
         return RunResult(
             RunStatus.SYNTAX_ERROR,
-            message=f"the file is larger than {MAX_SOURCE_BYTES // 1024} KB",
+            message=Text(TOO_LARGE, {"kb": MAX_SOURCE_BYTES // 1024}),
             tier=detect_tier(),
         )
     cases = _pack_calls(calls)
