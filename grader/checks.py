@@ -431,7 +431,7 @@ _ARRAY_TEXTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
             "Your output matches the unpadded input. Pad the input with `pad` zeros on every side "
             "before sliding the filter.",
             "출력이 패딩하지 않은 입력의 결과와 같습니다. 필터를 움직이기 전에 입력의 모든 "
-            "가장자리에 0을 `pad`개씩 붙이세요.",
+            "가장자리를 `pad`칸씩 제로 패딩하세요.",
         ),
     ),
     "ignored-stride": (

@@ -1141,7 +1141,7 @@ _FLATTEN = (
             "The conv output is ({n} - {f}) / 1 + 1 = {h}, not {n} - {f} (which does not even "
             "split into {pool}x{pool} windows). Then {h} / {pool} = {q} "
             "and {q}*{q}*{k} = {right}.",
-            "합성곱의 출력 크기는 ({n} - {f}) / 1 + 1 = {h}입니다. +1을 빠뜨린 크기로는 "
+            "합성곱의 출력 크기는 ({n} - {f}) / 1 + 1 = {h}입니다. {n} - {f}(으)로 세면 "
             "{pool}x{pool} 윈도우로 나누어떨어지지도 않습니다. 그다음 {h} / {pool} = {q}, "
             "{q}*{q}*{k} = {right}.",
         ),
@@ -1190,7 +1190,7 @@ _SAME_PADDING = (
             "패딩이 {wrong}이면 출력은 n + 2*{wrong} - {f} + 1 = n + 1로 한 칸 큽니다. "
             "n + 2*pad - {f} + 1 = n을 풀면: pad = ({f} - 1) / 2 = {right}.",
         ),
-        tr("pad = ({f} - 1) / 2 = {right}", "pad = ({f} - 1) / 2 = {right}"),
+        tr("pad = ({f} - 1) / 2 = {right}", "한쪽 패딩: pad = ({f} - 1) / 2 = {right}"),
     ),
     Misconception(
         "forgot-plus-one",
@@ -1200,7 +1200,7 @@ _SAME_PADDING = (
             "{f} / 2 = {wrong} solves n + 2*pad - {f} = n, which leaves out the +1 of the output "
             "size. With it: n + 2*pad - {f} + 1 = n, so pad = ({f} - 1) / 2 = {right}.",
             "{f} / 2 = {wrong}: n + 2*pad - {f} = n을 푼 값으로, 출력 크기의 +1이 빠졌습니다. "
-            "+1을 넣으면 n + 2*pad - {f} + 1 = n이므로 pad = ({f} - 1) / 2 = {right}.",
+            "그것을 넣으면 n + 2*pad - {f} + 1 = n이므로 pad = ({f} - 1) / 2 = {right}.",
         ),
         tr(
             "n + 2*pad - {f} + 1 = n gives pad = ({f} - 1) / 2 = {right}",

@@ -19,7 +19,7 @@ feedback) are not in the catalogue: their ``templates`` travel inline, ``{langua
 Numbers and formulas are facts, so they are identical in every language; a language's template
 may order them as its grammar wants. ``hide`` is a right answer a diagnosis must not spell out
 (``grader.diagnose.Diagnosis.hiding``): after filling, ``= 45126`` (English ``is 45126``,
-Korean ``는 45126``) becomes ``= ?``.
+Korean ``부피는 45126``) becomes ``= ?``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ FALLBACK = "en"
 CATALOGUE: dict[str, dict[str, str]] = {}
 
 #: What may stand before an answer a diagnosis hides, per language.
-_HIDE_BEFORE = {"en": r"(=|\bis)\s*", "ko": r"(=|[은는])\s*"}
+_HIDE_BEFORE = {"en": r"(=|\bis)\s*", "ko": r"(=|부피는)\s*"}
 #: The modules whose import defines catalogue entries (``catalogue()`` imports them all).
 _DEFINING_MODULES = (
     "grader.diagnose",
