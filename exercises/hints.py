@@ -150,7 +150,9 @@ def _read_text(value: Any, where: str) -> str | dict[str, str]:
         known = languages.configured()
         for code in value:
             if code not in known:
-                raise SpecError(f"{where}.{code}", f"unknown language; languages: {', '.join(known)}")
+                raise SpecError(
+                    f"{where}.{code}", f"unknown language; languages: {', '.join(known)}"
+                )
         if languages.fallback() not in value:
             raise SpecError(where, f"the {languages.fallback()} text is required")
         texts = {str(code): value[code] for code in value}

@@ -265,16 +265,21 @@ _HEADING = define(
 )
 _SLIDER = {
     "conv": define("stepthrough.slider.filter", "filter", "필터"),
-    "pool": define("stepthrough.slider.window", "{rows}×{cols} window", "{rows}×{cols} 윈도우"),
+    # the multiplication sign, as the page always wrote the window's size
+    "pool": define(
+        "stepthrough.slider.window",
+        "{rows}\u00d7{cols} window",
+        "{rows}\u00d7{cols} 윈도우",
+    ),
 }
-_MOVES_ONE = define(
-    "stepthrough.moves.one", "one cell at a time", "한 번에 한 칸씩"
-)
+_MOVES_ONE = define("stepthrough.moves.one", "one cell at a time", "한 번에 한 칸씩")
 _MOVES_STRIDE = define(
     "stepthrough.moves.stride", "{stride} cells at a time", "한 번에 {stride}칸씩"
 )
 _PADDING = {
-    1: define("stepthrough.padding.one", ", with {pad} cell of zero padding", "(제로 패딩 {pad}칸)"),
+    1: define(
+        "stepthrough.padding.one", ", with {pad} cell of zero padding", "(제로 패딩 {pad}칸)"
+    ),
     2: define(
         "stepthrough.padding.many", ", with {pad} cells of zero padding", "(제로 패딩 {pad}칸)"
     ),
@@ -329,6 +334,7 @@ _PADDED = define("stepthrough.padded", " (padded)", " (패딩됨)")
 _FILTER = define("stepthrough.filter", "Filter{channel}", "필터{channel}")
 _WEIGHT = define("stepthrough.weight", "filter weight", "필터 가중치")
 _BIAS = define("stepthrough.bias", "bias", "편향")
+_TOTAL = define("stepthrough.total", "Output ({row}, {col})", "출력 ({row}, {col})")
 _TERMS = {
     "max": define(
         "stepthrough.terms.max",
@@ -344,15 +350,13 @@ _TERMS = {
 _COLUMNS = {
     "channel": define("stepthrough.column.channel", "channel", "채널"),
     "input": define("stepthrough.column.input", "input", "입력"),
-    "filter": define("stepthrough.column.filter", "× filter", "× 필터"),
+    "filter": define("stepthrough.column.filter", "\u00d7 filter", "\u00d7 필터"),
     "product": define("stepthrough.column.product", "= product", "= 곱"),
     "sum": define("stepthrough.column.sum", "running sum", "누적 합"),
     "max": define("stepthrough.column.max", "running maximum", "누적 최댓값"),
 }
 #: Where a student's step-through comes from (``exercises.page_presenters``), in every language.
-NOTE_OWN = define(
-    "stepthrough.note.own", "on the numbers of this attempt", "이번 시도의 숫자로"
-)
+NOTE_OWN = define("stepthrough.note.own", "on the numbers of this attempt", "이번 시도의 숫자로")
 NOTE_LECTURE = define(
     "stepthrough.note.lecture",
     "on the lecture's numbers (your own numbers appear here once you have solved the problem "
@@ -382,6 +386,7 @@ class Captions:
     weight: str
     bias: str
     terms: str
+    total: str
     columns: dict[str, str]
     #: ``cell_labels[i][j]``: the accessible name of output cell (i, j)
     cell_labels: list[list[str]]
@@ -399,9 +404,7 @@ def captions(step: WindowStep, note: Text, language: str) -> Captions:
         if step.mode == "conv"
         else Text(_SLIDER["pool"], {"rows": step.window[0], "cols": step.window[1]})
     )
-    moves = (
-        Text(_MOVES_STRIDE, {"stride": step.stride}) if step.stride > 1 else Text(_MOVES_ONE)
-    )
+    moves = Text(_MOVES_STRIDE, {"stride": step.stride}) if step.stride > 1 else Text(_MOVES_ONE)
     padding = Text(_PADDING[min(step.pad, 2)], {"pad": step.pad}) if step.pad else ""
     if step.mode == "conv":
         cell = Text(_EACH_CELL["conv-bias" if step.bias is not None else "conv"])
@@ -429,7 +432,10 @@ def captions(step: WindowStep, note: Text, language: str) -> Captions:
         filters=[say(_FILTER, {"channel": channel(c)}) for c in range(len(step.filters))],
         weight=say(_WEIGHT),
         bias=say(_BIAS),
-        terms=say(_TERMS["max" if step.mode == "max" else "sum"], {"row": step.row, "col": step.col}),
+        terms=say(
+            _TERMS["max" if step.mode == "max" else "sum"], {"row": step.row, "col": step.col}
+        ),
+        total=say(_TOTAL, {"row": step.row, "col": step.col}),
         columns={name: say(key) for name, key in _COLUMNS.items()},
         cell_labels=[
             [

@@ -105,7 +105,9 @@ _OBJECTS = define(
     "길이가 다른 행이 섞여 있지 않나요?",
 )
 _SHAPE = define(
-    "check.shape", "{name}: got shape {got}, expected {expected}", "{name}: 모양이 {got}입니다(기대한 모양: {expected})"
+    "check.shape",
+    "{name}: got shape {got}, expected {expected}",
+    "{name}: 모양이 {got}입니다(기대한 모양: {expected})",
 )
 _SHAPE_HINT = define(
     "check.shape.hint",
@@ -113,7 +115,9 @@ _SHAPE_HINT = define(
     "{name}: 모양이 {got}입니다(기대한 모양: {expected}): {hint}",
 )
 _HINTS = {
-    "batch": define("check.hint.batch", "is the batch axis N missing?", "배치 축 N이 빠지지 않았나요?"),
+    "batch": define(
+        "check.hint.batch", "is the batch axis N missing?", "배치 축 N이 빠지지 않았나요?"
+    ),
     "unit-axis": define(
         "check.hint.unit-axis",
         "an axis of size 1 is missing or extra (check squeeze / keepdims)",
@@ -121,7 +125,9 @@ _HINTS = {
     ),
     "axes": define("check.hint.axes", "expected {count} axes", "축이 {count}개여야 합니다"),
     "axes-nchw": define(
-        "check.hint.axes-nchw", "expected {count} axes (N, C, H, W)", "축이 {count}개(N, C, H, W)여야 합니다"
+        "check.hint.axes-nchw",
+        "expected {count} axes (N, C, H, W)",
+        "축이 {count}개(N, C, H, W)여야 합니다",
     ),
     "nhwc": define(
         "check.hint.nhwc",
@@ -144,7 +150,9 @@ _HINTS = {
         "is the stride ignored (the window moved one step at a time)?",
         "스트라이드를 무시하지 않았나요(윈도우가 한 칸씩 움직였습니다)?",
     ),
-    "stride": define("check.hint.stride", "is the stride ignored?", "스트라이드를 무시하지 않았나요?"),
+    "stride": define(
+        "check.hint.stride", "is the stride ignored?", "스트라이드를 무시하지 않았나요?"
+    ),
     "plus-one-twice": define(
         "check.hint.plus-one-twice",
         "one row and one column too many: is the +1 counted twice?",
@@ -178,12 +186,14 @@ _DTYPE = define(
 _NON_FINITE = define(
     "check.finite",
     "{name}: got {what} at {first} ({count} non-finite values), expected finite numbers",
-    "{name}: {first} 위치에 {what} 값이 있습니다(유한하지 않은 값 {count}개). 유한한 숫자여야 합니다",
+    "{name}: {first} 위치에 {what} 값이 있습니다(유한하지 않은 값 {count}개). "
+    "유한한 숫자여야 합니다",
 )
 _NON_FINITE_ONE = define(
     "check.finite.one",
     "{name}: got {what} at {first} ({count} non-finite value), expected finite numbers",
-    "{name}: {first} 위치에 {what} 값이 있습니다(유한하지 않은 값 {count}개). 유한한 숫자여야 합니다",
+    "{name}: {first} 위치에 {what} 값이 있습니다(유한하지 않은 값 {count}개). "
+    "유한한 숫자여야 합니다",
 )
 _MATCH = define("check.values.ok", "{name}: all values match", "{name}: 모든 값이 맞습니다")
 _VALUES = define(

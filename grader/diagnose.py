@@ -115,7 +115,9 @@ class Diagnosis:
         text = _written_answer(right)
         if text is None:
             return self
-        return replace(self, explanation=hidden(self.explanation, text), step=hidden(self.step, text))
+        return replace(
+            self, explanation=hidden(self.explanation, text), step=hidden(self.step, text)
+        )
 
 
 MATCHES_A_MISTAKE = define(
@@ -443,9 +445,7 @@ _FLIPPED_TITLE = tr(
     "True convolution instead of cross-correlation", "교차 상관 대신 진짜 합성곱(필터 뒤집기)"
 )
 _TRANSPOSED_TITLE = tr("Result transposed", "결과를 전치함")
-_TRANSPOSED_STEP = tr(
-    "write cell (i, j) at row i, column j", "칸 (i, j)는 i행 j열에 쓰세요"
-)
+_TRANSPOSED_STEP = tr("write cell (i, j) at row i, column j", "칸 (i, j)는 i행 j열에 쓰세요")
 
 _CONV_SINGLE = (
     Misconception(
@@ -463,9 +463,9 @@ _CONV_SINGLE = (
         tr("Stride ignored", "스트라이드를 무시함"),
         lambda p: reference.conv2d_single(arr(p["x"]), arr(p["w"])) if p["stride"] > 1 else None,
         tr(
-            "Your map is the stride-1 map ({full}x{full}). With stride {stride} the window jumps "
-            "{stride} cells at a time, starting at rows and columns 0, {stride}, ..., so the map is "
-            "(7 - 3) / {stride} + 1 = {size} cells wide.",
+            "Your map is the stride-1 map ({full}x{full}). With stride {stride} the window "
+            "jumps {stride} cells at a time, starting at rows and columns 0, {stride}, ..., so "
+            "the map is (7 - 3) / {stride} + 1 = {size} cells wide.",
             "여러분의 맵은 스트라이드 1일 때의 맵({full}x{full})입니다. 스트라이드가 {stride}이면 "
             "윈도우가 한 번에 {stride}칸씩 건너뛰어 0, {stride}, ... 번째 행과 열에서 시작하므로, "
             "맵의 너비는 (7 - 3) / {stride} + 1 = {size}칸입니다.",
@@ -480,8 +480,9 @@ _CONV_SINGLE = (
         _TRANSPOSED_TITLE,
         lambda p: _right("conv-single-channel", p).T,
         tr(
-            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes from "
-            "the window whose top-left corner is at row i*{stride}, column j*{stride}: row first.",
+            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes "
+            "from the window whose top-left corner is at row i*{stride}, column j*{stride}: row "
+            "first.",
             "여러분의 맵은 정답 맵의 행과 열을 맞바꾼 것입니다. 출력 칸 (i, j)는 왼쪽 위 모서리가 "
             "i*{stride}행, j*{stride}열에 있는 윈도우에서 나옵니다. 행이 먼저입니다.",
         ),
@@ -551,8 +552,8 @@ _CONV_THREE = (
         _TRANSPOSED_TITLE,
         lambda p: _right("conv-three-channels", p).T,
         tr(
-            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes from "
-            "the window whose top-left corner is at row i, column j: row first.",
+            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes "
+            "from the window whose top-left corner is at row i, column j: row first.",
             "여러분의 맵은 정답 맵의 행과 열을 맞바꾼 것입니다. 출력 칸 (i, j)는 왼쪽 위 모서리가 "
             "i행, j열에 있는 윈도우에서 나옵니다. 행이 먼저입니다.",
         ),
@@ -959,7 +960,8 @@ def _pool_misconceptions(mode: str) -> tuple[Misconception, ...]:
             "Your map holds the average of each window. Max pooling keeps the largest value: "
             "the top-left window ({window}) gives {window_max}, not {window_mean}.",
             "여러분의 맵에는 윈도우마다 평균이 들어 있습니다. 최대 풀링은 가장 큰 값을 남깁니다. "
-            "왼쪽 위 윈도우({window})의 값은 평균({window_mean})이 아니라 최댓값({window_max})입니다.",
+            "왼쪽 위 윈도우({window})의 값은 평균({window_mean})이 아니라 "
+            "최댓값({window_max})입니다.",
         )
         if mode == "max"
         else tr(
@@ -1067,7 +1069,9 @@ _POOL_SIZE = (
     ),
     Misconception(
         "divided-by-size",
-        tr("Divided by the window size instead of the stride", "스트라이드 대신 윈도우 크기로 나눔"),
+        tr(
+            "Divided by the window size instead of the stride", "스트라이드 대신 윈도우 크기로 나눔"
+        ),
         lambda p: (
             _whole(size_of(p["n"] - p["size"], p["size"])) if p["size"] != p["stride"] else None
         ),
@@ -1290,34 +1294,36 @@ def _registered(tables: Mapping[str, RecipeDiagnosis]) -> dict[str, RecipeDiagno
     return out
 
 
-MISCONCEPTIONS: dict[str, RecipeDiagnosis] = _registered({
-    "dot-product-3x3": RecipeDiagnosis(_dot_facts, (_DOT_FLIPPED,)),
-    "dot-product-27": RecipeDiagnosis(_dot_facts, _DOT_27),
-    "conv-single-channel": RecipeDiagnosis(_single_facts, _CONV_SINGLE),
-    "conv-three-channels": RecipeDiagnosis(_three_facts, _CONV_THREE),
-    # When the geometry doesn't fit, that is the lesson: the rounding mistakes come first.
-    "output-size-stride": RecipeDiagnosis(
-        _size_facts, (*_DNF_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
-    ),
-    "output-size-padding": RecipeDiagnosis(
-        _size_facts, (*_DNF_MISCONCEPTIONS, *_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
-    ),
-    "same-padding": RecipeDiagnosis(lambda p: dict(p), _SAME_PADDING),
-    "shrinking-volumes": RecipeDiagnosis(_shrink_facts, _SHRINKING),
-    "feature-map-volume": RecipeDiagnosis(_volume_facts, _FEATURE_MAP_VOLUME),
-    "conv-layer-params": RecipeDiagnosis(_conv_param_facts, _CONV_PARAMS),
-    "conv-layer-params-in-volume": RecipeDiagnosis(
-        _conv_param_facts, (*_CONV_PARAMS, _TIMES_OUTPUT)
-    ),
-    "conv-layer-output-volume": RecipeDiagnosis(
-        _volume_facts, (*_volume_size_misconceptions(), *_DEPTH)
-    ),
-    "max-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("max")),
-    "avg-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("avg")),
-    "pool-output-size": RecipeDiagnosis(_pool_size_facts, _POOL_SIZE),
-    "flatten-size": RecipeDiagnosis(_flatten_facts, _FLATTEN),
-    "fc-layer-params": RecipeDiagnosis(_fc_facts, _FC_PARAMS),
-})
+MISCONCEPTIONS: dict[str, RecipeDiagnosis] = _registered(
+    {
+        "dot-product-3x3": RecipeDiagnosis(_dot_facts, (_DOT_FLIPPED,)),
+        "dot-product-27": RecipeDiagnosis(_dot_facts, _DOT_27),
+        "conv-single-channel": RecipeDiagnosis(_single_facts, _CONV_SINGLE),
+        "conv-three-channels": RecipeDiagnosis(_three_facts, _CONV_THREE),
+        # When the geometry doesn't fit, that is the lesson: the rounding mistakes come first.
+        "output-size-stride": RecipeDiagnosis(
+            _size_facts, (*_DNF_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
+        ),
+        "output-size-padding": RecipeDiagnosis(
+            _size_facts, (*_DNF_MISCONCEPTIONS, *_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
+        ),
+        "same-padding": RecipeDiagnosis(lambda p: dict(p), _SAME_PADDING),
+        "shrinking-volumes": RecipeDiagnosis(_shrink_facts, _SHRINKING),
+        "feature-map-volume": RecipeDiagnosis(_volume_facts, _FEATURE_MAP_VOLUME),
+        "conv-layer-params": RecipeDiagnosis(_conv_param_facts, _CONV_PARAMS),
+        "conv-layer-params-in-volume": RecipeDiagnosis(
+            _conv_param_facts, (*_CONV_PARAMS, _TIMES_OUTPUT)
+        ),
+        "conv-layer-output-volume": RecipeDiagnosis(
+            _volume_facts, (*_volume_size_misconceptions(), *_DEPTH)
+        ),
+        "max-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("max")),
+        "avg-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("avg")),
+        "pool-output-size": RecipeDiagnosis(_pool_size_facts, _POOL_SIZE),
+        "flatten-size": RecipeDiagnosis(_flatten_facts, _FLATTEN),
+        "fc-layer-params": RecipeDiagnosis(_fc_facts, _FC_PARAMS),
+    }
+)
 
 
 def table_for(recipe: Recipe) -> RecipeDiagnosis:

@@ -654,7 +654,9 @@ SUMMARIES_KO = {
     "dot-product-3x3": "출력 칸 하나: 3x3 윈도우에서 패치 * 필터를 모두 더한 값",
     "dot-product-27": "3x3x3 패치 위의 3x3x3 필터: 27차원 내적에 편향을 더한 값",
     "conv-single-channel": "7x7 입력 위를 지나는 3x3 필터의 특성 맵",
-    "conv-three-channels": "채널 3개인 7x7 입력 위의 3x3x3 필터 하나: 채널을 더한 맵에 편향을 더한 것",
+    "conv-three-channels": (
+        "채널 3개인 7x7 입력 위의 3x3x3 필터 하나: 채널을 더한 맵에 편향을 더한 것"
+    ),
     "output-size-stride": '출력 크기 (n - f) / stride + 1, 또는 "does-not-fit"',
     "output-size-padding": '출력 크기 (n + 2*pad - f) / stride + 1, 또는 "does-not-fit"',
     "same-padding": "스트라이드 1에서 크기를 그대로 두는 제로 패딩: (f - 1) / 2",

@@ -1,8 +1,9 @@
-"""What a student reads about how their code's run ended (limits, crashes), in every language.
+"""What a student reads about their code's run (limits, crashes, tests passed, a failed test's
+known mistake), in every language.
 
-Written here rather than in ``grader.sandbox``, which uses them: the pages render stored feedback
-in the reader's language (``grader.texts.localize``), and reading these texts must not load the
-sandbox into a web process.
+Written here rather than in ``grader.sandbox`` and ``grader.kinds.code``, which use them: the
+pages render stored feedback in the reader's language (``grader.texts.localize``), and reading
+these texts must load neither the sandbox nor the code kind into a web process.
 """
 
 from __future__ import annotations
@@ -86,6 +87,46 @@ SIGNALS = {
     "SIGILL": define("run.signal.SIGILL", "illegal instruction", "잘못된 명령어"),
     "SIGKILL": define("run.signal.SIGKILL", "killed", "강제 종료됨"),
 }
-KILLED_BY = define(
-    "run.signal.other", "killed by signal {name}", "시그널 {name}(으)로 강제 종료됨"
+KILLED_BY = define("run.signal.other", "killed by signal {name}", "시그널 {name}(으)로 강제 종료됨")
+
+# --- the code kind ----------------------------------------------------------------------------
+
+SUBMIT_SOURCE = define(
+    "code.submit-source",
+    "submit the Python source of your module",
+    "모듈의 파이썬 소스 코드를 제출하세요",
+)
+SYNTAX = define(
+    "code.syntax",
+    "{error}\nNothing ran, so this attempt does not count: fix the line above and submit again.",
+    "{error}\n아무것도 실행되지 않았으므로 이번 시도는 세지 않습니다. 위의 줄을 고쳐 다시 "
+    "제출하세요.",
+)
+PASSED = define(
+    "code.passed", "{passed} of {total} tests passed", "테스트 {total}개 중 {passed}개 통과"
+)
+PASSED_MATCH = define(
+    "code.passed-match",
+    "{passed} of {total} tests passed. {count} failed test matches a known mistake: {title}.",
+    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
+    "{title}.",
+)
+PASSED_MATCH_MANY = define(
+    "code.passed-match-many",
+    "{passed} of {total} tests passed. {count} failed tests match a known mistake: {title}.",
+    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
+    "{title}.",
+)
+RUN_AND_SUMMARY = define("code.run-and-summary", "{run}\n{summary}", "{run}\n{summary}")
+NOT_RUN = define("code.not-run", "not run", "실행되지 않음")
+FAILED = define("code.failed", "failed", "실패")
+CASE_FAILED = define("code.case-failed", "{check}; {hint}", "{check}; {hint}")
+
+MATCHES = define(
+    "code.case-matches", "matches a known mistake: {title}", "알려진 실수와 같은 결과: {title}"
+)
+MATCHES_CAPITAL = define(
+    "code.case-matches.capital",
+    "Matches a known mistake: {title}",
+    "알려진 실수와 같은 결과: {title}",
 )

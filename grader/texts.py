@@ -47,8 +47,6 @@ _DEFINING_MODULES = (
     "grader.kinds.matrix",
     "grader.kinds.shape",
     "grader.kinds.choice",
-    "grader.kinds.code",
-    "grader.kinds.code_misconceptions",
     "grader.kinds.number_formula",
     "grader.run_texts",
 )

@@ -36,7 +36,9 @@ THE_ANSWER = define("where.answer", "the answer", "답")
 CELL = define("where.cell", "cell ({row}, {col})", "({row}, {col}) 칸")
 ENTRY = define("where.entry", "entry {i}", "{i}번째 값")
 _MUST_BE_NUMBER = define(
-    "answer.must-be-number", "{where} must be a number, got {got}", "{where}은(는) 숫자여야 하는데 {got}이(가) 왔습니다"
+    "answer.must-be-number",
+    "{where} must be a number, got {got}",
+    "{where}은(는) 숫자여야 하는데 {got}이(가) 왔습니다",
 )
 _MUST_BE_FINITE = define(
     "answer.must-be-finite",
@@ -123,7 +125,11 @@ def separator_problem(text: str) -> str | None:
         if re.fullmatch(r"[+-]?[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", frac):
             return Text(
                 _AMBIGUOUS,
-                {"typed": repr(text.strip()), "joined": f"{whole}{frac}", "point": f"{whole}.{frac}"},
+                {
+                    "typed": repr(text.strip()),
+                    "joined": f"{whole}{frac}",
+                    "point": f"{whole}.{frac}",
+                },
             )
     return None
 
@@ -148,9 +154,12 @@ _AMBIGUOUS = define(
     "{point} with a decimal comma. Write {joined} or {point} "
     "(no thousands separators, a point for decimals).",
     "{typed}은(는) 두 가지로 읽힙니다. 쉼표를 천 단위 구분 기호로 보면 {joined}, 소수점으로 "
-    "보면 {point}입니다. {joined}, {point} 중 하나로 쓰세요(천 단위 구분 기호 없이, 소수점은 점으로).",
+    "보면 {point}입니다. {joined}, {point} 중 하나로 쓰세요"
+    "(천 단위 구분 기호 없이, 소수점은 점으로).",
 )
-_NOT_A_NUMBER = define("number.not-a-number", "{typed} is not a number.", "{typed}은(는) 숫자가 아닙니다.")
+_NOT_A_NUMBER = define(
+    "number.not-a-number", "{typed} is not a number.", "{typed}은(는) 숫자가 아닙니다."
+)
 _NOT_FINITE = define(
     "number.not-finite", "{typed} is not a finite number.", "{typed}은(는) 유한한 숫자가 아닙니다."
 )
@@ -234,7 +243,9 @@ _MATRIX_TYPE = define(
     "답은 행렬(행들의 리스트)이어야 하는데 {got}이(가) 왔습니다",
 )
 _MATRIX_EMPTY = define(
-    "matrix.empty", "the matrix is empty: send a list of rows", "행렬이 비어 있습니다. 행들의 리스트를 보내세요"
+    "matrix.empty",
+    "the matrix is empty: send a list of rows",
+    "행렬이 비어 있습니다. 행들의 리스트를 보내세요",
 )
 _MATRIX_ROWS = define(
     "matrix.too-many-rows",
@@ -288,7 +299,9 @@ def read_matrix(value: Any) -> np.ndarray:
 
 
 #: How a shape's entries are ordered (``Recipe.order``), in each language.
-ORDERS = {"height x width x depth": define("order.volume", "height x width x depth", "높이 x 너비 x 깊이")}
+ORDERS = {
+    "height x width x depth": define("order.volume", "height x width x depth", "높이 x 너비 x 깊이")
+}
 _LIST_TYPE = define(
     "shape.type",
     "the answer must be a list of {length} whole numbers, got {got}",

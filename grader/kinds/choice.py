@@ -17,8 +17,9 @@ correct: [local, shared]
 ``feedback`` on an option is shown when a student picks it (a declared misconception for a
 wrong option). ``text`` and ``feedback`` are plain text, or one text per language,
 ``{en: ..., ko: ...}`` (English required): a reader sees their language's, else English; keys,
-answers and grading are the same in every language. ``partial`` scoring: (right picks - wrong picks) / number of right options,
-never below 0. Params are ``{"order": [keys]}``: the order the options are shown in.
+answers and grading are the same in every language. ``partial`` scoring: (right picks - wrong
+picks) / number of right options, never below 0. Params are ``{"order": [keys]}``: the order
+the options are shown in.
 """
 
 from __future__ import annotations
@@ -56,9 +57,13 @@ _SOME_RIGHT_ONE = define(
 _WANTED_MANY = define("choice.wanted-many", "a list of option keys", "보기 키의 리스트")
 _WANTED_ONE = define("choice.wanted-one", "one option key", "보기 키 하나")
 _MUST_BE = define(
-    "choice.must-be", "the answer must be {wanted}, got {got}", "답은 {wanted}여야 하는데 {got}이(가) 왔습니다"
+    "choice.must-be",
+    "the answer must be {wanted}, got {got}",
+    "답은 {wanted}여야 하는데 {got}이(가) 왔습니다",
 )
-_AT_LEAST_ONE = define("choice.at-least-one", "choose at least one option", "보기를 하나 이상 고르세요")
+_AT_LEAST_ONE = define(
+    "choice.at-least-one", "choose at least one option", "보기를 하나 이상 고르세요"
+)
 _ONLY_N = define("choice.only-n", "there are only {n} options", "보기는 {n}개뿐입니다")
 _UNKNOWN = define(
     "choice.unknown",
@@ -66,7 +71,9 @@ _UNKNOWN = define(
     '"{pick}"라는 보기는 없습니다. 보기: {known}',
 )
 _TWICE = define("choice.twice", "an option is chosen twice", "같은 보기를 두 번 골랐습니다")
-_CHOOSE_ONE = define("choice.choose-one", "choose one option, got {n}", "보기를 하나만 고르세요({n}개를 골랐습니다)")
+_CHOOSE_ONE = define(
+    "choice.choose-one", "choose one option, got {n}", "보기를 하나만 고르세요({n}개를 골랐습니다)"
+)
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 SCORINGS = ("all-or-nothing", "partial")
@@ -270,7 +277,7 @@ def _text(value: Any, path: str, *, required: bool) -> Text | str:
     else:
         raise SpecError(path, "expected text, or a text per language {en: ..., ko: ...}")
     for language, text in texts.items():
-        if not isinstance(text, str) or (language != "en" or required) and not text.strip():
+        if not isinstance(text, str) or ((language != "en" or required) and not text.strip()):
             where = f"{path}.{language}" if isinstance(value, Mapping) else path
             raise SpecError(where, "expected non-empty text")
     if not texts["en"].strip():

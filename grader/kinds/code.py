@@ -69,34 +69,18 @@ from grader.kinds.base import (
     require_seed,
 )
 from grader.results import Grade, TestOutcome, verdict_for
-from grader.texts import Text, define
-
-_SUBMIT_SOURCE = define(
-    "code.submit-source", "submit the Python source of your module", "모듈의 파이썬 소스 코드를 제출하세요"
+from grader.run_texts import (
+    CASE_FAILED,
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    PASSED_MATCH,
+    PASSED_MATCH_MANY,
+    RUN_AND_SUMMARY,
+    SUBMIT_SOURCE,
+    SYNTAX,
 )
-_SYNTAX = define(
-    "code.syntax",
-    "{error}\nNothing ran, so this attempt does not count: fix the line above and submit again.",
-    "{error}\n아무것도 실행되지 않았으므로 이번 시도는 세지 않습니다. 위의 줄을 고쳐 다시 "
-    "제출하세요.",
-)
-_PASSED = define("code.passed", "{passed} of {total} tests passed", "테스트 {total}개 중 {passed}개 통과")
-_PASSED_MATCH = define(
-    "code.passed-match",
-    "{passed} of {total} tests passed. {count} failed test matches a known mistake: {title}.",
-    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
-    "{title}.",
-)
-_PASSED_MATCH_MANY = define(
-    "code.passed-match-many",
-    "{passed} of {total} tests passed. {count} failed tests match a known mistake: {title}.",
-    "테스트 {total}개 중 {passed}개 통과. 실패한 테스트 {count}개가 알려진 실수와 같습니다: "
-    "{title}.",
-)
-_RUN_AND_SUMMARY = define("code.run-and-summary", "{run}\n{summary}", "{run}\n{summary}")
-_NOT_RUN = define("code.not-run", "not run", "실행되지 않음")
-_FAILED = define("code.failed", "failed", "실패")
-_CASE_FAILED = define("code.case-failed", "{check}; {hint}", "{check}; {hint}")
+from grader.texts import Text
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -238,7 +222,7 @@ class CodeKind(ProblemKind):
 
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
-            return Grade.invalid(Text(_SUBMIT_SOURCE))
+            return Grade.invalid(Text(SUBMIT_SOURCE))
         from grader.sandbox import Limits, RunStatus, run_calls  # see _validate
 
         syntax = syntax_error(answer)
@@ -246,7 +230,7 @@ class CodeKind(ProblemKind):
             # Found here, in the worker, before any run: nothing ran, so the attempt does not
             # count (an invalid answer uses none), and a forged report could not fake one.
             return Grade.invalid(
-                Text(_SYNTAX, {"error": Text.literal(syntax)}),
+                Text(SYNTAX, {"error": Text.literal(syntax)}),
                 status=RunStatus.SYNTAX_ERROR.value,
             )
         cases = self._cases(spec, params)
@@ -278,19 +262,19 @@ class CodeKind(ProblemKind):
         score = min(1.0, sum(o.points for o in outcomes) / total)
         passed = sum(o.passed for o in outcomes)
         message = run.message if run.status is not RunStatus.OK else ""
-        summary = Text(_PASSED, {"passed": passed, "total": len(outcomes)})
+        summary = Text(PASSED, {"passed": passed, "total": len(outcomes)})
         diagnosis = cm.summarize(diagnosed, len(outcomes) - passed, known)
         if diagnosis:
             hint = diagnosis["misconception"]
             count = len(hint["tests"])
             summary = Text(
-                _PASSED_MATCH_MANY if count != 1 else _PASSED_MATCH,
+                PASSED_MATCH_MANY if count != 1 else PASSED_MATCH,
                 {"passed": passed, "total": len(outcomes), "count": count, "title": hint["title"]},
             )
         if message and not isinstance(message, Text):
             message = Text.literal(message)
         feedback: dict[str, Any] = {
-            "message": Text(_RUN_AND_SUMMARY, {"run": message, "summary": summary})
+            "message": Text(RUN_AND_SUMMARY, {"run": message, "summary": summary})
             if message
             else summary,
             "status": run.status.value,
@@ -329,10 +313,10 @@ class CodeKind(ProblemKind):
             )
 
         if slot >= len(run.calls):
-            return fail(run.message or Text(_NOT_RUN)), None
+            return fail(run.message or Text(NOT_RUN)), None
         call = run.calls[slot]
         if not call.ok:
-            return fail(call.error or Text(_FAILED)), None
+            return fail(call.error or Text(FAILED)), None
         check = compare_arrays(
             call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
         )
@@ -357,7 +341,7 @@ class CodeKind(ProblemKind):
         if hidden:
             message = cm.case_hint(known, key, capital=True)
         else:
-            message = Text(_CASE_FAILED, {"check": check.message, "hint": cm.case_hint(known, key)})
+            message = Text(CASE_FAILED, {"check": check.message, "hint": cm.case_hint(known, key)})
         return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
 
 

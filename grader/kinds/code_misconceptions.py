@@ -31,7 +31,8 @@ import numpy as np
 
 from grader.checks import diagnose_array
 from grader.kinds.base import SpecError, Tolerance
-from grader.texts import LANGUAGES, Text, define
+from grader.run_texts import MATCHES, MATCHES_CAPITAL
+from grader.texts import LANGUAGES, Text
 
 log = logging.getLogger(__name__)
 
@@ -242,16 +243,6 @@ def summarize(
     return out
 
 
-_MATCHES = define(
-    "code.case-matches", "matches a known mistake: {title}", "알려진 실수와 같은 결과: {title}"
-)
-_MATCHES_CAPITAL = define(
-    "code.case-matches.capital",
-    "Matches a known mistake: {title}",
-    "알려진 실수와 같은 결과: {title}",
-)
-
-
 def case_hint(known: Mapping[str, Misconception], key: str, *, capital: bool = False) -> Text:
     """The line a failed test shows: it names the mistake, never the case's data."""
-    return Text(_MATCHES_CAPITAL if capital else _MATCHES, {"title": known[key].title})
+    return Text(MATCHES_CAPITAL if capital else MATCHES, {"title": known[key].title})

@@ -37,9 +37,13 @@ _MAP_SIZE = define(
     "맵은 {size}({rows}행, 행마다 {cols}칸)여야 하는데 {got} 맵이 왔습니다",
 )
 _YOUR_MAP_IS = define(
-    "matrix.your-size", "Your map is {got}; the answer is {size}.", "여러분의 맵은 {got}이고, 답은 {size}입니다."
+    "matrix.your-size",
+    "Your map is {got}; the answer is {size}.",
+    "여러분의 맵은 {got}이고, 답은 {size}입니다.",
 )
-_ALL_CELLS = define("matrix.correct", "Correct: every cell matches.", "정답입니다: 모든 칸이 맞습니다.")
+_ALL_CELLS = define(
+    "matrix.correct", "Correct: every cell matches.", "정답입니다: 모든 칸이 맞습니다."
+)
 _CELLS_DIFFER = define(
     "matrix.cells-differ",
     "{n_wrong} of {cells} cells differ.",

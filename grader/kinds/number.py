@@ -38,9 +38,9 @@ _NOT_RIGHT_STEPS = define(
 )
 _IT_FITS = define(
     "fit.fits",
-    'It fits: {span} is divisible by the stride {stride}, so {formula} is a whole number and '
+    "It fits: {span} is divisible by the stride {stride}, so {formula} is a whole number and "
     '"does-not-fit" is not the answer.',
-    '맞습니다: {span}은(는) 스트라이드 {stride}(으)로 나누어떨어지므로 {formula}은(는) 정수이고, '
+    "맞습니다: {span}은(는) 스트라이드 {stride}(으)로 나누어떨어지므로 {formula}은(는) 정수이고, "
     '"does-not-fit"은 답이 아닙니다.',
 )
 _DOES_NOT_FIT = define(

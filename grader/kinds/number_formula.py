@@ -66,7 +66,6 @@ from grader.kinds.base import (
     require_mapping,
     require_number,
 )
-from grader.texts import LANGUAGES, Text, define, fields
 from grader.recipes import (
     DOES_NOT_FIT,
     Draw,
@@ -76,6 +75,7 @@ from grader.recipes import (
     check_generators,
     read_generators,
 )
+from grader.texts import LANGUAGES, Text, define, fields
 
 #: The spec keys only formula problems read.
 FORMULA_KEYS = frozenset({"answer", "integer", "does_not_fit_if", "summary"})
@@ -91,8 +91,10 @@ _DEFAULT_SUMMARY = define(
 )
 _FITS = define(
     "formula.fits",
-    'It fits: {condition} is false for these numbers, so the answer is a number, not "does-not-fit".',
-    '맞습니다: 이 숫자들에서는 {condition}이(가) 거짓이므로 답은 "does-not-fit"이 아니라 숫자입니다.',
+    "It fits: {condition} is false for these numbers, so the answer is a number, "
+    'not "does-not-fit".',
+    "맞습니다: 이 숫자들에서는 {condition}이(가) 거짓이므로 답은 "
+    '"does-not-fit"이 아니라 숫자입니다.',
 )
 _DOES_NOT_FIT = define(
     "formula.does-not-fit",
@@ -275,7 +277,9 @@ def _read_misconceptions(
                     if sorted(fields(text)) != sorted(fields(by_language["en"])):
                         raise SpecError(path, "use the same {fields} as the English text")
             if field == "title":
-                by_language = {k: v.replace("{", "{{").replace("}", "}}") for k, v in by_language.items()}
+                by_language = {
+                    k: v.replace("{", "{{").replace("}", "}}") for k, v in by_language.items()
+                }
             texts[field] = by_language
         out.append(
             dx.Misconception(key, texts["title"], _wrong(formula), texts["explain"], texts["step"])
@@ -288,7 +292,9 @@ def _languages(value: Any, path: str) -> dict[str, str]:
     texts = dict(value) if isinstance(value, Mapping) else {"en": value}
     for language, text in texts.items():
         if language not in LANGUAGES:
-            raise SpecError(f"{path}.{language}", f"unknown language; languages: {', '.join(LANGUAGES)}")
+            raise SpecError(
+                f"{path}.{language}", f"unknown language; languages: {', '.join(LANGUAGES)}"
+            )
         if not isinstance(text, str) or not text.strip():
             where = path + (f".{language}" if isinstance(value, Mapping) else "")
             raise SpecError(where, f"expected text, got {text!r}")

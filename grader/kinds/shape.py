@@ -28,7 +28,9 @@ from grader.texts import Text, define
 _CORRECT = define("verdict.correct", "Correct.", "정답입니다.")
 _NOT_RIGHT = define("shape.not-right", "{text} is not right.", "{text}: 틀렸습니다.")
 _CHECK = define(
-    "shape.check", "{text} is not right: check the {which}.", "{text}: 틀렸습니다. {which}을(를) 확인하세요."
+    "shape.check",
+    "{text} is not right: check the {which}.",
+    "{text}: 틀렸습니다. {which}을(를) 확인하세요.",
 )
 #: The lecture's names of a volume's entries, in each language.
 _ENTRY_NAMES = {

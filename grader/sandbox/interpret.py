@@ -26,9 +26,9 @@ from typing import Any
 
 from grader import run_texts as rt
 from grader.sandbox import protocol
-from grader.texts import Text
 from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
+from grader.texts import Text
 
 MAX_TEXT = 4000
 TRUNCATED = "\n[... truncated]"
@@ -212,9 +212,13 @@ def interpret(
 
     memory_text = Text(rt.MEMORY, {"mb": limits.memory_mb})
     if out_capped:
-        return result(RunStatus.OUTPUT_LIMIT, Text(rt.OUTPUT_LIMIT, {"kb": limits.output_bytes // 1024}))
+        return result(
+            RunStatus.OUTPUT_LIMIT, Text(rt.OUTPUT_LIMIT, {"kb": limits.output_bytes // 1024})
+        )
     if reply.get("result_capped"):
-        return result(RunStatus.OUTPUT_LIMIT, Text(rt.RESULT_LIMIT, {"mb": limits.result_bytes >> 20}))
+        return result(
+            RunStatus.OUTPUT_LIMIT, Text(rt.RESULT_LIMIT, {"mb": limits.result_bytes >> 20})
+        )
     if reply.get("timed_out"):
         return result(RunStatus.TIMEOUT, Text(rt.WALL_TIME, {"seconds": f"{limits.wall:g}"}))
     if reply.get("oom"):

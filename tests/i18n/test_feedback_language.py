@@ -74,9 +74,9 @@ def test_feedback_stored_before_texts_reads_in_english_whatever_is_asked(
     submission = _graded(api, student, "conv-layer-params", 750, django_capture_on_commit_callbacks)
     old = {k: v for k, v in submission.feedback.items() if k != "texts"}
     Submission.objects.filter(pk=submission.pk).update(feedback=old)
-    korean = api(student).get(
-        f"/api/v1/submissions/{submission.pk}", HTTP_ACCEPT_LANGUAGE="ko"
-    ).json()
+    korean = (
+        api(student).get(f"/api/v1/submissions/{submission.pk}", HTTP_ACCEPT_LANGUAGE="ko").json()
+    )
     assert korean["feedback"] == old
     assert korean["feedback_language"] == "en"
 
@@ -105,15 +105,20 @@ def test_choice_options_read_in_korean_and_grade_the_same(
     by_key = {o["key"]: o["text"] for o in korean["options"]}
     assert by_key["shared"] == "필터는 이미지의 모든 위치에서 같은 가중치와 같은 편향을 씁니다."
     submission = _graded(
-        api, student, "cnn-concepts", ["local", "shared", "compose", "extract", "depth",
-                                       "pool-weights"], django_capture_on_commit_callbacks
+        api,
+        student,
+        "cnn-concepts",
+        ["local", "shared", "compose", "extract", "depth", "pool-weights"],
+        django_capture_on_commit_callbacks,
     )
     assert submission.verdict == "incorrect"  # all or nothing, whatever the language
-    body = api(student).get(
-        f"/api/v1/submissions/{submission.pk}", HTTP_ACCEPT_LANGUAGE="ko"
-    ).json()
+    body = (
+        api(student).get(f"/api/v1/submissions/{submission.pk}", HTTP_ACCEPT_LANGUAGE="ko").json()
+    )
     assert body["feedback"]["misconception"]["key"] == "option:pool-weights"
-    assert body["feedback"]["misconception"]["title"] == "풀링 층도 합성곱 층처럼 가중치를 학습합니다."
+    assert (
+        body["feedback"]["misconception"]["title"] == "풀링 층도 합성곱 층처럼 가중치를 학습합니다."
+    )
     assert "풀링에는 가중치가 없습니다" in body["feedback"]["message"]
 
 
@@ -122,7 +127,10 @@ def test_choice_options_read_in_korean_and_grade_the_same(
 
 def test_a_hint_is_plain_text_or_one_text_per_language():
     both = hints.read_hints(
-        [{"text": {"en": "Count the bias.", "ko": "편향을 세세요."}, "after": 1}, {"text": "Plain", "after": 2}],
+        [
+            {"text": {"en": "Count the bias.", "ko": "편향을 세세요."}, "after": 1},
+            {"text": "Plain", "after": 2},
+        ],
         (),
     )
     assert both[0].text_in("ko") == "편향을 세세요." and both[0].text_in("en") == "Count the bias."
@@ -158,7 +166,9 @@ def test_every_bank_hint_is_in_korean_and_the_korean_counts_in_the_content_hash(
     before = parse_folder(copy, errors := [])
     yaml_path = copy / "problem.yaml"
     text = yaml_path.read_text(encoding="utf-8")
-    yaml_path.write_text(text.replace("편향 $b$가 하나 있습니다", "편향 $b$가 꼭 하나 있습니다"), "utf-8")
+    yaml_path.write_text(
+        text.replace("편향 $b$가 하나 있습니다", "편향 $b$가 꼭 하나 있습니다"), "utf-8"
+    )
     after = parse_folder(copy, errors)
     assert errors == [] and before.content_hash != after.content_hash
     assert after.fields["hints"][1]["text"]["ko"].startswith("필터마다 가중치 말고도")
@@ -167,8 +177,9 @@ def test_every_bank_hint_is_in_korean_and_the_korean_counts_in_the_content_hash(
 def test_an_unlocked_hint_reads_in_the_readers_language(bank):
     problem = bank["conv-layer-params"]
     hint = hints.from_json(problem.hints)[1]
-    unlock = SimpleNamespace(how="misconception", misconception="forgot-bias", cost=0.0,
-                             unlocked_at=timezone.now())
+    unlock = SimpleNamespace(
+        how="misconception", misconception="forgot-bias", cost=0.0, unlocked_at=timezone.now()
+    )
     with translation.override("ko"):
         assert presenters.hint_payload(hint, unlock)["text"].startswith("필터마다 가중치 말고도")
     with translation.override("en"):

@@ -145,7 +145,9 @@ def test_stored_feedback_renders_in_korean_and_old_feedback_stays_english():
     grade = KIND.grade(spec, params, 750)  # the bias forgotten: (5*5*3)*10
     stored = grade.to_dict()["feedback"]
     assert stored["misconception"]["title"] == "Forgot the bias"
-    assert stored["texts"]["misconception.title"] == {"key": "misconception.conv-layer-params.forgot-bias.title"}
+    assert stored["texts"]["misconception.title"] == {
+        "key": "misconception.conv-layer-params.forgot-bias.title"
+    }
     korean = texts.localize(stored, "ko")
     assert korean["misconception"]["title"] == "편향을 빠뜨림"
     assert "750" in korean["misconception"]["explanation"]
