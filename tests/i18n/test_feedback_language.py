@@ -184,3 +184,14 @@ def test_an_unlocked_hint_reads_in_the_readers_language(bank):
         assert presenters.hint_payload(hint, unlock)["text"].startswith("필터마다 가중치 말고도")
     with translation.override("en"):
         assert presenters.hint_payload(hint, unlock)["text"].startswith("Each filter has one bias")
+
+
+def test_an_ambiguous_number_is_refused_in_the_readers_language(api, student, bank):
+    url = "/api/v1/problems/conv-layer-params/submissions"
+    korean = api(student).post(url, {"answer": "45,126"}, format="json", HTTP_ACCEPT_LANGUAGE="ko")
+    english = api(student).post(url, {"answer": "45,126"}, format="json")
+    assert korean.status_code == english.status_code == 400
+    assert english.json()["error"]["message"].startswith("'45,126' is ambiguous: 45126")
+    message = korean.json()["error"]["message"]
+    assert "두 가지로 읽힙니다" in message and "45126" in message and "45.126" in message
+    assert korean.json()["error"]["code"] == english.json()["error"]["code"] == "ambiguous_number"
