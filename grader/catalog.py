@@ -34,6 +34,8 @@ def catalog() -> dict[str, dict[str, Any]]:
             "pinned": pinned,
             "pinned_answer": expected_answer(recipe, pinned),
             "may_not_fit": recipe.fits is not None,
-            "misconceptions": [{"key": m.key, "title": m.title} for m in misconceptions_for(name)],
+            "misconceptions": [
+                {"key": m.key, "title": m.text("title")} for m in misconceptions_for(name)
+            ],
         }
     return out

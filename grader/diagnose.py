@@ -7,6 +7,13 @@ from the student's own numbers: ``explanation`` (what went wrong and the right r
 ``step`` (the one step that differs). Templates use ``str.format`` fields from the recipe's
 ``facts(params)`` plus ``{wrong}`` and ``{right}``.
 
+Every template is written in each language the grader speaks (``grader.texts``: ``tr(en,
+ko)``), with the same fields: numbers and formulas are facts, so they read the same in both.
+The built-in recipes' templates are in the text catalogue under
+``misconception.<recipe>.<key>.<title|explanation|step>``, so stored feedback names them by key
+and renders in the reader's language when read; a formula problem's own misconceptions carry
+their templates inline.
+
 Matching rules, so that feedback never misleads:
 - a mistake whose answer equals the right answer for these params is skipped: a right answer is
   never diagnosed as a misconception (the lecture's symmetric filter makes the flipped kernel
@@ -22,7 +29,6 @@ Answers compared here are normalised by the kinds: a number (int, float or Fract
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -33,8 +39,12 @@ import numpy as np
 from grader import reference
 from grader.kinds.base import Tolerance
 from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, conv_fits
+from grader.texts import Text, define, hidden, tr
 
 Params = Mapping[str, Any]
+#: A template in every language: ``{"en": ..., "ko": ...}`` (``grader.texts.tr``).
+Templates = Mapping[str, str]
+TEXT_FIELDS = ("title", "explanation", "step")
 
 
 class Variants(tuple):
@@ -44,24 +54,34 @@ class Variants(tuple):
 @dataclass(frozen=True)
 class Misconception:
     key: str
-    title: str
+    title: Templates
     wrong: Callable[[Params], Any]
-    explanation: str
-    step: str
+    explanation: Templates
+    step: Templates
     #: extra slack when matching numbers (a fraction like 2.33 typed by hand)
     match_abs: float = 0.0
+    #: where the texts are in the catalogue (``misconception.<recipe>.<key>``); "" when they
+    #: travel inline (a formula problem's, written by its author)
+    text_key: str = ""
+
+    def text(self, name: str, facts: Mapping[str, Any] | None = None) -> Text:
+        """The title, explanation or step, filled with ``facts``."""
+        if self.text_key:
+            return Text(f"{self.text_key}.{name}", facts)
+        return Text.inline(getattr(self, name), facts)
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     """The misconception an answer matches. ``also``: other misconceptions giving the same
-    answer, as ``(key, title)``. ``partial``: only some wrong cells of a matrix match it."""
+    answer, as ``(key, title)``. ``partial``: only some wrong cells of a matrix match it.
+    The texts are ``grader.texts.Text``: English as strings, any language on ``render``."""
 
     key: str
-    title: str
-    explanation: str
-    step: str
-    also: tuple[tuple[str, str], ...] = ()
+    title: Text
+    explanation: Text
+    step: Text
+    also: tuple[tuple[str, Text], ...] = ()
     partial: bool = False
     matched_cells: int | None = None
 
@@ -78,29 +98,48 @@ class Diagnosis:
         return data
 
     @property
-    def message(self) -> str:
+    def message(self) -> Text:
         """The feedback paragraph's sentence: it points at the diagnosis, which the pages show
         beside it (title and explanation), rather than repeat it word for word."""
-        text = "It matches a known mistake: the diagnosis shows which step to check."
-        if self.also:
-            titles = "; ".join(title.lower() for _, title in self.also)
-            text += f" (The same answer also comes from: {titles}.)"
-        return text
+        pointer = Text(MATCHES_A_MISTAKE)
+        if not self.also:
+            return pointer
+        titles = [title for _, title in self.also]
+        return Text.join([pointer, Text(ALSO_FROM, {"titles": titles})])
 
     def hiding(self, right: Any) -> Diagnosis:
         """This diagnosis with the right answer left for the student to work out: where the
         explanation or step would end a calculation on it (``... = 45126``, ``the volume is
-        28 x 28 x 6``) it says ``= ?`` (``is ?``).
+        28 x 28 x 6``) it says ``= ?`` (``is ?``), in every language.
         Whether the answer itself is shown is the assignment's choice, not the diagnosis'."""
         text = _written_answer(right)
         if text is None:
             return self
-        pattern = re.compile(r"(=|\bis)\s*" + re.escape(text) + r"(?!\d|\.\d)")
         return replace(
-            self,
-            explanation=pattern.sub(r"\1 ?", self.explanation),
-            step=pattern.sub(r"\1 ?", self.step),
+            self, explanation=hidden(self.explanation, text), step=hidden(self.step, text)
         )
+
+
+MATCHES_A_MISTAKE = define(
+    "diagnosis.matches",
+    "It matches a known mistake: the diagnosis shows which step to check.",
+    "알려진 실수와 같은 답입니다. 어느 단계를 다시 볼지는 진단에 나와 있습니다.",
+)
+ALSO_FROM = define(
+    "diagnosis.also",
+    "(The same answer also comes from: {titles:lower}.)",
+    "(같은 답이 이런 실수에서도 나옵니다: {titles}.)",
+)
+PARTIAL_MATCH = define(
+    "diagnosis.partial",
+    "{explained} of your {n_wrong} wrong cells match this mistake.",
+    "틀린 칸 {n_wrong}개 가운데 {explained}개가 이 실수와 맞아떨어집니다.",
+)
+NOT_WHOLE = define(
+    "diagnosis.not-whole",
+    "= {value}, not a whole number",
+    "= {value}, 정수가 아님",
+)
 
 
 def _written_answer(right: Any) -> str | None:
@@ -142,11 +181,11 @@ def size_of(num: int, den: int) -> int | str | None:
 
 
 def size_text(num: int, den: int) -> str:
-    """ "= 5", or "= 2.33, not a whole number" for the templates."""
+    """ "= 5", or "= 2.33, not a whole number" (a text, in every language) for the templates."""
     value = Fraction(num, den) + 1
     if value.denominator == 1:
         return f"= {value.numerator}"
-    return f"= {fmt(value)}, not a whole number"
+    return Text(NOT_WHOLE, {"value": fmt(value)})
 
 
 def products(patch: np.ndarray, filt: np.ndarray) -> str:
@@ -205,28 +244,50 @@ def _fraction_answer(p: Params) -> Any:
 _DNF_MISCONCEPTIONS = (
     Misconception(
         "rounded-down",
-        "Rounded a size that doesn't fit",
+        tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("down"),
-        "{formula} = {exact} is not a whole number, and rounding it down to {wrong} hides that "
-        "the last step would hang over the edge of the input. The lecture's answer: the filter "
-        'doesn\'t fit, so answer "does-not-fit".',
-        "{formula} = {exact}: not a whole number, so it doesn't fit",
+        tr(
+            "{formula} = {exact} is not a whole number, and rounding it down to {wrong} hides that "
+            "the last step would hang over the edge of the input. The lecture's answer: the filter "
+            'doesn\'t fit, so answer "does-not-fit".',
+            "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 내림하면 마지막 한 걸음이 "
+            "입력 가장자리 밖으로 삐져나간다는 사실이 가려집니다. 강의의 답은 필터가 맞지 "
+            '않는다는 것이므로 "does-not-fit"이라고 답하세요.',
+        ),
+        tr(
+            "{formula} = {exact}: not a whole number, so it doesn't fit",
+            "{formula} = {exact}: 정수가 아니므로 맞지 않습니다",
+        ),
     ),
     Misconception(
         "rounded-up",
-        "Rounded a size that doesn't fit",
+        tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("up"),
-        "{formula} = {exact} is not a whole number, and rounding it up to {wrong} would need "
-        "input that isn't there. The filter doesn't fit: answer \"does-not-fit\".",
-        "{formula} = {exact}: not a whole number, so it doesn't fit",
+        tr(
+            "{formula} = {exact} is not a whole number, and rounding it up to {wrong} would need "
+            "input that isn't there. The filter doesn't fit: answer \"does-not-fit\".",
+            "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 올림하려면 있지도 않은 "
+            '입력이 필요합니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+        ),
+        tr(
+            "{formula} = {exact}: not a whole number, so it doesn't fit",
+            "{formula} = {exact}: 정수가 아니므로 맞지 않습니다",
+        ),
     ),
     Misconception(
         "fractional-size",
-        "A fractional output size",
+        tr("A fractional output size", "분수인 출력 크기"),
         _fraction_answer,
-        "{formula} = {exact}: an output has a whole number of cells, so this geometry has no "
-        'output at all. The filter doesn\'t fit: answer "does-not-fit".',
-        "{formula} = {exact}: not a whole number, so it doesn't fit",
+        tr(
+            "{formula} = {exact}: an output has a whole number of cells, so this geometry has no "
+            'output at all. The filter doesn\'t fit: answer "does-not-fit".',
+            "{formula} = {exact}: 출력의 칸 수는 정수여야 하므로 이 크기 조합에는 출력이 아예 "
+            '없습니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+        ),
+        tr(
+            "{formula} = {exact}: not a whole number, so it doesn't fit",
+            "{formula} = {exact}: 정수가 아니므로 맞지 않습니다",
+        ),
         match_abs=0.01,
     ),
 )
@@ -234,38 +295,67 @@ _DNF_MISCONCEPTIONS = (
 _STRIDE_MISCONCEPTIONS = (
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _fraction_or_size(p["n"] + 2 * p.get("pad", 0) - p["f"], p["stride"], plus=0),
-        "({span}) / {stride} = {wrong} counts the steps the filter takes, not the positions it "
-        "visits: the first position is not a step, so add 1: {formula} {result}.",
-        "{formula} {result}: add the +1 for the first position",
+        tr(
+            "({span}) / {stride} = {wrong} counts the steps the filter takes, not the positions it "
+            "visits: the first position is not a step, so add 1: {formula} {result}.",
+            "({span}) / {stride} = {wrong}: 필터가 움직인 걸음 수이지, 필터가 놓이는 자리의 수가 "
+            "아닙니다. 첫 자리는 걸음이 아니므로 1을 더합니다: {formula} {result}.",
+        ),
+        tr(
+            "{formula} {result}: add the +1 for the first position",
+            "{formula} {result}: 첫 자리를 위한 +1을 더하세요",
+        ),
     ),
     Misconception(
         "stride-ignored",
-        "Stride ignored",
+        tr("Stride ignored", "스트라이드를 무시함"),
         lambda p: (p["n"] + 2 * p.get("pad", 0) - p["f"] + 1) if p["stride"] > 1 else None,
-        "{span} + 1 = {stride1} counts every position at stride 1. With stride {stride} the "
-        "filter jumps {stride} cells at a time, so divide by the stride: {formula} {result}.",
-        "divide by the stride: {formula} {result}",
+        tr(
+            "{span} + 1 = {stride1} counts every position at stride 1. With stride {stride} the "
+            "filter jumps {stride} cells at a time, so divide by the stride: {formula} {result}.",
+            "{span} + 1 = {stride1}: 스트라이드 1일 때의 자리를 모두 센 값입니다. 스트라이드가 "
+            "{stride}이면 필터가 한 번에 {stride}칸씩 건너뛰므로 스트라이드로 나눠야 합니다: "
+            "{formula} {result}.",
+        ),
+        tr(
+            "divide by the stride: {formula} {result}",
+            "스트라이드로 나누세요: {formula} {result}",
+        ),
     ),
 )
 
 _PAD_MISCONCEPTIONS = (
     Misconception(
         "forgot-padding",
-        "Forgot the padding",
+        tr("Forgot the padding", "패딩을 빠뜨림"),
         lambda p: size_of(p["n"] - p["f"], p["stride"]) if p["pad"] > 0 else None,
-        "({n} - {f}) / {stride} + 1 {nopad} leaves out the zero padding. Padding adds {pad} "
-        "on each side, so the padded input is {n} + 2*{pad}: {formula} {result}.",
-        "use the padded size {n} + 2*{pad}: {formula} {result}",
+        tr(
+            "({n} - {f}) / {stride} + 1 {nopad} leaves out the zero padding. Padding adds {pad} "
+            "on each side, so the padded input is {n} + 2*{pad}: {formula} {result}.",
+            "({n} - {f}) / {stride} + 1 {nopad}: 제로 패딩이 빠졌습니다. 패딩은 양쪽에 "
+            "{pad}씩 붙으므로 패딩한 입력의 크기는 {n} + 2*{pad}입니다: {formula} {result}.",
+        ),
+        tr(
+            "use the padded size {n} + 2*{pad}: {formula} {result}",
+            "패딩한 크기({n} + 2*{pad})를 쓰세요: {formula} {result}",
+        ),
     ),
     Misconception(
         "padding-once",
-        "Padding counted once instead of twice",
+        tr("Padding counted once instead of twice", "패딩을 두 번이 아니라 한 번만 셈"),
         lambda p: size_of(p["n"] + p["pad"] - p["f"], p["stride"]) if p["pad"] > 0 else None,
-        "({n} + {pad} - {f}) / {stride} + 1 {once} adds the padding on one side only. Zero "
-        "padding goes on both sides (top and bottom, left and right): {formula} {result}.",
-        "count the padding twice, {n} + 2*{pad}: {formula} {result}",
+        tr(
+            "({n} + {pad} - {f}) / {stride} + 1 {once} adds the padding on one side only. Zero "
+            "padding goes on both sides (top and bottom, left and right): {formula} {result}.",
+            "({n} + {pad} - {f}) / {stride} + 1 {once}: 패딩을 한쪽에만 붙였습니다. 제로 "
+            "패딩은 양쪽(위와 아래, 왼쪽과 오른쪽)에 붙습니다: {formula} {result}.",
+        ),
+        tr(
+            "count the padding twice, {n} + 2*{pad}: {formula} {result}",
+            "패딩을 두 번 세세요, {n} + 2*{pad}: {formula} {result}",
+        ),
     ),
 )
 
@@ -341,81 +431,133 @@ def _right(recipe: str, p: Params) -> Any:
     return RECIPES[recipe].solve(p)
 
 
-_FLIPPED_EXPLANATION = (
+_FLIPPED_EXPLANATION = tr(
     "Your map matches the filter flipped by 180 degrees: that is true convolution, as in signal "
     "processing. A CNN layer lays the filter on each window as it is (cross-correlation) and "
     "adds up the products of cells in the same place. Top-left cell: {cell_products} = "
-    "{cell_right} (the flipped filter gives {cell_flipped})."
+    "{cell_right} (the flipped filter gives {cell_flipped}).",
+    "여러분의 맵은 필터를 180도 뒤집었을 때의 결과와 같습니다. 신호 처리에서 말하는 진짜 "
+    "합성곱입니다. CNN의 합성곱 층은 필터를 뒤집지 않고 그대로 각 윈도우에 올려놓고"
+    "(교차 상관, cross-correlation) 같은 자리에 있는 칸끼리 곱해서 더합니다. 왼쪽 위 칸: "
+    "{cell_products} = {cell_right} (뒤집은 필터로는 {cell_flipped}).",
 )
+_FLIPPED_TITLE = tr(
+    "True convolution instead of cross-correlation", "교차 상관 대신 진짜 합성곱(필터 뒤집기)"
+)
+_TRANSPOSED_TITLE = tr("Result transposed", "결과를 전치함")
+_TRANSPOSED_STEP = tr("write cell (i, j) at row i, column j", "칸 (i, j)는 i행 j열에 쓰세요")
 
 _CONV_SINGLE = (
     Misconception(
         "flipped-kernel",
-        "True convolution instead of cross-correlation",
+        _FLIPPED_TITLE,
         lambda p: _flip(p, three=False),
         _FLIPPED_EXPLANATION,
-        "top-left cell: {cell_products} = {cell_right}",
+        tr(
+            "top-left cell: {cell_products} = {cell_right}",
+            "왼쪽 위 칸: {cell_products} = {cell_right}",
+        ),
     ),
     Misconception(
         "stride-ignored",
-        "Stride ignored",
+        tr("Stride ignored", "스트라이드를 무시함"),
         lambda p: reference.conv2d_single(arr(p["x"]), arr(p["w"])) if p["stride"] > 1 else None,
-        "Your map is the stride-1 map ({full}x{full}). With stride {stride} the window jumps "
-        "{stride} cells at a time, starting at rows and columns 0, {stride}, ..., so the map is "
-        "(7 - 3) / {stride} + 1 = {size} cells wide.",
-        "move the window {stride} cells at a time: a {size}x{size} map",
+        tr(
+            "Your map is the stride-1 map ({full}x{full}). With stride {stride} the window "
+            "jumps {stride} cells at a time, starting at rows and columns 0, {stride}, ..., so "
+            "the map is (7 - 3) / {stride} + 1 = {size} cells wide.",
+            "여러분의 맵은 스트라이드 1일 때의 맵({full}x{full})입니다. 스트라이드가 {stride}이면 "
+            "윈도우가 한 번에 {stride}칸씩 건너뛰어 0, {stride}, ... 번째 행과 열에서 시작하므로, "
+            "맵의 너비는 (7 - 3) / {stride} + 1 = {size}칸입니다.",
+        ),
+        tr(
+            "move the window {stride} cells at a time: a {size}x{size} map",
+            "윈도우를 한 번에 {stride}칸씩 옮기세요: {size}x{size} 맵",
+        ),
     ),
     Misconception(
         "transposed",
-        "Result transposed",
+        _TRANSPOSED_TITLE,
         lambda p: _right("conv-single-channel", p).T,
-        "Your map is the right one with rows and columns swapped. Output cell (i, j) comes from "
-        "the window whose top-left corner is at row i*{stride}, column j*{stride}: row first.",
-        "write cell (i, j) at row i, column j",
+        tr(
+            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes "
+            "from the window whose top-left corner is at row i*{stride}, column j*{stride}: row "
+            "first.",
+            "여러분의 맵은 정답 맵의 행과 열을 맞바꾼 것입니다. 출력 칸 (i, j)는 왼쪽 위 모서리가 "
+            "i*{stride}행, j*{stride}열에 있는 윈도우에서 나옵니다. 행이 먼저입니다.",
+        ),
+        _TRANSPOSED_STEP,
     ),
 )
 
 _CONV_THREE = (
     Misconception(
         "flipped-kernel",
-        "True convolution instead of cross-correlation",
+        _FLIPPED_TITLE,
         lambda p: _flip(p, three=True),
         _FLIPPED_EXPLANATION,
-        "top-left cell: {cell_products} = {cell_right}",
+        tr(
+            "top-left cell: {cell_products} = {cell_right}",
+            "왼쪽 위 칸: {cell_products} = {cell_right}",
+        ),
     ),
     Misconception(
         "missing-channel",
-        "One channel missing from the sum",
+        tr("One channel missing from the sum", "합에서 채널 하나가 빠짐"),
         _missing_channel_map,
-        "Your map matches the sum over two channels only: channel {channel} is missing. A "
-        "3x3x3 filter covers all three channels, and each output cell is the 27-dimensional dot "
-        "product: channel sums {channel_sums}, plus the bias {b}.",
-        "add all three channels: {channel_sums} + {b} = {cell_right} (top-left cell)",
+        tr(
+            "Your map matches the sum over two channels only: channel {channel} is missing. A "
+            "3x3x3 filter covers all three channels, and each output cell is the 27-dimensional "
+            "dot product: channel sums {channel_sums}, plus the bias {b}.",
+            "여러분의 맵은 두 채널만 더한 결과와 같습니다. {channel}번 채널이 빠졌습니다. "
+            "3x3x3 필터는 세 채널을 모두 덮고, 출력 칸 하나는 27차원 내적입니다: 채널별 합 "
+            "{channel_sums}에 편향({b})을 더합니다.",
+        ),
+        tr(
+            "add all three channels: {channel_sums} + {b} = {cell_right} (top-left cell)",
+            "세 채널을 모두 더하세요: {channel_sums} + {b} = {cell_right} (왼쪽 위 칸)",
+        ),
     ),
     Misconception(
         "forgot-bias",
-        "Bias missing",
+        tr("Bias missing", "편향이 빠짐"),
         lambda p: _right("conv-three-channels", p) - p["b"] if p["b"] else None,
-        "Your map is the summed map without the bias. The filter's bias b = {b} is added once "
-        "to every cell: top-left cell {channel_sums} + {b} = {cell_right}.",
-        "add b = {b} to every cell",
+        tr(
+            "Your map is the summed map without the bias. The filter's bias b = {b} is added once "
+            "to every cell: top-left cell {channel_sums} + {b} = {cell_right}.",
+            "여러분의 맵은 편향 없이 더하기만 한 맵입니다. 필터의 편향(b = {b})은 모든 칸에 "
+            "한 번씩 더해집니다: 왼쪽 위 칸 {channel_sums} + {b} = {cell_right}.",
+        ),
+        tr("add b = {b} to every cell", "모든 칸에 편향(b = {b})을 더하세요"),
     ),
     Misconception(
         "bias-per-channel",
-        "Bias added once per channel",
+        tr("Bias added once per channel", "편향을 채널마다 더함"),
         lambda p: _right("conv-three-channels", p) + 2 * p["b"] if p["b"] else None,
-        "Your map adds the bias for each of the three channels (3*{b} = {b3}). One filter has "
-        "one bias, added once after the three channels are summed: {channel_sums} + {b} = "
-        "{cell_right} (top-left cell).",
-        "add b = {b} once, after summing the channels",
+        tr(
+            "Your map adds the bias for each of the three channels (3*{b} = {b3}). One filter has "
+            "one bias, added once after the three channels are summed: {channel_sums} + {b} = "
+            "{cell_right} (top-left cell).",
+            "여러분의 맵은 세 채널마다 편향을 더했습니다(3*{b} = {b3}). 필터 하나에는 편향이 "
+            "하나뿐이고, 세 채널을 모두 더한 뒤 한 번만 더합니다: {channel_sums} + {b} = "
+            "{cell_right} (왼쪽 위 칸).",
+        ),
+        tr(
+            "add b = {b} once, after summing the channels",
+            "채널을 모두 더한 뒤 편향(b = {b})을 한 번만 더하세요",
+        ),
     ),
     Misconception(
         "transposed",
-        "Result transposed",
+        _TRANSPOSED_TITLE,
         lambda p: _right("conv-three-channels", p).T,
-        "Your map is the right one with rows and columns swapped. Output cell (i, j) comes from "
-        "the window whose top-left corner is at row i, column j: row first.",
-        "write cell (i, j) at row i, column j",
+        tr(
+            "Your map is the right one with rows and columns swapped. Output cell (i, j) comes "
+            "from the window whose top-left corner is at row i, column j: row first.",
+            "여러분의 맵은 정답 맵의 행과 열을 맞바꾼 것입니다. 출력 칸 (i, j)는 왼쪽 위 모서리가 "
+            "i행, j열에 있는 윈도우에서 나옵니다. 행이 먼저입니다.",
+        ),
+        _TRANSPOSED_STEP,
     ),
 )
 
@@ -453,40 +595,68 @@ def _dot_missing_channel(p: Params) -> Variants:
 
 _DOT_FLIPPED = Misconception(
     "flipped-kernel",
-    "True convolution instead of cross-correlation",
+    _FLIPPED_TITLE,
     _dot_flipped,
-    "You paired each patch cell with the filter cell on the opposite side (the filter flipped "
-    "by 180 degrees, as in true convolution). A CNN multiplies cells in the same place: "
-    "{products} = {sum}.",
-    "same-place products: {products} = {sum}",
+    tr(
+        "You paired each patch cell with the filter cell on the opposite side (the filter flipped "
+        "by 180 degrees, as in true convolution). A CNN multiplies cells in the same place: "
+        "{products} = {sum}.",
+        "패치의 각 칸을 필터의 반대편 칸과 짝지었습니다(진짜 합성곱처럼 필터를 180도 뒤집은 "
+        "것). CNN은 같은 자리에 있는 칸끼리 곱합니다: {products} = {sum}.",
+    ),
+    tr(
+        "same-place products: {products} = {sum}",
+        "같은 자리끼리 곱하기: {products} = {sum}",
+    ),
 )
 
 _DOT_27 = (
     Misconception(
         "forgot-bias",
-        "Bias missing",
+        tr("Bias missing", "편향이 빠짐"),
         lambda p: float(np.sum(arr(p["patch"]) * arr(p["filter"]))) if p["bias"] else None,
-        "{sum} is the 27-dimensional dot product alone; the filter's bias comes on top: "
-        "{sum} + {bias} = {right}.",
-        "add the bias: {sum} + {bias} = {right}",
+        tr(
+            "{sum} is the 27-dimensional dot product alone; the filter's bias comes on top: "
+            "{sum} + {bias} = {right}.",
+            "{sum}: 27차원 내적만 계산한 값입니다. 여기에 필터의 편향을 더해야 합니다: "
+            "{sum} + {bias} = {right}.",
+        ),
+        tr(
+            "add the bias: {sum} + {bias} = {right}",
+            "편향을 더하세요: {sum} + {bias} = {right}",
+        ),
     ),
     Misconception(
         "bias-per-channel",
-        "Bias added once per channel",
+        tr("Bias added once per channel", "편향을 채널마다 더함"),
         lambda p: (
             float(np.sum(arr(p["patch"]) * arr(p["filter"]))) + 3 * p["bias"] if p["bias"] else None
         ),
-        "You added the bias for each of the three channels ({bias3} in all). A filter has one "
-        "bias, added once to the whole dot product: {channel_sums} + {bias} = {right}.",
-        "add the bias once: {channel_sums} + {bias} = {right}",
+        tr(
+            "You added the bias for each of the three channels ({bias3} in all). A filter has one "
+            "bias, added once to the whole dot product: {channel_sums} + {bias} = {right}.",
+            "세 채널마다 편향을 더했습니다(모두 합해 {bias3}). 필터 하나에는 편향이 하나뿐이고, "
+            "내적 전체에 한 번만 더합니다: {channel_sums} + {bias} = {right}.",
+        ),
+        tr(
+            "add the bias once: {channel_sums} + {bias} = {right}",
+            "편향은 한 번만 더하세요: {channel_sums} + {bias} = {right}",
+        ),
     ),
     Misconception(
         "missing-channel",
-        "One channel missing from the sum",
+        tr("One channel missing from the sum", "합에서 채널 하나가 빠짐"),
         _dot_missing_channel,
-        "Your number leaves out channel {channel}. The filter is 3x3x3: all 27 products count, "
-        "channel by channel {channel_sums}, plus the bias {bias}: {right}.",
-        "sum all three channels: {channel_sums} + {bias} = {right}",
+        tr(
+            "Your number leaves out channel {channel}. The filter is 3x3x3: all 27 products count, "
+            "channel by channel {channel_sums}, plus the bias {bias}: {right}.",
+            "여러분의 값에는 {channel}번 채널이 빠져 있습니다. 필터는 3x3x3이므로 27개의 곱을 "
+            "모두 더해야 합니다. 채널별로 {channel_sums}, 여기에 편향({bias})을 더하면: {right}.",
+        ),
+        tr(
+            "sum all three channels: {channel_sums} + {bias} = {right}",
+            "세 채널을 모두 더하세요: {channel_sums} + {bias} = {right}",
+        ),
     ),
     _DOT_FLIPPED,
 )
@@ -503,54 +673,88 @@ def _conv_param_facts(p: Params) -> dict[str, Any]:
     return facts
 
 
+_ONE_BIAS_PER_FILTER = tr(
+    "one bias per filter: {f}*{f}*{c} + 1 = {per}", "필터마다 편향 하나: {f}*{f}*{c} + 1 = {per}"
+)
+
 _CONV_PARAMS = (
     Misconception(
         "forgot-bias",
-        "Forgot the bias",
+        tr("Forgot the bias", "편향을 빠뜨림"),
         lambda p: p["f"] * p["f"] * p["c"] * p["k"],
-        "({f}*{f}*{c})*{k} = {wrong}: each filter also has one bias, so {f}*{f}*{c} + 1 = {per} "
-        "parameters per filter, and {per}*{k} = {right}.",
-        "per filter: {f}*{f}*{c} + 1 = {per}",
+        tr(
+            "({f}*{f}*{c})*{k} = {wrong}: each filter also has one bias, so {f}*{f}*{c} + 1 = "
+            "{per} parameters per filter, and {per}*{k} = {right}.",
+            "({f}*{f}*{c})*{k} = {wrong}: 필터마다 편향도 하나씩 있으므로 필터 하나의 파라미터는 "
+            "{f}*{f}*{c} + 1 = {per}개이고, {per}*{k} = {right}입니다.",
+        ),
+        tr("per filter: {f}*{f}*{c} + 1 = {per}", "필터 하나에: {f}*{f}*{c} + 1 = {per}"),
     ),
     Misconception(
         "forgot-input-depth",
-        "Forgot the input depth",
+        tr("Forgot the input depth", "입력의 깊이를 빠뜨림"),
         lambda p: (p["f"] * p["f"] + 1) * p["k"] if p["c"] > 1 else None,
-        "({f}*{f} + 1)*{k} = {wrong} counts {f}x{f} filters. A filter reaches through the whole "
-        "input depth: it is {f}x{f}x{c}, so {f}*{f}*{c} + 1 = {per} per filter, and {per}*{k} = "
-        "{right}.",
-        "per filter: {f}*{f}*{c} + 1 = {per}",
+        tr(
+            "({f}*{f} + 1)*{k} = {wrong} counts {f}x{f} filters. A filter reaches through the "
+            "whole input depth: it is {f}x{f}x{c}, so {f}*{f}*{c} + 1 = {per} per filter, and "
+            "{per}*{k} = {right}.",
+            "({f}*{f} + 1)*{k} = {wrong}: {f}x{f} 필터로 센 값입니다. 필터는 입력의 깊이 "
+            "전체에 걸쳐 있어서 {f}x{f}x{c}입니다. 따라서 필터 하나에 {f}*{f}*{c} + 1 = {per}, "
+            "{per}*{k} = {right}입니다.",
+        ),
+        tr("per filter: {f}*{f}*{c} + 1 = {per}", "필터 하나에: {f}*{f}*{c} + 1 = {per}"),
     ),
     Misconception(
         "bias-per-weight",
-        "One bias per weight",
+        tr("One bias per weight", "가중치마다 편향 하나"),
         lambda p: 2 * p["f"] * p["f"] * p["c"] * p["k"],
-        "2*({f}*{f}*{c})*{k} = {wrong} gives every weight its own bias. A filter has one bias "
-        "for its whole {f}x{f}x{c} window: {f}*{f}*{c} + 1 = {per}, and {per}*{k} = {right}.",
-        "one bias per filter: {f}*{f}*{c} + 1 = {per}",
+        tr(
+            "2*({f}*{f}*{c})*{k} = {wrong} gives every weight its own bias. A filter has one bias "
+            "for its whole {f}x{f}x{c} window: {f}*{f}*{c} + 1 = {per}, and {per}*{k} = {right}.",
+            "2*({f}*{f}*{c})*{k} = {wrong}: 가중치마다 편향을 하나씩 준 값입니다. 필터에는 "
+            "{f}x{f}x{c} 윈도우 전체에 편향이 하나뿐입니다: {f}*{f}*{c} + 1 = {per}, "
+            "{per}*{k} = {right}.",
+        ),
+        _ONE_BIAS_PER_FILTER,
     ),
     Misconception(
         "single-bias",
-        "One bias for the whole layer",
+        tr("One bias for the whole layer", "층 전체에 편향 하나"),
         lambda p: p["f"] * p["f"] * p["c"] * p["k"] + 1 if p["k"] > 1 else None,
-        "{f}*{f}*{c}*{k} + 1 = {wrong} gives the layer a single bias. Each of the {k} filters "
-        "has its own: ({f}*{f}*{c} + 1)*{k} = {per}*{k} = {right}.",
-        "one bias per filter: ({f}*{f}*{c} + 1)*{k}",
+        tr(
+            "{f}*{f}*{c}*{k} + 1 = {wrong} gives the layer a single bias. Each of the {k} filters "
+            "has its own: ({f}*{f}*{c} + 1)*{k} = {per}*{k} = {right}.",
+            "{f}*{f}*{c}*{k} + 1 = {wrong}: 층 전체에 편향을 하나만 준 값입니다. 필터 {k}개가 "
+            "저마다 편향을 가집니다: ({f}*{f}*{c} + 1)*{k} = {per}*{k} = {right}.",
+        ),
+        tr(
+            "one bias per filter: ({f}*{f}*{c} + 1)*{k}",
+            "필터마다 편향 하나: ({f}*{f}*{c} + 1)*{k}",
+        ),
     ),
 )
 
 _TIMES_OUTPUT = Misconception(
     "times-output-size",
-    "Multiplied by the output's spatial size",
+    tr("Multiplied by the output's spatial size", "출력의 가로세로 크기를 곱함"),
     lambda p: (
         _conv_param_facts(p)["per"] * p["k"] * _conv_param_facts(p)["h"] ** 2
         if _conv_param_facts(p).get("h", 1) > 1
         else None
     ),
-    "{per}*{k}*{h}*{h} = {wrong} counts a new set of weights for every one of the {h}x{h} output "
-    "positions. The weights are shared: the same {k} filters slide over the whole input, so the "
-    "layer has ({f}*{f}*{c} + 1)*{k} = {right} parameters, whatever the input size.",
-    "shared weights: ({f}*{f}*{c} + 1)*{k} = {right}",
+    tr(
+        "{per}*{k}*{h}*{h} = {wrong} counts a new set of weights for every one of the {h}x{h} "
+        "output positions. The weights are shared: the same {k} filters slide over the whole "
+        "input, so the layer has ({f}*{f}*{c} + 1)*{k} = {right} parameters, whatever the input "
+        "size.",
+        "{per}*{k}*{h}*{h} = {wrong}: {h}x{h}개의 출력 위치마다 가중치를 새로 센 값입니다. "
+        "가중치는 공유됩니다. 같은 필터 {k}개가 입력 전체를 미끄러지며 지나가므로, 입력 크기와 "
+        "상관없이 이 층의 파라미터는 ({f}*{f}*{c} + 1)*{k} = {right}개입니다.",
+    ),
+    tr(
+        "shared weights: ({f}*{f}*{c} + 1)*{k} = {right}",
+        "가중치 공유: ({f}*{f}*{c} + 1)*{k} = {right}",
+    ),
 )
 
 
@@ -558,38 +762,59 @@ def _fc_facts(p: Params) -> dict[str, Any]:
     return {**p, "weights": p["inputs"] * p["outputs"], "per": p["inputs"] + 1}
 
 
+_ONE_BIAS_PER_OUTPUT = tr(
+    "one bias per output: ({inputs} + 1)*{outputs}",
+    "출력마다 편향 하나: ({inputs} + 1)*{outputs}",
+)
+
 _FC_PARAMS = (
     Misconception(
         "forgot-bias",
-        "Forgot the bias",
+        tr("Forgot the bias", "편향을 빠뜨림"),
         lambda p: p["inputs"] * p["outputs"],
-        "{inputs}*{outputs} = {wrong} counts the weights only. Each output neuron also has one "
-        "bias: ({inputs} + 1)*{outputs} = {right}.",
-        "per output: {inputs} + 1 = {per}",
+        tr(
+            "{inputs}*{outputs} = {wrong} counts the weights only. Each output neuron also has one "
+            "bias: ({inputs} + 1)*{outputs} = {right}.",
+            "{inputs}*{outputs} = {wrong}: 가중치만 센 값입니다. 출력 뉴런마다 편향도 하나씩 "
+            "있습니다: ({inputs} + 1)*{outputs} = {right}.",
+        ),
+        tr("per output: {inputs} + 1 = {per}", "출력 하나에: {inputs} + 1 = {per}"),
     ),
     Misconception(
         "bias-per-weight",
-        "One bias per weight",
+        tr("One bias per weight", "가중치마다 편향 하나"),
         lambda p: 2 * p["inputs"] * p["outputs"],
-        "2*{inputs}*{outputs} = {wrong} gives every weight a bias. A neuron has one bias: "
-        "({inputs} + 1)*{outputs} = {right}.",
-        "one bias per output: ({inputs} + 1)*{outputs}",
+        tr(
+            "2*{inputs}*{outputs} = {wrong} gives every weight a bias. A neuron has one bias: "
+            "({inputs} + 1)*{outputs} = {right}.",
+            "2*{inputs}*{outputs} = {wrong}: 가중치마다 편향을 준 값입니다. 뉴런 하나에는 편향이 "
+            "하나입니다: ({inputs} + 1)*{outputs} = {right}.",
+        ),
+        _ONE_BIAS_PER_OUTPUT,
     ),
     Misconception(
         "single-bias",
-        "One bias for the whole layer",
+        tr("One bias for the whole layer", "층 전체에 편향 하나"),
         lambda p: p["inputs"] * p["outputs"] + 1 if p["outputs"] > 1 else None,
-        "{inputs}*{outputs} + 1 = {wrong} gives the layer one bias. Each of the {outputs} "
-        "outputs has its own: ({inputs} + 1)*{outputs} = {right}.",
-        "one bias per output: ({inputs} + 1)*{outputs}",
+        tr(
+            "{inputs}*{outputs} + 1 = {wrong} gives the layer one bias. Each of the {outputs} "
+            "outputs has its own: ({inputs} + 1)*{outputs} = {right}.",
+            "{inputs}*{outputs} + 1 = {wrong}: 층 전체에 편향을 하나만 준 값입니다. 출력 "
+            "{outputs}개가 저마다 편향을 가집니다: ({inputs} + 1)*{outputs} = {right}.",
+        ),
+        _ONE_BIAS_PER_OUTPUT,
     ),
     Misconception(
         "bias-per-input",
-        "One bias per input instead of per output",
+        tr("One bias per input instead of per output", "출력이 아니라 입력마다 편향 하나"),
         lambda p: p["inputs"] * p["outputs"] + p["inputs"],
-        "{inputs}*{outputs} + {inputs} = {wrong} gives each input a bias. The bias belongs to "
-        "the output neuron: ({inputs} + 1)*{outputs} = {right}.",
-        "one bias per output: ({inputs} + 1)*{outputs}",
+        tr(
+            "{inputs}*{outputs} + {inputs} = {wrong} gives each input a bias. The bias belongs to "
+            "the output neuron: ({inputs} + 1)*{outputs} = {right}.",
+            "{inputs}*{outputs} + {inputs} = {wrong}: 입력마다 편향을 준 값입니다. 편향은 출력 "
+            "뉴런에 딸려 있습니다: ({inputs} + 1)*{outputs} = {right}.",
+        ),
+        _ONE_BIAS_PER_OUTPUT,
     ),
 )
 
@@ -607,6 +832,9 @@ def _with_size(size: Any, depth: int) -> list[int] | None:
     return [size, size, depth] if isinstance(size, int) and size >= 1 else None
 
 
+_THE_VOLUME_IS = tr(" The volume is {h} x {h} x {k}.", " 부피는 {h} x {h} x {k}입니다.")
+
+
 def _volume_size_misconceptions() -> tuple[Misconception, ...]:
     """The output-size mistakes, seen through a volume answer."""
     out = []
@@ -617,39 +845,60 @@ def _volume_size_misconceptions() -> tuple[Misconception, ...]:
                 m.key,
                 m.title,
                 (lambda w: lambda p: _with_size(w({"pad": 0, "stride": 1, **p}), p["k"]))(wrong),
-                m.explanation.replace("{wrong}", "{wrong_size}")
-                + " The volume is {h} x {h} x {k}.",
+                {
+                    lang: text.replace("{wrong}", "{wrong_size}") + _THE_VOLUME_IS[lang]
+                    for lang, text in m.explanation.items()
+                },
                 m.step,
             )
         )
     return tuple(out)
 
 
+_DEPTH_IS_FILTERS = tr("depth = number of filters = {k}", "깊이 = 필터 수 = {k}")
+
 _DEPTH = (
     Misconception(
         "depth-is-input-depth",
-        "Depth taken from the input",
+        tr("Depth taken from the input", "입력의 깊이를 그대로 씀"),
         lambda p: [_volume_facts(p)["h"], _volume_facts(p)["h"], p["c"]],
-        "The output depth is the number of filters ({k}), not the input depth ({c}): each "
-        "{f}x{f}x{c} filter sums over all {c} input channels and makes one feature map, so the "
-        "volume is {h} x {h} x {k}.",
-        "depth = number of filters = {k}",
+        tr(
+            "The output depth is the number of filters ({k}), not the input depth ({c}): each "
+            "{f}x{f}x{c} filter sums over all {c} input channels and makes one feature map, so the "
+            "volume is {h} x {h} x {k}.",
+            "출력의 깊이는 입력의 깊이({c})가 아니라 필터 수({k})입니다. {f}x{f}x{c} 필터 하나가 "
+            "입력 채널 {c}개를 모두 더해 특성 맵 하나를 만들므로, 부피는 {h} x {h} x {k}입니다.",
+        ),
+        _DEPTH_IS_FILTERS,
     ),
     Misconception(
         "depth-times-channels",
-        "One map per filter and input channel",
+        tr("One map per filter and input channel", "필터와 입력 채널마다 맵 하나"),
         lambda p: [_volume_facts(p)["h"], _volume_facts(p)["h"], p["k"] * p["c"]],
-        "{k}*{c} = {kc} maps would mean one map per filter per input channel. A filter adds its "
-        "{c} channels up into a single map, so {k} filters give depth {k}: {h} x {h} x {k}.",
-        "depth = number of filters = {k}",
+        tr(
+            "{k}*{c} = {kc} maps would mean one map per filter per input channel. A filter adds "
+            "its {c} channels up into a single map, so {k} filters give depth {k}: "
+            "{h} x {h} x {k}.",
+            "{k}*{c} = {kc}개의 맵이라면 필터마다, 입력 채널마다 맵이 하나씩 생긴다는 뜻입니다. "
+            "필터는 채널 {c}개를 더해 맵 하나로 만들므로, 필터 {k}개면 깊이도 {k}입니다: "
+            "{h} x {h} x {k}.",
+        ),
+        _DEPTH_IS_FILTERS,
     ),
     Misconception(
         "depth-first",
-        "Depth written first",
+        tr("Depth written first", "깊이를 맨 앞에 씀"),
         lambda p: [p["k"], _volume_facts(p)["h"], _volume_facts(p)["h"]],
-        "You wrote the depth first ({k} x {h} x {h}, channels-first as in NCHW arrays). Write "
-        "the volume as the lecture does, height x width x depth: {h} x {h} x {k}.",
-        "height x width x depth = {h} x {h} x {k}",
+        tr(
+            "You wrote the depth first ({k} x {h} x {h}, channels-first as in NCHW arrays). Write "
+            "the volume as the lecture does, height x width x depth: {h} x {h} x {k}.",
+            "깊이를 맨 앞에 썼습니다({k} x {h} x {h}, NCHW 배열처럼 채널이 먼저). 강의처럼 높이 "
+            "x 너비 x 깊이 순서로 쓰세요: {h} x {h} x {k}.",
+        ),
+        tr(
+            "height x width x depth = {h} x {h} x {k}",
+            "높이 x 너비 x 깊이 = {h} x {h} x {k}",
+        ),
     ),
 )
 
@@ -657,11 +906,15 @@ _FEATURE_MAP_VOLUME = (
     *_DEPTH,
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _with_size(p["n"] - p["f"], p["k"]),
-        "{n} - {f} = {span} counts the steps, not the positions: ({n} - {f}) / 1 + 1 = {h}, so "
-        "the volume is {h} x {h} x {k}.",
-        "({n} - {f}) / 1 + 1 = {h}",
+        tr(
+            "{n} - {f} = {span} counts the steps, not the positions: ({n} - {f}) / 1 + 1 = {h}, so "
+            "the volume is {h} x {h} x {k}.",
+            "{n} - {f} = {span}: 걸음 수이지 자리 수가 아닙니다. ({n} - {f}) / 1 + 1 = {h}이므로 "
+            "부피는 {h} x {h} x {k}입니다.",
+        ),
+        tr("({n} - {f}) / 1 + 1 = {h}", "({n} - {f}) / 1 + 1 = {h}"),
     ),
 )
 
@@ -699,47 +952,79 @@ def _pool_misconceptions(mode: str) -> tuple[Misconception, ...]:
     other = "avg" if mode == "max" else "max"
     first = Misconception(
         "avg-instead-of-max" if mode == "max" else "max-instead-of-avg",
-        "Average instead of max" if mode == "max" else "Max instead of average",
+        tr("Average instead of max", "최대 대신 평균")
+        if mode == "max"
+        else tr("Max instead of average", "평균 대신 최대"),
         lambda p: _pool(p, other),
-        (
+        tr(
             "Your map holds the average of each window. Max pooling keeps the largest value: "
-            "the top-left window ({window}) gives {window_max}, not {window_mean}."
-            if mode == "max"
-            else "Your map holds the largest value of each window. Average pooling keeps the "
-            "mean: the top-left window ({window}) gives {window_sum} / {cells} = {window_mean}."
+            "the top-left window ({window}) gives {window_max}, not {window_mean}.",
+            "여러분의 맵에는 윈도우마다 평균이 들어 있습니다. 최대 풀링은 가장 큰 값을 남깁니다. "
+            "왼쪽 위 윈도우({window})의 값은 평균({window_mean})이 아니라 "
+            "최댓값({window_max})입니다.",
+        )
+        if mode == "max"
+        else tr(
+            "Your map holds the largest value of each window. Average pooling keeps the "
+            "mean: the top-left window ({window}) gives {window_sum} / {cells} = {window_mean}.",
+            "여러분의 맵에는 윈도우마다 가장 큰 값이 들어 있습니다. 평균 풀링은 평균을 "
+            "남깁니다. 왼쪽 위 윈도우({window}): {window_sum} / {cells} = {window_mean}.",
         ),
-        "top-left window: "
-        + ("max = {window_max}" if mode == "max" else "{window_sum} / {cells} = {window_mean}"),
+        tr("top-left window: max = {window_max}", "왼쪽 위 윈도우: 최댓값 = {window_max}")
+        if mode == "max"
+        else tr(
+            "top-left window: {window_sum} / {cells} = {window_mean}",
+            "왼쪽 위 윈도우: {window_sum} / {cells} = {window_mean}",
+        ),
     )
     out = [first]
     if mode == "avg":
         out.append(
             Misconception(
                 "sum-instead-of-avg",
-                "Sum instead of average",
+                tr("Sum instead of average", "평균 대신 합"),
                 lambda p: _pool(p, "sum"),
-                "Your map holds the sum of each window. Divide by the {cells} cells of the "
-                "window: the top-left window gives {window_sum} / {cells} = {window_mean}.",
-                "{window_sum} / {cells} = {window_mean}",
+                tr(
+                    "Your map holds the sum of each window. Divide by the {cells} cells of the "
+                    "window: the top-left window gives {window_sum} / {cells} = {window_mean}.",
+                    "여러분의 맵에는 윈도우마다 합이 들어 있습니다. 윈도우의 칸 수 {cells}로 "
+                    "나누세요. 왼쪽 위 윈도우: {window_sum} / {cells} = {window_mean}.",
+                ),
+                tr(
+                    "{window_sum} / {cells} = {window_mean}",
+                    "{window_sum} / {cells} = {window_mean}",
+                ),
             )
         )
     out += [
         Misconception(
             "overlapping-windows",
-            "Overlapping windows (stride 1)",
+            tr("Overlapping windows (stride 1)", "겹치는 윈도우(스트라이드 1)"),
             lambda p: _pool(p, mode, stride=1) if p["stride"] > 1 else None,
-            "Your map moves the window one cell at a time, so the windows overlap. Here the "
-            "stride is {stride}: the {size}x{size} windows start every {stride} cells and the "
-            "map is {out}x{out}.",
-            "move the window {stride} cells: a {out}x{out} map",
+            tr(
+                "Your map moves the window one cell at a time, so the windows overlap. Here the "
+                "stride is {stride}: the {size}x{size} windows start every {stride} cells and the "
+                "map is {out}x{out}.",
+                "여러분의 맵은 윈도우를 한 칸씩 옮겨서 윈도우가 서로 겹칩니다. 여기서는 "
+                "스트라이드가 {stride}이므로 {size}x{size} 윈도우가 {stride}칸마다 시작하고, 맵은 "
+                "{out}x{out}입니다.",
+            ),
+            tr(
+                "move the window {stride} cells: a {out}x{out} map",
+                "윈도우를 {stride}칸씩 옮기세요: {out}x{out} 맵",
+            ),
         ),
         Misconception(
             "transposed",
-            "Result transposed",
+            _TRANSPOSED_TITLE,
             lambda p: _pool(p, mode).T,
-            "Your map is the right one with rows and columns swapped: the window at row i, "
-            "column j of the input goes to row i, column j of the map.",
-            "write cell (i, j) at row i, column j",
+            tr(
+                "Your map is the right one with rows and columns swapped: the window at row i, "
+                "column j of the input goes to row i, column j of the map.",
+                "여러분의 맵은 정답 맵의 행과 열을 맞바꾼 것입니다. 입력의 i행 j열에 있는 "
+                "윈도우는 맵의 i행 j열로 갑니다.",
+            ),
+            _TRANSPOSED_STEP,
         ),
     ]
     return tuple(out)
@@ -757,29 +1042,49 @@ def _pool_size_facts(p: Params) -> dict[str, Any]:
 _POOL_SIZE = (
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _fraction_or_size(p["n"] - p["size"], p["stride"], plus=0),
-        "({n} - {size}) / {stride} = {wrong} counts the steps of the window, not its "
-        "positions: {formula} {result}.",
-        "{formula} {result}",
+        tr(
+            "({n} - {size}) / {stride} = {wrong} counts the steps of the window, not its "
+            "positions: {formula} {result}.",
+            "({n} - {size}) / {stride} = {wrong}: 윈도우가 움직인 걸음 수이지 윈도우가 놓이는 "
+            "자리 수가 아닙니다: {formula} {result}.",
+        ),
+        tr("{formula} {result}", "{formula} {result}"),
     ),
     Misconception(
         "stride-ignored",
-        "Stride ignored",
+        tr("Stride ignored", "스트라이드를 무시함"),
         lambda p: p["n"] - p["size"] + 1 if p["stride"] > 1 else None,
-        "{n} - {size} + 1 = {wrong} moves the window one cell at a time. It moves {stride} "
-        "cells: {formula} {result}.",
-        "divide by the stride: {formula} {result}",
+        tr(
+            "{n} - {size} + 1 = {wrong} moves the window one cell at a time. It moves {stride} "
+            "cells: {formula} {result}.",
+            "{n} - {size} + 1 = {wrong}: 윈도우를 한 칸씩 옮긴 값입니다. 윈도우는 {stride}칸씩 "
+            "움직입니다: {formula} {result}.",
+        ),
+        tr(
+            "divide by the stride: {formula} {result}",
+            "스트라이드로 나누세요: {formula} {result}",
+        ),
     ),
     Misconception(
         "divided-by-size",
-        "Divided by the window size instead of the stride",
+        tr(
+            "Divided by the window size instead of the stride", "스트라이드 대신 윈도우 크기로 나눔"
+        ),
         lambda p: (
             _whole(size_of(p["n"] - p["size"], p["size"])) if p["size"] != p["stride"] else None
         ),
-        "({n} - {size}) / {size} + 1 divides by the window size. The window moves by the "
-        "stride, {stride}: {formula} {result}.",
-        "divide by the stride {stride}: {formula} {result}",
+        tr(
+            "({n} - {size}) / {size} + 1 divides by the window size. The window moves by the "
+            "stride, {stride}: {formula} {result}.",
+            "({n} - {size}) / {size} + 1은 윈도우 크기로 나눈 것입니다. 윈도우는 스트라이드 "
+            "{stride}만큼 움직입니다: {formula} {result}.",
+        ),
+        tr(
+            "divide by the stride {stride}: {formula} {result}",
+            "스트라이드 {stride}(으)로 나누세요: {formula} {result}",
+        ),
     ),
 )
 
@@ -802,63 +1107,109 @@ def _flatten_plus_one(p: Params) -> int | None:
 _FLATTEN = (
     Misconception(
         "forgot-pool",
-        "Forgot the pooling",
+        tr("Forgot the pooling", "풀링을 빠뜨림"),
         lambda p: _flatten_facts(p)["h"] ** 2 * p["k"],
-        "{h}*{h}*{k} = {wrong} is the volume before pooling. {pool}x{pool} pooling with stride "
-        "{pool} divides height and width by {pool}: {h} / {pool} = {q}, so {q}*{q}*{k} = {right}.",
-        "pool first: {h} / {pool} = {q}, then {q}*{q}*{k} = {right}",
+        tr(
+            "{h}*{h}*{k} = {wrong} is the volume before pooling. {pool}x{pool} pooling with stride "
+            "{pool} divides height and width by {pool}: {h} / {pool} = {q}, so {q}*{q}*{k} = "
+            "{right}.",
+            "{h}*{h}*{k} = {wrong}: 풀링 전의 부피입니다. 스트라이드 {pool}인 {pool}x{pool} "
+            "풀링은 높이와 너비를 {pool}(으)로 나눕니다: {h} / {pool} = {q}, 따라서 {q}*{q}*{k} = "
+            "{right}.",
+        ),
+        tr(
+            "pool first: {h} / {pool} = {q}, then {q}*{q}*{k} = {right}",
+            "먼저 풀링: {h} / {pool} = {q}, 그다음 {q}*{q}*{k} = {right}",
+        ),
     ),
     Misconception(
         "depth-is-input-depth",
-        "Depth taken from the input",
+        tr("Depth taken from the input", "입력의 깊이를 그대로 씀"),
         lambda p: _flatten_facts(p)["q"] ** 2 * p["c"],
-        "{q}*{q}*{c} = {wrong} uses the input depth. After the conv layer the depth is the "
-        "number of filters, {k}: {q}*{q}*{k} = {right}.",
-        "depth = number of filters = {k}: {q}*{q}*{k} = {right}",
+        tr(
+            "{q}*{q}*{c} = {wrong} uses the input depth. After the conv layer the depth is the "
+            "number of filters, {k}: {q}*{q}*{k} = {right}.",
+            "{q}*{q}*{c} = {wrong}: 입력의 깊이를 쓴 값입니다. 합성곱 층을 지나면 깊이는 필터 "
+            "수인 {k}입니다: {q}*{q}*{k} = {right}.",
+        ),
+        tr(
+            "depth = number of filters = {k}: {q}*{q}*{k} = {right}",
+            "깊이 = 필터 수 = {k}: {q}*{q}*{k} = {right}",
+        ),
     ),
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         _flatten_plus_one,
-        "The conv output is ({n} - {f}) / 1 + 1 = {h}, not {n} - {f} (which does not even split "
-        "into {pool}x{pool} windows). Then {h} / {pool} = {q} "
-        "and {q}*{q}*{k} = {right}.",
-        "conv output: ({n} - {f}) / 1 + 1 = {h}",
+        tr(
+            "The conv output is ({n} - {f}) / 1 + 1 = {h}, not {n} - {f} (which does not even "
+            "split into {pool}x{pool} windows). Then {h} / {pool} = {q} "
+            "and {q}*{q}*{k} = {right}.",
+            "합성곱의 출력 크기는 ({n} - {f}) / 1 + 1 = {h}입니다. {n} - {f}(으)로 세면 "
+            "{pool}x{pool} 윈도우로 나누어떨어지지도 않습니다. 그다음 {h} / {pool} = {q}, "
+            "{q}*{q}*{k} = {right}.",
+        ),
+        tr(
+            "conv output: ({n} - {f}) / 1 + 1 = {h}",
+            "합성곱 출력: ({n} - {f}) / 1 + 1 = {h}",
+        ),
     ),
     Misconception(
         "pooled-one-side",
-        "Pooled only one side",
+        tr("Pooled only one side", "한쪽 방향만 풀링함"),
         lambda p: _flatten_facts(p)["h"] * _flatten_facts(p)["q"] * p["k"],
-        "{h}*{q}*{k} = {wrong} pools only one of height and width. Pooling shrinks both: "
-        "{q}*{q}*{k} = {right}.",
-        "pool both height and width: {q}*{q}*{k} = {right}",
+        tr(
+            "{h}*{q}*{k} = {wrong} pools only one of height and width. Pooling shrinks both: "
+            "{q}*{q}*{k} = {right}.",
+            "{h}*{q}*{k} = {wrong}: 높이와 너비 중 한쪽만 풀링한 값입니다. 풀링은 둘 다 "
+            "줄입니다: {q}*{q}*{k} = {right}.",
+        ),
+        tr(
+            "pool both height and width: {q}*{q}*{k} = {right}",
+            "높이와 너비를 모두 풀링하세요: {q}*{q}*{k} = {right}",
+        ),
     ),
 )
 
 _SAME_PADDING = (
     Misconception(
         "total-padding",
-        "Padding counted once instead of twice",
+        tr("Padding counted once instead of twice", "패딩을 두 번이 아니라 한 번만 셈"),
         lambda p: p["f"] - 1,
-        "{f} - 1 = {wrong} is the total the input must grow by. Padding is added on both sides, "
-        "so each side gets ({f} - 1) / 2 = {right}: n + 2*{right} - {f} + 1 = n.",
-        "per side: ({f} - 1) / 2 = {right}",
+        tr(
+            "{f} - 1 = {wrong} is the total the input must grow by. Padding is added on both "
+            "sides, so each side gets ({f} - 1) / 2 = {right}: n + 2*{right} - {f} + 1 = n.",
+            "{f} - 1 = {wrong}: 입력이 늘어나야 할 전체 크기입니다. 패딩은 양쪽에 붙으므로 한쪽에 "
+            "({f} - 1) / 2 = {right}씩 붙습니다: n + 2*{right} - {f} + 1 = n.",
+        ),
+        tr("per side: ({f} - 1) / 2 = {right}", "한쪽마다: ({f} - 1) / 2 = {right}"),
     ),
     Misconception(
         "half-filter-rounded-up",
-        "Half the filter, rounded up",
+        tr("Half the filter, rounded up", "필터 크기의 절반을 올림함"),
         lambda p: (p["f"] + 1) // 2,
-        "With pad {wrong} the output is n + 2*{wrong} - {f} + 1 = n + 1: one cell too big. "
-        "Solve n + 2*pad - {f} + 1 = n: pad = ({f} - 1) / 2 = {right}.",
-        "pad = ({f} - 1) / 2 = {right}",
+        tr(
+            "With pad {wrong} the output is n + 2*{wrong} - {f} + 1 = n + 1: one cell too big. "
+            "Solve n + 2*pad - {f} + 1 = n: pad = ({f} - 1) / 2 = {right}.",
+            "패딩이 {wrong}이면 출력은 n + 2*{wrong} - {f} + 1 = n + 1로 한 칸 큽니다. "
+            "n + 2*pad - {f} + 1 = n을 풀면: pad = ({f} - 1) / 2 = {right}.",
+        ),
+        tr("pad = ({f} - 1) / 2 = {right}", "한쪽 패딩: pad = ({f} - 1) / 2 = {right}"),
     ),
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: Fraction(p["f"], 2),
-        "{f} / 2 = {wrong} solves n + 2*pad - {f} = n, which leaves out the +1 of the output "
-        "size. With it: n + 2*pad - {f} + 1 = n, so pad = ({f} - 1) / 2 = {right}.",
-        "n + 2*pad - {f} + 1 = n gives pad = ({f} - 1) / 2 = {right}",
+        tr(
+            "{f} / 2 = {wrong} solves n + 2*pad - {f} = n, which leaves out the +1 of the output "
+            "size. With it: n + 2*pad - {f} + 1 = n, so pad = ({f} - 1) / 2 = {right}.",
+            "{f} / 2 = {wrong}: n + 2*pad - {f} = n을 푼 값으로, 출력 크기의 +1이 빠졌습니다. "
+            "그것을 넣으면 n + 2*pad - {f} + 1 = n이므로 pad = ({f} - 1) / 2 = {right}.",
+        ),
+        tr(
+            "n + 2*pad - {f} + 1 = n gives pad = ({f} - 1) / 2 = {right}",
+            "n + 2*pad - {f} + 1 = n에서 pad = ({f} - 1) / 2 = {right}",
+        ),
         match_abs=0.01,
     ),
 )
@@ -878,27 +1229,42 @@ def _positive(value: int) -> int | None:
 _SHRINKING = (
     Misconception(
         "forgot-plus-one",
-        "Forgot the +1",
+        tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _positive(p["n"] - p["layers"] * p["f"]),
-        "Each layer maps a size s to (s - {f}) / 1 + 1 = s - {shrink}: it shrinks by {f} - 1 = "
-        "{shrink}, not {f}. {chain}.",
-        "each layer: s - {f} + 1, so {chain}",
+        tr(
+            "Each layer maps a size s to (s - {f}) / 1 + 1 = s - {shrink}: it shrinks by {f} - 1 "
+            "= {shrink}, not {f}. {chain}.",
+            "층 하나는 크기 s를 (s - {f}) / 1 + 1 = s - {shrink}로 바꿉니다. 줄어드는 양은 {f}칸이 "
+            "아니라 {f} - 1 = {shrink}칸입니다. {chain}.",
+        ),
+        tr("each layer: s - {f} + 1, so {chain}", "층마다 s - {f} + 1, 따라서 {chain}"),
     ),
     Misconception(
         "single-layer",
-        "Only one layer applied",
+        tr("Only one layer applied", "층 하나만 적용함"),
         lambda p: p["n"] - p["f"] + 1 if p["layers"] > 1 else None,
-        "{n} - {f} + 1 = {wrong} is the size after one layer; there are {layers}, each "
-        "shrinking by {shrink}: {chain}.",
-        "apply every layer: {chain}",
+        tr(
+            "{n} - {f} + 1 = {wrong} is the size after one layer; there are {layers}, each "
+            "shrinking by {shrink}: {chain}.",
+            "{n} - {f} + 1 = {wrong}: 층 하나를 지난 뒤의 크기입니다. 층은 {layers}개이고, "
+            "층마다 {shrink}씩 줄어듭니다: {chain}.",
+        ),
+        tr("apply every layer: {chain}", "모든 층을 적용하세요: {chain}"),
     ),
     Misconception(
         "shrink-both-sides",
-        "Shrink counted on both sides",
+        tr("Shrink counted on both sides", "줄어드는 양을 양쪽에 셈"),
         lambda p: _positive(p["n"] - 2 * p["layers"] * (p["f"] - 1)),
-        "A layer without padding loses {f} - 1 = {shrink} cells in total ((f - 1) / 2 on each "
-        "side), not {shrink} on each side: {chain}.",
-        "each layer loses {shrink} in total: {chain}",
+        tr(
+            "A layer without padding loses {f} - 1 = {shrink} cells in total ((f - 1) / 2 on each "
+            "side), not {shrink} on each side: {chain}.",
+            "패딩 없는 층은 모두 합해 {f} - 1 = {shrink}칸을 잃습니다(양쪽에 (f - 1) / 2씩). "
+            "한쪽마다 {shrink}칸이 아닙니다: {chain}.",
+        ),
+        tr(
+            "each layer loses {shrink} in total: {chain}",
+            "층마다 모두 합해 {shrink}칸 줄어듭니다: {chain}",
+        ),
     ),
 )
 
@@ -912,34 +1278,52 @@ class RecipeDiagnosis:
     misconceptions: tuple[Misconception, ...] = field(default_factory=tuple)
 
 
-MISCONCEPTIONS: dict[str, RecipeDiagnosis] = {
-    "dot-product-3x3": RecipeDiagnosis(_dot_facts, (_DOT_FLIPPED,)),
-    "dot-product-27": RecipeDiagnosis(_dot_facts, _DOT_27),
-    "conv-single-channel": RecipeDiagnosis(_single_facts, _CONV_SINGLE),
-    "conv-three-channels": RecipeDiagnosis(_three_facts, _CONV_THREE),
-    # When the geometry doesn't fit, that is the lesson: the rounding mistakes come first.
-    "output-size-stride": RecipeDiagnosis(
-        _size_facts, (*_DNF_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
-    ),
-    "output-size-padding": RecipeDiagnosis(
-        _size_facts, (*_DNF_MISCONCEPTIONS, *_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
-    ),
-    "same-padding": RecipeDiagnosis(lambda p: dict(p), _SAME_PADDING),
-    "shrinking-volumes": RecipeDiagnosis(_shrink_facts, _SHRINKING),
-    "feature-map-volume": RecipeDiagnosis(_volume_facts, _FEATURE_MAP_VOLUME),
-    "conv-layer-params": RecipeDiagnosis(_conv_param_facts, _CONV_PARAMS),
-    "conv-layer-params-in-volume": RecipeDiagnosis(
-        _conv_param_facts, (*_CONV_PARAMS, _TIMES_OUTPUT)
-    ),
-    "conv-layer-output-volume": RecipeDiagnosis(
-        _volume_facts, (*_volume_size_misconceptions(), *_DEPTH)
-    ),
-    "max-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("max")),
-    "avg-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("avg")),
-    "pool-output-size": RecipeDiagnosis(_pool_size_facts, _POOL_SIZE),
-    "flatten-size": RecipeDiagnosis(_flatten_facts, _FLATTEN),
-    "fc-layer-params": RecipeDiagnosis(_fc_facts, _FC_PARAMS),
-}
+def _registered(tables: Mapping[str, RecipeDiagnosis]) -> dict[str, RecipeDiagnosis]:
+    """The built-in tables with each misconception's texts in the catalogue, under
+    ``misconception.<recipe>.<key>.<field>``: the stable keys stored feedback names."""
+    out = {}
+    for recipe, table in tables.items():
+        registered = []
+        for m in table.misconceptions:
+            prefix = f"misconception.{recipe}.{m.key}"
+            for name in TEXT_FIELDS:
+                templates = getattr(m, name)
+                define(f"{prefix}.{name}", templates["en"], templates["ko"])
+            registered.append(replace(m, text_key=prefix))
+        out[recipe] = replace(table, misconceptions=tuple(registered))
+    return out
+
+
+MISCONCEPTIONS: dict[str, RecipeDiagnosis] = _registered(
+    {
+        "dot-product-3x3": RecipeDiagnosis(_dot_facts, (_DOT_FLIPPED,)),
+        "dot-product-27": RecipeDiagnosis(_dot_facts, _DOT_27),
+        "conv-single-channel": RecipeDiagnosis(_single_facts, _CONV_SINGLE),
+        "conv-three-channels": RecipeDiagnosis(_three_facts, _CONV_THREE),
+        # When the geometry doesn't fit, that is the lesson: the rounding mistakes come first.
+        "output-size-stride": RecipeDiagnosis(
+            _size_facts, (*_DNF_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
+        ),
+        "output-size-padding": RecipeDiagnosis(
+            _size_facts, (*_DNF_MISCONCEPTIONS, *_PAD_MISCONCEPTIONS, *_STRIDE_MISCONCEPTIONS)
+        ),
+        "same-padding": RecipeDiagnosis(lambda p: dict(p), _SAME_PADDING),
+        "shrinking-volumes": RecipeDiagnosis(_shrink_facts, _SHRINKING),
+        "feature-map-volume": RecipeDiagnosis(_volume_facts, _FEATURE_MAP_VOLUME),
+        "conv-layer-params": RecipeDiagnosis(_conv_param_facts, _CONV_PARAMS),
+        "conv-layer-params-in-volume": RecipeDiagnosis(
+            _conv_param_facts, (*_CONV_PARAMS, _TIMES_OUTPUT)
+        ),
+        "conv-layer-output-volume": RecipeDiagnosis(
+            _volume_facts, (*_volume_size_misconceptions(), *_DEPTH)
+        ),
+        "max-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("max")),
+        "avg-pool": RecipeDiagnosis(_pool_facts, _pool_misconceptions("avg")),
+        "pool-output-size": RecipeDiagnosis(_pool_size_facts, _POOL_SIZE),
+        "flatten-size": RecipeDiagnosis(_flatten_facts, _FLATTEN),
+        "fc-layer-params": RecipeDiagnosis(_fc_facts, _FC_PARAMS),
+    }
+)
 
 
 def table_for(recipe: Recipe) -> RecipeDiagnosis:
@@ -1002,7 +1386,7 @@ def _answer_text(recipe: Recipe, answer: Any) -> str:
 
 def explain(
     recipe: Recipe, m: Misconception, params: Params, wrong: Any, extra: Mapping[str, Any]
-) -> tuple[str, str]:
+) -> tuple[Text, Text]:
     right = recipe.solve(params)
     facts = {
         **table_for(recipe).facts(params),
@@ -1012,7 +1396,7 @@ def explain(
     }
     if recipe.answer == "shape":
         facts["wrong_size"] = fmt(wrong[0])
-    return m.explanation.format(**facts), m.step.format(**facts)
+    return m.text("explanation", facts), m.text("step", facts)
 
 
 def diagnose(
@@ -1038,8 +1422,8 @@ def diagnose(
         return None
     m, wrong, extra = hits[0]
     explanation, step = explain(recipe, m, params, wrong, extra)
-    also = tuple((h.key, h.title) for h, _, _ in hits[1:] if h.key != m.key)
-    return Diagnosis(m.key, m.title, explanation, step, also).hiding(right)
+    also = tuple((h.key, h.text("title")) for h, _, _ in hits[1:] if h.key != m.key)
+    return Diagnosis(m.key, m.text("title"), explanation, step, also).hiding(right)
 
 
 def diagnose_cells(
@@ -1078,8 +1462,8 @@ def diagnose_cells(
     explanation, step = explain(recipe, m, params, wrong, extra)
     return Diagnosis(
         m.key,
-        m.title,
-        f"{explained} of your {n_wrong} wrong cells match this mistake. {explanation}",
+        m.text("title"),
+        Text.join([Text(PARTIAL_MATCH, {"explained": explained, "n_wrong": n_wrong}), explanation]),
         step,
         partial=True,
         matched_cells=explained,

@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.kinds import get_kind
 from grader.results import Grade, Verdict
+from grader.texts import Text
 
 
 def params_for(kind: str, spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
@@ -32,13 +33,18 @@ def unreadable_reason(
 ) -> str | None:
     """Why ``kind`` cannot read this answer at all (its ``invalid`` message), else ``None``.
 
-    Kinds read an answer inside ``grade()``, so this grades and keeps only whether the answer
-    was readable: a pure, cheap call for every kind but code, which is never run here (its
-    readability is the envelope's: a string, checked by ``exercises.submissions.payloads``).
+    The reason is the kind's ``grader.texts.Text`` (English as a string, any language on
+    ``render``). Kinds read an answer inside ``grade()``, so this grades and keeps only whether
+    the answer was readable: a pure, cheap call for every kind but code, which is never run
+    here (its readability is the envelope's: a string, checked by
+    ``exercises.submissions.payloads``).
     """
     if kind == "code":
         return None
     grade = grade_payload(kind, spec, seed, payload)
     if grade.verdict != Verdict.INVALID:
         return None
+    stored = (grade.feedback.get("texts") or {}).get("message")
+    if stored:  # the kind's text, so that the caller may say it in its reader's language
+        return Text.from_json(stored)
     return grade.message or "the answer cannot be read"

@@ -37,6 +37,7 @@ import numpy as np
 
 from grader import lecture, reference
 from grader.kinds.base import SpecError, Tolerance, check_keys, require_int, require_mapping
+from grader.texts import define
 
 #: The answer to an output size whose geometry doesn't fit (the lecture's "doesn't fit!").
 DOES_NOT_FIT = "does-not-fit"
@@ -647,3 +648,40 @@ def get_recipe(name: Any, path: str = "recipe") -> Recipe:
     if not isinstance(name, str) or name not in RECIPES:
         raise SpecError(path, f"unknown recipe {name!r}; known: {', '.join(sorted(RECIPES))}")
     return RECIPES[name]
+
+
+#: Each recipe's summary in Korean (the number kind's "go through it again" names it).
+SUMMARIES_KO = {
+    "dot-product-3x3": "출력 칸 하나: 3x3 윈도우에서 패치 * 필터를 모두 더한 값",
+    "dot-product-27": "3x3x3 패치 위의 3x3x3 필터: 27차원 내적에 편향을 더한 값",
+    "conv-single-channel": "7x7 입력 위를 지나는 3x3 필터의 특성 맵",
+    "conv-three-channels": (
+        "채널 3개인 7x7 입력 위의 3x3x3 필터 하나: 채널을 더한 맵에 편향을 더한 것"
+    ),
+    "output-size-stride": '출력 크기 (n - f) / stride + 1, 또는 "does-not-fit"',
+    "output-size-padding": '출력 크기 (n + 2*pad - f) / stride + 1, 또는 "does-not-fit"',
+    "same-padding": "스트라이드 1에서 크기를 그대로 두는 제로 패딩: (f - 1) / 2",
+    "shrinking-volumes": "패딩 없는 스트라이드 1 층을 여러 번 지난 뒤의 크기",
+    "feature-map-volume": "스트라이드 1, 패딩 없이 f x f x c 필터 k개를 적용한 출력 부피",
+    "conv-layer-params": "f x f x c 필터 k개의 학습 파라미터, 필터마다 편향 하나",
+    "conv-layer-params-in-volume": "입력 부피와 크기 조건이 주어진 합성곱 층의 학습 파라미터",
+    "conv-layer-output-volume": "스트라이드와 제로 패딩이 있는 f x f x c 필터 k개의 출력 부피",
+    "max-pool": "4x4 슬라이스의 최대 풀링",
+    "avg-pool": "4x4 슬라이스의 평균 풀링",
+    "pool-output-size": "풀링한 크기 (n - size) / stride + 1",
+    "flatten-size": "스트라이드 1, 패딩 없는 합성곱, 풀링(size = stride = pool), 평탄화 뒤의 길이",
+    "fc-layer-params": "완전 연결 층의 학습 파라미터, 출력마다 편향 하나",
+}
+
+
+def summary_key(name: str) -> str:
+    """The catalogue key of a built-in recipe's summary (``grader.texts``)."""
+    return f"recipe.{name}.summary"
+
+
+def _define_summaries() -> None:
+    for name, recipe in RECIPES.items():
+        define(summary_key(name), recipe.summary, SUMMARIES_KO[name])
+
+
+_define_summaries()

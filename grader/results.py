@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader.texts import Text, settle
+
 
 class Verdict(enum.StrEnum):
     """What the student sees first. ``invalid`` = we could not read the answer (no attempt lost
@@ -42,6 +44,14 @@ class TestOutcome:
     hidden: bool = False
     data: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A message written as a ``Text`` is stored as its English, its key and facts in
+        # ``data["texts"]["message"]`` so that a page renders it in its reader's language.
+        if isinstance(self.message, Text):
+            texts = {**(self.data.get("texts") or {}), "message": self.message.to_json()}
+            object.__setattr__(self, "data", {**self.data, "texts": texts})
+            object.__setattr__(self, "message", str.__str__(self.message))
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -51,6 +61,8 @@ class Grade:
     verdict: ``Verdict``.
     feedback: ``{"message": str, ...}``; kinds add keys such as ``misconception``
         (``{"key", "title", "explanation"}``), ``cells`` (matrix cells that differ) or ``diff``.
+        Texts (``grader.texts.Text``) are stored as their English, with their keys and facts
+        under ``texts`` (``grader.texts.settle``), for the reader's language at read time.
     tests: per-test outcomes (empty for single-value kinds).
     """
 
@@ -66,13 +78,14 @@ class Grade:
             raise ValueError(f"score must lie in [0, 1], got {self.score}")
         object.__setattr__(self, "verdict", Verdict(self.verdict))
         object.__setattr__(self, "tests", tuple(self.tests))
+        object.__setattr__(self, "feedback", settle(self.feedback))
 
     @property
     def message(self) -> str:
         return str(self.feedback.get("message", ""))
 
     @classmethod
-    def invalid(cls, message: str, **feedback: Any) -> Grade:
+    def invalid(cls, message: str | Text, **feedback: Any) -> Grade:
         """An answer we could not read: wrong type, NaN, ragged matrix, ..."""
         return cls(0.0, Verdict.INVALID, {"message": message, **feedback})
 

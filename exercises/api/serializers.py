@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from exercises import grading_texts
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
@@ -97,6 +99,9 @@ class TestResultSerializer(serializers.Serializer):
         if data["hidden"]:
             data["message"] = ""
             data["data"] = {}
+        else:
+            data["message"] = grading_texts.shown_test_message(data["message"], data["data"])
+            data["data"] = grading_texts.shown_test_data(data["data"])
         return data
 
 
@@ -110,7 +115,14 @@ class SubmissionSerializer(serializers.Serializer):
     max_score = serializers.FloatField()
     attempt = serializers.IntegerField(source="attempt_number")
     late = serializers.BooleanField()
-    feedback = serializers.DictField()
+    feedback = serializers.DictField(
+        help_text="`message`, the diagnosis and every other text in the language asked for "
+        "(Accept-Language, or the pages' choice), else English; `feedback_language` says which."
+    )
+    feedback_language = serializers.SerializerMethodField(
+        help_text="The language of `feedback`'s texts and the tests' messages: the one asked "
+        "for, or English for a grade stored before grading spoke Korean."
+    )
     tests = TestResultSerializer(many=True)
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
@@ -124,8 +136,12 @@ class SubmissionSerializer(serializers.Serializer):
         many=True, read_only=True, default=list, help_text="The author's unlocked hints."
     )
 
+    def get_feedback_language(self, instance) -> str:
+        return grading_texts.feedback_language(instance.feedback)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        data["feedback"] = grading_texts.shown_feedback(data["feedback"])
         data["verdict"] = data["verdict"] or None
         data["tests"] = [] if instance.status != "graded" else data["tests"]
         return data

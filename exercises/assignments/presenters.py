@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
+from exercises import grading_texts
 from exercises.bank import hints
 from exercises.models import Assignment, AssignmentProblem, HintUnlock, Problem
 from exercises.submissions import selectors, services
@@ -51,7 +52,10 @@ def problem_detail(
             "language": text.language,
             "languages": problem.available_languages,
             "params": params,
-            "answer_format": get_kind(problem.kind).answer_format(problem.spec, params),
+            # a choice's options in the statement's language: the same keys in every language
+            "answer_format": grading_texts.rendered(
+                get_kind(problem.kind).answer_format(problem.spec, params), text.language
+            ),
             "attempts_used": used,
             "attempts_left": access.terms.attempts_left(used),
         }
@@ -66,7 +70,7 @@ def hint_payload(hint: hints.Hint, unlock: HintUnlock) -> dict[str, Any]:
     """One unlocked hint as the API serves it (``text``: Markdown with $math$)."""
     return {
         "index": hint.index,
-        "text": hint.text,
+        "text": hint.text_in(),
         "unlocked_by": unlock.how,
         "misconception": unlock.misconception or None,
         "cost": unlock.cost,

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.cache import caches
 
 import grader.kinds as kinds
-from exercises import dispatch
+from exercises import dispatch, grading_texts
 from exercises.models import Problem
 from exercises.rendering import markdown_to_html
 
@@ -84,7 +84,8 @@ def preview_problem(problem: Problem, seed: int | None) -> Preview:
         params = kind.generate(problem.spec, seed)
     except Exception as exc:
         return Preview(problem, seed, {}, "", error=f"{exc.__class__.__name__}: {exc}")
-    preview = Preview(problem, seed, params, _render(problem.statement, params))
+    # In the reader's language, as the students reading it would see it (else English).
+    preview = Preview(problem, seed, params, _render(problem.text().statement, params))
     try:
         expected = kind.expected(problem.spec, params)
         if problem.kind == "code":
@@ -97,11 +98,12 @@ def preview_problem(problem: Problem, seed: int | None) -> Preview:
         for key, answer in kind.wrong_answers(problem.spec, params).items():
             item = Misconception(key=str(key), answer=answer)
             grade = kind.grade(problem.spec, params, answer)
-            diagnosis = grade.feedback.get("misconception") or {}
+            shown = grading_texts.shown_feedback(grade.feedback)
+            diagnosis = shown.get("misconception") or {}
             item.verdict = grade.verdict.value
             item.diagnosed_as = diagnosis.get("key")
             item.title = str(diagnosis.get("title") or key)
-            item.message = grade.message
+            item.message = str(shown.get("message", ""))
             preview.misconceptions.append(item)
     except Exception as exc:
         preview.error = f"{exc.__class__.__name__}: {exc}"

@@ -2,8 +2,9 @@
 unlocks for a student. Pure functions of their arguments: the unlocks are written by
 ``exercises.submissions.services`` and read by ``exercises.submissions.selectors``.
 
-A hint is Markdown text with ``$math$`` (rendered and sanitised like a statement) and exactly one
-unlock rule:
+A hint is Markdown text with ``$math$`` (rendered and sanitised like a statement), written once
+(``text: "..."``) or once per language (``text: {en: "...", ko: "..."}``, English required; a
+reader gets their language's, else English), and exactly one unlock rule:
 
 - ``after: N``: once the student has N wrong attempts (graded, not correct; unreadable answers
   and infrastructure errors do not count, as everywhere);
@@ -25,6 +26,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exercises import grading_texts, languages
+from exercises.bank import statements
 from grader.kinds import SpecError
 from grader.kinds.base import check_keys, require_bool, require_int, require_number
 
@@ -37,11 +40,15 @@ _KEYS = frozenset({"text", "after", "on", "on_request", "cost"})
 @dataclass(frozen=True)
 class Hint:
     index: int  # 1-based position in the file
-    text: str
+    text: str | Mapping[str, str]  # Markdown, or {language: Markdown}
     after: int | None = None
     on: str | None = None
     on_request: bool = False
     cost: float = 0.0
+
+    def text_in(self, language: str | None = None) -> str:
+        """The Markdown in ``language`` (default: the reader's), else in English."""
+        return grading_texts.pick(self.text, language)
 
     @property
     def rule(self) -> str:
@@ -53,7 +60,9 @@ class Hint:
         return REQUEST
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text}
+        out: dict[str, Any] = {
+            "text": dict(self.text) if isinstance(self.text, Mapping) else self.text
+        }
         if self.rule == ATTEMPTS:
             out["after"] = self.after
         elif self.rule == MISCONCEPTION:
@@ -69,7 +78,7 @@ def from_json(stored: Sequence[Mapping[str, Any]] | None) -> list[Hint]:
     return [
         Hint(
             index=i,
-            text=str(h.get("text", "")),
+            text=_stored_text(h.get("text", "")),
             after=h.get("after"),
             on=h.get("on"),
             on_request=bool(h.get("on_request")),
@@ -97,13 +106,7 @@ def read_hints(value: Any, diagnosable: Collection[str]) -> list[Hint]:
         # YAML 1.1 (PyYAML) reads a bare ``on`` key as the boolean true: it means ``on:``.
         raw = {("on" if k is True else k): v for k, v in raw.items()}
         check_keys(raw, _KEYS, where)
-        text = raw.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise SpecError(f"{where}.text", "a hint needs its text (Markdown)")
-        if "{{" in text:
-            raise SpecError(f"{where}.text", "a hint reads the same for every variant: no {{ }}")
-        if len(text) > MAX_TEXT:
-            raise SpecError(f"{where}.text", f"at most {MAX_TEXT} characters")
+        text = _read_text(raw.get("text"), f"{where}.text")
         rules = [k for k in ("after", "on", "on_request") if k in raw]
         if len(rules) != 1:
             raise SpecError(
@@ -133,6 +136,40 @@ def read_hints(value: Any, diagnosable: Collection[str]) -> list[Hint]:
             hint = Hint(i + 1, text, on_request=True, cost=cost)
         out.append(hint)
     return out
+
+
+def _stored_text(value: Any) -> str | dict[str, str]:
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    return str(value or "")
+
+
+def _read_text(value: Any, where: str) -> str | dict[str, str]:
+    """A hint's ``text:``: Markdown, or ``{en: ..., ko: ...}`` in configured languages with
+    English; each checked alike (and Korean for Hangul inside math, as statements are)."""
+    if isinstance(value, Mapping):
+        known = languages.configured()
+        for code in value:
+            if code not in known:
+                raise SpecError(
+                    f"{where}.{code}", f"unknown language; languages: {', '.join(known)}"
+                )
+        if languages.fallback() not in value:
+            raise SpecError(where, f"the {languages.fallback()} text is required")
+        texts = {str(code): value[code] for code in value}
+    else:
+        texts = {languages.fallback(): value}
+    for code, text in texts.items():
+        at = f"{where}.{code}" if isinstance(value, Mapping) else where
+        if not isinstance(text, str) or not text.strip():
+            raise SpecError(at, "a hint needs its text (Markdown)")
+        if "{{" in text:
+            raise SpecError(at, "a hint reads the same for every variant: no {{ }}")
+        if len(text) > MAX_TEXT:
+            raise SpecError(at, f"at most {MAX_TEXT} characters")
+        if statements.hangul_in_math(text):
+            raise SpecError(at, statements.HANGUL_IN_MATH)
+    return texts if isinstance(value, Mapping) else texts[languages.fallback()]
 
 
 @dataclass(frozen=True)

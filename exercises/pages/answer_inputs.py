@@ -21,6 +21,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from exercises import grading_texts
 from grader.kinds.answers import read_number_text
 from grader.kinds.base import InvalidAnswer
 
@@ -46,7 +47,7 @@ def parse_number(text: str) -> int | float:
     try:
         return read_number_text(text)
     except InvalidAnswer as exc:
-        raise AnswerError(str(exc)) from None
+        raise AnswerError(grading_texts.rendered(exc.text)) from None  # the reader's language
 
 
 def parse_rows(text: str) -> list[list[int | float]]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from exercises import grading_texts
 from exercises.bank import hints
 from exercises.errors import NotFound
 from exercises.models import HintUnlock, LatePolicy, Problem, Submission, Verdict
@@ -23,6 +24,7 @@ from exercises.submissions import selectors, services
 from grader.grading import params_for
 from grader.kinds import get_kind
 from grader.kinds.answers import typed_number
+from grader.texts import Text
 
 HIDDEN_TEST_NOTE = "Hidden test: its inputs and expected output are not shown."
 
@@ -88,7 +90,7 @@ def test_views(submission: Submission) -> list[TestView]:
     }
     views = []
     for test in submission.tests.all():
-        message = test.message
+        message = grading_texts.shown_test_message(test.message, test.data)
         if test.hidden:
             # A hidden test's message may quote its data: show only pass/fail for it.
             crash = crashes.get(test.name)
@@ -110,11 +112,15 @@ def test_views(submission: Submission) -> list[TestView]:
 class StepThroughView:
     step: stepthrough.WindowStep
     note: str
+    #: the words around the numbers, in the reader's language
+    captions: stepthrough.Captions | None = None
 
 
 @dataclass
 class FeedbackView:
     answer: AnswerView
+    #: The submission's feedback in the reader's language (``exercises.grading_texts``).
+    shown: dict[str, Any] = field(default_factory=dict)
     tests: list[TestView] = field(default_factory=list)
     heatmaps: list[visuals.Heatmap] = field(default_factory=list)
     hidden_total: int = 0
@@ -125,7 +131,10 @@ class FeedbackView:
 
 
 def feedback_view(submission: Submission) -> FeedbackView:
-    view = FeedbackView(answer=answer_view(submission.payload))
+    view = FeedbackView(
+        answer=answer_view(submission.payload),
+        shown=grading_texts.shown_feedback(submission.feedback),
+    )
     if submission.status != "graded":
         return view
     view.right_answer = revealed_answer(submission)
@@ -210,20 +219,23 @@ def stepthrough_view(
         return None
     own = params_for(problem.kind, problem.spec, submission.variant_seed)
     if _may_see_own_numbers(user, submission):
-        params, note = own, "on the numbers of this attempt"
+        params, note = own, Text(stepthrough.NOTE_OWN)
     else:
         params = practice_params(params_for(problem.kind, problem.spec, None), own)
         if params == own:
             return None
         moved = [f"{k} {own[k]}" for k in GEOMETRY_KEYS if k in own]
         note = (
-            "on the lecture's numbers"
-            + (f" with your {', '.join(moved)}" if moved else "")
-            + " (your own numbers appear here once you have solved the problem or used your "
-            "attempts)"
+            Text(stepthrough.NOTE_LECTURE_WITH, {"moved": ", ".join(moved)})
+            if moved
+            else Text(stepthrough.NOTE_LECTURE)
         )
     step = stepthrough.window_step(params, row, col, stepthrough.STEP_THROUGH_MODES[problem.slug])
-    return StepThroughView(step, note) if step else None
+    if step is None:
+        return None
+    language = grading_texts.reader_language()
+    shown = note.render(language)
+    return StepThroughView(step, shown, stepthrough.captions(step, note, language))
 
 
 @dataclass(frozen=True)
@@ -269,7 +281,7 @@ def hints_view(problem_hints: list, state: selectors.HintState) -> HintsView:
     """``problem_hints``: the problem's stored hints (only counted here, never rendered unless
     unlocked)."""
     unlocked = [
-        HintView(h.index, markdown_to_html(h.text), _reason(h, u)) for h, u in state.unlocked
+        HintView(h.index, markdown_to_html(h.text_in()), _reason(h, u)) for h, u in state.unlocked
     ]
     buttons = [HintButton(h.index, round(h.cost * 100, 2)) for h in state.requestable]
     locked = len(problem_hints) - len(unlocked) - len(buttons)

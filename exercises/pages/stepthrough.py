@@ -6,7 +6,8 @@ Computed on the server from a variant's params. Convolution: ``x`` (H, W) or (C,
 (HH, WW) or (C, HH, WW), optional ``b`` (a number, or one per filter) and ``stride``/``pad``.
 Pooling: ``x`` (H, W), ``size``, ``stride``. The map itself comes from ``grader.reference``
 (the functions the grader trusts); the terms are the plain values of the selected window so that
-a student can follow the arithmetic by hand.
+a student can follow the arithmetic by hand. ``captions`` says the words around them in the
+reader's language (the same bilingual catalogue as the grader's feedback, ``grader.texts``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from exercises.pages.visuals import format_number, is_matrix, is_volume
 from grader import reference
+from grader.texts import Text, define
 
 #: Problems whose feedback offers the step-through, and what their window computes.
 STEP_THROUGH_MODES = {
@@ -251,4 +253,197 @@ def window_step(
         output=output,
         window=(hh, ww),
         count=hh * ww * channels,
+    )
+
+
+# --- captions -----------------------------------------------------------------------------------
+# What the step-through says around the numbers, in every language the grader writes in
+# (``grader.texts``): the same keys, the same numbers, the reader's words.
+
+_HEADING = define(
+    "stepthrough.heading", "Step through the sliding window", "슬라이딩 윈도우 따라가기"
+)
+_SLIDER = {
+    "conv": define("stepthrough.slider.filter", "filter", "필터"),
+    # the multiplication sign, as the page always wrote the window's size
+    "pool": define(
+        "stepthrough.slider.window",
+        "{rows}\u00d7{cols} window",
+        "{rows}\u00d7{cols} 윈도우",
+    ),
+}
+_MOVES_ONE = define("stepthrough.moves.one", "one cell at a time", "한 번에 한 칸씩")
+_MOVES_STRIDE = define(
+    "stepthrough.moves.stride", "{stride} cells at a time", "한 번에 {stride}칸씩"
+)
+_PADDING = {
+    1: define(
+        "stepthrough.padding.one", ", with {pad} cell of zero padding", "(제로 패딩 {pad}칸)"
+    ),
+    2: define(
+        "stepthrough.padding.many", ", with {pad} cells of zero padding", "(제로 패딩 {pad}칸)"
+    ),
+}
+_EACH_CELL = {
+    "conv": define(
+        "stepthrough.cell.conv",
+        "the sum of the products under the window",
+        "윈도우 아래에 있는 곱들의 합",
+    ),
+    "conv-bias": define(
+        "stepthrough.cell.conv-bias",
+        "the sum of the products under the window, plus the bias",
+        "윈도우 아래에 있는 곱들의 합에 편향을 더한 값",
+    ),
+    "max": define(
+        "stepthrough.cell.max", "the largest value under the window", "윈도우 아래에서 가장 큰 값"
+    ),
+    "avg": define(
+        "stepthrough.cell.avg",
+        "the average of the values under the window",
+        "윈도우 아래에 있는 값들의 평균",
+    ),
+}
+_INTRO = define(
+    "stepthrough.intro",
+    "The {slider} slides over the input {moves}{padding}: each output cell is {cell}. "
+    "Shown {note}. Choose an output cell (arrow keys move between cells).",
+    "{slider}가 입력 위를 {moves} 움직입니다{padding}. 출력 칸 하나는 {cell}입니다. "
+    "{note} 보여 줍니다. 출력 칸을 고르세요(화살표 키로 칸 사이를 옮겨 다닐 수 있습니다).",
+)
+_OUTPUT = define(
+    "stepthrough.output", "Output map, built cell by cell", "한 칸씩 만들어지는 출력 맵"
+)
+_CELL_LABEL = define(
+    "stepthrough.cell-label", "output row {row}, column {col}", "출력 {row}행 {col}열"
+)
+_CELL_LABEL_VALUE = define(
+    "stepthrough.cell-label-value",
+    "output row {row}, column {col}: {value}",
+    "출력 {row}행 {col}열: {value}",
+)
+_PREVIOUS = define("stepthrough.previous", "← Previous cell", "← 이전 칸")
+_NEXT = define("stepthrough.next", "Next cell →", "다음 칸 →")
+_INPUT = define(
+    "stepthrough.input",
+    "Input{channel}{padded}: window at rows {rows}, columns {cols}",
+    "입력{channel}{padded}: 윈도우는 {rows}행, {cols}열",
+)
+_CHANNEL = define("stepthrough.channel", ", channel {channel}", ", 채널 {channel}")
+_PADDED = define("stepthrough.padded", " (padded)", " (패딩됨)")
+_FILTER = define("stepthrough.filter", "Filter{channel}", "필터{channel}")
+_WEIGHT = define("stepthrough.weight", "filter weight", "필터 가중치")
+_BIAS = define("stepthrough.bias", "bias", "편향")
+_TOTAL = define("stepthrough.total", "Output ({row}, {col})", "출력 ({row}, {col})")
+_TERMS = {
+    "max": define(
+        "stepthrough.terms.max",
+        "Output cell ({row}, {col}): the running maximum, term by term",
+        "출력 칸 ({row}, {col}): 항마다 갱신되는 최댓값",
+    ),
+    "sum": define(
+        "stepthrough.terms.sum",
+        "Output cell ({row}, {col}): the running sum, term by term",
+        "출력 칸 ({row}, {col}): 항마다 쌓이는 합",
+    ),
+}
+_COLUMNS = {
+    "channel": define("stepthrough.column.channel", "channel", "채널"),
+    "input": define("stepthrough.column.input", "input", "입력"),
+    "filter": define("stepthrough.column.filter", "\u00d7 filter", "\u00d7 필터"),
+    "product": define("stepthrough.column.product", "= product", "= 곱"),
+    "sum": define("stepthrough.column.sum", "running sum", "누적 합"),
+    "max": define("stepthrough.column.max", "running maximum", "누적 최댓값"),
+}
+#: Where a student's step-through comes from (``exercises.pages.presenters``), in every language.
+NOTE_OWN = define("stepthrough.note.own", "on the numbers of this attempt", "이번 시도의 숫자로")
+NOTE_LECTURE = define(
+    "stepthrough.note.lecture",
+    "on the lecture's numbers (your own numbers appear here once you have solved the problem "
+    "or used your attempts)",
+    "강의의 숫자로(문제를 풀었거나 시도를 모두 쓰면 여기에 여러분의 숫자가 나옵니다)",
+)
+NOTE_LECTURE_WITH = define(
+    "stepthrough.note.lecture-with",
+    "on the lecture's numbers with your {moved} (your own numbers appear here once you have "
+    "solved the problem or used your attempts)",
+    "강의의 숫자에 여러분의 {moved} 값을 넣어(문제를 풀었거나 시도를 모두 쓰면 여기에 여러분의 "
+    "숫자가 나옵니다)",
+)
+
+
+@dataclass(frozen=True)
+class Captions:
+    """The words around one step, in one language (``captions``)."""
+
+    heading: str
+    intro: str
+    output: str
+    previous: str
+    next: str
+    inputs: list[str]
+    filters: list[str]
+    weight: str
+    bias: str
+    terms: str
+    total: str
+    columns: dict[str, str]
+    #: ``cell_labels[i][j]``: the accessible name of output cell (i, j)
+    cell_labels: list[list[str]]
+
+
+def captions(step: WindowStep, note: Text, language: str) -> Captions:
+    """The step-through's captions for ``step`` in ``language`` (``note``: where its numbers
+    come from, a text)."""
+
+    def say(key: str, facts: dict[str, Any] | None = None) -> str:
+        return Text(key, facts).render(language)
+
+    slider = (
+        Text(_SLIDER["conv"])
+        if step.mode == "conv"
+        else Text(_SLIDER["pool"], {"rows": step.window[0], "cols": step.window[1]})
+    )
+    moves = Text(_MOVES_STRIDE, {"stride": step.stride}) if step.stride > 1 else Text(_MOVES_ONE)
+    padding = Text(_PADDING[min(step.pad, 2)], {"pad": step.pad}) if step.pad else ""
+    if step.mode == "conv":
+        cell = Text(_EACH_CELL["conv-bias" if step.bias is not None else "conv"])
+    else:
+        cell = Text(_EACH_CELL[step.mode])
+    intro = Text(
+        _INTRO, {"slider": slider, "moves": moves, "padding": padding, "cell": cell, "note": note}
+    )
+    window = {"rows": step.window_rows, "cols": step.window_cols}
+
+    def channel(c: int) -> Text | str:
+        return Text(_CHANNEL, {"channel": c}) if step.channels > 1 else ""
+
+    padded = Text(_PADDED) if step.pad else ""
+    return Captions(
+        heading=say(_HEADING),
+        intro=intro.render(language),
+        output=say(_OUTPUT),
+        previous=say(_PREVIOUS),
+        next=say(_NEXT),
+        inputs=[
+            say(_INPUT, {"channel": channel(c), "padded": padded, **window})
+            for c in range(step.channels)
+        ],
+        filters=[say(_FILTER, {"channel": channel(c)}) for c in range(len(step.filters))],
+        weight=say(_WEIGHT),
+        bias=say(_BIAS),
+        terms=say(
+            _TERMS["max" if step.mode == "max" else "sum"], {"row": step.row, "col": step.col}
+        ),
+        total=say(_TOTAL, {"row": step.row, "col": step.col}),
+        columns={name: say(key) for name, key in _COLUMNS.items()},
+        cell_labels=[
+            [
+                say(_CELL_LABEL_VALUE, {"row": c.row, "col": c.col, "value": c.text})
+                if c.text
+                else say(_CELL_LABEL, {"row": c.row, "col": c.col})
+                for c in row
+            ]
+            for row in step.output
+        ],
     )

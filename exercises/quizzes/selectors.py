@@ -70,6 +70,7 @@ def _items(quiz: QuizSettings) -> dict[int, AssignmentProblem]:
         item.pk: item
         for item in AssignmentProblem.objects.filter(assignment_id=quiz.assignment_id)
         .select_related("problem")
+        .prefetch_related("problem__texts")  # the results show titles in the reader's language
         .order_by("order", "id")
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from exercises import grading_texts
 from exercises.errors import BadPayload, TooLarge
 from grader.kinds.answers import separator_problem
 
@@ -74,5 +75,6 @@ def clean_payload(kind: str, data: Any) -> dict[str, Any]:
     if kind == "number" and isinstance(answer, str):
         problem = separator_problem(answer)
         if problem:
-            raise BadPayload(problem, field="answer", code="ambiguous_number")
+            message = grading_texts.rendered(problem)  # in the reader's language
+            raise BadPayload(message, field="answer", code="ambiguous_number")
     return {"answer": answer}

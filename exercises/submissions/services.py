@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exercises import dates, dispatch
+from exercises import dates, dispatch, grading_texts
 from exercises.bank import hints
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
 from exercises.leaderboards import services as leaderboards
@@ -235,6 +235,7 @@ def _refuse_unreadable(
     reason = unreadable_reason(
         access.problem.kind, access.problem.spec, current_seed(user, access), payload
     )
+    reason = grading_texts.rendered(reason)  # the kind's words in the reader's language
     if reason is not None:
         raise BadPayload(
             f"This answer cannot be read ({reason}); it was not recorded and used no try.",

@@ -131,7 +131,7 @@ def quiz_preview(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespo
                     "position": position,
                     "item": item,
                     "statement_html": markdown_to_html(
-                        render_statement(item.problem.statement, params)
+                        render_statement(item.problem.text().statement, params)
                     ),
                 }
             )

@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from exercises import grading_texts
 from exercises.models import Submission
 from exercises.pages import presenters as page_presenters
 from exercises.rendering import markdown_to_html
@@ -37,3 +38,18 @@ def answer_form_token(oob: bool = False) -> SafeString:
 def markdown_filter(text: str) -> SafeString:
     """Staff-written Markdown (an assignment's description), sanitised as statements are."""
     return mark_safe(markdown_to_html(text or ""))  # noqa: S308 - nh3-sanitised by the renderer
+
+
+@register.filter(name="in_reader_language")
+def in_reader_language(feedback: dict | None) -> dict:
+    """A submission's stored feedback with its texts in the reader's language."""
+    return grading_texts.shown_feedback(feedback)
+
+
+@register.filter(name="index")
+def index(sequence: list | None, position: int):
+    """``sequence[position]`` (the step-through's captions per channel and per cell), or ""."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError, KeyError):
+        return ""

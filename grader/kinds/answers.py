@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from grader.kinds.base import InvalidAnswer
-from grader.recipes import DOES_NOT_FIT
+from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, summary_key
+from grader.texts import Text, define
 
 MAX_MAGNITUDE = 1e12
 MAX_ROWS = 64
@@ -23,31 +24,61 @@ MAX_COLS = 64
 _DNF_SPELLINGS = {"does-not-fit", "doesn't-fit", "doesnt-fit", "does-not-fit!", "doesn't-fit!"}
 
 
-def describe(value: Any) -> str:
+_VALUE_TRUE = define("value.true", "true", "true")
+_VALUE_FALSE = define("value.false", "false", "false")
+_VALUE_NULL = define("value.null", "nothing (null)", "빈 값(null)")
+_VALUE_STRING = define("value.string", 'the string "{shown}"', '문자열 "{shown}"')
+_VALUE_LIST = define("value.list", "a list", "리스트")
+_VALUE_OBJECT = define("value.object", "an object", "객체")
+_VALUE_A = define("value.a", "a {name}", "{name} 값")
+_VALUE_AN = define("value.an", "an {name}", "{name} 값")
+THE_ANSWER = define("where.answer", "the answer", "답")
+CELL = define("where.cell", "cell ({row}, {col})", "({row}, {col}) 칸")
+ENTRY = define("where.entry", "entry {i}", "{i}번째 값")
+_MUST_BE_NUMBER = define(
+    "answer.must-be-number",
+    "{where} must be a number, got {got}",
+    "{where}은(는) 숫자여야 하는데 {got}이(가) 왔습니다",
+)
+_MUST_BE_FINITE = define(
+    "answer.must-be-finite",
+    "{where} must be a finite number, got {value}",
+    "{where}은(는) 유한한 숫자여야 하는데 {value}이(가) 왔습니다",
+)
+_TOO_LARGE = define(
+    "answer.too-large",
+    "{where} is too large: numbers up to {cap} are accepted",
+    "{where}이(가) 너무 큽니다: {cap}까지의 숫자만 받습니다",
+)
+
+
+def describe(value: Any) -> Text:
     """How an unexpected value reads in a message: 'true', 'a list', 'the string "abc"'."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return Text(_VALUE_TRUE if value else _VALUE_FALSE)
     if value is None:
-        return "nothing (null)"
+        return Text(_VALUE_NULL)
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'the string "{shown}"'
+        return Text(_VALUE_STRING, {"shown": shown})
     if isinstance(value, list | tuple):
-        return "a list"
+        return Text(_VALUE_LIST)
     if isinstance(value, dict):
-        return "an object"
+        return Text(_VALUE_OBJECT)
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    return Text(_VALUE_AN if name[0] in "aeiou" else _VALUE_A, {"name": name})
 
 
-def read_number(value: Any, *, where: str = "the answer") -> float | int:
-    """A finite real number within the cap; never a bool, string or container."""
+def read_number(value: Any, *, where: str | None = None) -> float | int:
+    """A finite real number within the cap; never a bool, string or container. ``where``
+    names it in a message (a ``Text``; default "the answer")."""
+    where = where or Text(THE_ANSWER)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidAnswer(f"{where} must be a number, got {describe(value)}")
+        raise InvalidAnswer(Text(_MUST_BE_NUMBER, {"where": where, "got": describe(value)}))
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidAnswer(f"{where} must be a finite number, got {value}")
+        raise InvalidAnswer(Text(_MUST_BE_FINITE, {"where": where, "value": str(value)}))
     if abs(value) > MAX_MAGNITUDE:
-        raise InvalidAnswer(f"{where} is too large: numbers up to {MAX_MAGNITUDE:.0e} are accepted")
+        raise InvalidAnswer(Text(_TOO_LARGE, {"where": where, "cap": f"{MAX_MAGNITUDE:.0e}"}))
     return value
 
 
@@ -81,24 +112,57 @@ def separator_problem(text: str) -> str | None:
         if grouped and grouped["dec"] != grouped["sep"]:
             digits = re.sub(r"\D", "", grouped["groups"])
             frac = f".{grouped['frac']}" if grouped["frac"] else ""
-            return (
-                f"{text.strip()!r} has separators between its digits: write it as "
-                f"{grouped['sign']}{grouped['head']}{digits}{frac} "
-                "(no thousands separators, a point for decimals)."
+            return Text(
+                _SEPARATORS_WRITE_AS,
+                {
+                    "typed": repr(text.strip()),
+                    "number": f"{grouped['sign']}{grouped['head']}{digits}{frac}",
+                },
             )
-        return (
-            f"{text.strip()!r} has separators between its digits: write one number, with no "
-            "thousands separators and a point for decimals (for example 45126.4)."
-        )
+        return Text(_SEPARATORS, {"typed": repr(text.strip())})
     if commas == 1:
         whole, frac = shown.split(",")
         if re.fullmatch(r"[+-]?[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", frac):
-            return (
-                f"{text.strip()!r} is ambiguous: {whole}{frac} with a thousands comma, or "
-                f"{whole}.{frac} with a decimal comma. Write {whole}{frac} or {whole}.{frac} "
-                "(no thousands separators, a point for decimals)."
+            return Text(
+                _AMBIGUOUS,
+                {
+                    "typed": repr(text.strip()),
+                    "joined": f"{whole}{frac}",
+                    "point": f"{whole}.{frac}",
+                },
             )
     return None
+
+
+_SEPARATORS_WRITE_AS = define(
+    "number.separators-write-as",
+    "{typed} has separators between its digits: write it as {number} "
+    "(no thousands separators, a point for decimals).",
+    "{typed}에는 숫자 사이에 구분 기호가 있습니다. {number}처럼 쓰세요 "
+    "(천 단위 구분 기호 없이, 소수점은 점으로).",
+)
+_SEPARATORS = define(
+    "number.separators",
+    "{typed} has separators between its digits: write one number, with no "
+    "thousands separators and a point for decimals (for example 45126.4).",
+    "{typed}에는 숫자 사이에 구분 기호가 있습니다. 천 단위 구분 기호 없이, 소수점은 점으로 "
+    "숫자 하나만 쓰세요(예: 45126.4).",
+)
+_AMBIGUOUS = define(
+    "number.ambiguous",
+    "{typed} is ambiguous: {joined} with a thousands comma, or "
+    "{point} with a decimal comma. Write {joined} or {point} "
+    "(no thousands separators, a point for decimals).",
+    "{typed}은(는) 두 가지로 읽힙니다. 쉼표를 천 단위 구분 기호로 보면 {joined}, 소수점으로 "
+    "보면 {point}입니다. {joined}, {point} 중 하나로 쓰세요"
+    "(천 단위 구분 기호 없이, 소수점은 점으로).",
+)
+_NOT_A_NUMBER = define(
+    "number.not-a-number", "{typed} is not a number.", "{typed}은(는) 숫자가 아닙니다."
+)
+_NOT_FINITE = define(
+    "number.not-finite", "{typed} is not a finite number.", "{typed}은(는) 유한한 숫자가 아닙니다."
+)
 
 
 def read_number_text(text: str) -> int | float:
@@ -117,9 +181,9 @@ def read_number_text(text: str) -> int | float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise InvalidAnswer(f"{shown!r} is not a number.") from None
+        raise InvalidAnswer(Text(_NOT_A_NUMBER, {"typed": repr(shown)})) from None
     if not math.isfinite(value):
-        raise InvalidAnswer(f"{shown!r} is not a finite number.")
+        raise InvalidAnswer(Text(_NOT_FINITE, {"typed": repr(shown)}))
     return value
 
 
@@ -149,61 +213,157 @@ def read_size_or_number(value: Any, *, allow_does_not_fit: bool) -> float | int 
     if is_does_not_fit(value):
         if allow_does_not_fit:
             return DOES_NOT_FIT
-        raise InvalidAnswer(
-            'this problem\'s answer is a number; "does-not-fit" is not one of its answers'
-        )
+        raise InvalidAnswer(Text(_NO_DNF))
     if isinstance(value, str):
-        hint = ' or "does-not-fit"' if allow_does_not_fit else ""
-        raise InvalidAnswer(f"the answer must be a number{hint}, got {describe(value)}")
+        key = _NUMBER_OR_DNF if allow_does_not_fit else _NUMBER_ONLY
+        raise InvalidAnswer(Text(key, {"got": describe(value)}))
     return read_number(value)
+
+
+_NO_DNF = define(
+    "answer.no-dnf",
+    'this problem\'s answer is a number; "does-not-fit" is not one of its answers',
+    '이 문제의 답은 숫자입니다. "does-not-fit"은 답이 될 수 없습니다',
+)
+_NUMBER_OR_DNF = define(
+    "answer.number-or-dnf",
+    'the answer must be a number or "does-not-fit", got {got}',
+    '답은 숫자나 "does-not-fit"이어야 하는데 {got}이(가) 왔습니다',
+)
+_NUMBER_ONLY = define(
+    "answer.number",
+    "the answer must be a number, got {got}",
+    "답은 숫자여야 하는데 {got}이(가) 왔습니다",
+)
+
+
+_MATRIX_TYPE = define(
+    "matrix.type",
+    "the answer must be a matrix (a list of rows), got {got}",
+    "답은 행렬(행들의 리스트)이어야 하는데 {got}이(가) 왔습니다",
+)
+_MATRIX_EMPTY = define(
+    "matrix.empty",
+    "the matrix is empty: send a list of rows",
+    "행렬이 비어 있습니다. 행들의 리스트를 보내세요",
+)
+_MATRIX_ROWS = define(
+    "matrix.too-many-rows",
+    "the matrix has {rows} rows; at most {cap} are accepted",
+    "행렬의 행이 {rows}개입니다. 최대 {cap}개까지 받습니다",
+)
+_ROW_TYPE = define(
+    "matrix.row-type",
+    "row {row} must be a list of numbers, got {got}",
+    "{row}행은 숫자 리스트여야 하는데 {got}이(가) 왔습니다",
+)
+_ROW_TOO_LONG = define(
+    "matrix.row-too-long",
+    "row {row} has {cells} cells; at most {cap} are accepted",
+    "{row}행의 칸이 {cells}개입니다. 최대 {cap}개까지 받습니다",
+)
+_RAGGED = define(
+    "matrix.ragged",
+    "row {row} has {cells} cells but row 1 has {width}: every row needs the same number of cells",
+    "{row}행은 {cells}칸인데 1행은 {width}칸입니다. 모든 행의 칸 수가 같아야 합니다",
+)
+_ROWS_EMPTY = define("matrix.rows-empty", "the matrix rows are empty", "행렬의 행이 비어 있습니다")
 
 
 def read_matrix(value: Any) -> np.ndarray:
     """A non-empty rectangular list of lists of numbers -> a 2-D float ndarray."""
     if not isinstance(value, list):
-        raise InvalidAnswer(f"the answer must be a matrix (a list of rows), got {describe(value)}")
+        raise InvalidAnswer(Text(_MATRIX_TYPE, {"got": describe(value)}))
     if not value:
-        raise InvalidAnswer("the matrix is empty: send a list of rows")
+        raise InvalidAnswer(Text(_MATRIX_EMPTY))
     if len(value) > MAX_ROWS:
-        raise InvalidAnswer(f"the matrix has {len(value)} rows; at most {MAX_ROWS} are accepted")
+        raise InvalidAnswer(Text(_MATRIX_ROWS, {"rows": len(value), "cap": MAX_ROWS}))
     width: int | None = None
     for r, row in enumerate(value):
         if not isinstance(row, list):
-            raise InvalidAnswer(f"row {r + 1} must be a list of numbers, got {describe(row)}")
+            raise InvalidAnswer(Text(_ROW_TYPE, {"row": r + 1, "got": describe(row)}))
         if len(row) > MAX_COLS:
             raise InvalidAnswer(
-                f"row {r + 1} has {len(row)} cells; at most {MAX_COLS} are accepted"
+                Text(_ROW_TOO_LONG, {"row": r + 1, "cells": len(row), "cap": MAX_COLS})
             )
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise InvalidAnswer(
-                f"row {r + 1} has {len(row)} cells but row 1 has {width}: "
-                "every row needs the same number of cells"
-            )
+            raise InvalidAnswer(Text(_RAGGED, {"row": r + 1, "cells": len(row), "width": width}))
     if not width:
-        raise InvalidAnswer("the matrix rows are empty")
+        raise InvalidAnswer(Text(_ROWS_EMPTY))
     for r, row in enumerate(value):
         for c, cell in enumerate(row):
-            read_number(cell, where=f"cell ({r + 1}, {c + 1})")
+            read_number(cell, where=Text(CELL, {"row": r + 1, "col": c + 1}))
     return np.array(value, dtype=np.float64)
+
+
+#: How a shape's entries are ordered (``Recipe.order``), in each language.
+ORDERS = {
+    "height x width x depth": define("order.volume", "height x width x depth", "높이 x 너비 x 깊이")
+}
+_LIST_TYPE = define(
+    "shape.type",
+    "the answer must be a list of {length} whole numbers, got {got}",
+    "답은 정수 {length}개의 리스트여야 하는데 {got}이(가) 왔습니다",
+)
+_LIST_TYPE_ORDERED = define(
+    "shape.type-ordered",
+    "the answer must be a list of {length} whole numbers written as {order}, got {got}",
+    "답은 {order} 순서로 쓴 정수 {length}개의 리스트여야 하는데 {got}이(가) 왔습니다",
+)
+_LIST_LENGTH = define(
+    "shape.length",
+    "the answer must have {length} numbers, got {got}",
+    "답은 숫자 {length}개여야 하는데 {got}개가 왔습니다",
+)
+_LIST_LENGTH_ORDERED = define(
+    "shape.length-ordered",
+    "the answer must have {length} numbers written as {order}, got {got}",
+    "답은 {order} 순서로 쓴 숫자 {length}개여야 하는데 {got}개가 왔습니다",
+)
+_ENTRY_WHOLE = define(
+    "shape.entry-whole",
+    "entry {i} must be a whole number, got {got}",
+    "{i}번째 값은 정수여야 하는데 {got}이(가) 왔습니다",
+)
+_ENTRY_POSITIVE = define(
+    "shape.entry-positive",
+    "entry {i} must be at least 1, got {got}",
+    "{i}번째 값은 1 이상이어야 하는데 {got}이(가) 왔습니다",
+)
+
+
+def order_text(order: str) -> Text:
+    """A recipe's ``order`` as a text (an order without a translation reads as written)."""
+    return Text(ORDERS[order]) if order in ORDERS else Text.literal(order)
 
 
 def read_int_list(value: Any, length: int, order: str) -> list[int]:
     """A list of ``length`` positive whole numbers (integral floats such as 28.0 are accepted)."""
-    example = f" written as {order}" if order else ""
+    facts = {"length": length, "order": order_text(order)}
     if not isinstance(value, list):
-        raise InvalidAnswer(
-            f"the answer must be a list of {length} whole numbers{example}, got {describe(value)}"
-        )
+        key = _LIST_TYPE_ORDERED if order else _LIST_TYPE
+        raise InvalidAnswer(Text(key, {**facts, "got": describe(value)}))
     if len(value) != length:
-        raise InvalidAnswer(f"the answer must have {length} numbers{example}, got {len(value)}")
+        key = _LIST_LENGTH_ORDERED if order else _LIST_LENGTH
+        raise InvalidAnswer(Text(key, {**facts, "got": len(value)}))
     out = []
     for i, entry in enumerate(value):
-        number = read_number(entry, where=f"entry {i + 1}")
+        number = read_number(entry, where=Text(ENTRY, {"i": i + 1}))
         if isinstance(number, float) and not number.is_integer():
-            raise InvalidAnswer(f"entry {i + 1} must be a whole number, got {number}")
+            raise InvalidAnswer(Text(_ENTRY_WHOLE, {"i": i + 1, "got": str(number)}))
         if number < 1:
-            raise InvalidAnswer(f"entry {i + 1} must be at least 1, got {number:g}")
+            raise InvalidAnswer(Text(_ENTRY_POSITIVE, {"i": i + 1, "got": f"{number:g}"}))
         out.append(int(number))
     return out
+
+
+def recipe_summary(recipe: Recipe) -> Text:
+    """A recipe's one-line summary as a text: a formula problem's own (already a text), a
+    built-in recipe's from the catalogue."""
+    if isinstance(recipe.summary, Text):
+        return recipe.summary
+    if recipe.name in RECIPES:
+        return Text(summary_key(recipe.name))
+    return Text.literal(recipe.summary)

@@ -37,7 +37,12 @@ class SpecError(ValueError):
 
 class InvalidAnswer(Exception):
     """Raised while reading an answer that cannot be graded; kinds turn it into
-    ``Grade.invalid(message)``. Never escapes ``grade()``."""
+    ``Grade.invalid(exc.text)``. Never escapes ``grade()``. ``str()`` is the English."""
+
+    @property
+    def text(self) -> str:
+        """The message as raised: a ``grader.texts.Text`` (any language) or plain text."""
+        return self.args[0] if self.args else ""
 
 
 class ProblemKind(ABC):

@@ -15,8 +15,11 @@ correct: [local, shared]
 ```
 
 ``feedback`` on an option is shown when a student picks it (a declared misconception for a
-wrong option). ``partial`` scoring: (right picks - wrong picks) / number of right options,
-never below 0. Params are ``{"order": [keys]}``: the order the options are shown in.
+wrong option). ``text`` and ``feedback`` are plain text, or one text per language,
+``{en: ..., ko: ...}`` (English required): a reader sees their language's, else English; keys,
+answers and grading are the same in every language. ``partial`` scoring: (right picks - wrong
+picks) / number of right options, never below 0. Params are ``{"order": [keys]}``: the order
+the options are shown in.
 """
 
 from __future__ import annotations
@@ -37,6 +40,40 @@ from grader.kinds.base import (
 )
 from grader.recipes import Draw
 from grader.results import Grade, verdict_for
+from grader.texts import LANGUAGES, Text, define
+
+_CORRECT = define("verdict.correct", "Correct.", "정답입니다.")
+_NOT_THIS_ONE = define("choice.not-this-one", "Not this one.", "이 답이 아닙니다.")
+_SOME_RIGHT = define(
+    "choice.some-right",
+    "{hits} of your {picks} choices are right, and {missing} right options are missing.",
+    "고른 {picks}개 가운데 {hits}개가 맞고, 맞는 보기 {missing}개를 빠뜨렸습니다.",
+)
+_SOME_RIGHT_ONE = define(
+    "choice.some-right-one",
+    "{hits} of your {picks} choices are right, and {missing} right option is missing.",
+    "고른 {picks}개 가운데 {hits}개가 맞고, 맞는 보기 {missing}개를 빠뜨렸습니다.",
+)
+_WANTED_MANY = define("choice.wanted-many", "a list of option keys", "보기 키의 리스트")
+_WANTED_ONE = define("choice.wanted-one", "one option key", "보기 키 하나")
+_MUST_BE = define(
+    "choice.must-be",
+    "the answer must be {wanted}, got {got}",
+    "답은 {wanted}여야 하는데 {got}이(가) 왔습니다",
+)
+_AT_LEAST_ONE = define(
+    "choice.at-least-one", "choose at least one option", "보기를 하나 이상 고르세요"
+)
+_ONLY_N = define("choice.only-n", "there are only {n} options", "보기는 {n}개뿐입니다")
+_UNKNOWN = define(
+    "choice.unknown",
+    'unknown option "{pick}"; the options are {known}',
+    '"{pick}"라는 보기는 없습니다. 보기: {known}',
+)
+_TWICE = define("choice.twice", "an option is chosen twice", "같은 보기를 두 번 골랐습니다")
+_CHOOSE_ONE = define(
+    "choice.choose-one", "choose one option, got {n}", "보기를 하나만 고르세요({n}개를 골랐습니다)"
+)
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 SCORINGS = ("all-or-nothing", "partial")
@@ -50,7 +87,10 @@ class ChoiceKind(ProblemKind):
 
     # --- spec ------------------------------------------------------------------------------------
 
-    def _options(self, spec: Mapping[str, Any]) -> list[dict[str, str]]:
+    def _options(self, spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The options, each ``{"key", "text", "feedback"}``; text and feedback are
+        ``grader.texts.Text`` (English as a string, any language on ``render``), feedback ""
+        when there is none."""
         raw = spec.get("options")
         if not isinstance(raw, list) or len(raw) < 2:
             raise SpecError("options", "expected a list of at least two options")
@@ -68,12 +108,8 @@ class ChoiceKind(ProblemKind):
             if key in seen:
                 raise SpecError(f"{where}.key", f"duplicate key {key!r}")
             seen.add(key)
-            text = option.get("text")
-            if not isinstance(text, str) or not text.strip():
-                raise SpecError(f"{where}.text", "expected non-empty text")
-            feedback = option.get("feedback", "")
-            if not isinstance(feedback, str):
-                raise SpecError(f"{where}.feedback", "expected text")
+            text = _text(option.get("text"), f"{where}.text", required=True)
+            feedback = _text(option.get("feedback", ""), f"{where}.feedback", required=False)
             out.append({"key": key, "text": text, "feedback": feedback})
         return out
 
@@ -141,24 +177,23 @@ class ChoiceKind(ProblemKind):
     def _read(self, spec: Mapping[str, Any], answer: Any, known: list[str]) -> list[str]:
         multiple = self._multiple(spec)
         picks = [answer] if isinstance(answer, str) else answer
-        wanted = "a list of option keys" if multiple else "one option key"
+        wanted = _WANTED_MANY if multiple else _WANTED_ONE
+        must_be = Text(_MUST_BE, {"wanted": Text(wanted), "got": describe(answer)})
         if not isinstance(picks, list):
-            raise InvalidAnswer(f"the answer must be {wanted}, got {describe(answer)}")
+            raise InvalidAnswer(must_be)
         if not picks:
-            raise InvalidAnswer("choose at least one option")
+            raise InvalidAnswer(Text(_AT_LEAST_ONE))
         if len(picks) > len(known):
-            raise InvalidAnswer(f"there are only {len(known)} options")
+            raise InvalidAnswer(Text(_ONLY_N, {"n": len(known)}))
         if not all(isinstance(p, str) for p in picks):
-            raise InvalidAnswer(f"the answer must be {wanted}, got {describe(answer)}")
+            raise InvalidAnswer(must_be)
         for pick in picks:
             if pick not in known:
-                raise InvalidAnswer(
-                    f'unknown option "{pick[:40]}"; the options are {", ".join(known)}'
-                )
+                raise InvalidAnswer(Text(_UNKNOWN, {"pick": pick[:40], "known": ", ".join(known)}))
         if len(set(picks)) != len(picks):
-            raise InvalidAnswer("an option is chosen twice")
+            raise InvalidAnswer(Text(_TWICE))
         if not multiple and len(picks) != 1:
-            raise InvalidAnswer(f"choose one option, got {len(picks)}")
+            raise InvalidAnswer(Text(_CHOOSE_ONE, {"n": len(picks)}))
         return picks
 
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
@@ -167,7 +202,7 @@ class ChoiceKind(ProblemKind):
         try:
             picks = self._read(spec, answer, known)
         except InvalidAnswer as exc:
-            return Grade.invalid(str(exc))
+            return Grade.invalid(exc.text)
         correct = set(self._correct(spec, options))
         hits = len(correct & set(picks))
         misses = len(set(picks) - correct)
@@ -181,14 +216,14 @@ class ChoiceKind(ProblemKind):
         ]
         feedback: dict[str, Any] = {}
         if score == 1.0:
-            feedback["message"] = "Correct."
+            message = Text(_CORRECT)
         elif not self._multiple(spec):
-            feedback["message"] = "Not this one."
+            message = Text(_NOT_THIS_ONE)
         else:
             missing = len(correct) - hits
-            are = "options are" if missing != 1 else "option is"
-            feedback["message"] = (
-                f"{hits} of your {len(picks)} choices are right, and {missing} right {are} missing."
+            message = Text(
+                _SOME_RIGHT_ONE if missing == 1 else _SOME_RIGHT,
+                {"hits": hits, "picks": len(picks), "missing": missing},
             )
         wrong_notes = [n for n in notes if n["key"] not in correct]
         if wrong_notes:
@@ -199,7 +234,8 @@ class ChoiceKind(ProblemKind):
                 "explanation": first["feedback"],
                 "step": "",
             }
-            feedback["message"] += " " + " ".join(n["feedback"] for n in wrong_notes)
+            message = Text.join([message, *(n["feedback"] for n in wrong_notes)])
+        feedback["message"] = message
         if notes:
             feedback["picked"] = notes
         return Grade(score, verdict_for(score), feedback)
@@ -222,6 +258,31 @@ class ChoiceKind(ProblemKind):
         if self._scoring(spec) == "all-or-nothing" or len(correct) > 1:
             out["missing-one"] = correct[:-1] if len(correct) > 1 else [*correct, *wrong[:1]]
         return out
+
+
+def _text(value: Any, path: str, *, required: bool) -> Text | str:
+    """An option's text or feedback: plain text, or ``{en: ..., ko: ...}`` (English required,
+    every language non-empty). Written as is: braces are not placeholders here."""
+    if isinstance(value, Mapping):
+        for language in value:
+            if language not in LANGUAGES:
+                raise SpecError(
+                    f"{path}.{language}", f"unknown language; languages: {', '.join(LANGUAGES)}"
+                )
+        if "en" not in value:
+            raise SpecError(path, "the English text (en:) is required")
+        texts = dict(value)
+    elif isinstance(value, str):
+        texts = {"en": value}
+    else:
+        raise SpecError(path, "expected text, or a text per language {en: ..., ko: ...}")
+    for language, text in texts.items():
+        if not isinstance(text, str) or ((language != "en" or required) and not text.strip()):
+            where = f"{path}.{language}" if isinstance(value, Mapping) else path
+            raise SpecError(where, "expected non-empty text")
+    if not texts["en"].strip():
+        return ""
+    return Text.inline({k: v.replace("{", "{{").replace("}", "}}") for k, v in texts.items()})
 
 
 KIND = ChoiceKind()

@@ -70,6 +70,18 @@ from grader.kinds.base import (
 )
 from grader.limits import Limits
 from grader.results import Grade, TestOutcome, verdict_for
+from grader.run_texts import (
+    CASE_FAILED,
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    PASSED_MATCH,
+    PASSED_MATCH_MANY,
+    RUN_AND_SUMMARY,
+    SUBMIT_SOURCE,
+    SYNTAX,
+)
+from grader.texts import Text
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -206,7 +218,7 @@ class CodeKind(ProblemKind):
 
     def grade(self, spec: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> Grade:
         if not isinstance(answer, str) or not answer.strip():
-            return Grade.invalid("submit the Python source of your module")
+            return Grade.invalid(Text(SUBMIT_SOURCE))
         # lazy: a web process validates and previews code problems through this kind without
         # loading the sandbox; only grading, on a worker, runs it.
         from grader.sandbox import RunStatus, run_calls
@@ -216,8 +228,7 @@ class CodeKind(ProblemKind):
             # Found here, in the worker, before any run: nothing ran, so the attempt does not
             # count (an invalid answer uses none), and a forged report could not fake one.
             return Grade.invalid(
-                f"{syntax}\nNothing ran, so this attempt does not count: fix the line above "
-                "and submit again.",
+                Text(SYNTAX, {"error": Text.literal(syntax)}),
                 status=RunStatus.SYNTAX_ERROR.value,
             )
         cases = self._cases(spec, params)
@@ -249,17 +260,21 @@ class CodeKind(ProblemKind):
         score = min(1.0, sum(o.points for o in outcomes) / total)
         passed = sum(o.passed for o in outcomes)
         message = run.message if run.status is not RunStatus.OK else ""
-        summary = f"{passed} of {len(outcomes)} tests passed"
+        summary = Text(PASSED, {"passed": passed, "total": len(outcomes)})
         diagnosis = cm.summarize(diagnosed, len(outcomes) - passed, known)
         if diagnosis:
             hint = diagnosis["misconception"]
             count = len(hint["tests"])
-            summary += (
-                f". {count} failed test{'s' if count != 1 else ''} "
-                f"{'match' if count != 1 else 'matches'} a known mistake: {hint['title']}."
+            summary = Text(
+                PASSED_MATCH_MANY if count != 1 else PASSED_MATCH,
+                {"passed": passed, "total": len(outcomes), "count": count, "title": hint["title"]},
             )
+        if message and not isinstance(message, Text):
+            message = Text.literal(message)
         feedback: dict[str, Any] = {
-            "message": f"{message}\n{summary}" if message else summary,
+            "message": Text(RUN_AND_SUMMARY, {"run": message, "summary": summary})
+            if message
+            else summary,
             "status": run.status.value,
             "tier": run.tier,
             **diagnosis,
@@ -296,10 +311,10 @@ class CodeKind(ProblemKind):
             )
 
         if slot >= len(run.calls):
-            return fail(run.message or "not run"), None
+            return fail(run.message or Text(NOT_RUN)), None
         call = run.calls[slot]
         if not call.ok:
-            return fail(call.error or "failed"), None
+            return fail(call.error or Text(FAILED)), None
         check = compare_arrays(
             call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
         )
@@ -321,8 +336,10 @@ class CodeKind(ProblemKind):
         if key is None:
             return fail(check.message, data), None
         data["misconception"] = key
-        hint = cm.case_hint(known, key)
-        message = hint[0].upper() + hint[1:] if hidden else f"{check.message}; {hint}"
+        if hidden:
+            message = cm.case_hint(known, key, capital=True)
+        else:
+            message = Text(CASE_FAILED, {"check": check.message, "hint": cm.case_hint(known, key)})
         return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
 
 

@@ -6,7 +6,9 @@ A code problem's ``tests.py`` may define, together (both or neither):
   one case's inputs (same call as ``reference``), e.g. ``grader.checks.conv2d_variants``. The
   order matters: the first variant an output matches is the diagnosis.
 * ``MISCONCEPTIONS``: ``{key: (title, explanation)}`` or ``{key: {"title", "explanation",
-  "step"?}}``, the text a student reads; every key ``variants()`` returns must be here.
+  "step"?}}``, the text a student reads; every key ``variants()`` returns must be here. Each
+  text is plain text or one per language, ``{"en": ..., "ko": ...}`` (English required), and
+  reads in the student's language (``grader.texts``).
 
 ``problem.yaml`` may narrow them with ``misconceptions:``, a list of keys (each checked against
 ``MISCONCEPTIONS`` and required to come out of ``variants()`` on the pinned cases), ``all`` (the
@@ -29,6 +31,8 @@ import numpy as np
 
 from grader.checks import diagnose_array
 from grader.kinds.base import SpecError, Tolerance
+from grader.run_texts import MATCHES, MATCHES_CAPITAL
+from grader.texts import LANGUAGES, Text
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +42,9 @@ class Misconception:
     """One declared mistake: ``key`` as ``variants()`` names it, and the student-facing text."""
 
     key: str
-    title: str
-    explanation: str
-    step: str = ""
+    title: Text
+    explanation: Text
+    step: Text | str = ""
 
     def to_feedback(self) -> dict[str, Any]:
         return {
@@ -93,13 +97,39 @@ def read_misconceptions(namespace: Mapping[str, Any]) -> dict[str, Misconception
             raise SpecError(
                 "tests_source", f"{where}: expected (title, explanation) or a dict with both"
             )
-        for name, text in (("title", title), ("explanation", explanation)):
-            if not isinstance(text, str) or not text.strip():
-                raise SpecError("tests_source", f"{where}: the {name} must be non-empty text")
-        if not isinstance(step, str):
-            raise SpecError("tests_source", f"{where}: the step must be text")
-        out[key] = Misconception(key, title, explanation, step)
+        texts = {
+            name: _text(value, f"{where}: the {name}", required=name != "step")
+            for name, value in (("title", title), ("explanation", explanation), ("step", step))
+        }
+        out[key] = Misconception(key, texts["title"], texts["explanation"], texts["step"])
     return out
+
+
+def _text(value: Any, where: str, *, required: bool) -> Text | str:
+    """One text of a ``MISCONCEPTIONS`` entry: a ``Text`` (``grader.checks``' own), plain
+    text, or ``{"en": ..., "ko": ...}``; written as is, braces included."""
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in LANGUAGES]
+        if unknown or "en" not in value:
+            raise SpecError(
+                "tests_source",
+                f"{where} in several languages needs en (and only {', '.join(LANGUAGES)})",
+            )
+        texts = dict(value)
+    elif isinstance(value, str):
+        texts = {"en": value}
+    else:
+        texts = {"en": None}
+    for text in texts.values():
+        if not isinstance(text, str) or (required and not text.strip()):
+            raise SpecError(
+                "tests_source", f"{where} must be {'non-empty ' if required else ''}text"
+            )
+    if not texts["en"].strip():
+        return ""
+    return Text.inline({k: v.replace("{", "{{").replace("}", "}}") for k, v in texts.items()})
 
 
 def selected_keys(spec: Mapping[str, Any], known: Mapping[str, Misconception]) -> tuple[str, ...]:
@@ -213,6 +243,6 @@ def summarize(
     return out
 
 
-def case_hint(known: Mapping[str, Misconception], key: str) -> str:
+def case_hint(known: Mapping[str, Misconception], key: str, *, capital: bool = False) -> Text:
     """The line a failed test shows: it names the mistake, never the case's data."""
-    return f"matches a known mistake: {known[key].title}"
+    return Text(MATCHES_CAPITAL if capital else MATCHES, {"title": known[key].title})

@@ -29,6 +29,31 @@ from grader.kinds.answers import read_matrix
 from grader.kinds.base import InvalidAnswer
 from grader.kinds.recipe_kind import RecipeKind
 from grader.results import Grade, verdict_for
+from grader.texts import Text, define
+
+_MAP_SIZE = define(
+    "matrix.size",
+    "the map must be {size} ({rows} rows of {cols}), got {got}",
+    "맵은 {size}({rows}행, 행마다 {cols}칸)여야 하는데 {got} 맵이 왔습니다",
+)
+_YOUR_MAP_IS = define(
+    "matrix.your-size",
+    "Your map is {got}; the answer is {size}.",
+    "여러분의 맵은 {got}이고, 답은 {size}입니다.",
+)
+_ALL_CELLS = define(
+    "matrix.correct", "Correct: every cell matches.", "정답입니다: 모든 칸이 맞습니다."
+)
+_CELLS_DIFFER = define(
+    "matrix.cells-differ",
+    "{n_wrong} of {cells} cells differ.",
+    "{cells}칸 가운데 {n_wrong}칸이 다릅니다.",
+)
+_CELL_DIFFERS = define(
+    "matrix.cell-differs",
+    "{n_wrong} of {cells} cells differs.",
+    "{cells}칸 가운데 {n_wrong}칸이 다릅니다.",
+)
 
 
 class MatrixKind(RecipeKind):
@@ -48,22 +73,21 @@ class MatrixKind(RecipeKind):
         try:
             got = read_matrix(answer)
         except InvalidAnswer as exc:
-            return Grade.invalid(str(exc))
+            return Grade.invalid(exc.text)
         right = np.asarray(recipe.solve(params), dtype=float)
         if got.shape != right.shape:
             diagnosis = dx.diagnose(recipe, params, got, keys=keys, tolerance=tol)
             size = f"{right.shape[0]}x{right.shape[1]}"
+            sizes = {"size": size, "got": f"{got.shape[0]}x{got.shape[1]}"}
             if diagnosis is None:
                 return Grade.invalid(
-                    f"the map must be {size} ({right.shape[0]} rows of {right.shape[1]}), "
-                    f"got {got.shape[0]}x{got.shape[1]}"
+                    Text(_MAP_SIZE, {**sizes, "rows": right.shape[0], "cols": right.shape[1]})
                 )
             return Grade(
                 0.0,
                 "incorrect",
                 {
-                    "message": f"Your map is {got.shape[0]}x{got.shape[1]}; the answer is "
-                    f"{size}. {diagnosis.message}",
+                    "message": Text.join([Text(_YOUR_MAP_IS, sizes), diagnosis.message]),
                     "misconception": diagnosis.to_feedback(),
                     **_also(diagnosis),
                 },
@@ -72,7 +96,7 @@ class MatrixKind(RecipeKind):
         wrong = diff > tol.abs + tol.rel * np.abs(right)
         n_wrong = int(wrong.sum())
         if n_wrong == 0:
-            return Grade(1.0, "correct", {"message": "Correct: every cell matches."})
+            return Grade(1.0, "correct", {"message": Text(_ALL_CELLS)})
         feedback: dict[str, Any] = {
             "cells": [[int(r), int(c)] for r, c in np.argwhere(wrong)],
             "diff": diff.tolist(),
@@ -82,10 +106,10 @@ class MatrixKind(RecipeKind):
         score = 0.0
         if whole is None and self.partial_credit(spec):
             score = round(1.0 - n_wrong / wrong.size, 6)
-        verb = "differs" if n_wrong == 1 else "differ"
-        message = f"{n_wrong} of {wrong.size} cells {verb}."
+        counts = {"n_wrong": n_wrong, "cells": wrong.size}
+        message = Text(_CELL_DIFFERS if n_wrong == 1 else _CELLS_DIFFER, counts)
         if diagnosis is not None:
-            message += f" {diagnosis.message}"
+            message = Text.join([message, diagnosis.message])
             feedback["misconception"] = diagnosis.to_feedback()
             feedback.update(_also(diagnosis))
         feedback["message"] = message

@@ -22,11 +22,34 @@ from typing import Any, ClassVar
 
 from grader import diagnose as dx
 from grader.kinds import number_formula
-from grader.kinds.answers import read_size_or_number, typed_number
+from grader.kinds.answers import read_size_or_number, recipe_summary, typed_number
 from grader.kinds.base import InvalidAnswer, SpecError
 from grader.kinds.recipe_kind import RecipeKind
 from grader.recipes import DOES_NOT_FIT, Recipe
 from grader.results import Grade, Verdict
+from grader.texts import Text, define
+
+CORRECT = define("verdict.correct", "Correct.", "정답입니다.")
+_NOT_RIGHT = define("number.not-right", "{value} is not right.", "{value}: 틀렸습니다.")
+_NOT_RIGHT_STEPS = define(
+    "number.not-right-steps",
+    "{value} is not right. Go through it again step by step: {summary}.",
+    "{value}: 틀렸습니다. 한 단계씩 다시 따라가 보세요: {summary}.",
+)
+_IT_FITS = define(
+    "fit.fits",
+    "It fits: {span} is divisible by the stride {stride}, so {formula} is a whole number and "
+    '"does-not-fit" is not the answer.',
+    "맞습니다: {span}은(는) 스트라이드 {stride}(으)로 나누어떨어지므로 {formula}은(는) 정수이고, "
+    '"does-not-fit"은 답이 아닙니다.',
+)
+_DOES_NOT_FIT = define(
+    "fit.does-not-fit",
+    "It doesn't fit: {formula} = {exact} is not a whole number ({span} is not divisible by the "
+    'stride {stride}). Answer "does-not-fit".',
+    "맞지 않습니다: {formula} = {exact}, 정수가 아닙니다({span}은(는) 스트라이드 {stride}(으)로 "
+    '나누어떨어지지 않습니다). "does-not-fit"이라고 답하세요.',
+)
 
 
 class NumberKind(RecipeKind):
@@ -53,14 +76,14 @@ class NumberKind(RecipeKind):
         try:
             value = read_size_or_number(answer, allow_does_not_fit=recipe.fits is not None)
         except InvalidAnswer as exc:
-            return Grade.invalid(str(exc))
+            return Grade.invalid(exc.text)
         right = recipe.solve(params)
         if dx.same_answer("number", value, right, tol):
-            return Grade(1.0, Verdict.CORRECT, {"message": "Correct."})
+            return Grade(1.0, Verdict.CORRECT, {"message": Text(CORRECT)})
         keys = self.misconception_keys(spec, recipe)
         diagnosis = dx.diagnose(recipe, params, value, keys=keys, tolerance=tol)
         feedback: dict[str, Any] = {}
-        parts: list[str] = []
+        parts: list[Text] = []
         if recipe.fits is not None and (value == DOES_NOT_FIT) != (right == DOES_NOT_FIT):
             fit = _fit_feedback(recipe, params, fits=right != DOES_NOT_FIT)
             feedback["fit"] = fit
@@ -68,17 +91,19 @@ class NumberKind(RecipeKind):
                 parts.append(fit["message"])
         if diagnosis is not None:
             if not parts:
-                parts.append(f"{typed_number(value)} is not right.")
+                parts.append(Text(_NOT_RIGHT, {"value": typed_number(value)}))
             parts.append(diagnosis.message)
             feedback["misconception"] = diagnosis.to_feedback()
             if diagnosis.also:
                 feedback["also"] = [{"key": k, "title": t} for k, t in diagnosis.also]
         if not parts:
             parts.append(
-                f"{typed_number(value)} is not right. Go through it again step by step: "
-                f"{recipe.summary}."
+                Text(
+                    _NOT_RIGHT_STEPS,
+                    {"value": typed_number(value), "summary": recipe_summary(recipe)},
+                )
             )
-        feedback["message"] = " ".join(parts)
+        feedback["message"] = Text.join(parts)
         return Grade(0.0, Verdict.INCORRECT, feedback)
 
 
@@ -87,18 +112,9 @@ def _fit_feedback(recipe: Recipe, params: Mapping[str, Any], *, fits: bool) -> d
     if recipe.diagnosis is not None:
         return number_formula.fit_feedback(recipe, params, fits=fits)
     facts = dx.MISCONCEPTIONS[recipe.name].facts(params)
-    formula, span, stride = facts["formula"], facts["span"], facts["stride"]
-    if fits:
-        message = (
-            f"It fits: {span} is divisible by the stride {stride}, so {formula} is a whole "
-            'number and "does-not-fit" is not the answer.'
-        )
-    else:
-        message = (
-            f"It doesn't fit: {formula} = {facts['exact']} is not a whole number ({span} is not "
-            f'divisible by the stride {stride}). Answer "does-not-fit".'
-        )
-    return {"fits": fits, "message": message, "step": f"{formula} = {facts['exact']}"}
+    formula, exact = facts["formula"], facts["exact"]
+    message = Text(_IT_FITS if fits else _DOES_NOT_FIT, facts)
+    return {"fits": fits, "message": message, "step": f"{formula} = {exact}"}
 
 
 KIND = NumberKind()

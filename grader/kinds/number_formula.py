@@ -27,6 +27,8 @@ generic nudge; it should not give the formula away).
 text a student reads when their answer matches it. ``title``, ``explain`` and ``step`` are
 ``str.format`` templates with the params by name, ``{wrong}`` and ``{right}`` (the two answers),
 ``{work}`` and ``{wrong_work}`` (the right and the wrong formula with the student's numbers in).
+Each (and ``summary``) is one text, or one per language, ``{en: ..., ko: ...}`` (English
+required, the same fields in every language): a student reads their language's.
 
 Params are integers: a fixed number, ``{min, max}`` or ``{choices: [...]}``, each within
 ``PARAM_LIMIT``. ``pinned`` defaults to each param's smallest value. Params are drawn, and
@@ -73,6 +75,7 @@ from grader.recipes import (
     check_generators,
     read_generators,
 )
+from grader.texts import LANGUAGES, Text, define, fields
 
 #: The spec keys only formula problems read.
 FORMULA_KEYS = frozenset({"answer", "integer", "does_not_fit_if", "summary"})
@@ -83,6 +86,21 @@ MAX_VARIANTS = 4000
 DISTINGUISHABLE = 0.5
 MISCONCEPTION_KEYS = frozenset({"answer", "title", "explain", "step"})
 DEFAULT_SUMMARY = "the numbers in your statement, one operation at a time"
+_DEFAULT_SUMMARY = define(
+    "formula.summary", DEFAULT_SUMMARY, "문제에 나온 여러분의 숫자로, 연산을 하나씩"
+)
+_FITS = define(
+    "formula.fits",
+    "It fits: {condition} is false for these numbers, so the answer is a number, "
+    'not "does-not-fit".',
+    "맞습니다: 이 숫자들에서는 {condition}이(가) 거짓이므로 답은 "
+    '"does-not-fit"이 아니라 숫자입니다.',
+)
+_DOES_NOT_FIT = define(
+    "formula.does-not-fit",
+    'It doesn\'t fit: {condition} holds for these numbers. Answer "does-not-fit".',
+    '맞지 않습니다: 이 숫자들에서는 {condition}이(가) 참입니다. "does-not-fit"이라고 답하세요.',
+)
 DEFAULT_RATE = 1 / 3
 
 
@@ -147,9 +165,7 @@ def _build(key: str) -> FormulaProblem:
             raise SpecError("does_not_fit", f"a share between 0 and 1, got {rate}")
     elif dnf is not None:
         rate = DEFAULT_RATE
-    summary = spec.get("summary") or DEFAULT_SUMMARY
-    if not isinstance(summary, str):
-        raise SpecError("summary", f"expected text, got {summary!r}")
+    summary = _summary(spec.get("summary"))
     wrong = _read_wrong_formulas(spec.get("misconceptions"), names, answer)
     misconceptions = _read_misconceptions(spec["misconceptions"], names, wrong) if wrong else ()
 
@@ -253,16 +269,46 @@ def _read_misconceptions(
         texts = {}
         for field in ("title", "explain", "step"):
             default = key.replace("-", " ").capitalize() if field == "title" else "{work}"
-            text = raw.get(field, default)
-            if not isinstance(text, str) or not text.strip():
-                raise SpecError(f"{where}.{field}", f"expected text, got {text!r}")
-            if field != "title":  # the title is shown as written
-                _check_template(text, names, f"{where}.{field}")
-            texts[field] = text
+            by_language = _languages(raw.get(field, default), f"{where}.{field}")
+            for language, text in by_language.items():
+                path = f"{where}.{field}" + (f".{language}" if language != "en" else "")
+                if field != "title":  # the title is shown as written
+                    _check_template(text, names, path)
+                    if sorted(fields(text)) != sorted(fields(by_language["en"])):
+                        raise SpecError(path, "use the same {fields} as the English text")
+            if field == "title":
+                by_language = {
+                    k: v.replace("{", "{{").replace("}", "}}") for k, v in by_language.items()
+                }
+            texts[field] = by_language
         out.append(
             dx.Misconception(key, texts["title"], _wrong(formula), texts["explain"], texts["step"])
         )
     return tuple(out)
+
+
+def _languages(value: Any, path: str) -> dict[str, str]:
+    """A text of the spec: plain text (English), or ``{en: ..., ko: ...}``."""
+    texts = dict(value) if isinstance(value, Mapping) else {"en": value}
+    for language, text in texts.items():
+        if language not in LANGUAGES:
+            raise SpecError(
+                f"{path}.{language}", f"unknown language; languages: {', '.join(LANGUAGES)}"
+            )
+        if not isinstance(text, str) or not text.strip():
+            where = path + (f".{language}" if isinstance(value, Mapping) else "")
+            raise SpecError(where, f"expected text, got {text!r}")
+    if "en" not in texts:
+        raise SpecError(path, "the English text (en:) is required")
+    return texts
+
+
+def _summary(value: Any) -> Text:
+    """The ``summary:`` as a text (written as is), or the default nudge."""
+    if value is None or value == "":
+        return Text(_DEFAULT_SUMMARY)
+    texts = _languages(value, "summary")
+    return Text.inline({k: v.replace("{", "{{").replace("}", "}}") for k, v in texts.items()})
 
 
 TEMPLATE_FIELDS = ("wrong", "right", "work", "wrong_work")
@@ -420,11 +466,5 @@ def _when(params: Mapping[str, Any], formula: Formula) -> str:
 def fit_feedback(recipe: Recipe, params: Mapping[str, Any], *, fits: bool) -> dict[str, Any]:
     """Why a formula problem's variant does or doesn't fit: its condition, with the numbers."""
     condition = dx.table_for(recipe).facts(params)["fit_condition"]
-    if fits:
-        message = (
-            f"It fits: {condition} is false for these numbers, so the answer is a number, "
-            'not "does-not-fit".'
-        )
-    else:
-        message = f'It doesn\'t fit: {condition} holds for these numbers. Answer "does-not-fit".'
+    message = Text(_FITS if fits else _DOES_NOT_FIT, {"condition": condition})
     return {"fits": fits, "message": message, "step": condition}

@@ -12,10 +12,12 @@ import time
 from typing import Any
 
 from grader.limits import Limits
+from grader.run_texts import TOO_LARGE
 from grader.sandbox import client, protocol
 from grader.sandbox.interpret import interpret
 from grader.sandbox.outcome import RunResult, RunStatus, SandboxUnavailable
 from grader.sandbox.tiers import detect_tier
+from grader.texts import Text
 
 MAX_SOURCE_BYTES = 256 * 1024
 
@@ -81,7 +83,7 @@ def run_calls(
     if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
         return RunResult(
             RunStatus.SYNTAX_ERROR,
-            message=f"the file is larger than {MAX_SOURCE_BYTES // 1024} KB",
+            message=Text(TOO_LARGE, {"kb": MAX_SOURCE_BYTES // 1024}),
             tier=detect_tier(),
         )
     cases = _pack_calls(calls)

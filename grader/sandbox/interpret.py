@@ -24,9 +24,11 @@ import re
 import signal
 from typing import Any
 
+from grader import run_texts as rt
 from grader.limits import Limits
 from grader.sandbox import protocol
 from grader.sandbox.outcome import CallOutcome, RunResult, RunStatus, SandboxUnavailable
+from grader.texts import Text
 
 MAX_TEXT = 4000
 TRUNCATED = "\n[... truncated]"
@@ -35,16 +37,6 @@ START_EVENTS = {
     "syntax_error": RunStatus.SYNTAX_ERROR,
     "import_error": RunStatus.IMPORT_ERROR,
     "missing_entry": RunStatus.MISSING_ENTRY,
-}
-SIGNAL_TEXT = {
-    signal.SIGSYS: "it made a forbidden system call (network, subprocesses and other system "
-    "access are not allowed)",
-    signal.SIGSEGV: "segmentation fault (often a recursion that is too deep)",
-    signal.SIGBUS: "bus error",
-    signal.SIGABRT: "aborted",
-    signal.SIGFPE: "floating-point exception",
-    signal.SIGILL: "illegal instruction",
-    signal.SIGKILL: "killed",
 }
 
 
@@ -205,50 +197,49 @@ def interpret(
             for i, c in enumerate(calls)
         ]
         if first_hidden == 0 and event == "missing_entry":
-            message = "your module does not define the function to test"
+            message = Text(rt.NO_FUNCTION)
         elif first_hidden == 0 and event in START_EVENTS and event != "loaded":
             message = reduced(message)
 
     def result(status: RunStatus, text: str) -> RunResult:
+        # The student reads these in their language (grader.run_texts); what the child sent
+        # (a traceback) reads the same in every language.
+        if text and not isinstance(text, Text):
+            text = Text.literal(text)
         if tier == "unsafe":
-            text = f"[UNSAFE development sandbox: no isolation] {text}".rstrip()
+            text = Text(rt.UNSAFE, {"text": text}) if text.rstrip() else Text(rt.UNSAFE_ONLY)
         return RunResult(status=status, calls=calls, message=text, **base)
 
+    memory_text = Text(rt.MEMORY, {"mb": limits.memory_mb})
     if out_capped:
         return result(
-            RunStatus.OUTPUT_LIMIT,
-            f"output limit of {limits.output_bytes // 1024} KB exceeded (stdout + stderr)",
+            RunStatus.OUTPUT_LIMIT, Text(rt.OUTPUT_LIMIT, {"kb": limits.output_bytes // 1024})
         )
     if reply.get("result_capped"):
         return result(
-            RunStatus.OUTPUT_LIMIT,
-            f"your results exceed the limit of {limits.result_bytes >> 20} MB",
+            RunStatus.OUTPUT_LIMIT, Text(rt.RESULT_LIMIT, {"mb": limits.result_bytes >> 20})
         )
     if reply.get("timed_out"):
-        return result(
-            RunStatus.TIMEOUT,
-            f"time limit exceeded: still running after {limits.wall:g} s (wall clock)",
-        )
+        return result(RunStatus.TIMEOUT, Text(rt.WALL_TIME, {"seconds": f"{limits.wall:g}"}))
     if reply.get("oom"):
-        return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
+        return result(RunStatus.MEMORY_LIMIT, memory_text)
     if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_seconds * 0.95):
-        return result(RunStatus.TIMEOUT, f"time limit of {limits.cpu_seconds:g} s exceeded")
+        return result(RunStatus.TIMEOUT, Text(rt.CPU_TIME, {"seconds": f"{limits.cpu_seconds:g}"}))
     if broken:
         calls = []
-        return result(
-            RunStatus.PROTOCOL_ERROR, "the result channel was tampered with: results rejected"
-        )
+        return result(RunStatus.PROTOCOL_ERROR, Text(rt.TAMPERED))
     if event and event != "loaded":
         return result(START_EVENTS[event], message)
     if done and code == 0:
         if memory:
-            return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
+            return result(RunStatus.MEMORY_LIMIT, memory_text)
         return result(RunStatus.OK, "")
     if secret_in and not memory:  # the signal or exit code could encode a hidden input
-        return result(RunStatus.CRASHED, "your program stopped before all tests ran")
+        return result(RunStatus.CRASHED, Text(rt.STOPPED_EARLY))
     if sig is not None:
-        what = SIGNAL_TEXT.get(sig, f"killed by signal {signal.Signals(sig).name}")
-        return result(RunStatus.CRASHED, f"your program was stopped: {what}")
+        name = signal.Signals(sig).name
+        what = Text(rt.SIGNALS[name]) if name in rt.SIGNALS else Text(rt.KILLED_BY, {"name": name})
+        return result(RunStatus.CRASHED, Text(rt.STOPPED_BY, {"what": what}))
     if memory:
-        return result(RunStatus.MEMORY_LIMIT, f"memory limit of {limits.memory_mb} MB exceeded")
-    return result(RunStatus.CRASHED, f"your program exited (exit code {code}) before all tests ran")
+        return result(RunStatus.MEMORY_LIMIT, memory_text)
+    return result(RunStatus.CRASHED, Text(rt.EXITED, {"code": code}))

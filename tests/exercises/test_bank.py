@@ -571,7 +571,8 @@ def test_a_known_wrong_solution_fails_with_its_diagnosis(slug, solution, key):
             diagnosed += found == key
         assert failed >= 2, f"{solution} passes too many cases"
         assert diagnosed == failed, f"{solution}: {diagnosed} of {failed} diagnosed as {key}"
-    assert tests["MISCONCEPTIONS"][key][1]
+    declared = tests["MISCONCEPTIONS"][key]
+    assert declared[1] if isinstance(declared, tuple) else declared["explanation"]["ko"]
 
 
 @pytest.mark.parametrize("slug", CODE)
@@ -643,14 +644,17 @@ def test_the_sandbox_names_the_misconception_of_a_known_wrong_solution(slug, sol
     params = kind.generate(spec, None)
     grade = kind.grade(spec, params, (SOLUTIONS / solution).read_text(encoding="utf-8"))
     hint = grade.feedback["misconception"]
-    assert hint["key"] == key and hint["explanation"] == load_tests(slug)["MISCONCEPTIONS"][key][1]
+    declared = load_tests(slug)["MISCONCEPTIONS"][key]  # (title, explanation) or per language
+    explanation = declared[1] if isinstance(declared, tuple) else declared["explanation"]["en"]
+    assert hint["key"] == key and hint["explanation"] == explanation
     assert hint["title"] in grade.message and "partial" not in hint and "also" not in grade.feedback
     failed = [t for t in grade.tests if not t.passed]
     assert failed and hint["tests"] == [t.name for t in failed]
     for test in failed:
         assert test.data["misconception"] == key and hint["title"] in test.message
         if test.hidden:  # the mistake is named; the case's numbers are not (only a digest)
-            assert test.data.keys() == {"misconception", "output_digest"}
+            # and the text of its message (a key and the mistake's title), for its language
+            assert test.data.keys() == {"misconception", "output_digest", "texts"}
             assert test.data["misconception"] == key
             assert test.message == f"Matches a known mistake: {hint['title']}"
     json.dumps(grade.to_dict())

@@ -93,10 +93,16 @@ def test_variants_answers_and_grades_are_the_same_in_both_languages(api, student
         en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
         assert (ko["language"], en["language"]) == ("ko", "en")
         assert ko["title"] != en["title"] and ko["statement"] != en["statement"]
-        text_fields = ("title", "statement", "language")
+        text_fields = ("title", "statement", "language", "answer_format", "hints")
         assert {k: v for k, v in ko.items() if k not in text_fields} == {
             k: v for k, v in en.items() if k not in text_fields
         }, problem.slug
+        # A choice's options read in Korean; their keys, order and the rest are the same.
+        ko_format, en_format = dict(ko["answer_format"]), dict(en["answer_format"])
+        ko_options, en_options = ko_format.pop("options", []), en_format.pop("options", [])
+        assert ko_format == en_format
+        assert [o["key"] for o in ko_options] == [o["key"] for o in en_options]
+        assert all(HANGUL.search(o["text"]) for o in ko_options), problem.slug
         kind = get_kind(problem.kind)
         answer = kind.expected(problem.spec, en["params"])
         assert kind.grade(problem.spec, ko["params"], answer).verdict == Verdict.CORRECT

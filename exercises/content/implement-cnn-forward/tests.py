@@ -17,35 +17,68 @@ import numpy as np
 from grader import reference as ref
 from grader.lecture import LECTURE_CHANNELS_3x7x7, LECTURE_FILTERS_3x3x3
 
+#: Each text in English and Korean (``grader.kinds.code_misconceptions``): a student reads their
+#: language's.
 MISCONCEPTIONS = {
-    "flipped-kernel": (
-        "True convolution instead of cross-correlation",
-        "Your scores match a network whose filters were flipped by 180 degrees. The layer lays "
-        "each filter on the window as it is: out[r, c] = sum of x[r*s + u, c*s + v] * w[u, v].",
-    ),
-    "forgot-relu": (
-        "ReLU left out",
-        "Your scores match the network without its ReLU. Apply max(0, value) to every cell of "
-        "the convolution's output before pooling.",
-    ),
-    "flatten-order": (
-        "Flattened in the wrong order",
-        "Your scores match a volume flattened channel-last (height, width, channel). Flatten "
-        "each image's (F, H, W) volume in C order, channel first: out.reshape(N, -1).",
-    ),
-    "missing-conv-bias": (
-        "Convolution bias missing",
-        "Your scores match the network without b1. Each filter adds its bias once to every cell "
-        "of its feature map, before the ReLU.",
-    ),
-    "missing-fc-bias": (
-        "Fully connected bias missing",
-        "Your scores match flat @ w2 without b2. Add b2 to every row of scores.",
-    ),
-    "avg-instead-of-max": (
-        "Average instead of max pooling",
-        "Your scores match average pooling. This network keeps the largest value of each window.",
-    ),
+    "flipped-kernel": {
+        "title": {
+            "en": "True convolution instead of cross-correlation",
+            "ko": "교차 상관 대신 진짜 합성곱(필터 뒤집기)",
+        },
+        "explanation": {
+            "en": "Your scores match a network whose filters were flipped by 180 degrees. The "
+            "layer lays each filter on the window as it is: out[r, c] = sum of x[r*s + u, "
+            "c*s + v] * w[u, v].",
+            "ko": "점수가 필터를 180도 뒤집은 네트워크의 점수와 같습니다. 합성곱 층은 필터를 "
+            "뒤집지 않고 그대로 윈도우에 올려놓습니다: out[r, c] = sum of x[r*s + u, "
+            "c*s + v] * w[u, v].",
+        },
+    },
+    "forgot-relu": {
+        "title": {"en": "ReLU left out", "ko": "ReLU를 빠뜨림"},
+        "explanation": {
+            "en": "Your scores match the network without its ReLU. Apply max(0, value) to every "
+            "cell of the convolution's output before pooling.",
+            "ko": "점수가 ReLU 없는 네트워크의 점수와 같습니다. 풀링 전에 합성곱 출력의 모든 "
+            "칸에 max(0, value)를 적용하세요.",
+        },
+    },
+    "flatten-order": {
+        "title": {"en": "Flattened in the wrong order", "ko": "잘못된 순서로 평탄화함"},
+        "explanation": {
+            "en": "Your scores match a volume flattened channel-last (height, width, channel). "
+            "Flatten each image's (F, H, W) volume in C order, channel first: out.reshape(N, -1).",
+            "ko": "점수가 채널을 마지막에 두고(높이, 너비, 채널) 평탄화한 부피의 점수와 "
+            "같습니다. 이미지마다 (F, H, W) 부피를 C 순서, 곧 채널부터 평탄화하세요: "
+            "out.reshape(N, -1).",
+        },
+    },
+    "missing-conv-bias": {
+        "title": {"en": "Convolution bias missing", "ko": "합성곱 편향이 빠짐"},
+        "explanation": {
+            "en": "Your scores match the network without b1. Each filter adds its bias once to "
+            "every cell of its feature map, before the ReLU.",
+            "ko": "점수가 b1 없는 네트워크의 점수와 같습니다. 필터마다 ReLU 전에 자기 편향을 "
+            "특성 맵의 모든 칸에 한 번씩 더합니다.",
+        },
+    },
+    "missing-fc-bias": {
+        "title": {"en": "Fully connected bias missing", "ko": "완전 연결 층의 편향이 빠짐"},
+        "explanation": {
+            "en": "Your scores match flat @ w2 without b2. Add b2 to every row of scores.",
+            "ko": "점수가 b2 없이 flat @ w2만 계산한 값과 같습니다. 점수의 모든 행에 b2를 "
+            "더하세요.",
+        },
+    },
+    "avg-instead-of-max": {
+        "title": {"en": "Average instead of max pooling", "ko": "최대 풀링 대신 평균 풀링"},
+        "explanation": {
+            "en": "Your scores match average pooling. This network keeps the largest value of "
+            "each window.",
+            "ko": "점수가 평균 풀링의 점수와 같습니다. 이 네트워크는 윈도우마다 가장 큰 값을 "
+            "남깁니다.",
+        },
+    },
 }
 
 #: A second 3x3x3 filter beside the lecture's (a vertical edge detector on channel 1), so that

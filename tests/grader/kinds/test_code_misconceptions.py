@@ -70,7 +70,9 @@ def test_a_hidden_case_with_the_wrong_shape_names_ignored_padding_but_not_its_da
     for test in failed:
         assert test.hidden and test.message == "Matches a known mistake: Padding ignored"
         # the mistake is named; of the output only a digest stays (the integrity report's)
-        assert test.data.keys() == {"misconception", "output_digest"}
+        # and the message's text (its key and the mistake's title: no data), for Korean
+        assert test.data.keys() == {"misconception", "output_digest", "texts"}
+        assert set(test.data["texts"]) == {"message"}
         assert test.data["misconception"] == "ignored-padding"
 
 
