@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from exercises import hints
 from exercises.models import (
@@ -119,7 +120,9 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
             continue
         misconception = (feedback or {}).get("misconception") or {}
         key = str(misconception.get("key") or UNDIAGNOSED)
-        title = str(misconception.get("title") or ("No diagnosis" if key == UNDIAGNOSED else key))
+        title = str(
+            misconception.get("title") or (_("No diagnosis") if key == UNDIAGNOSED else key)
+        )
         group = groups.setdefault(key, [title, 0, Counter()])
         group[1] += 1
         text = _answer_text(payload or {})

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from exercises import quiz_rules
 from exercises.models import (
@@ -28,7 +29,14 @@ from exercises.models import (
 )
 from exercises.models.submission import PENDING_STATUSES
 
-STATE_LABELS = {"not_started": "not started", "running": "working", "finished": "done"}
+#: How the monitor and the results name each sitting state (the CSV keeps ``api_state``).
+STATE_LABELS = {
+    quiz_rules.Sitting.UPCOMING: pgettext_lazy("a quiz sitting", "upcoming"),
+    quiz_rules.Sitting.OPEN: pgettext_lazy("a quiz sitting", "open"),
+    quiz_rules.Sitting.MISSED: pgettext_lazy("a quiz sitting", "missed"),
+    quiz_rules.Sitting.RUNNING: pgettext_lazy("a quiz sitting", "working"),
+    quiz_rules.Sitting.FINISHED: pgettext_lazy("a quiz sitting", "done"),
+}
 
 
 @dataclass
@@ -50,8 +58,8 @@ class StudentRow:
 
     @property
     def state_label(self) -> str:
-        """The state as the monitor and the results say it (never the raw ``not_started``)."""
-        return STATE_LABELS.get(self.state, self.state.replace("_", " "))
+        """The state as the monitor and the results say it, in the reader's language."""
+        return str(STATE_LABELS.get(self.state, self.state.replace("_", " ")))
 
     @property
     def time_left(self) -> str:
