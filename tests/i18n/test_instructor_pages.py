@@ -6,10 +6,10 @@ message lands on, so the views' messages are read too.
 What may stay in Latin letters, and why (``ALLOWED``): the product's name (Stride), acronyms
 that Korean technical writing keeps as they are (CSV, UTF, API, CNN), and the time zone
 abbreviations Django's ``T`` date format prints (KST, UTC). Taken out as content
-(``content_strings``): what users wrote (names, titles, notes, reasons), what authors wrote
-(statements, hidden cases' names, misconception titles and messages, which the grader's own
-catalogue translates), and identifiers shown as they are typed (slugs, kinds, IANA time zone
-names, the roster's CSV column names).
+(``content_strings``): what users wrote (names, titles, notes, reasons, join codes), what
+authors wrote (statements, hidden cases' names, misconception titles and messages, which the
+grader's own catalogue translates), and identifiers shown as they are typed (slugs, kinds, IANA
+time zone names, the roster's CSV column names).
 """
 
 from __future__ import annotations
@@ -302,7 +302,8 @@ def content_strings() -> set[str]:
     for user in get_user_model().objects.all():
         found |= {user.username, user.get_full_name(), user.first_name, user.last_name}
     found |= set(Membership.objects.values_list("display_name", flat=True))
-    found |= set(Cohort.objects.values_list("name", flat=True))
+    for name, join_code in Cohort.objects.values_list("name", "join_code"):
+        found |= {name, join_code}  # a random code may be all letters
     found |= set(Assignment.objects.values_list("title", flat=True))
     found |= set(Extension.objects.values_list("reason", flat=True))
     found |= set(QuizAccommodation.objects.values_list("reason", flat=True))
