@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from exercises.integrity import evidence
 from exercises.integrity.fingerprints import starter_lines
@@ -131,7 +132,7 @@ def report_rows(report: IntegrityReport) -> list[PairRow]:
                 b_id=pair["b_id"],
                 score=pair["score"],
                 similarity=pair["similarity"],
-                reasons=tuple(pair["reasons"]),
+                reasons=reasons_of(pair),
                 review=review.status if review else IntegrityReview.Status.UNREVIEWED,
                 note=review.note if review else "",
             )
@@ -147,6 +148,40 @@ class SourceLine:
     starter: bool
 
 
+#: The evidence fields a stored pair needs for its reasons to be said again in another language.
+EVIDENCE_FIELDS = ("similarity", "similarity_z", "gap_seconds", "a", "b")
+
+
+def reasons_of(pair: dict) -> tuple[str, ...]:
+    """A stored pair's reasons in the reader's language. The analysis stores English sentences
+    (``evidence`` is pure Python, without Django's translations) beside the numbers they say;
+    the page says them again from those numbers, in the same order. A pair stored without them
+    keeps its stored sentences."""
+    if any(name not in pair for name in EVIDENCE_FIELDS):
+        return tuple(pair.get("reasons", ()))
+    out = [
+        _("code overlap %(similarity)s (z = %(z)s against this cohort's pairs)")
+        % {"similarity": f"{pair['similarity']:.0%}", "z": f"{pair['similarity_z']:+.1f}"}
+    ]
+    if pair.get("same_wrong_outputs"):
+        out.append(
+            _("identical wrong output on hidden case(s): %(cases)s")
+            % {"cases": ", ".join(pair["same_wrong_outputs"])}
+        )
+    if pair.get("same_misconceptions"):
+        shown = ", ".join(f"{case} ({key})" for case, key in pair["same_misconceptions"])
+        out.append(_("the same misconception on: %(cases)s") % {"cases": shown})
+    out.append(
+        _("%(first)s submitted first, %(minutes)s min before %(second)s")
+        % {"first": pair["a"], "second": pair["b"], "minutes": f"{pair['gap_seconds'] / 60:.0f}"}
+    )
+    if pair.get("repeated_in"):
+        out.append(
+            _("also flagged on: %(problems)s") % {"problems": ", ".join(pair["repeated_in"])}
+        )
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class PairView:
     """Two students' final code side by side: lines the shared fingerprints cover are marked,
@@ -156,6 +191,10 @@ class PairView:
     pair: dict
     left: list[SourceLine]
     right: list[SourceLine]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return reasons_of(self.pair)
 
     @property
     def sides(self) -> list[dict]:

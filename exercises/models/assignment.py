@@ -6,27 +6,28 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.cohort import Cohort
 from exercises.models.problem import Problem
 
 
 class LatePolicy(models.TextChoices):
-    REFUSE = "refuse", "Refuse late submissions"
-    PENALTY = "penalty", "Accept with a penalty"
-    ACCEPT = "accept", "Accept without penalty"
+    REFUSE = "refuse", _("Refuse late submissions")
+    PENALTY = "penalty", _("Accept with a penalty")
+    ACCEPT = "accept", _("Accept without penalty")
 
 
 class VariantPolicy(models.TextChoices):
-    PER_STUDENT = "per_student", "One variant per student"
-    PER_ATTEMPT = "per_attempt", "A new variant for every attempt"
-    PINNED = "pinned", "The lecture's own numbers for everyone"
+    PER_STUDENT = "per_student", _("One variant per student")
+    PER_ATTEMPT = "per_attempt", _("A new variant for every attempt")
+    PINNED = "pinned", _("The lecture's own numbers for everyone")
 
 
 class Assignment(models.Model):
     class Type(models.TextChoices):
-        PRACTICE = "practice", "Practice"
-        QUIZ = "quiz", "Quiz"
+        PRACTICE = "practice", _("Practice")
+        QUIZ = "quiz", _("Quiz")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
     title = models.CharField(max_length=200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.assignment import Assignment
 from exercises.models.problem import Problem
@@ -16,9 +17,9 @@ class HintUnlock(models.Model):
     recomputing it. ``cost`` is the fraction of the points it costs (requested hints only)."""
 
     class How(models.TextChoices):
-        ATTEMPTS = "attempts", "After wrong attempts"
-        MISCONCEPTION = "misconception", "On a diagnosed misconception"
-        REQUEST = "request", "Requested"
+        ATTEMPTS = "attempts", _("After wrong attempts")
+        MISCONCEPTION = "misconception", _("On a diagnosed misconception")
+        REQUEST = "request", _("Requested")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_unlocks"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.assignment import Assignment
 from exercises.models.submission import Submission
@@ -21,10 +22,10 @@ class IntegrityReport(models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="integrity_reports"
@@ -57,9 +58,9 @@ class IntegrityReview(models.Model):
     by user id, so a pair has one row whichever of them submitted first."""
 
     class Status(models.TextChoices):
-        UNREVIEWED = "unreviewed", "Unreviewed"
-        FINE = "fine", "Fine"
-        SUSPICIOUS = "suspicious", "Suspicious"
+        UNREVIEWED = "unreviewed", _("Unreviewed")
+        FINE = "fine", _("Fine")
+        SUSPICIOUS = "suspicious", _("Suspicious")
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="integrity_reviews"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.assignment import Assignment, AssignmentProblem
 
@@ -24,22 +25,24 @@ from exercises.models.assignment import Assignment, AssignmentProblem
 def validate_attempt_points(value: object) -> None:
     """``[100]`` (one try) or a non-increasing list of percentages such as ``[100, 60, 30]``."""
     if not isinstance(value, list) or not value:
-        raise ValidationError("Give at least one percentage, e.g. [100] or [100, 60, 30].")
+        raise ValidationError(_("Give at least one percentage, e.g. [100] or [100, 60, 30]."))
     if len(value) > 10:
-        raise ValidationError("At most 10 tries per question.")
+        raise ValidationError(_("At most 10 tries per question."))
     for percent in value:
         if not isinstance(percent, int | float) or isinstance(percent, bool):
-            raise ValidationError(f"{percent!r} is not a number.")
+            raise ValidationError(_("%(value)r is not a number.") % {"value": percent})
         if not 0 <= percent <= 100:
-            raise ValidationError(f"{percent} is not a percentage between 0 and 100.")
+            raise ValidationError(
+                _("%(value)s is not a percentage between 0 and 100.") % {"value": percent}
+            )
     if any(b > a for a, b in pairwise(value)):
-        raise ValidationError("Points per try may only decline (e.g. 100, 60, 30).")
+        raise ValidationError(_("Points per try may only decline (e.g. 100, 60, 30)."))
 
 
 class FeedbackPolicy(models.TextChoices):
-    IMMEDIATE = "immediate", "Immediately, after each answer"
-    AFTER_SUBMISSION = "after_submission", "When the student finishes the quiz"
-    AFTER_CLOSE = "after_close", "When the quiz has closed for everyone"
+    IMMEDIATE = "immediate", _("Immediately, after each answer")
+    AFTER_SUBMISSION = "after_submission", _("When the student finishes the quiz")
+    AFTER_CLOSE = "after_close", _("When the quiz has closed for everyone")
 
 
 class QuizSettings(models.Model):

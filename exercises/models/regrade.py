@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.cohort import Cohort
 from exercises.models.problem import Problem
@@ -15,14 +16,14 @@ from exercises.models.problem import Problem
 
 class RegradeJob(models.Model):
     class Mode(models.TextChoices):
-        PREVIEW = "preview", "Preview (writes nothing)"
-        APPLY = "apply", "Apply"
+        PREVIEW = "preview", _("Preview (writes nothing)")
+        APPLY = "apply", _("Apply")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="regrade_jobs")
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="regrade_jobs")

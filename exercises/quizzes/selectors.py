@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from exercises.models import (
     AssignmentProblem,
@@ -31,7 +32,14 @@ from exercises.quizzes import (
     services as quizzes,  # the draw itself; quizzes imports nothing from here
 )
 
-STATE_LABELS = {"not_started": "not started", "running": "working", "finished": "done"}
+#: How the monitor and the results name each sitting state (the CSV keeps ``api_state``).
+STATE_LABELS = {
+    quiz_rules.Sitting.UPCOMING: pgettext_lazy("a quiz sitting", "upcoming"),
+    quiz_rules.Sitting.OPEN: pgettext_lazy("a quiz sitting", "open"),
+    quiz_rules.Sitting.MISSED: pgettext_lazy("a quiz sitting", "missed"),
+    quiz_rules.Sitting.RUNNING: pgettext_lazy("a quiz sitting", "working"),
+    quiz_rules.Sitting.FINISHED: pgettext_lazy("a quiz sitting", "done"),
+}
 
 
 @dataclass
@@ -53,8 +61,8 @@ class StudentRow:
 
     @property
     def state_label(self) -> str:
-        """The state as the monitor and the results say it (never the raw ``not_started``)."""
-        return STATE_LABELS.get(self.state, self.state.replace("_", " "))
+        """The state as the monitor and the results say it, in the reader's language."""
+        return str(STATE_LABELS.get(self.state, self.state.replace("_", " ")))
 
     @property
     def time_left(self) -> str:

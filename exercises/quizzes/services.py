@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises import access
 from exercises.errors import BadPayload, Closed, NotFound
@@ -131,23 +132,31 @@ def parse_pools(text: str) -> list[PoolSpec]:
         count, sep, rest = line.partition(":")
         if not sep or not count.strip().isdigit():
             raise BadPayload(
-                f"Pool line {number}: write '<how many>: slug, slug, ...', got {raw.strip()!r}.",
+                gettext("Pool line %(number)d: write '<how many>: slug, slug, ...', got %(line)r.")
+                % {"number": number, "line": raw.strip()},
                 field="pools",
             )
         slugs = tuple(s.strip() for s in rest.replace(";", ",").split(",") if s.strip())
         if not slugs:
-            raise BadPayload(f"Pool line {number}: list at least one problem.", field="pools")
+            raise BadPayload(
+                gettext("Pool line %(number)d: list at least one problem.") % {"number": number},
+                field="pools",
+            )
         draw = int(count)
         if not 1 <= draw <= len(slugs):
             raise BadPayload(
-                f"Pool line {number}: cannot draw {draw} of {len(slugs)} problem(s).",
+                gettext("Pool line %(number)d: cannot draw %(draw)d of %(count)d problem(s).")
+                % {"number": number, "draw": draw, "count": len(slugs)},
                 field="pools",
             )
         if len(set(slugs)) != len(slugs):
-            raise BadPayload(f"Pool line {number}: a problem is listed twice.", field="pools")
+            raise BadPayload(
+                gettext("Pool line %(number)d: a problem is listed twice.") % {"number": number},
+                field="pools",
+            )
         pools.append(PoolSpec(draw=draw, slugs=slugs, label=label))
     if not pools:
-        raise BadPayload("A quiz needs at least one pool of problems.", field="pools")
+        raise BadPayload(gettext("A quiz needs at least one pool of problems."), field="pools")
     return pools
 
 
@@ -165,25 +174,34 @@ def _checked_problems(
     """The checks a quiz's settings pass, for building and editing alike; returns the pools'
     problems by slug. Raises BadPayload naming the field."""
     if closes_at <= opens_at:
-        raise BadPayload("The quiz must close after it opens.", field="closes_at")
+        raise BadPayload(gettext("The quiz must close after it opens."), field="closes_at")
     try:
         validate_attempt_points(list(attempt_points))
     except ValidationError as exc:
         raise BadPayload(" ".join(exc.messages), field="attempt_points") from None
     if feedback_policy not in FeedbackPolicy.values:
-        raise BadPayload(f"Unknown feedback policy {feedback_policy!r}.", field="feedback_policy")
+        raise BadPayload(
+            gettext("Unknown feedback policy %(policy)r.") % {"policy": feedback_policy},
+            field="feedback_policy",
+        )
     all_slugs = [slug for pool in pools for slug in pool.slugs]
     if len(set(all_slugs)) != len(all_slugs):
-        raise BadPayload("A problem may be in only one pool.", field="pools")
+        raise BadPayload(gettext("A problem may be in only one pool."), field="pools")
     problems = Problem.objects.in_bulk(all_slugs, field_name="slug")
     missing = [s for s in all_slugs if s not in problems]
     if missing:
-        raise BadPayload(f"No problem {missing[0]!r} in the bank.", field="pools")
+        raise BadPayload(
+            gettext("No problem %(slug)r in the bank.") % {"slug": missing[0]}, field="pools"
+        )
     taken = Assignment.objects.filter(cohort=cohort, slug=slug)
     if editing is not None:
         taken = taken.exclude(pk=editing.pk)
     if taken.exists():
-        raise BadPayload(f"{cohort.name} already has an assignment {slug!r}.", field="slug")
+        raise BadPayload(
+            gettext("%(cohort)s already has an assignment %(slug)r.")
+            % {"cohort": cohort.name, "slug": slug},
+            field="slug",
+        )
     return problems
 
 
@@ -370,7 +388,9 @@ def set_pools(
 def publish_quiz(by: AbstractBaseUser, quiz: QuizSettings, published: bool = True) -> None:
     access.require_staff(by, quiz.assignment.cohort, write=True)
     if published and question_count(quiz) == 0:
-        raise BadPayload("Add at least one pool with problems before publishing.", field="pools")
+        raise BadPayload(
+            gettext("Add at least one pool with problems before publishing."), field="pools"
+        )
     Assignment.objects.filter(pk=quiz.assignment_id).update(published=published)
     quiz.assignment.published = published
 
@@ -446,7 +466,7 @@ def extend_time(
     """
     access.require_staff(by, quiz.assignment.cohort, write=True)
     if not 1 <= minutes <= 24 * 60:
-        raise BadPayload("Extend by 1 to 1440 minutes.", field="minutes")
+        raise BadPayload(gettext("Extend by 1 to 1440 minutes."), field="minutes")
     with transaction.atomic():
         attempt = (
             QuizAttempt.objects.select_for_update()
@@ -454,7 +474,9 @@ def extend_time(
             .first()
         )
         if attempt is None:
-            raise NotFound("That student has not started this quiz.", code="quiz_not_started")
+            raise NotFound(
+                gettext("That student has not started this quiz."), code="quiz_not_started"
+            )
         attempt.deadline += timedelta(minutes=minutes)
         attempt.extra_minutes += minutes
         attempt.save(update_fields=["deadline", "extra_minutes"])
@@ -483,10 +505,10 @@ def set_accommodation(
     factor = Decimal(str(time_factor))
     if not Decimal(1) <= factor <= Decimal(10):
         raise BadPayload(
-            "The time factor must be between 1 and 10 (e.g. 1.5).", field="time_factor"
+            gettext("The time factor must be between 1 and 10 (e.g. 1.5)."), field="time_factor"
         )
     if opens_at and closes_at and closes_at <= opens_at:
-        raise BadPayload("The window must close after it opens.", field="closes_at")
+        raise BadPayload(gettext("The window must close after it opens."), field="closes_at")
     accommodation, _ = QuizAccommodation.objects.update_or_create(
         assignment_id=quiz.assignment_id,
         user_id=user_id,

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from exercises import grading_texts
 from exercises.bank import hints
 from exercises.models import (
     Cohort,
@@ -183,16 +185,16 @@ def relate(answer: Any, expected: Any) -> Relation:
         if is_does_not_fit(answer) and expected == DOES_NOT_FIT:
             return Relation(None, None)
         text = (
-            "answered does-not-fit; it fits"
+            _("answered does-not-fit; it fits")
             if is_does_not_fit(answer)
-            else "answered a number; it does not fit"
+            else _("answered a number; it does not fit")
         )
         return Relation(text, text)
     a, e = _number(answer), _number(expected)
     if a is not None and e is not None:
         return Relation(
-            f"answer \u2212 expected = {_nice(a - e, 6)}",
-            f"answer \u00f7 expected = {_nice(a / e, 3)}" if e else None,
+            _("answer \u2212 expected = %(value)s") % {"value": _nice(a - e, 6)},
+            _("answer \u00f7 expected = %(value)s") % {"value": _nice(a / e, 3)} if e else None,
         )
     a_cells, e_cells = _cells(answer), _cells(expected)
     if a_cells is not None and e_cells is not None:
@@ -207,27 +209,43 @@ def relate(answer: Any, expected: Any) -> Relation:
                 else None
             )
             return Relation(
-                f"answer \u2212 expected = ({diff})",
-                f"answer \u00f7 expected = ({ratio})" if ratio else None,
+                _("answer \u2212 expected = %(value)s") % {"value": f"({diff})"},
+                _("answer \u00f7 expected = %(value)s") % {"value": f"({ratio})"}
+                if ratio
+                else None,
             )
-    text = f"answered {_shown(answer)}"
+    text = _("answered %(answer)s") % {"answer": _shown(answer)}
     return Relation(text, text)
 
 
 def _relate_matrix(a: list[list[float]], e: list[list[float]]) -> Relation:
     size_a, size_e = (len(a), len(a[0])), (len(e), len(e[0]))
     if size_a != size_e:
-        text = f"a {size_a[0]} \u00d7 {size_a[1]} matrix for a {size_e[0]} \u00d7 {size_e[1]} one"
+        text = _(
+            "a %(rows)s \u00d7 %(cols)s matrix for a %(want_rows)s \u00d7 %(want_cols)s one"
+        ) % {
+            "rows": size_a[0],
+            "cols": size_a[1],
+            "want_rows": size_e[0],
+            "want_cols": size_e[1],
+        }
         return Relation(text, text)
     pairs = [(x, y) for ra, re in zip(a, e, strict=True) for x, y in zip(ra, re, strict=True)]
     diffs = {_nice(x - y, 6) for x, y in pairs}
     if len(diffs) == 1:
-        difference = f"answer \u2212 expected = {diffs.pop()} in every cell"
+        difference = _("answer \u2212 expected = %(value)s in every cell") % {"value": diffs.pop()}
     else:
         wrong = sum(not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) for x, y in pairs)
-        difference = f"{wrong} of {len(pairs)} cells differ"
+        difference = _("%(wrong)s of %(cells)s cells differ") % {
+            "wrong": wrong,
+            "cells": len(pairs),
+        }
     ratios = {_nice(x / y, 3) for x, y in pairs} if all(y for _, y in pairs) else set()
-    ratio = f"answer \u00f7 expected = {ratios.pop()} in every cell" if len(ratios) == 1 else None
+    ratio = (
+        _("answer \u00f7 expected = %(value)s in every cell") % {"value": ratios.pop()}
+        if len(ratios) == 1
+        else None
+    )
     return Relation(difference, ratio)
 
 
@@ -364,9 +382,11 @@ def problem_stats(cohort: Cohort, problem: Problem, *, top_answers: int = 5) -> 
             continue
         misconception = (feedback or {}).get("misconception") or {}
         key = str(misconception.get("key") or UNDIAGNOSED)
-        titles.setdefault(
-            key, str(misconception.get("title") or ("No diagnosis" if key == UNDIAGNOSED else key))
-        )
+        if key not in titles:  # the group's title in the reader's language
+            shown = grading_texts.shown_feedback(feedback).get("misconception") or {}
+            titles[key] = str(
+                shown.get("title") or (_("No diagnosis") if key == UNDIAGNOSED else key)
+            )
         usernames[user_id] = username
         payload = payload or {}
         right = expected(seed)

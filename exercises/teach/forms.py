@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from exercises.models import Assignment, Cohort, Problem
 from exercises.models.cohort import validate_timezone
@@ -29,14 +31,18 @@ class CohortForm(forms.ModelForm):
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         initial="UTC",
-        help_text="Dates of its assignments and quizzes are typed and shown in this zone.",
-        error_messages={"invalid_choice": "%(value)r is not a known time zone: pick one."},
+        label=_("Timezone"),
+        help_text=_("Dates of its assignments and quizzes are typed and shown in this zone."),
+        error_messages={"invalid_choice": _("%(value)r is not a known time zone: pick one.")},
     )
 
     class Meta:
         model = Cohort
         fields = ["name", "slug", "timezone"]
-        help_texts = {"slug": "Its address: letters, digits and hyphens, e.g. cnn-2026-spring."}
+        labels = {"name": _("Name"), "slug": _("Slug")}
+        help_texts = {
+            "slug": _("Its address: letters, digits and hyphens, e.g. cnn-2026-spring."),
+        }
 
     def clean_timezone(self):
         value = self.cleaned_data["timezone"]
@@ -46,15 +52,22 @@ class CohortForm(forms.ModelForm):
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label="Roster CSV",
-        help_text="UTF-8; header row with username and optionally email, first_name, last_name, "
-        "display_name, role, password.",
+        label=_("Roster CSV"),
+        help_text=_(
+            "UTF-8; header row with username and optionally email, first_name, last_name, "
+            "display_name, role, password."
+        ),
     )
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
-        choices=[("student", "Student"), ("assistant", "Assistant"), ("instructor", "Instructor")]
+        label=_("Role"),
+        choices=[
+            ("student", _("Student")),
+            ("assistant", _("Assistant")),
+            ("instructor", _("Instructor")),
+        ],
     )
 
 
@@ -82,13 +95,14 @@ class AssignmentForm(forms.ModelForm):
         queryset=Problem.objects.order_by("title", "slug"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick the problems and number them for their order (1 first).",
+        label=_("Problems"),
+        help_text=_("Tick the problems and number them for their order (1 first)."),
     )
     opens_at = forms.DateTimeField(
-        required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS
+        required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS, label=_("Opens at")
     )
     due_at = forms.DateTimeField(
-        required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS
+        required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS, label=_("Due at")
     )
 
     class Meta:
@@ -109,6 +123,28 @@ class AssignmentForm(forms.ModelForm):
             "counts_on_leaderboard",
             "leaderboard_freeze_minutes",
         ]
+        labels = {
+            "title": _("Title"),
+            "slug": _("Slug"),
+            "type": pgettext_lazy("the type of an assignment", "Type"),
+            "description": _("Description"),
+            "published": _("Published"),
+            "late_policy": _("Late policy"),
+            "late_penalty_percent": _("Late penalty percent"),
+            "attempt_limit": _("Attempt limit"),
+            "reveal_answer": _("Reveal answer"),
+            "variant_policy": _("Variant policy"),
+            "counts_on_leaderboard": _("Counts on leaderboard"),
+            "leaderboard_freeze_minutes": _("Leaderboard freeze minutes"),
+        }
+        help_texts = {
+            "reveal_answer": _("Show each student the right answer after their last attempt."),
+            "attempt_limit": _("Empty: unlimited."),
+            "leaderboard_freeze_minutes": _(
+                "Students see the board as it stood this many minutes before the due date; "
+                "0: never frozen."
+            ),
+        }
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +154,7 @@ class AssignmentForm(forms.ModelForm):
         self.fields["type"].choices = [
             choice for choice in Assignment.Type.choices if choice[0] != Assignment.Type.QUIZ
         ]
-        self.fields["type"].help_text = "Quizzes are made with the quiz builder."
+        self.fields["type"].help_text = _("Quizzes are made with the quiz builder.")
         if self.instance.pk:
             self.fields["problems"].initial = [i.problem_id for i in self.instance.items.all()]
 
@@ -170,47 +206,66 @@ class AssignmentForm(forms.ModelForm):
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))
         if not slug:
-            raise ValidationError("Give a slug (letters, digits, hyphens).")
+            raise ValidationError(_("Give a slug (letters, digits, hyphens)."))
         clash = Assignment.objects.filter(cohort=self.cohort, slug=slug).exclude(
             pk=self.instance.pk
         )
         if clash.exists():
-            raise ValidationError(f"This cohort already has an assignment {slug!r}.")
+            raise ValidationError(
+                _("This cohort already has an assignment %(slug)r.") % {"slug": slug}
+            )
         return slug
 
     def clean_late_penalty_percent(self):
         value = self.cleaned_data["late_penalty_percent"]
         if value > 100:
-            raise ValidationError("A penalty is at most 100 %.")
+            raise ValidationError(_("A penalty is at most 100 %."))
         return value
 
     def clean(self):
         data = super().clean()
         opens, due = data.get("opens_at"), data.get("due_at")
         if opens and due and due <= opens:
-            self.add_error("due_at", "The due date must come after the opening date.")
+            self.add_error("due_at", _("The due date must come after the opening date."))
         if data.get("leaderboard_freeze_minutes") and not due:
-            self.add_error("leaderboard_freeze_minutes", "A freeze needs a due date.")
+            self.add_error("leaderboard_freeze_minutes", _("A freeze needs a due date."))
         for problem in data.get("problems") or []:
             raw = (self.data.get(self.position_name(problem.pk)) or "").strip()
             if raw and not raw.isdigit():
-                self.add_error("problems", f"The position of {problem.title} is not a number.")
+                self.add_error(
+                    "problems",
+                    _("The position of %(title)s is not a number.") % {"title": problem.title},
+                )
         return data
 
 
 class ExtensionForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    due_at = forms.DateTimeField(widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
-    extra_attempts = forms.IntegerField(min_value=0, max_value=1000, initial=0)
-    reason = forms.CharField(max_length=200, required=False)
+    username = forms.CharField(max_length=150, label=_("Username"))
+    due_at = forms.DateTimeField(
+        widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS, label=_("Due at")
+    )
+    extra_attempts = forms.IntegerField(
+        min_value=0, max_value=1000, initial=0, label=_("Extra attempts")
+    )
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
 
 class RegradeForm(forms.Form):
-    mode = forms.ChoiceField(choices=[("preview", "Preview"), ("apply", "Apply")])
-    never_lower = forms.BooleanField(required=False, label="Never lower a score")
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=[
+            ("preview", pgettext_lazy("a regrade that writes nothing", "Preview")),
+            ("apply", _("Apply")),
+        ],
+    )
+    never_lower = forms.BooleanField(required=False, label=_("Never lower a score"))
 
 
 class PreviewSeedForm(forms.Form):
     seed = forms.IntegerField(
-        required=False, min_value=0, max_value=2**62, help_text="Empty: the lecture's numbers."
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        label=_("Seed"),
+        help_text=_("Empty: the lecture's numbers."),
     )

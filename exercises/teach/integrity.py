@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises.access import StaffAccess
@@ -24,7 +25,7 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
     assignment = _assignment(access, assignment_slug)
     if request.method == "POST":
         services.request_report(assignment, request.user)
-        messages.success(request, "Analysis queued; this page shows it when it is done.")
+        messages.success(request, _("Analysis queued; this page shows it when it is done."))
         return redirect("teach:integrity", access.cohort.slug, assignment.slug)
     report, done = selectors.latest_report(assignment), selectors.latest_done_report(assignment)
     rows = selectors.report_rows(done) if done else []
@@ -53,7 +54,7 @@ def report_download(
     assignment = _assignment(access, assignment_slug)
     report = selectors.latest_done_report(assignment)
     if report is None:
-        raise NotFound("No finished analysis yet.", code="no_report")
+        raise NotFound(_("No finished analysis yet."), code="no_report")
     body = report_csv(selectors.report_rows(report), selectors.leak_flags(assignment))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"{access.cohort.slug}-{assignment.slug}-integrity.csv"
@@ -75,7 +76,7 @@ def pair_page(
     report = selectors.latest_done_report(assignment)
     view = selectors.pair_view(report, problem_slug, a_id, b_id) if report else None
     if view is None:
-        raise NotFound("This pair is not in the latest analysis.", code="no_pair")
+        raise NotFound(_("This pair is not in the latest analysis."), code="no_pair")
     if request.method == "POST":
         services.save_review(
             assignment,
@@ -84,7 +85,7 @@ def pair_page(
             request.POST.get("note", ""),
             request.user,
         )
-        messages.success(request, "Review saved.")
+        messages.success(request, _("Review saved."))
         return redirect(
             "teach:integrity-pair", access.cohort.slug, assignment.slug, problem_slug, a_id, b_id
         )

@@ -4,6 +4,7 @@ inside ``timezone.override(cohort.tzinfo)`` so naive inputs become that zone's m
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from exercises.errors import BadPayload
 from exercises.models import FeedbackPolicy
@@ -32,7 +33,7 @@ def parse_percentages(raw: str) -> list[float]:
     try:
         values = [float(v) for v in raw.replace("/", ",").replace("%", "").split(",") if v.strip()]
     except ValueError:
-        raise forms.ValidationError("Write percentages such as 100, 60, 30.") from None
+        raise forms.ValidationError(_("Write percentages such as 100, 60, 30.")) from None
     return [int(v) if v.is_integer() else v for v in values]
 
 
@@ -50,26 +51,33 @@ class QuizBuildForm(forms.Form):
         "pools",
     )
 
-    title = forms.CharField(max_length=200)
-    slug = forms.SlugField(max_length=80, help_text="Short name in links, e.g. cnn-quiz-1.")
-    opens_at = local_field("Opens")
-    closes_at = local_field("Closes")
+    title = forms.CharField(max_length=200, label=_("Title"))
+    slug = forms.SlugField(
+        max_length=80, label=_("Slug"), help_text=_("Short name in links, e.g. cnn-quiz-1.")
+    )
+    opens_at = local_field(_("Opens"))
+    closes_at = local_field(_("Closes"))
     time_limit_minutes = forms.IntegerField(
-        label="Time limit (minutes per student)", min_value=1, max_value=24 * 60, initial=15
+        label=_("Time limit (minutes per student)"), min_value=1, max_value=24 * 60, initial=15
     )
     attempt_points = forms.CharField(
-        label="Points per try (%)",
+        label=_("Points per try (%)"),
         initial="100",
-        help_text="100 = one try; 100, 60, 30 = three tries with declining points.",
+        help_text=_("100 = one try; 100, 60, 30 = three tries with declining points."),
     )
     feedback_policy = forms.ChoiceField(
-        choices=FeedbackPolicy.choices, initial=FeedbackPolicy.AFTER_CLOSE
+        label=_("Feedback policy"),
+        choices=FeedbackPolicy.choices,
+        initial=FeedbackPolicy.AFTER_CLOSE,
     )
-    counts_on_leaderboard = forms.BooleanField(required=False, label="Counts on the leaderboard")
+    counts_on_leaderboard = forms.BooleanField(required=False, label=_("Counts on the leaderboard"))
     pools = forms.CharField(
+        label=_("Pools"),
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text="One pool per line: how many to draw, a colon, the problems' slugs, e.g. "
-        "'2: output-size-stride, output-size-padding, same-padding [output sizes]'.",
+        help_text=_(
+            "One pool per line: how many to draw, a colon, the problems' slugs, e.g. "
+            "'2: output-size-stride, output-size-padding, same-padding [output sizes]'."
+        ),
     )
 
     def __init__(self, *args, locked: bool = False, **kwargs):
@@ -79,7 +87,7 @@ class QuizBuildForm(forms.Form):
         for name in ("pools", "attempt_points"):
             self.fields[name].disabled = locked
             if locked:
-                self.fields[name].help_text = "Locked: students have started this quiz."
+                self.fields[name].help_text = _("Locked: students have started this quiz.")
 
     def clean_attempt_points(self) -> list[float]:
         return parse_percentages(self.cleaned_data["attempt_points"])
@@ -93,23 +101,23 @@ class QuizBuildForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_at", "The quiz must close after it opens.")
+            self.add_error("closes_at", _("The quiz must close after it opens."))
         return data
 
 
 class ExtendForm(forms.Form):
     user_id = forms.IntegerField(widget=forms.HiddenInput)
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=5)
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=5, label=_("Minutes"))
 
 
 class AccommodationForm(forms.Form):
-    user_id = forms.TypedChoiceField(label="Student", coerce=int)
+    user_id = forms.TypedChoiceField(label=_("Student"), coerce=int)
     time_factor = forms.DecimalField(
-        label="Time factor", min_value=1, max_value=10, decimal_places=2, initial=1.5
+        label=_("Time factor"), min_value=1, max_value=10, decimal_places=2, initial=1.5
     )
-    opens_at = local_field("Own window opens", required=False)
-    closes_at = local_field("Own window closes", required=False)
-    reason = forms.CharField(max_length=200, required=False)
+    opens_at = local_field(_("Own window opens"), required=False)
+    closes_at = local_field(_("Own window closes"), required=False)
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
     def __init__(self, *args, students=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +44,7 @@ def quiz_new(request: HttpRequest, staff: StaffAccess) -> HttpResponse:
 
     form = QuizBuildForm(request.POST or None)
     return _builder(
-        request, form, cohort, save, "Quiz saved as a draft: preview a draw, then publish."
+        request, form, cohort, save, _("Quiz saved as a draft: preview a draw, then publish.")
     )
 
 
@@ -59,7 +61,7 @@ def quiz_edit(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse
     started = quizzes.has_started(quiz)
     form = QuizBuildForm(request.POST or None, initial=_form_values(quiz), locked=started)
     context = {"quiz": quiz, "started": started}
-    return _builder(request, form, quiz.assignment.cohort, save, "Quiz saved.", context)
+    return _builder(request, form, quiz.assignment.cohort, save, _("Quiz saved."), context)
 
 
 def _builder(
@@ -158,7 +160,9 @@ def quiz_publish(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespo
     except StrideError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Published." if quiz.assignment.published else "Unpublished.")
+        messages.success(
+            request, _("Published.") if quiz.assignment.published else _("Unpublished.")
+        )
     return redirect("teach:quiz-preview", slug=staff.cohort.slug, pk=pk)
 
 
@@ -201,10 +205,15 @@ def quiz_extend(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                f"{attempt.user.username} has {minutes} more minute{'s' if minutes != 1 else ''}.",
+                ngettext(
+                    "%(username)s has %(minutes)d more minute.",
+                    "%(username)s has %(minutes)d more minutes.",
+                    minutes,
+                )
+                % {"username": attempt.user.username, "minutes": minutes},
             )
     else:
-        messages.error(request, "Extend by a whole number of minutes (1 to 1440).")
+        messages.error(request, _("Extend by a whole number of minutes (1 to 1440)."))
     return redirect("teach:quiz-monitor", slug=staff.cohort.slug, pk=pk)
 
 
@@ -232,9 +241,15 @@ def quiz_accommodate(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpR
         except StrideError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Accommodation saved.")
+            messages.success(request, _("Accommodation saved."))
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request,
+            "; ".join(
+                f"{form.fields[k].label if k in form.fields else k}: {' '.join(v)}"
+                for k, v in form.errors.items()
+            ),
+        )
     return redirect("teach:quiz-monitor", slug=staff.cohort.slug, pk=pk)
 
 
@@ -243,7 +258,7 @@ def quiz_accommodate(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpR
 def quiz_close(request: HttpRequest, staff: StaffAccess, pk: int) -> HttpResponse:
     quiz = cohort_quiz(staff, pk)
     quizzes.close_quiz(request.user, quiz)
-    messages.success(request, "The quiz is closed for everyone.")
+    messages.success(request, _("The quiz is closed for everyone."))
     return redirect("teach:quiz-results", slug=staff.cohort.slug, pk=pk)
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.access import (
@@ -41,7 +43,10 @@ def _assignment(access: StaffAccess, slug: str | None) -> Assignment | None:
         return None
     found = Assignment.objects.filter(cohort=access.cohort, slug=slug).first()
     if found is None:
-        raise NotFound(f"No assignment {slug!r} in this cohort.", code="assignment_not_found")
+        raise NotFound(
+            _("No assignment %(slug)r in this cohort.") % {"slug": slug},
+            code="assignment_not_found",
+        )
     return found
 
 
@@ -51,7 +56,10 @@ def _cohort_problem(access: StaffAccess, problem_slug: str) -> Problem:
         slug=problem_slug, assignment_items__assignment__cohort=access.cohort
     ).first()
     if problem is None:
-        raise NotFound(f"No problem {problem_slug!r} in this cohort.", code="problem_not_found")
+        raise NotFound(
+            _("No problem %(slug)r in this cohort.") % {"slug": problem_slug},
+            code="problem_not_found",
+        )
     return problem
 
 
@@ -62,15 +70,17 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = staff_memberships(request.user)
     may_create = can_create_cohorts(request.user)
     if not memberships and not may_create:
-        return refusal(request, NotFound("No such page.", code="not_found"))
+        return refusal(request, NotFound(_("No such page."), code="not_found"))
     form = forms.CohortForm(request.POST or None)
     if request.method == "POST":
         if not may_create:
-            return refusal(request, NotFound("No such page.", code="not_found"))
+            return refusal(request, NotFound(_("No such page."), code="not_found"))
         if form.is_valid():
             cohort = roster.create_cohort(request.user, **form.cleaned_data)
             messages.success(
-                request, f"Cohort {cohort.name} created; join code {cohort.join_code}."
+                request,
+                _("Cohort %(name)s created; join code %(code)s.")
+                % {"name": cohort.name, "code": cohort.join_code},
             )
             return redirect("teach:cohort", slug=cohort.slug)
     return render(
@@ -115,12 +125,19 @@ def join_code(request: HttpRequest, access: StaffAccess) -> HttpResponse:
     action = request.POST.get("action")
     if action == "rotate":
         code = roster.rotate_join_code(access.cohort)
-        messages.success(request, f"New join code: {code}. The old one no longer works.")
+        messages.success(
+            request, _("New join code: %(code)s. The old one no longer works.") % {"code": code}
+        )
     elif action in ("disable", "enable"):
         roster.set_join_enabled(access.cohort, action == "enable")
-        messages.success(request, f"Joining by code is {action}d.")
+        messages.success(
+            request,
+            _("Joining by code is enabled.")
+            if action == "enable"
+            else _("Joining by code is disabled."),
+        )
     else:
-        return refusal(request, StrideError("Unknown action.", field="action"))
+        return refusal(request, StrideError(_("Unknown action."), field="action"))
     return redirect("teach:cohort", slug=access.cohort.slug)
 
 
@@ -129,7 +146,7 @@ def join_code(request: HttpRequest, access: StaffAccess) -> HttpResponse:
 def member_role(request: HttpRequest, access: StaffAccess, membership_id: int) -> HttpResponse:
     form = forms.RoleForm(request.POST)
     if not form.is_valid():
-        return refusal(request, StrideError("Pick a role.", field="role"))
+        return refusal(request, StrideError(_("Pick a role."), field="role"))
     try:
         membership = roster.set_role(
             access.cohort, membership_id, form.cleaned_data["role"], by=request.user
@@ -137,7 +154,11 @@ def member_role(request: HttpRequest, access: StaffAccess, membership_id: int) -
     except StrideError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{membership.user.username} is now {membership.role}.")
+        messages.success(
+            request,
+            _("%(username)s is now %(role)s.")
+            % {"username": membership.user.username, "role": membership.get_role_display()},
+        )
     return redirect("teach:cohort", slug=access.cohort.slug)
 
 
@@ -150,15 +171,23 @@ def roster_upload(request: HttpRequest, access: StaffAccess) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             if upload.size > 2 * 1024 * 1024:
-                raise roster.RosterError(["the file is larger than 2 MB"])
+                raise roster.RosterError([_("the file is larger than 2 MB")])
             report = roster.import_roster(access.cohort, roster.decode_csv(upload.read()))
         except roster.RosterError as exc:
             errors = exc.errors
         else:
             messages.success(
                 request,
-                f"{len(report.enrolled)} enrolled ({len(report.created_users)} new accounts), "
-                f"{len(report.updated)} updated, {len(report.unchanged)} already there.",
+                _(
+                    "%(enrolled)d enrolled (%(new)d new accounts), %(updated)d updated, "
+                    "%(unchanged)d already there."
+                )
+                % {
+                    "enrolled": len(report.enrolled),
+                    "new": len(report.created_users),
+                    "updated": len(report.updated),
+                    "unchanged": len(report.unchanged),
+                },
             )
             return redirect("teach:cohort", slug=access.cohort.slug)
     return render(
@@ -213,7 +242,7 @@ def assignment_edit(
         except StrideError as exc:
             form.add_error(exc.field if exc.field in form.fields else "problems", exc.message)
         else:
-            messages.success(request, f"Saved {assignment.title}.")
+            messages.success(request, _("Saved %(title)s.") % {"title": assignment.title})
             return redirect("teach:cohort", slug=access.cohort.slug)
     return render(
         request,
@@ -239,7 +268,7 @@ def extensions(request: HttpRequest, access: StaffAccess, assignment_slug: str) 
             except StrideError as exc:
                 form.add_error(exc.field, exc.message)
             else:
-                messages.success(request, "Extension saved.")
+                messages.success(request, _("Extension saved."))
                 return redirect(
                     "teach:extensions", slug=access.cohort.slug, assignment_slug=assignment.slug
                 )
@@ -295,7 +324,7 @@ def student_page(request: HttpRequest, access: StaffAccess, user_id: int) -> Htt
         .first()
     )
     if membership is None:
-        return refusal(request, NotFound("No such student in this cohort.", code="not_found"))
+        return refusal(request, NotFound(_("No such student in this cohort."), code="not_found"))
     book = gradebook.build_gradebook(access.cohort, user_id=user_id)
     row = book.rows[0] if book.rows else None
     submissions = (
@@ -322,9 +351,10 @@ def problem_analytics(request: HttpRequest, access: StaffAccess, problem_slug: s
     problem = _cohort_problem(access, problem_slug)
     stats = analytics.problem_stats(access.cohort, problem)
     labels = analytics.distribution_labels()
-    chart = charts.bar_chart_svg(
-        stats.distribution, labels, title=f"Best scores of {stats.students} students"
-    )
+    title = ngettext(
+        "Best scores of %(count)d student", "Best scores of %(count)d students", stats.students
+    ) % {"count": stats.students}
+    chart = charts.bar_chart_svg(stats.distribution, labels, title=title)
     return render(
         request,
         "instructor/analytics.html",
@@ -379,7 +409,7 @@ def regrade_job(request: HttpRequest, access: StaffAccess, job_id: int) -> HttpR
         RegradeJob.objects.filter(pk=job_id, cohort=access.cohort).select_related("problem").first()
     )
     if job is None:
-        return refusal(request, NotFound("No such regrade.", code="not_found"))
+        return refusal(request, NotFound(_("No such regrade."), code="not_found"))
     context = {"access": access, "cohort": access.cohort, "job": job}
     if request.htmx:
         return render(request, "instructor/_regrade_progress.html", context)
@@ -408,7 +438,9 @@ def problem_preview(request: HttpRequest, problem_slug: str) -> HttpResponse:
         return refusal(request, exc)
     problem = Problem.objects.filter(slug=problem_slug).first()
     if problem is None:
-        return refusal(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
+        return refusal(
+            request, NotFound(_("No problem %(slug)r.") % {"slug": problem_slug}, code="not_found")
+        )
     form = forms.PreviewSeedForm(request.GET or None)
     seed = form.cleaned_data["seed"] if form.is_valid() else None
     preview = authoring.preview_problem(problem, seed)
@@ -449,7 +481,9 @@ def problem_preview_check(request: HttpRequest, problem_slug: str) -> HttpRespon
         return refusal(request, exc)
     problem = Problem.objects.filter(slug=problem_slug).first()
     if problem is None:
-        return refusal(request, NotFound(f"No problem {problem_slug!r}.", code="not_found"))
+        return refusal(
+            request, NotFound(_("No problem %(slug)r.") % {"slug": problem_slug}, code="not_found")
+        )
     return render(
         request,
         "instructor/_selfcheck.html",
