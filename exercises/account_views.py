@@ -14,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from exercises import accounts
@@ -62,7 +63,10 @@ class SignUpView(RefusalStatusMixin, FormView):
         except RetryLater as exc:
             return self.refuse(form, exc)
         auth_login(self.request, membership.user)
-        messages.success(self.request, f"Welcome! You are a student of {membership.cohort.name}.")
+        messages.success(
+            self.request,
+            _("Welcome! You are a student of %(cohort)s.") % {"cohort": membership.cohort.name},
+        )
         return super().form_valid(form)
 
 
@@ -94,5 +98,5 @@ class InvitationView(GatedPasswordChoiceMixin, auth_views.PasswordResetConfirmVi
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
         if response.status_code == 302:
-            messages.success(self.request, "Your password is set. Welcome to Stride!")
+            messages.success(self.request, _("Your password is set. Welcome to Stride!"))
         return response

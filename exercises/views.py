@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,7 +86,9 @@ def join_cohort(request: HttpRequest) -> HttpResponse:
         except StrideError as exc:
             form.add_error("code", exc.message)
         else:
-            messages.success(request, f"You joined {membership.cohort.name}.")
+            messages.success(
+                request, gettext("You joined %(cohort)s.") % {"cohort": membership.cohort.name}
+            )
             return redirect("dashboard")
     return render(request, "exercises/join.html", {"form": form})
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Assignment, Cohort, Problem
 from exercises.models.cohort import validate_timezone
@@ -217,5 +218,5 @@ class PreviewSeedForm(forms.Form):
 
 
 class LeaderboardProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=60, required=False, label="Your leaderboard name")
-    show_on_leaderboard = forms.BooleanField(required=False, label="Show me on the leaderboard")
+    display_name = forms.CharField(max_length=60, required=False, label=_("Your leaderboard name"))
+    show_on_leaderboard = forms.BooleanField(required=False, label=_("Show me on the leaderboard"))

@@ -8,6 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # No 0/O, 1/I/L: join codes are read aloud and copied from a projector.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,9 +47,9 @@ class Cohort(models.Model):
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "Student"
-    INSTRUCTOR = "instructor", "Instructor"
-    ASSISTANT = "assistant", "Assistant"
+    STUDENT = "student", _("Student")
+    INSTRUCTOR = "instructor", _("Instructor")
+    ASSISTANT = "assistant", _("Assistant")
 
 
 STAFF_ROLES = (Role.INSTRUCTOR, Role.ASSISTANT)

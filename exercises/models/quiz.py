@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.assignment import Assignment, AssignmentProblem
 
@@ -37,9 +38,9 @@ def validate_attempt_points(value: object) -> None:
 
 
 class FeedbackPolicy(models.TextChoices):
-    IMMEDIATE = "immediate", "Immediately, after each answer"
-    AFTER_SUBMISSION = "after_submission", "When the student finishes the quiz"
-    AFTER_CLOSE = "after_close", "When the quiz has closed for everyone"
+    IMMEDIATE = "immediate", _("Immediately, after each answer")
+    AFTER_SUBMISSION = "after_submission", _("When the student finishes the quiz")
+    AFTER_CLOSE = "after_close", _("When the quiz has closed for everyone")
 
 
 class QuizSettings(models.Model):

@@ -5,23 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models.assignment import Assignment
 from exercises.models.problem import Problem
 
 
 class Status(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    GRADED = "graded", "Graded"
-    ERROR = "error", "Error"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    GRADED = "graded", _("Graded")
+    ERROR = "error", _("Error")
 
 
 class Verdict(models.TextChoices):
-    CORRECT = "correct", "Correct"
-    PARTIAL = "partial", "Partially correct"
-    INCORRECT = "incorrect", "Incorrect"
-    INVALID = "invalid", "Could not be read"
+    CORRECT = "correct", _("Correct")
+    PARTIAL = "partial", _("Partially correct")
+    INCORRECT = "incorrect", _("Incorrect")
+    INVALID = "invalid", _("Could not be read")
 
 
 PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
