@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from exercises.errors import AccessDenied, NotFound
 from exercises.models import Cohort, Membership, QuizSettings, Role
@@ -46,7 +47,8 @@ def _require_role(role: str | None, *, staff: bool, write: bool, missing: NotFou
         raise missing
     if write and not may_write(role):
         raise AccessDenied(
-            "Assistants can read this cohort's pages but not change them.", code="read_only"
+            gettext("Assistants can read this cohort's pages but not change them."),
+            code="read_only",
         )
 
 
@@ -126,7 +128,7 @@ def can_create_cohorts(user: AbstractBaseUser) -> bool:
 def require_bank_access(user: AbstractBaseUser) -> None:
     """The shared problem bank: staff of any cohort and Django staff; 404 for anyone else."""
     if not is_staff_member(user):
-        raise NotFound("No such page.", code="not_found")
+        raise NotFound(gettext("No such page."), code="not_found")
 
 
 # --- Get-or-404/403 for the views ---------------------------------------------------------------
@@ -167,7 +169,9 @@ def member_cohort(user: AbstractBaseUser, slug: str) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound(f"No cohort {slug!r} of yours.", code="cohort_not_found")
+        raise NotFound(
+            gettext("No cohort %(slug)r of yours.") % {"slug": slug}, code="cohort_not_found"
+        )
     return membership
 
 
@@ -177,7 +181,7 @@ def _quiz(assignment_id: int, cohort: Cohort | None = None) -> QuizSettings:
         quizzes = quizzes.filter(assignment__cohort=cohort)
     quiz = quizzes.filter(assignment_id=assignment_id).first()
     if quiz is None:
-        raise NotFound("No such quiz.", code="quiz_not_found")
+        raise NotFound(gettext("No such quiz."), code="quiz_not_found")
     return quiz
 
 
@@ -193,7 +197,7 @@ def require_quiz_member(user: AbstractBaseUser, quiz: QuizSettings) -> str:
     students once it is published; NotFound for anyone else."""
     role = role_in(user, quiz.assignment.cohort_id)
     if role is None or (not is_staff_role(role) and not quiz.assignment.published):
-        raise NotFound("No such quiz.", code="quiz_not_found")
+        raise NotFound(gettext("No such quiz."), code="quiz_not_found")
     return role
 
 

@@ -5,6 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from exercises.accounts import logins
 from exercises.errors import RetryLater
@@ -65,12 +66,13 @@ class SignUpForm(GatedNewPasswordMixin, UserCreationForm):
 
     email = forms.EmailField(
         required=False,
-        help_text="For resetting a forgotten password; your instructor may also use it.",
+        label=_("Email"),
+        help_text=_("For resetting a forgotten password; your instructor may also use it."),
     )
     code = forms.CharField(
         max_length=32,
-        label="Join code",
-        help_text="The code your instructor gave the class (8 letters and digits).",
+        label=_("Join code"),
+        help_text=_("The code your instructor gave the class (8 letters and digits)."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -97,7 +99,7 @@ class SignUpForm(GatedNewPasswordMixin, UserCreationForm):
             raise ValidationError(exc.message, code=exc.code) from None
         if self.cohort is None:
             raise ValidationError(
-                "No cohort takes that join code. Check it with your instructor.",
+                _("No cohort takes that join code. Check it with your instructor."),
                 code="bad_join_code",
             )
         return code
@@ -106,6 +108,6 @@ class SignUpForm(GatedNewPasswordMixin, UserCreationForm):
 class JoinCohortForm(forms.Form):
     code = forms.CharField(
         max_length=32,
-        label="Join code",
+        label=_("Join code"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )

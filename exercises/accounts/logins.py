@@ -30,6 +30,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework.authtoken.models import Token
 
 from exercises.accounts.addresses import client_address
@@ -52,7 +53,7 @@ def password_check_slot() -> Iterator[None]:
     slots = _slots(settings.STRIDE["LOGIN_CONCURRENCY"])
     if not slots.acquire(blocking=False):
         raise Busy(
-            "Many people are logging in right now; try again in a second.",
+            gettext("Many people are logging in right now; try again in a second."),
             retry_after=BUSY_RETRY_AFTER_SECONDS,
             code="login_busy",
         )
@@ -110,8 +111,10 @@ def _failure_counts(request: HttpRequest, username: str) -> tuple[FailureCount, 
 
 
 _REFUSALS = {
-    "account": "Too many failed logins for this account",
-    "address": "Too many failed logins from your network address",
+    "account": gettext_lazy("Too many failed logins for this account; try again in %(wait)d s."),
+    "address": gettext_lazy(
+        "Too many failed logins from your network address; try again in %(wait)d s."
+    ),
 }
 
 
@@ -123,7 +126,7 @@ def check_not_throttled(counts: tuple[FailureCount, ...], now: float) -> None:
             continue
         wait = int(stored.get(count.reset_key, now + count.window_seconds) - now) + 1
         raise RateLimited(
-            f"{_REFUSALS[count.scope]}; try again in {wait} s.",
+            _REFUSALS[count.scope] % {"wait": wait},
             retry_after=wait,
             code="login_throttled",
         )

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView
 
@@ -67,7 +68,10 @@ class SignUpView(RefusalStatusMixin, FormView):
         except RetryLater as exc:
             return self.refuse(form, exc)
         auth_login(self.request, membership.user)
-        messages.success(self.request, f"Welcome! You are a student of {membership.cohort.name}.")
+        messages.success(
+            self.request,
+            _("Welcome! You are a student of %(cohort)s.") % {"cohort": membership.cohort.name},
+        )
         return super().form_valid(form)
 
 
@@ -99,7 +103,7 @@ class InvitationView(GatedPasswordChoiceMixin, auth_views.PasswordResetConfirmVi
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
         if response.status_code == 302:
-            messages.success(self.request, "Your password is set. Welcome to Stride!")
+            messages.success(self.request, _("Your password is set. Welcome to Stride!"))
         return response
 
 
@@ -128,6 +132,8 @@ def join_cohort(request: HttpRequest) -> HttpResponse:
         except StrideError as exc:
             form.add_error("code", exc.message)
         else:
-            messages.success(request, f"You joined {membership.cohort.name}.")
+            messages.success(
+                request, _("You joined %(cohort)s.") % {"cohort": membership.cohort.name}
+            )
             return redirect("dashboard")
     return render(request, "exercises/join.html", {"form": form})

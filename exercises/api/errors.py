@@ -1,4 +1,7 @@
-"""Every API error as ``{"error": {"code", "message", "field"}}`` with the right status."""
+"""Every API error as ``{"error": {"code", "message", "field"}}`` with the right status.
+
+``code`` is a stable English identifier clients branch on; ``message`` is for people, in the
+request's language (``Accept-Language``; Django and DRF bring their own messages' Korean)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,7 +53,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             response["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("too_large", "The request body is too large."), status=413)
+        return Response(
+            error_body("too_large", gettext("The request body is too large.")), status=413
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -60,6 +66,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     message, field = _first_detail(getattr(exc, "detail", str(exc)))
     if isinstance(exc, drf.ParseError):
-        message = f"The body is not valid JSON: {message}"
+        message = gettext("The body is not valid JSON: %(detail)s") % {"detail": message}
     response.data = error_body(code, message, field)
     return response

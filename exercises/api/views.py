@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -84,7 +85,7 @@ class TokenView(APIView):
             form.validated_data["password"],
         )
         if user is None:
-            raise BadPayload("Wrong username or password.", code="invalid_credentials")
+            raise BadPayload(gettext("Wrong username or password."), code="invalid_credentials")
         return Response({"token": logins.token_for(user)})
 
 

@@ -10,10 +10,21 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from exercises.models import Assignment, AssignmentProblem, Status, Submission
 from exercises.models.submission import COUNTS
 from exercises.submissions import selectors
+
+#: What each ``ProblemProgress.state`` is called on the pages.
+STATE_LABELS = {
+    "solved": pgettext_lazy("problem state", "solved"),
+    "grading": pgettext_lazy("problem state", "grading"),
+    "no attempts left": pgettext_lazy("problem state", "no attempts left"),
+    "partly solved": pgettext_lazy("problem state", "partly solved"),
+    "tried": pgettext_lazy("problem state", "tried"),
+    "not started": pgettext_lazy("problem state", "not started"),
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,12 @@ class ProblemProgress:
         if self.attempts_used:
             return "tried"
         return "not started"
+
+    @property
+    def state_label(self) -> str:
+        """``state`` in the reader's language (``state`` itself stays English: it names a CSS
+        class)."""
+        return STATE_LABELS[self.state]
 
 
 @dataclass

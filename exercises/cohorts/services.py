@@ -29,6 +29,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from exercises.cohorts import selectors
 from exercises.errors import BadPayload, NotFound
@@ -311,7 +312,7 @@ def join_cohort(user: AbstractBaseUser, code: str, display_name: str = "") -> Me
     cohort = selectors.joinable_cohort(code)
     if cohort is None:
         raise NotFound(
-            "No cohort takes that join code. Check it with your instructor.",
+            gettext("No cohort takes that join code. Check it with your instructor."),
             field="code",
             code="bad_join_code",
         )

@@ -37,6 +37,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from exercises.errors import BadPayload
 from exercises.leaderboards import services as leaderboards
@@ -58,7 +59,9 @@ def top_param(raw: str | None) -> int | None:
     if raw in (None, ""):
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
-        raise BadPayload(f"top must be a whole number from 1 to {MAX_TOP}.", field="top")
+        raise BadPayload(
+            gettext("top must be a whole number from 1 to %(max)d.") % {"max": MAX_TOP}, field="top"
+        )
     return int(raw)
 
 

@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises import access
 from exercises.cohorts.selectors import pseudonym_for
@@ -667,5 +668,8 @@ def access_board(
         if assignment is None or (
             not access.is_staff_role(membership.role) and not assignment.published
         ):
-            raise NotFound(f"No assignment {assignment_slug!r}.", code="assignment_not_found")
+            raise NotFound(
+                gettext("No assignment %(slug)r.") % {"slug": assignment_slug},
+                code="assignment_not_found",
+            )
     return membership, assignment

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from exercises import grading_texts
 from grader.kinds.answers import read_number_text
@@ -28,7 +30,11 @@ from grader.kinds.base import InvalidAnswer
 DOES_NOT_FIT = "does-not-fit"
 #: Largest grid the page draws as inputs; larger matrices use the text box.
 MAX_GRID_CELLS = 400
-DEFAULT_SHAPE_LABELS = ("height", "width", "depth")
+DEFAULT_SHAPE_LABELS = (
+    pgettext_lazy("shape", "height"),
+    pgettext_lazy("shape", "width"),
+    pgettext_lazy("shape", "depth"),
+)
 
 
 class AnswerError(ValueError):
@@ -58,9 +64,11 @@ def parse_rows(text: str) -> list[list[int | float]]:
         try:
             value = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise AnswerError(f"That looks like JSON but is not: {exc.msg}.") from None
+            raise AnswerError(
+                _("That looks like JSON but is not: %(error)s.") % {"error": exc.msg}
+            ) from None
         if not (isinstance(value, list) and all(isinstance(r, list) for r in value)):
-            raise AnswerError("Send a list of rows, such as [[1, 2], [3, 4]].")
+            raise AnswerError(_("Send a list of rows, such as [[1, 2], [3, 4]]."))
         return value
     rows = []
     for line in stripped.splitlines():
@@ -68,7 +76,7 @@ def parse_rows(text: str) -> list[list[int | float]]:
         if parts:
             rows.append([parse_number(p) for p in parts])
     if not rows:
-        raise AnswerError("Enter the rows of numbers.")
+        raise AnswerError(_("Enter the rows of numbers."))
     return rows
 
 
@@ -97,7 +105,7 @@ def shape_labels(fmt: Mapping[str, Any]) -> list[str]:
         return [str(label) for label in labels]
     if length == len(DEFAULT_SHAPE_LABELS):
         return list(DEFAULT_SHAPE_LABELS)
-    return [f"dimension {i + 1}" for i in range(length)]
+    return [_("dimension %(n)d") % {"n": i + 1} for i in range(length)]
 
 
 @dataclass(frozen=True)
@@ -147,11 +155,13 @@ def read_answer(
             name = f"{prefix}dim-{i}"
             raw = post.get(name, "").strip()
             if not raw:
-                raise AnswerError(f"Enter the {label}.", field=name)
+                raise AnswerError(_("Enter the %(label)s.") % {"label": label}, field=name)
             number = parse_number(raw)
             if isinstance(number, float):
                 if not number.is_integer():
-                    raise AnswerError(f"The {label} is a whole number.", field=name)
+                    raise AnswerError(
+                        _("The %(label)s is a whole number.") % {"label": label}, field=name
+                    )
                 number = int(number)
             values.append(number)
         return {"answer": values}
@@ -160,17 +170,20 @@ def read_answer(
         keys = {o.key for o in choice_options(fmt)}
         unknown = [c for c in chosen if c not in keys]
         if unknown:
-            raise AnswerError(f"{unknown[0]!r} is not one of the options.", field=f"{prefix}choice")
+            raise AnswerError(
+                _("%(choice)r is not one of the options.") % {"choice": unknown[0]},
+                field=f"{prefix}choice",
+            )
         if not chosen:
-            raise AnswerError("Choose an option.", field=f"{prefix}choice")
+            raise AnswerError(_("Choose an option."), field=f"{prefix}choice")
         if fmt.get("multiple"):
             return {"answer": chosen}
         if len(chosen) > 1:
-            raise AnswerError("Choose one option.", field=f"{prefix}choice")
+            raise AnswerError(_("Choose one option."), field=f"{prefix}choice")
         return {"answer": chosen[0]}
     # Unknown format: the text box, read as JSON when it parses, else rows or a plain string.
     if not text.strip():
-        raise AnswerError("Enter an answer.")
+        raise AnswerError(_("Enter an answer."))
     try:
         return {"answer": json.loads(text)}
     except json.JSONDecodeError:
@@ -188,26 +201,29 @@ def _read_number(fmt: Mapping[str, Any], text: str, ticked: bool) -> int | float
     if ticked and DOES_NOT_FIT in (fmt.get("accepts") or []):
         if text.strip():
             raise AnswerError(
-                "Either type the size or tick \u201cIt does not fit\u201d, not both.",
+                _("Either type the size or tick “It does not fit”, not both."),
                 field="does_not_fit",
             )
         return DOES_NOT_FIT
     if not text.strip():
-        raise AnswerError("Enter a number.")
+        raise AnswerError(_("Enter a number."))
     if text.strip().lower() == DOES_NOT_FIT:
         return DOES_NOT_FIT
     try:
         return parse_number(text)
     except AnswerError as exc:
         if DOES_NOT_FIT in (fmt.get("accepts") or []):
-            raise AnswerError(f"{exc.message} If it does not fit, tick the box instead.") from None
+            raise AnswerError(
+                _("%(problem)s If it does not fit, tick the box instead.")
+                % {"problem": exc.message}
+            ) from None
         raise
 
 
 def _read_grid(fmt: Mapping[str, Any], post: QueryDict, prefix: str) -> list[list[int | float]]:
     size = _grid_size(fmt)
     if size is None:
-        raise AnswerError("Enter the rows of numbers.")
+        raise AnswerError(_("Enter the rows of numbers."))
     rows, cols = size
     matrix: list[list[int | float]] = []
     missing = 0
@@ -226,13 +242,19 @@ def _read_grid(fmt: Mapping[str, Any], post: QueryDict, prefix: str) -> list[lis
                 row.append(parse_number(raw))
             except AnswerError as exc:
                 raise AnswerError(
-                    f"Row {r + 1}, column {c + 1}: {exc.message}", field=name
+                    _("Row %(row)d, column %(col)d: %(problem)s")
+                    % {"row": r + 1, "col": c + 1, "problem": exc.message},
+                    field=name,
                 ) from None
         matrix.append(row)
     if missing:
         raise AnswerError(
-            f"{missing} cell{'s' if missing != 1 else ''} of the {rows}x{cols} grid "
-            f"{'are' if missing != 1 else 'is'} empty.",
+            ngettext(
+                "%(n)d cell of the %(rows)dx%(cols)d grid is empty.",
+                "%(n)d cells of the %(rows)dx%(cols)d grid are empty.",
+                missing,
+            )
+            % {"n": missing, "rows": rows, "cols": cols},
             field=first_missing,
         )
     return matrix
@@ -248,7 +270,7 @@ class AnswerWidget:
     #: Starts every input's name and id (``"q2-"`` on a quiz page); "" on a problem page.
     prefix: str = ""
     #: The number or text box's label (a quiz page says which question).
-    label: str = "Your answer"
+    label: str = gettext_lazy("Your answer")
     grid: list[list[dict[str, Any]]] = field(default_factory=list)
     dims: list[dict[str, Any]] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
@@ -266,7 +288,7 @@ def build_widget(
     post: QueryDict | None = None,
     starter_code: str = "",
     prefix: str = "",
-    label: str = "Your answer",
+    label: str = gettext_lazy("Your answer"),
 ) -> AnswerWidget:
     """The inputs for ``fmt``, filled from ``post`` (the form sent back with an error) or
     empty; the code editor opens with ``starter_code``. ``prefix`` as in ``read_answer``."""

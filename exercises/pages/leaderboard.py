@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from exercises.cohorts import services as roster
@@ -49,7 +50,7 @@ def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
         except StrideError as exc:
             form.add_error(exc.field, exc.message)
         else:
-            messages.success(request, "Saved your leaderboard settings.")
+            messages.success(request, gettext("Saved your leaderboard settings."))
             return redirect(request.get_full_path())
     version = leaderboard_reads.page_version(cohort, assignment) if request.htmx else None
     board = leaderboards.board_for(

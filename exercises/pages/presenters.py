@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from exercises import grading_texts
 from exercises.bank import hints
@@ -26,7 +28,7 @@ from grader.kinds import get_kind
 from grader.kinds.answers import typed_number
 from grader.texts import Text
 
-HIDDEN_TEST_NOTE = "Hidden test: its inputs and expected output are not shown."
+HIDDEN_TEST_NOTE = gettext_lazy("Hidden test: its inputs and expected output are not shown.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class AnswerView:
     text: str = ""
 
 
-def answer_view(payload: dict[str, Any], label: str = "Your answer") -> AnswerView:
+def answer_view(payload: dict[str, Any], label: str = gettext_lazy("Your answer")) -> AnswerView:
     if "code" in payload:
         return AnswerView(code=str(payload["code"]))
     answer = payload.get("answer")
@@ -76,9 +78,11 @@ class TestView:
 
 def crash_text(crash: dict[str, Any]) -> str:
     """``"IndexError at line 6 of your code"`` from a code grade's ``crashes`` entry."""
-    name = crash.get("exception") or "an exception"
+    name = crash.get("exception") or _("an exception")
     line = crash.get("line")
-    return f"{name} at line {line} of your code" if line else f"{name} in your code"
+    if line:
+        return _("%(name)s at line %(line)s of your code") % {"name": name, "line": line}
+    return _("%(name)s in your code") % {"name": name}
 
 
 def test_views(submission: Submission) -> list[TestView]:
@@ -94,7 +98,11 @@ def test_views(submission: Submission) -> list[TestView]:
         if test.hidden:
             # A hidden test's message may quote its data: show only pass/fail for it.
             crash = crashes.get(test.name)
-            message = f"Raised {crash}. {HIDDEN_TEST_NOTE}" if crash else HIDDEN_TEST_NOTE
+            message = (
+                _("Raised %(crash)s. %(note)s") % {"crash": crash, "note": HIDDEN_TEST_NOTE}
+                if crash
+                else str(HIDDEN_TEST_NOTE)
+            )
         views.append(
             TestView(
                 name=test.name,
@@ -169,7 +177,7 @@ def revealed_answer(submission: Submission) -> AnswerView | None:
 
     params = params_for(problem.kind, problem.spec, submission.variant_seed)
     right = get_kind(problem.kind).expected(problem.spec, params)
-    return answer_view({"answer": right}, label="The right answer")
+    return answer_view({"answer": right}, label=_("The right answer"))
 
 
 def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool:
@@ -200,6 +208,12 @@ def _may_see_own_numbers(user: AbstractBaseUser, submission: Submission) -> bool
 #: The params that shape the sliding window rather than fill it: stepping through the lecture's
 #: numbers with the student's own geometry shows how their window moves without their map.
 GEOMETRY_KEYS = ("stride", "size", "pad")
+#: What the step-through's note calls each of them.
+GEOMETRY_NAMES = {
+    "stride": pgettext_lazy("geometry", "stride"),
+    "size": pgettext_lazy("geometry", "window size"),
+    "pad": pgettext_lazy("geometry", "padding"),
+}
 
 
 def practice_params(lecture: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
@@ -224,7 +238,7 @@ def stepthrough_view(
         params = practice_params(params_for(problem.kind, problem.spec, None), own)
         if params == own:
             return None
-        moved = [f"{k} {own[k]}" for k in GEOMETRY_KEYS if k in own]
+        moved = [f"{GEOMETRY_NAMES[k]} {own[k]}" for k in GEOMETRY_KEYS if k in own]
         note = (
             Text(stepthrough.NOTE_LECTURE_WITH, {"moved": ", ".join(moved)})
             if moved
@@ -268,13 +282,15 @@ class HintsView:
 def _reason(hint: hints.Hint, unlock: HintUnlock) -> str:
     if unlock.how == HintUnlock.How.REQUEST:
         return (
-            f"asked for (costs {unlock.cost * 100:g}% of the points)"
+            _("asked for (costs %(cost)s%% of the points)") % {"cost": f"{unlock.cost * 100:g}"}
             if unlock.cost
-            else "asked for"
+            else _("asked for")
         )
     if unlock.how == HintUnlock.How.MISCONCEPTION:
-        return "unlocked by the diagnosis of your answer"
-    return f"unlocked after {hint.after} wrong attempt{'s' if hint.after != 1 else ''}"
+        return _("unlocked by the diagnosis of your answer")
+    return ngettext(
+        "unlocked after %(n)d wrong attempt", "unlocked after %(n)d wrong attempts", hint.after
+    ) % {"n": hint.after}
 
 
 def hints_view(problem_hints: list, state: selectors.HintState) -> HintsView:

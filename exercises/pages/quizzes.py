@@ -14,6 +14,7 @@ from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -83,7 +84,7 @@ def _quiz_context(
                 if problem.kind == "code"
                 else "",
                 prefix=f"q{card.position}-",
-                label=f"Your answer to question {card.position}",
+                label=gettext("Your answer to question %(n)d") % {"n": card.position},
             )
     over = state is quiz_rules.Sitting.FINISHED
     return {
@@ -173,9 +174,12 @@ def quiz_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             request.user, item.problem.slug, payload, assignment_id=quiz.assignment_id
         )
     except StrideError as exc:
-        exc.message = f"Question {position}: {exc.message}"
+        exc.message = gettext("Question %(n)d: %(problem)s") % {
+            "n": position,
+            "problem": exc.message,
+        }
         return quiz_page(request, pk, error=exc, refill=position)
-    messages.success(request, f"Answer to question {position} recorded.")
+    messages.success(request, gettext("Answer to question %(n)d recorded.") % {"n": position})
     return redirect(reverse("quiz", args=[pk]) + f"#q{position}")
 
 
@@ -189,7 +193,7 @@ def quiz_finish(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, exc)
     except StrideError as exc:
         return quiz_page(request, pk, error=exc)
-    messages.success(request, "You handed in the quiz.")
+    messages.success(request, gettext("You handed in the quiz."))
     return redirect("quiz", pk=pk)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 #: Heat levels 0..HEAT_LEVELS-1; 0 means "matches" (the CSS draws .heat-0 .. .heat-4).
 HEAT_LEVELS = 5
 #: Largest grid drawn cell by cell; bigger arrays are summarised by their shape.
@@ -97,15 +99,20 @@ def param_views(
             continue
         if is_matrix(value):
             if max(len(value), len(value[0])) > MAX_GRID_SIDE:
-                views.append(ParamView(name, note=f"a {len(value)}x{len(value[0])} matrix"))
+                note = _("a %(rows)dx%(cols)d matrix") % {"rows": len(value), "cols": len(value[0])}
+                views.append(ParamView(name, note=note))
             else:
                 views.append(ParamView(name, grids=[Grid(name, _fmt_rows(value))]))
         elif is_volume(value):
             c, h, w = len(value), len(value[0]), len(value[0][0])
             if max(h, w) > MAX_GRID_SIDE or c > 16:
-                views.append(ParamView(name, note=f"a ({c}, {h}, {w}) volume"))
+                note = _("a (%(c)d, %(h)d, %(w)d) volume") % {"c": c, "h": h, "w": w}
+                views.append(ParamView(name, note=note))
             else:
-                grids = [Grid(f"{name}, channel {i}", _fmt_rows(m)) for i, m in enumerate(value)]
+                grids = [
+                    Grid(_("%(name)s, channel %(i)d") % {"name": name, "i": i}, _fmt_rows(m))
+                    for i, m in enumerate(value)
+                ]
                 views.append(ParamView(name, grids=grids))
         elif _is_number(value) or isinstance(value, str):
             views.append(ParamView(name, scalar=format_number(value)))
@@ -188,11 +195,13 @@ def heatmap_from(
     h, w = len(values), len(values[0])
     where_parts = []
     if leading:
-        where_parts.append(
-            "channel " + (str(leading[-1]) if len(leading) == 1 else str(tuple(leading)))
-        )
+        channel = str(leading[-1]) if len(leading) == 1 else str(tuple(leading))
+        where_parts.append(_("channel %(channel)s") % {"channel": channel})
     if (r0, c0) != (0, 0):
-        where_parts.append(f"rows {r0}-{r0 + h - 1}, columns {c0}-{c0 + w - 1}")
+        where_parts.append(
+            _("rows %(r0)d-%(r1)d, columns %(c0)d-%(c1)d")
+            % {"r0": r0, "r1": r0 + h - 1, "c0": c0, "c1": c0 + w - 1}
+        )
     return Heatmap(
         title=title,
         rows=heat_rows,
@@ -217,7 +226,7 @@ def feedback_heatmaps(feedback: Mapping[str, Any], tests: Sequence[Any]) -> list
     own = feedback.get("diff_map", feedback.get("diff"))
     heat = heatmap_from(
         own,
-        title="Your answer",
+        title=_("Your answer"),
         origin=feedback.get("diff_map_origin"),
         leading=feedback.get("diff_map_slice"),
         cells=feedback.get("cells"),

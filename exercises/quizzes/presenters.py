@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from exercises.access import staff_of
 from exercises.assignments import presenters
@@ -26,9 +27,12 @@ from exercises.quizzes import selectors as quiz_reports
 from exercises.submissions import selectors
 
 WITHHELD_MESSAGES = {
-    FeedbackPolicy.AFTER_SUBMISSION: "Answer recorded. Feedback appears when you finish the quiz.",
-    FeedbackPolicy.AFTER_CLOSE: "Answer recorded. Feedback appears when the quiz has closed "
-    "for everyone.",
+    FeedbackPolicy.AFTER_SUBMISSION: gettext_lazy(
+        "Answer recorded. Feedback appears when you finish the quiz."
+    ),
+    FeedbackPolicy.AFTER_CLOSE: gettext_lazy(
+        "Answer recorded. Feedback appears when the quiz has closed for everyone."
+    ),
 }
 
 

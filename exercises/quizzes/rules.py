@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises import dates
 from exercises.errors import Closed
@@ -60,7 +61,10 @@ def quiz_of(assignment: Assignment) -> QuizSettings:
     must not let anyone answer, so it reads as closed."""
     quiz = QuizSettings.objects.filter(assignment=assignment).first()
     if quiz is None:
-        raise Closed(f"{assignment.title} is not set up as a quiz yet.", code="quiz_not_ready")
+        raise Closed(
+            gettext("%(title)s is not set up as a quiz yet.") % {"title": assignment.title},
+            code="quiz_not_ready",
+        )
     return quiz
 
 
@@ -131,12 +135,13 @@ def require_drawn(user: AbstractBaseUser, item: AssignmentProblem) -> QuizAttemp
     attempt = attempt_of(item.assignment_id, user.pk)
     if attempt is None:
         raise Closed(
-            f"Start {item.assignment.title} on its quiz page before answering its questions.",
+            gettext("Start %(title)s on its quiz page before answering its questions.")
+            % {"title": item.assignment.title},
             code="quiz_not_started",
         )
     if item.pk not in attempt.drawn_item_ids:
         raise Closed(
-            "This question is not one of the questions drawn for your quiz.",
+            gettext("This question is not one of the questions drawn for your quiz."),
             code="not_in_your_quiz",
         )
     return attempt
@@ -150,14 +155,14 @@ def check_can_submit(user: AbstractBaseUser, item: AssignmentProblem, now: datet
         return
     if attempt.finished_at is not None:
         raise Closed(
-            f"You finished {item.assignment.title} at {_when(attempt.finished_at, quiz)}; "
-            "it takes no more answers.",
+            gettext("You finished %(title)s at %(when)s; it takes no more answers.")
+            % {"title": item.assignment.title, "when": _when(attempt.finished_at, quiz)},
             code="quiz_finished",
         )
     deadline = sitting_deadline(quiz, attempt)
     raise Closed(
-        f"Your time for {item.assignment.title} ran out at {_when(deadline, quiz)}; "
-        "this answer was not recorded.",
+        gettext("Your time for %(title)s ran out at %(when)s; this answer was not recorded.")
+        % {"title": item.assignment.title, "when": _when(deadline, quiz)},
         code="quiz_time_up",
     )
 

@@ -416,16 +416,23 @@ def start_quiz(
     sitting = quiz_rules.sitting_state(quiz, None, accommodation, now)
     if sitting is quiz_rules.Sitting.UPCOMING:
         raise Closed(
-            f"{assignment.title} opens at {quiz_rules._when(opens, quiz)}.", code="quiz_not_open"
+            gettext("%(title)s opens at %(when)s.")
+            % {"title": assignment.title, "when": quiz_rules._when(opens, quiz)},
+            code="quiz_not_open",
         )
     if sitting is quiz_rules.Sitting.MISSED:
         raise Closed(
-            f"{assignment.title} closed at {quiz_rules._when(closes, quiz)}.", code="quiz_closed"
+            gettext("%(title)s closed at %(when)s.")
+            % {"title": assignment.title, "when": quiz_rules._when(closes, quiz)},
+            code="quiz_closed",
         )
     seed = quiz_seed(assignment.pk, user.pk)
     drawn = draw_questions(quiz, seed)
     if not drawn:
-        raise Closed(f"{assignment.title} has no questions yet.", code="quiz_not_ready")
+        raise Closed(
+            gettext("%(title)s has no questions yet.") % {"title": assignment.title},
+            code="quiz_not_ready",
+        )
     deadline = min(now + quiz_rules.time_allowed(quiz, accommodation), closes)
     try:
         with transaction.atomic():
@@ -448,7 +455,7 @@ def finish_quiz(
     now = now or timezone.now()
     attempt = quiz_rules.attempt_of(quiz.assignment_id, user.pk)
     if attempt is None:
-        raise Closed("You have not started this quiz.", code="quiz_not_started")
+        raise Closed(gettext("You have not started this quiz."), code="quiz_not_started")
     if attempt.finished_at is None:
         QuizAttempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
             finished_at=min(now, attempt.deadline)

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from exercises.errors import BadPayload
 from exercises.leaderboards.services import redis_client
@@ -63,7 +64,8 @@ def wait_seconds(raw: str | None) -> int:
         return 0
     if not raw.isdigit() or int(raw) > MAX_WAIT_SECONDS:
         raise BadPayload(
-            f"wait must be a whole number of seconds from 0 to {MAX_WAIT_SECONDS}.",
+            gettext("wait must be a whole number of seconds from 0 to %(max)d.")
+            % {"max": MAX_WAIT_SECONDS},
             field="wait",
             code="invalid_wait",
         )

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from exercises import grading_texts
 from exercises.errors import BadPayload, TooLarge
@@ -32,45 +33,51 @@ def _depth(value: Any, level: int = 0) -> int:
 def clean_payload(kind: str, data: Any) -> dict[str, Any]:
     """Return ``{"code": str}`` for code problems, ``{"answer": ...}`` for the others."""
     if not isinstance(data, dict):
-        raise BadPayload('The body must be a JSON object such as {"answer": 42}.')
+        raise BadPayload(gettext('The body must be a JSON object such as {"answer": 42}.'))
     limits = settings.STRIDE
     if kind == "code":
         unknown = set(data) - {"code"}
         if unknown:
             raise BadPayload(
-                f'Unknown field {sorted(unknown)[0]!r}; send {{"code": "..."}}.',
+                gettext('Unknown field %(field)r; send {"code": "..."}.')
+                % {"field": sorted(unknown)[0]},
                 field=sorted(unknown)[0],
             )
         code = data.get("code")
         if not isinstance(code, str):
-            raise BadPayload('Send your program as a string in "code".', field="code")
+            raise BadPayload(gettext('Send your program as a string in "code".'), field="code")
         if "\x00" in code:
-            raise BadPayload("The code contains a NUL character.", field="code")
+            raise BadPayload(gettext("The code contains a NUL character."), field="code")
         size = len(code.encode("utf-8", "surrogatepass"))
         if size > limits["MAX_CODE_BYTES"]:
             raise TooLarge(
-                f"The code is {size} bytes; the limit is {limits['MAX_CODE_BYTES']} bytes.",
+                gettext("The code is %(size)d bytes; the limit is %(limit)d bytes.")
+                % {"size": size, "limit": limits["MAX_CODE_BYTES"]},
                 field="code",
             )
         try:
             code.encode("utf-8")
         except UnicodeEncodeError:
-            raise BadPayload("The code is not valid UTF-8.", field="code") from None
+            raise BadPayload(gettext("The code is not valid UTF-8."), field="code") from None
         return {"code": code}
 
     unknown = set(data) - {"answer"}
     if unknown:
         name = sorted(unknown)[0]
-        raise BadPayload(f'Unknown field {name!r}; send {{"answer": ...}}.', field=name)
+        raise BadPayload(
+            gettext('Unknown field %(field)r; send {"answer": ...}.') % {"field": name}, field=name
+        )
     if "answer" not in data:
-        raise BadPayload('The field "answer" is required.', field="answer")
+        raise BadPayload(gettext('The field "answer" is required.'), field="answer")
     answer = data["answer"]
     if _depth(answer) > MAX_NESTING:
-        raise BadPayload("The answer is nested too deeply.", field="answer")
+        raise BadPayload(gettext("The answer is nested too deeply."), field="answer")
     size = len(json.dumps(answer))
     if size > limits["MAX_CODE_BYTES"]:
         raise TooLarge(
-            f"The answer is {size} bytes; the limit is {limits['MAX_CODE_BYTES']}.", field="answer"
+            gettext("The answer is %(size)d bytes; the limit is %(limit)d.")
+            % {"size": size, "limit": limits["MAX_CODE_BYTES"]},
+            field="answer",
         )
     if kind == "number" and isinstance(answer, str):
         problem = separator_problem(answer)

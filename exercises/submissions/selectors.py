@@ -11,6 +11,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises import access
 from exercises.bank import hints
@@ -149,7 +150,10 @@ def access_problem(
     else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
         items = [i for i in items if i.assignment.type != Assignment.Type.QUIZ]
     if not items:
-        raise NotFound(f"No problem {slug!r} is open to you.", code="problem_not_found")
+        raise NotFound(
+            gettext("No problem %(slug)r is open to you.") % {"slug": slug},
+            code="problem_not_found",
+        )
     item = _pick_item(items, now)
     role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
@@ -203,7 +207,9 @@ def assignment_for(
     if ref.isdigit():
         return int(ref)
     if not _SLUG.fullmatch(ref):
-        raise BadPayload("assignment must be an assignment's slug or id.", field="assignment")
+        raise BadPayload(
+            gettext("assignment must be an assignment's slug or id."), field="assignment"
+        )
     now = now or timezone.now()
     items = list(
         AssignmentProblem.objects.filter(
@@ -214,7 +220,8 @@ def assignment_for(
     )
     if not items:
         raise NotFound(
-            f"No assignment {ref!r} of yours holds problem {problem_slug!r}.",
+            gettext("No assignment %(ref)r of yours holds problem %(slug)r.")
+            % {"ref": ref, "slug": problem_slug},
             code="problem_not_found",
         )
     return _pick_item(items, now).assignment_id
@@ -284,12 +291,16 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     """The owner and the staff of the submission's cohort may read it; others get 404."""
     submission = _submissions_with_results().filter(pk=submission_id).first()
     if submission is None:
-        raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+        raise NotFound(
+            gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
+        )
     if submission.user_id == user.pk:
         return submission
     if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
         return submission
-    raise NotFound(f"No submission {submission_id}.", code="submission_not_found")
+    raise NotFound(
+        gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
+    )
 
 
 def submission_is_final(submission_id: int) -> bool:

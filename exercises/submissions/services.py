@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exercises import dates, dispatch, grading_texts
 from exercises.bank import hints
@@ -77,14 +78,17 @@ def _check_rate(user: AbstractBaseUser, now: datetime) -> None:
     if len(recent) >= limits["SUBMISSIONS_PER_MINUTE"]:
         retry_after = (recent[0] + timedelta(seconds=60) - now).total_seconds()
         raise RateLimited(
-            f"You can send {limits['SUBMISSIONS_PER_MINUTE']} submissions a minute; "
-            f"try again in {max(1, int(retry_after) + 1)} s.",
+            gettext("You can send %(limit)d submissions a minute; try again in %(wait)d s.")
+            % {"limit": limits["SUBMISSIONS_PER_MINUTE"], "wait": max(1, int(retry_after) + 1)},
             retry_after=int(retry_after) + 1,
         )
     if selectors.pending_count(user) >= limits["MAX_PENDING_PER_USER"]:
         raise RateLimited(
-            f"You already have {limits['MAX_PENDING_PER_USER']} submissions waiting to be graded; "
-            "wait for their results.",
+            gettext(
+                "You already have %(limit)d submissions waiting to be graded; wait for their "
+                "results."
+            )
+            % {"limit": limits["MAX_PENDING_PER_USER"]},
             retry_after=5,
         )
 
@@ -99,8 +103,11 @@ def clean_idempotency_key(raw: str | None) -> str | None:
         return None
     if not 0 < len(raw) <= IDEMPOTENCY_KEY_MAX or not all(" " < c <= "~" for c in raw):
         raise BadPayload(
-            f"The Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters "
-            "without spaces, such as a UUID.",
+            gettext(
+                "The Idempotency-Key must be 1 to %(max)d printable ASCII characters without "
+                "spaces, such as a UUID."
+            )
+            % {"max": IDEMPOTENCY_KEY_MAX},
             field="Idempotency-Key",
             code="invalid_idempotency_key",
         )
@@ -121,8 +128,10 @@ def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submissi
     earlier = Submission.objects.filter(user=user, idempotency_key=key).first()
     if earlier is not None and earlier.request_digest != digest:
         raise KeyReused(
-            "This Idempotency-Key was already used for a different submission; send a new "
-            "key with each new answer.",
+            gettext(
+                "This Idempotency-Key was already used for a different submission; send a new "
+                "key with each new answer."
+            ),
             field="Idempotency-Key",
         )
     return earlier
@@ -186,9 +195,11 @@ def submit(
         _refuse_unreadable(user, access, payload)
     elif late and access.assignment.late_policy == LatePolicy.REFUSE and not access.is_staff:
         raise Closed(
-            f"{access.assignment.title} closed at "
-            f"{dates.when_text(access.due_at, access.assignment.cohort.tzinfo)}; "
-            "it takes no more submissions.",
+            gettext("%(title)s closed at %(when)s; it takes no more submissions.")
+            % {
+                "title": access.assignment.title,
+                "when": dates.when_text(access.due_at, access.assignment.cohort.tzinfo),
+            },
             code="deadline_passed",
         )
     _check_rate(user, now)
@@ -202,7 +213,8 @@ def submit(
         used = selectors.attempts_used(user, access.problem, access.assignment)
         if access.terms.attempts_left(used) == 0 and not access.is_staff:
             raise Closed(
-                f"You have used all {access.attempt_limit} attempts at this problem.",
+                gettext("You have used all %(limit)d attempts at this problem.")
+                % {"limit": access.attempt_limit},
                 code="no_attempts_left",
             )
         attempt = used + 1
@@ -238,7 +250,8 @@ def _refuse_unreadable(
     reason = grading_texts.rendered(reason)  # the kind's words in the reader's language
     if reason is not None:
         raise BadPayload(
-            f"This answer cannot be read ({reason}); it was not recorded and used no try.",
+            gettext("This answer cannot be read (%(reason)s); it was not recorded and used no try.")
+            % {"reason": reason},
             field="answer",
             code="unreadable_answer",
         )
@@ -732,9 +745,14 @@ def request_hint(
     access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     hint = next((h for h in hints.from_json(access.problem.hints) if h.index == index), None)
     if hint is None or hint.rule != hints.REQUEST:
-        raise NotFound(f"This problem has no hint {index} to ask for.", code="hint_not_found")
+        raise NotFound(
+            gettext("This problem has no hint %(index)d to ask for.") % {"index": index},
+            code="hint_not_found",
+        )
     if selectors.hints_withheld(user, access, now):
-        raise Closed("Hints appear when this quiz releases its feedback.", code="hints_withheld")
+        raise Closed(
+            gettext("Hints appear when this quiz releases its feedback."), code="hints_withheld"
+        )
     with transaction.atomic():
         # The lock submit_answer takes: a submission and a request of the same student are
         # ordered, so the submission's hint_cost sees the request or was sent before it.

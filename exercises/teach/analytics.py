@@ -193,8 +193,8 @@ def relate(answer: Any, expected: Any) -> Relation:
     a, e = _number(answer), _number(expected)
     if a is not None and e is not None:
         return Relation(
-            _("answer \u2212 expected = %(value)s") % {"value": _nice(a - e, 6)},
-            _("answer \u00f7 expected = %(value)s") % {"value": _nice(a / e, 3)} if e else None,
+            _("answer − expected = %(value)s") % {"value": _nice(a - e, 6)},  # noqa: RUF001
+            _("answer ÷ expected = %(value)s") % {"value": _nice(a / e, 3)} if e else None,
         )
     a_cells, e_cells = _cells(answer), _cells(expected)
     if a_cells is not None and e_cells is not None:
@@ -209,10 +209,8 @@ def relate(answer: Any, expected: Any) -> Relation:
                 else None
             )
             return Relation(
-                _("answer \u2212 expected = %(value)s") % {"value": f"({diff})"},
-                _("answer \u00f7 expected = %(value)s") % {"value": f"({ratio})"}
-                if ratio
-                else None,
+                _("answer − expected = %(value)s") % {"value": f"({diff})"},  # noqa: RUF001
+                _("answer ÷ expected = %(value)s") % {"value": f"({ratio})"} if ratio else None,
             )
     text = _("answered %(answer)s") % {"answer": _shown(answer)}
     return Relation(text, text)
@@ -222,7 +220,7 @@ def _relate_matrix(a: list[list[float]], e: list[list[float]]) -> Relation:
     size_a, size_e = (len(a), len(a[0])), (len(e), len(e[0]))
     if size_a != size_e:
         text = _(
-            "a %(rows)s \u00d7 %(cols)s matrix for a %(want_rows)s \u00d7 %(want_cols)s one"
+            "a %(rows)s × %(cols)s matrix for a %(want_rows)s × %(want_cols)s one"  # noqa: RUF001
         ) % {
             "rows": size_a[0],
             "cols": size_a[1],
@@ -233,7 +231,7 @@ def _relate_matrix(a: list[list[float]], e: list[list[float]]) -> Relation:
     pairs = [(x, y) for ra, re in zip(a, e, strict=True) for x, y in zip(ra, re, strict=True)]
     diffs = {_nice(x - y, 6) for x, y in pairs}
     if len(diffs) == 1:
-        difference = _("answer \u2212 expected = %(value)s in every cell") % {"value": diffs.pop()}
+        difference = _("answer − expected = %(value)s in every cell") % {"value": diffs.pop()}  # noqa: RUF001
     else:
         wrong = sum(not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) for x, y in pairs)
         difference = _("%(wrong)s of %(cells)s cells differ") % {
@@ -242,7 +240,7 @@ def _relate_matrix(a: list[list[float]], e: list[list[float]]) -> Relation:
         }
     ratios = {_nice(x / y, 3) for x, y in pairs} if all(y for _, y in pairs) else set()
     ratio = (
-        _("answer \u00f7 expected = %(value)s in every cell") % {"value": ratios.pop()}
+        _("answer ÷ expected = %(value)s in every cell") % {"value": ratios.pop()}
         if len(ratios) == 1
         else None
     )

@@ -1,5 +1,6 @@
 """Template helpers for pages that include the submission status without building its context
-(e.g. a quiz's question card): ``{% feedback_for submission as feedback %}``."""
+(e.g. a quiz's question card): ``{% feedback_for submission as feedback %}``; and a problem
+kind's name in the reader's language (``{{ problem.kind|kind_label }}``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext_lazy
 
 from exercises import grading_texts
 from exercises.models import Submission
@@ -15,6 +17,16 @@ from exercises.pages import presenters as page_presenters
 from exercises.rendering import markdown_to_html
 
 register = template.Library()
+
+#: What a kind is called on the pages; the kind's own name (a registry key, also in the API)
+#: is never translated, so a kind missing here shows as that name.
+KIND_LABELS = {
+    "matrix": pgettext_lazy("problem kind", "matrix"),
+    "number": pgettext_lazy("problem kind", "number"),
+    "shape": pgettext_lazy("problem kind", "shape"),
+    "choice": pgettext_lazy("problem kind", "choice"),
+    "code": pgettext_lazy("problem kind", "code"),
+}
 
 
 @register.simple_tag
@@ -32,6 +44,11 @@ def answer_form_token(oob: bool = False) -> SafeString:
         uuid.uuid4().hex,
         mark_safe(' hx-swap-oob="true"') if oob else "",
     )
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
 
 
 @register.filter(name="markdown")

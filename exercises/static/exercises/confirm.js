@@ -3,7 +3,8 @@
 // happen" opens a modal <dialog> saying so, with two buttons: Cancel (focused first, and what
 // Esc does) and data-confirm-button (the action's name). Only the action's button sends the
 // form, as the pressed button would have (its name=value included). Vendored nowhere, loaded
-// from this site; without JavaScript the form submits directly, as before.
+// from this site; without JavaScript the form submits directly, as before. Its words come from
+// the JavaScript catalogue (/jsi18n/, loaded by every page before this script).
 (function () {
   "use strict";
   var dialog = null;
@@ -18,8 +19,9 @@
     dialog.innerHTML =
       '<h2 id="confirm-title"></h2><p id="confirm-message"></p>' +
       '<form method="dialog" class="confirm-actions">' +
-      '<button type="submit" value="cancel" id="confirm-cancel" class="secondary">Cancel</button> ' +
+      '<button type="submit" value="cancel" id="confirm-cancel" class="secondary"></button> ' +
       '<button type="submit" value="confirm" id="confirm-ok" class="danger"></button></form>';
+    dialog.querySelector("#confirm-cancel").textContent = gettext("Cancel");
     document.body.appendChild(dialog);
     dialog.addEventListener("close", function () {
       var chosen = pending;
@@ -33,7 +35,7 @@
 
   function ask(source, form, submitter) {
     if (!dialog) build();
-    var action = source.getAttribute("data-confirm-button") || "Confirm";
+    var action = source.getAttribute("data-confirm-button") || gettext("Confirm");
     dialog.querySelector("#confirm-title").textContent = action + "?";
     dialog.querySelector("#confirm-message").textContent = source.getAttribute("data-confirm");
     dialog.querySelector("#confirm-ok").textContent = action;

@@ -2,7 +2,8 @@
 // moment it was rendered, and this script only counts them down on the monotonic clock (so a
 // wrong or changed system clock cannot add time). It re-syncs with the server every 20 s (an
 // instructor may extend the time) and reloads the page when time is up, where the server shows
-// the closed quiz. A reload or a second tab reads the same deadline from the server.
+// the closed quiz. A reload or a second tab reads the same deadline from the server. Its words
+// come from the JavaScript catalogue (/jsi18n/, loaded by every page before this script).
 (function () {
   "use strict";
   var box = document.getElementById("quiz-clock");
@@ -20,7 +21,7 @@
       warned = true;
       box.classList.add("countdown-low");
       var note = document.getElementById("quiz-clock-note");
-      if (note) note.textContent = "One minute left.";
+      if (note) note.textContent = gettext("One minute left.");
     }
   }
 

@@ -1,6 +1,7 @@
 /* Stride's progressive enhancements. Every page works without this file: it adds math
    rendering, the code editor, keyboard moves in the matrix grid, pasting whole matrices, and
-   arrow-key moves in the convolution step-through. */
+   arrow-key moves in the convolution step-through. Its words come from the JavaScript catalogue
+   (/jsi18n/, loaded by every page before this script). */
 (function () {
   "use strict";
 
@@ -46,7 +47,7 @@
           "Cmd-Enter": function (cm) { cm.save(); area.form.requestSubmit(); },
         },
       });
-      editor.getInputField().setAttribute("aria-label", "Your code (Python)");
+      editor.getInputField().setAttribute("aria-label", gettext("Your code (Python)"));
       editor.getInputField().setAttribute("aria-describedby", area.dataset.help || "answer-help");
       editor.on("change", function () { editor.save(); });
       area.form.addEventListener("submit", function () { editor.save(); });
@@ -114,7 +115,9 @@
           note.setAttribute("role", "status");
           grid.after(note);
         }
-        note.textContent = "Pasted " + filled + " numbers.";
+        note.textContent = interpolate(
+          ngettext("Pasted %s number.", "Pasted %s numbers.", filled), [filled]
+        );
       });
     });
   }
