@@ -53,7 +53,7 @@ def test_a_korean_students_problem_page_is_korean_scripts_included(
 def test_a_korean_students_quiz_countdown_and_hand_in_dialog_are_korean(
     lecture_bank, student, instructor, cohort, page_for, live_server, screenshot
 ):
-    from exercises import quizzes
+    from exercises.quizzes import services as quizzes
 
     now = timezone.now()
     quiz = quizzes.create_quiz(

@@ -164,6 +164,8 @@ def seeded(cohort, student, other_student, assistant, instructor):
             {"text": "Mind the stride.", "after": 1},
         ],
     )
+    # As the importer stores it: one text per language, English included.
+    ProblemText.objects.create(problem=problem, language="en", title=problem.title)
     ProblemText.objects.create(problem=problem, language="ko", title="스트라이드와 출력 크기")
     code = factories.make_problem("implement-x", kind="code", spec={}, starter_code="")
     due = timezone.now() - timedelta(days=1)
