@@ -115,6 +115,18 @@ class ZygoteClient:
             os.close(fd)
         return _Run(self, req_w, out_r, err_r, res_r, request, cases, limits).wait()
 
+    def spare_pid(self) -> int | None:
+        """The pid of the process the zygote forked ahead for the next run (root, full tier),
+        None if there is none: a descendant of the zygote that is not a run's leftover."""
+        if not self.alive() or self.sock is None:
+            raise ZygoteDied("not running")
+        self.sock.send(b'{"op":"spare"}')
+        try:
+            pid = json.loads(self._recv(time.monotonic() + START_TIMEOUT)).get("spare")
+        except (ValueError, AttributeError) as exc:
+            raise ZygoteDied(f"garbled reply: {exc}") from exc
+        return pid if isinstance(pid, int) else None
+
     def kill_run(self) -> None:
         """Ask the zygote to kill the current run (ignored if it has already ended)."""
         with contextlib.suppress(OSError):
@@ -269,6 +281,11 @@ class _Run:
             return
         self.pending = self.pending[n:]
         if not self.pending:
+            if self.sent == len(self.cases) and self.reports:
+                # The last case is written: close now, so the child reads EOF as soon as it
+                # has reported it instead of waiting for one more round trip through here.
+                self._close_request()
+                return
             self.poller.modify(self.req_w, 0)  # type: ignore[arg-type]
             self._step()  # reports that arrived while this was being written
 
