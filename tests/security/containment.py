@@ -131,7 +131,9 @@ def run_attack(attack: Attack, values: dict[str, str]) -> Outcome:
     limits = SHORT if attack.short else LONG
     result = run_calls(attack.render(**values), "f", [{"args": [X]}], limits)
     time.sleep(0.01)
-    survivors = descendants(zygote_pid)
+    with sandbox_client._lock:
+        spare = sandbox_client.current().spare_pid()  # forked for the next run, not a leftover
+        survivors = [p for p in descendants(zygote_pid) if p != spare]
     honest = run_calls(HONEST, "f", [{"args": [X]}])
     return Outcome(
         status=result.status.value,
