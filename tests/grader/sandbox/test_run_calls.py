@@ -72,6 +72,15 @@ def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
     assert result.calls[0].error == "returned a list, expected a NumPy array"
 
 
+def test_an_integer_no_numpy_number_can_hold_is_a_failed_call_not_a_value():
+    """A 400-digit integer went through as a value and overflowed in the worker's comparison."""
+    src = "def f(x):\n    return x ** 400 if x > 1 else 2 ** 63 - 1\n"
+    result = run_calls(src, "f", [{"args": [10]}, {"args": [1]}])
+    assert result.status is RunStatus.OK
+    assert result.calls[0].error == "returned an integer too large for a NumPy number (int64)"
+    assert result.calls[1].ok and result.calls[1].value == 2**63 - 1
+
+
 def test_stdout_and_stderr_are_captured():
     src = (
         "import sys\ndef f(x):\n    print('hello', x)\n"
