@@ -37,6 +37,7 @@ import time
 from typing import Any
 
 from grader.sandbox import protocol
+from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import SandboxUnavailable
 from grader.sandbox.tiers import ZYGOTE, minimal_env
 
@@ -59,7 +60,7 @@ class ZygoteClient:
         self.started = 0
 
     def start(self) -> None:
-        config = json.dumps({"tier": self.tier, "cgroup": True})
+        config = json.dumps({"tier": self.tier, "cgroup": True, "tmp_mb": Limits().tmp_mb})
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = subprocess.Popen(

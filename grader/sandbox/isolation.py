@@ -256,15 +256,11 @@ def prepare_template(plan: dict[str, Any]) -> None:
     mount(None, plan["root"], None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def enter_template(plan: dict[str, Any], tmp_mb: int | None) -> None:
+def enter_template(plan: dict[str, Any], tmp_mb: int) -> None:
     """In the child, after ``unshare(CLONE_NEWNS)`` copied the zygote's template: add the
-    private /tmp, pivot into the template root and make it read-only (as ``build_root``).
-    With ``tmp_mb`` None, /tmp is left for ``mount_private_tmp("", tmp_mb)`` once the run's
-    limits are known (a process forked before its run, ``zygote._Spare``): mounting on a
-    directory of the read-only root needs no write to it."""
+    private /tmp, pivot into the template root and make it read-only (as ``build_root``)."""
     root = plan["root"]
-    if tmp_mb is not None:
-        mount_private_tmp(root, tmp_mb)
+    mount_private_tmp(root, tmp_mb)
     _enter_root(root)
 
 

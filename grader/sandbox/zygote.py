@@ -286,8 +286,11 @@ def _high_pipe() -> tuple[int, int]:
 class _Spare:
     """The zygote's side of a process forked before its run (``Zygote._fork_spare``)."""
 
-    def __init__(self, pid: int, sock: socket.socket, st_r: int, tasks_before: int | None):
+    def __init__(
+        self, pid: int, sock: socket.socket, st_r: int, tasks_before: int | None, tmp_mb: int
+    ) -> None:
         self.pid, self.sock, self.st_r, self.tasks_before = pid, sock, st_r, tasks_before
+        self.tmp_mb = tmp_mb  # the size of its /tmp, mounted before its run
         self.st = b""  # status records read so far (``R``, or ``E`` and its exit)
         self.mnt_fd = -1
 
@@ -333,10 +336,9 @@ class _Spare:
             os.waitpid(self.pid, os.WNOHANG)
 
 
-def _receive_run(fd: int) -> tuple[dict[str, Any], list[int]]:
+def _receive_run(sock: socket.socket) -> tuple[dict[str, Any], list[int]]:
     """In a spare: block until the zygote sends the run, (limits, [request read end, stdout,
     stderr and result write ends]) moved to descriptors >= 10."""
-    sock = socket.socket(fileno=fd)
     try:
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
     finally:
@@ -388,6 +390,8 @@ class Zygote:
         # Root, full tier, template root: the next run's process is forked ahead of its run.
         self.prefork = self.template and self.pidns_fd >= 0
         self.spare: _Spare | None = None
+        #: The /tmp size the next spare mounts: the last run's (at first the default limits').
+        self.tmp_mb = int(config.get("tmp_mb", 64))
         #: What ``settle`` cleans after the reply: (tasks before the run, its flat-tier
         #: directory, its mount namespace).
         self.after: tuple[int | None, str | None, int] = (None, None, -1)
@@ -427,7 +431,7 @@ class Zygote:
                 self.cgroup.configure(limits["memory_mb"], limits["processes"])
             oom_before = self.cgroup.oom_kills() if self.cgroup else 0
             if self.prefork:
-                spare = self._take_spare()
+                spare = self._take_spare(limits["tmp_mb"])
                 pid, st_r, st = spare.pid, spare.st_r, spare.st
                 self.after = (spare.tasks_before, None, spare.mnt_fd)
                 start = time.monotonic()
@@ -507,25 +511,32 @@ class Zygote:
 
     # ----------------------------------------------------------------- the spare
 
-    def _take_spare(self) -> _Spare:
+    def _take_spare(self, tmp_mb: int) -> _Spare:
         """The spare forked after the last run, or a new one if it is gone (or was never
-        forked: ``settle`` could not)."""
+        forked: ``settle`` could not), or if its /tmp is not the size this run asks for
+        (mounted before it dropped its privileges: the size the run before asked for)."""
         spare, self.spare = self.spare, None
-        if spare is not None and spare.alive():
+        if spare is not None and spare.alive() and spare.tmp_mb == tmp_mb:
             return spare
         if spare is not None:
+            self._kill(spare.pid, None)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(spare.pid, 0)
             spare.close()
+        self.tmp_mb = tmp_mb
         return self._fork_spare()
 
     def _fork_spare(self) -> _Spare:
         """Fork the next run's process ahead of its run (root, full tier, template root): pid 1
         of a new PID namespace that enters its mount, network, IPC and UTS namespaces and the
-        read-only tree, says ``R`` and blocks until the run's limits and descriptors arrive.
+        read-only tree with a private /tmp, drops its privileges, loads the seccomp filter,
+        says ``R`` and blocks until the run's limits and descriptors arrive.
 
         It is forked where a run's process was forked before, from this zygote that holds no
         student's bytes, after the last run's processes are gone and its memory released; it
-        learns nothing before its run but the run's limits. Forking and the namespaces (~3 ms
-        of the ~7 a trivial run took) so happen while the worker is busy elsewhere."""
+        learns nothing before its run but the run's limits, and waits already as confined as
+        the run. Forking, the namespaces and the filter (~3.5 ms of the ~7 a trivial run took)
+        so happen while the worker is busy elsewhere."""
         tasks_before = self.cgroup.tasks() if self.cgroup else None
         st_r, st_w = _high_pipe()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -549,11 +560,14 @@ class Zygote:
         os.close(run_fd)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
-        spare = _Spare(pid, ours, st_r, tasks_before)
+        spare = _Spare(pid, ours, st_r, tasks_before, self.tmp_mb)
         spare.wait_ready(time.monotonic() + 10.0)
         return spare
 
     def _spare_child(self, run_fd: int, st_w: int) -> None:
+        """Everything a run's process does that does not need its run, then wait for it. After
+        the filter only ``recvmsg`` on the zygote's socketpair is left of what the run does not
+        do itself (the socket object is made before: that queries the socket)."""
         iso = self.isolation
         try:
             os.setpgid(0, 0)
@@ -562,18 +576,27 @@ class Zygote:
                 os._exit(1)
             iso.raise_oom_score()
             iso.unshare(iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS)
-            iso.enter_template(self.plan, None)
+            iso.enter_template(self.plan, self.tmp_mb)
+            iso.set_hostname()
+            iso.drop_privileges(False, self.uid)
+            iso.set_pdeathsig()  # cleared by the change of uid
+            if iso.parent_gone(st_w):
+                os._exit(1)
+            run_sock = socket.socket(fileno=run_fd)
+            self.seccomp.load_bpf(self.bpf, iso.libc)
         except BaseException as exc:
-            _record(st_w, b"E", f"namespace setup failed: {exc!r}".encode())
+            _record(st_w, b"E", f"sandbox setup failed: {exc!r}".encode())
             os._exit(70)
         _record(st_w, b"R", b"")
         try:
-            limits, fds = _receive_run(run_fd)
+            limits, (req_r, out_w, err_w, res_w) = _receive_run(run_sock)
+            st = iso.setup_fds(out_w, err_w, res_w, st_w, req_r)
+            os.chdir("/tmp")  # noqa: S108 - the private tmpfs
+            iso.apply_rlimits(limits, nproc=True)
         except BaseException as exc:
-            _record(st_w, b"E", f"no run received: {exc!r}".encode())
+            _record(st_w, b"E", f"sandbox setup failed: {exc!r}".encode())
             os._exit(70)
-        req_r, out_w, err_w, res_w = fds
-        self._c2(limits, (out_w, err_w, res_w, st_w, req_r), tmp_only=True)
+        self._run_student(limits, st)
 
     def drop_spare(self) -> None:
         """Kill and reap the spare (the worker has gone)."""
@@ -727,14 +750,10 @@ class Zygote:
             os._exit(70)
         self._c2(limits, fds)
 
-    def _c2(self, limits: dict[str, Any], fds: tuple[int, ...], *, tmp_only: bool = False) -> None:
-        """Build (or, ``tmp_only``, in a spare already inside the read-only root, finish)
-        the run's root, drop privileges, load the limits and the filter, run the student."""
+    def _c2(self, limits: dict[str, Any], fds: tuple[int, ...]) -> None:
         iso = self.isolation
         try:
-            if tmp_only:
-                iso.mount_private_tmp("", limits["tmp_mb"])
-            elif self.template:
+            if self.template:
                 iso.enter_template(self.plan, limits["tmp_mb"])
             else:
                 iso.build_root(self.plan, limits["tmp_mb"])
