@@ -58,6 +58,7 @@ class ZygoteClient:
         self.sock: socket.socket | None = None
         self.hello: dict[str, Any] = {}
         self.started = 0
+        self.owed = False  # a report the zygote still owes for a run already returned
 
     def start(self) -> None:
         config = json.dumps({"tier": self.tier, "cgroup": True, "tmp_mb": Limits().tmp_mb})
@@ -102,6 +103,7 @@ class ZygoteClient:
         ``report["cases_sent"]`` says how many cases the child was given."""
         if not self.alive() or self.sock is None:
             raise ZygoteDied("not running")
+        self._collect()
         pipes = [_pipe() for _ in range(4)]
         (req_r, req_w), (out_r, out_w), (err_r, err_w), (res_r, res_w) = pipes
         try:
@@ -121,12 +123,20 @@ class ZygoteClient:
         None if there is none: a descendant of the zygote that is not a run's leftover."""
         if not self.alive() or self.sock is None:
             raise ZygoteDied("not running")
+        self._collect()
         self.sock.send(b'{"op":"spare"}')
         try:
             pid = json.loads(self._recv(time.monotonic() + START_TIMEOUT)).get("spare")
         except (ValueError, AttributeError) as exc:
             raise ZygoteDied(f"garbled reply: {exc}") from exc
         return pid if isinstance(pid, int) else None
+
+    def _collect(self) -> None:
+        """Read the zygote's report of the last run if it returned before it (``_Run.wait``):
+        the zygote answers in order, and says how a run ended once it has reaped it."""
+        if self.owed:
+            self.owed = False
+            self._recv(time.monotonic() + KILL_GRACE)
 
     def kill_run(self) -> None:
         """Ask the zygote to kill the current run (ignored if it has already ended)."""
@@ -203,6 +213,7 @@ class _Run:
         self.sent = 0  # cases written so far
         self.reports = 0  # complete messages the child has sent
         self.parsed = 0  # where the first message not yet complete starts in the result stream
+        self.done = False  # the last complete report is ``done``
         self.flags = {"timed_out": False, "output_capped": False, "result_capped": False}
         self.killed = False
         self.start = time.monotonic()
@@ -219,7 +230,12 @@ class _Run:
         self.poller.register(sock, select.POLLIN)
         report: dict[str, Any] | None = None
         try:
-            while report is None or self.open:
+            # Until every pipe is at EOF and either the zygote has said how the run ended or
+            # the child has reported done: the harness closes its pipes right after, so the
+            # results and output are whole, and the exit (its tear-down, the zygote's reaping)
+            # need not be waited for. Such a run is then killed, in case it lingers; the
+            # zygote's report is collected before the next request (``_collect``).
+            while self.open or (report is None and not self.done):
                 now = time.monotonic()
                 if now >= self.deadline:
                     if report is not None:
@@ -241,6 +257,10 @@ class _Run:
             self._close_request()
             for fd in self.bufs:
                 os.close(fd)
+        if report is None:
+            self.client.kill_run()
+            self.client.owed = True
+            report = {"setup_ok": True, "exit": None, "oom": False, "killed": False}
         report.update(self.flags)
         report["wall"] = time.monotonic() - self.start
         report["cases_sent"] = self.sent
@@ -314,18 +334,23 @@ class _Run:
 
     def _step(self) -> None:
         """Count the child's complete reports; after each, send the next case (or close the
-        request pipe after the last one, or when the run cannot go on)."""
+        request pipe after the last one, or when the run cannot go on). Once the request pipe
+        is closed, only notes whether the last report so far is ``done``."""
         stream = self.bufs[self.res_r]
-        while self.req_w is not None and not self.pending:
+        while self.req_w is None or not self.pending:
             try:
                 found = protocol.message_end(stream, self.parsed)
             except protocol.ProtocolError:
                 self._close_request()  # interpret() rejects the stream; nothing more to send
+                self.done = False
                 return
             if found is None:
                 return
             header, self.parsed = found
             self.reports += 1
+            self.done = header.get("event") == "done"
+            if self.req_w is None:
+                continue
             if self.reports == 1 and header.get("event") != "loaded":
                 self._close_request()
             elif self.reports == self.sent + 1 and self.sent < len(self.cases):

@@ -858,7 +858,11 @@ class Zygote:
                 reply = self.handle(header, fds, control)
             except Exception as exc:  # an infrastructure fault: say so, keep serving
                 reply = {"error": repr(exc)}
-            control.send(json.dumps(reply).encode())
+            try:
+                control.send(json.dumps(reply).encode())
+            except OSError:  # the worker has gone (it need not wait for a run's report)
+                self.drop_spare()
+                return
             self.settle()
 
 
