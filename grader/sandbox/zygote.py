@@ -651,7 +651,10 @@ class Zygote:
                         else:
                             poller.unregister(st_r)
                     elif fd == control.fileno():
-                        data = control.recv(4096)
+                        try:
+                            data = control.recv(4096)
+                        except ConnectionResetError:
+                            data = b""
                         if not data or json.loads(data).get("op") == "kill":
                             self._kill(pid, c2_pid)
                             killed = True
@@ -838,7 +841,10 @@ class Zygote:
         self.settle()  # the first spare
         control.send(json.dumps(self.hello()).encode())
         while True:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+            try:
+                data, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+            except ConnectionResetError:  # the worker closed with our last report unread
+                data, fds = b"", []
             if not data:
                 self.drop_spare()
                 return
