@@ -11,8 +11,10 @@ Rounds: half of them are preceded by 50 ms of untimed idle, as a grading worker 
 tasks (between two tasks it also writes to the database). A second series runs trivial
 submissions back to back, with nothing in between, the worst case for work the zygote does
 between runs. Per run it also reports the CPU time spent by the worker's side, the zygote and
-the run's process (the zygote's own and its reaped children's, from ``/proc``), which the
-machine's load does not inflate the way it inflates wall-clock times.
+the run's process (the zygote's own and its reaped children's, from ``/proc``), from the start
+of the run to the start of the next one of the same sandbox: the zygote reaps a run and forks
+the next run's process after the worker has its result. Load inflates CPU times less than
+wall-clock times. ``BENCH_SANDBOX_ROUNDS`` (default 100) makes shorter runs.
 
 Targets, with the isolation between runs in place (the zygote never holds a student's bytes,
 one case at a time): trivial submission median <= 8 ms, p95 <= 15 ms, >= 5x faster than the
@@ -89,16 +91,19 @@ def conv_cases():
 
 
 def timed(kind, trivial, conv):
+    """The run's wall time, and the CPU seconds this process and the zygote (with its reaped
+    children) had used when it started: a run's process may be reaped, and the spare for the
+    next one forked, after the run returned, so a run's CPU is the difference to the next
+    run's start (``cpu_per_run``)."""
     source, entry, calls = (trivial, "f", [{"args": [1]}]) if kind == "trivial" else (
         conv, "conv2d", conv_cases())
-    cpu0, zyg0 = time.process_time(), zygote_cpu()
+    cpu_at_start = (time.process_time() + zygote_cpu()) * 1000
     start = time.perf_counter()
     result = run_calls(source, entry, calls)
     elapsed = (time.perf_counter() - start) * 1000
-    cpu = (time.process_time() - cpu0 + zygote_cpu() - zyg0) * 1000
     if result.status is not RunStatus.OK or not all(c.ok for c in result.calls):
         raise SystemExit(f"benchmark submission failed: {result.status} {result.message}")
-    return {"ms": elapsed, "cpu_ms": cpu}
+    return {"ms": elapsed, "cpu_at_start": cpu_at_start, "kind": kind}
 '''
 HELPER = (
     RUNNER
@@ -119,6 +124,7 @@ class Sandbox:
         self.checkout = checkout
         self.name = "this checkout" if checkout is None else f"baseline {checkout}"
         self.proc: subprocess.Popen[str] | None = None
+        self.last: dict[str, Any] | None = None
         if checkout is None:
             self.ns: dict[str, Any] = {}
             exec(RUNNER, self.ns)  # our own benchmark code
@@ -135,16 +141,22 @@ class Sandbox:
         if not os.path.realpath(where).startswith(os.path.realpath(checkout) + os.sep):
             raise SystemExit(f"the baseline imported {where}, not {checkout}'s grader")
 
-    def run(self, kind: str) -> dict[str, float]:
+    def run(self, kind: str) -> dict[str, Any]:
+        """One timed run; the run before it gets its ``cpu_ms`` (see ``timed``)."""
         if self.proc is None:
-            return self.ns["timed"](kind, TRIVIAL, CONV2D)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(kind + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"{self.name}: the helper died")
-        return json.loads(line)
+            result = self.ns["timed"](kind, TRIVIAL, CONV2D)
+        else:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(kind + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+            if not line:
+                raise SystemExit(f"{self.name}: the helper died")
+            result = json.loads(line)
+        if self.last is not None:
+            self.last["cpu_ms"] = result["cpu_at_start"] - self.last["cpu_at_start"]
+        self.last = result
+        return result
 
     def close(self) -> None:
         if self.proc is not None:
@@ -248,7 +260,7 @@ def print_table(
         print(f"| {metric} | " + " | ".join(cells) + f" | {target} | {verdict} |")
 
     def of(series: dict[str, list[dict]], key: str = "ms") -> list[list[float]]:
-        return [[r[key] for r in series[n]] for n in names]
+        return [[r[key] for r in series[n] if key in r] for n in names]
 
     med = [statistics.median(v) for v in of(trivial)]
     p95 = [pct(v, 0.95) for v in of(trivial)]
