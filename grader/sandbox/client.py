@@ -12,7 +12,8 @@ pipes (request, stdout, stderr, results) and passes the child's ends to the zygo
 forks, closes its copies and reaps; the child reads its source and inputs from the request pipe
 and writes its output and result frames straight to the worker, which enforces the output and
 result caps and the deadline here and asks the zygote (``kill``) to end a run. The zygote's reply
-is how the run ended: exit status and CPU time, setup failure, the cgroup's OOM counter.
+is how the run ended: exit status and CPU time, setup failure, the cgroup's OOM counter. A run
+whose child reported ``done`` and closed its pipes is over without it (``_Run.wait``).
 
 **One case at a time.** The request pipe brings the source and entry first; case *i* is written
 only once the child has reported the step before it (``loaded``, or case *i - 1*'s result), and

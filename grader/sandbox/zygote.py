@@ -1,6 +1,6 @@
 """The fork server ("zygote"): a clean interpreter that has imported NumPy once and forks one
-sandboxed child per submission (6-10 ms instead of >= 76 ms for a fresh Python,
-``bench/bench_sandbox.py``).
+sandboxed child per submission (a few ms of the worker's time instead of >= 76 ms for a fresh
+Python, ``bench/bench_sandbox.py``).
 
 Run by path as ``python -I zygote.py '<json config>'`` from ``grader.sandbox.client`` with a
 minimal environment (no secrets, BLAS threads pinned to 1 *before* NumPy is imported) and
@@ -10,8 +10,10 @@ file path under private names, so the project is not importable from inside the 
 Channel: a unix ``SOCK_SEQPACKET`` socket from the worker on fd 0 (moved to an fd >= 10 at
 start; 0/1 then point to /dev/null), one JSON message per packet. A ``run`` message carries only
 the limits, plus, by ``SCM_RIGHTS``, the child's ends of four pipes the worker made for this run
-(request, stdout, stderr, results). The zygote forks, hands them to the child, closes its copies
-and waits, obeying ``kill`` from the worker; it replies with how the run ended. It never reads or
+(request, stdout, stderr, results). The zygote forks (as root: forked before the run came, the
+"spare", ``_fork_spare``), hands them to the child, closes its copies and waits, obeying ``kill``
+from the worker; it replies with how the run ended, then cleans up and forks the next spare
+(``settle``). It never reads or
 writes a student's bytes: every child is forked from this process, so whatever its heap ever
 held would be readable by every later run (``grader.sandbox.client`` has the worker's side).
 stderr is the worker's, for infrastructure diagnostics only. At EOF on the socket the zygote
