@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,17 +119,12 @@ for line in sys.stdin:
 
 
 class Sandbox:
-    """A sandbox to time: this checkout's, in this process, or another checkout's helper."""
+    """A sandbox to time: a checkout's ``grader.sandbox`` in a helper process of its own (this
+    checkout's too, so that both are measured alike: the worker's CPU is the helper's only)."""
 
-    def __init__(self, checkout: str | None) -> None:
-        self.checkout = checkout
-        self.name = "this checkout" if checkout is None else f"baseline {checkout}"
-        self.proc: subprocess.Popen[str] | None = None
+    def __init__(self, checkout: str, name: str) -> None:
+        self.checkout, self.name = checkout, name
         self.last: dict[str, Any] | None = None
-        if checkout is None:
-            self.ns: dict[str, Any] = {}
-            exec(RUNNER, self.ns)  # our own benchmark code
-            return
         self.proc = subprocess.Popen(
             [sys.executable, "-c", HELPER, json.dumps([TRIVIAL, CONV2D])],
             cwd=checkout,
@@ -143,26 +139,22 @@ class Sandbox:
 
     def run(self, kind: str) -> dict[str, Any]:
         """One timed run; the run before it gets its ``cpu_ms`` (see ``timed``)."""
-        if self.proc is None:
-            result = self.ns["timed"](kind, TRIVIAL, CONV2D)
-        else:
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(kind + "\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"{self.name}: the helper died")
-            result = json.loads(line)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(kind + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"{self.name}: the helper died")
+        result = json.loads(line)
         if self.last is not None:
             self.last["cpu_ms"] = result["cpu_at_start"] - self.last["cpu_at_start"]
         self.last = result
         return result
 
     def close(self) -> None:
-        if self.proc is not None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-            self.proc.wait(timeout=30)
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -199,7 +191,10 @@ def main() -> None:
     tier = detect_tier()
     load_before = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     baseline_checkout = os.environ.get("BENCH_SANDBOX_BASELINE")
-    boxes = [Sandbox(None)] + ([Sandbox(baseline_checkout)] if baseline_checkout else [])
+    here = str(Path(__file__).resolve().parents[1])
+    boxes = [Sandbox(here, "this checkout")]
+    if baseline_checkout:
+        boxes.append(Sandbox(baseline_checkout, f"baseline {baseline_checkout}"))
     names = [b.name for b in boxes]
     trivial: dict[str, list[dict]] = {n: [] for n in names}
     conv: dict[str, list[dict]] = {n: [] for n in names}
