@@ -377,9 +377,9 @@ ATTACKS = [
 ]
 
 # ---------------------------------------------------------------------------- between students
-# Each class of issue 10's leaks between students, written to fail on the sandbox before it
-# (01dcf25) and to pass now: what a run could learn of another student's run, of a hidden case's
-# input, or spend of what another worker needs.
+# Each class of leak between students, written to fail on the sandbox before the isolation
+# between runs (01dcf25) and to pass now: what a run could learn of another student's run, of a
+# hidden case's input, or spend of what another worker needs.
 
 # Finds an input array other than the call's own (the hidden case's input starts with 31337.25,
 # the visible one with 0): through the frames up the stack, or every container the collector
