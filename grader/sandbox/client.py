@@ -12,7 +12,8 @@ pipes (request, stdout, stderr, results) and passes the child's ends to the zygo
 forks, closes its copies and reaps; the child reads its source and inputs from the request pipe
 and writes its output and result frames straight to the worker, which enforces the output and
 result caps and the deadline here and asks the zygote (``kill``) to end a run. The zygote's reply
-is how the run ended: exit status and CPU time, setup failure, the cgroup's OOM counter.
+is how the run ended: exit status and CPU time, setup failure, the cgroup's OOM counter. A run
+whose child reported ``done`` and closed its pipes is over without it (``_Run.wait``).
 
 **One case at a time.** The request pipe brings the source and entry first; case *i* is written
 only once the child has reported the step before it (``loaded``, or case *i - 1*'s result), and
@@ -37,6 +38,7 @@ import time
 from typing import Any
 
 from grader.sandbox import protocol
+from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import SandboxUnavailable
 from grader.sandbox.tiers import ZYGOTE, minimal_env
 
@@ -57,9 +59,10 @@ class ZygoteClient:
         self.sock: socket.socket | None = None
         self.hello: dict[str, Any] = {}
         self.started = 0
+        self.owed = False  # a report the zygote still owes for a run already returned
 
     def start(self) -> None:
-        config = json.dumps({"tier": self.tier, "cgroup": True})
+        config = json.dumps({"tier": self.tier, "cgroup": True, "tmp_mb": Limits().tmp_mb})
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = subprocess.Popen(
@@ -101,6 +104,7 @@ class ZygoteClient:
         ``report["cases_sent"]`` says how many cases the child was given."""
         if not self.alive() or self.sock is None:
             raise ZygoteDied("not running")
+        self._collect()
         pipes = [_pipe() for _ in range(4)]
         (req_r, req_w), (out_r, out_w), (err_r, err_w), (res_r, res_w) = pipes
         try:
@@ -114,6 +118,26 @@ class ZygoteClient:
         for fd in (req_r, out_w, err_w, res_w):
             os.close(fd)
         return _Run(self, req_w, out_r, err_r, res_r, request, cases, limits).wait()
+
+    def spare_pid(self) -> int | None:
+        """The pid of the process the zygote forked ahead for the next run (root, full tier),
+        None if there is none: a descendant of the zygote that is not a run's leftover."""
+        if not self.alive() or self.sock is None:
+            raise ZygoteDied("not running")
+        self._collect()
+        self.sock.send(b'{"op":"spare"}')
+        try:
+            pid = json.loads(self._recv(time.monotonic() + START_TIMEOUT)).get("spare")
+        except (ValueError, AttributeError) as exc:
+            raise ZygoteDied(f"garbled reply: {exc}") from exc
+        return pid if isinstance(pid, int) else None
+
+    def _collect(self) -> None:
+        """Read the zygote's report of the last run if it returned before it (``_Run.wait``):
+        the zygote answers in order, and says how a run ended once it has reaped it."""
+        if self.owed:
+            self.owed = False
+            self._recv(time.monotonic() + KILL_GRACE)
 
     def kill_run(self) -> None:
         """Ask the zygote to kill the current run (ignored if it has already ended)."""
@@ -190,6 +214,7 @@ class _Run:
         self.sent = 0  # cases written so far
         self.reports = 0  # complete messages the child has sent
         self.parsed = 0  # where the first message not yet complete starts in the result stream
+        self.done = False  # the last complete report is ``done``
         self.flags = {"timed_out": False, "output_capped": False, "result_capped": False}
         self.killed = False
         self.start = time.monotonic()
@@ -206,7 +231,12 @@ class _Run:
         self.poller.register(sock, select.POLLIN)
         report: dict[str, Any] | None = None
         try:
-            while report is None or self.open:
+            # Until every pipe is at EOF and either the zygote has said how the run ended or
+            # the child has reported done: the harness closes its pipes right after, so the
+            # results and output are whole, and the exit (its tear-down, the zygote's reaping)
+            # need not be waited for. Such a run is then killed, in case it lingers; the
+            # zygote's report is collected before the next request (``_collect``).
+            while self.open or (report is None and not self.done):
                 now = time.monotonic()
                 if now >= self.deadline:
                     if report is not None:
@@ -228,6 +258,10 @@ class _Run:
             self._close_request()
             for fd in self.bufs:
                 os.close(fd)
+        if report is None:
+            self.client.kill_run()
+            self.client.owed = True
+            report = {"setup_ok": True, "exit": None, "oom": False, "killed": False}
         report.update(self.flags)
         report["wall"] = time.monotonic() - self.start
         report["cases_sent"] = self.sent
@@ -269,6 +303,11 @@ class _Run:
             return
         self.pending = self.pending[n:]
         if not self.pending:
+            if self.sent == len(self.cases) and self.reports:
+                # The last case is written: close now, so the child reads EOF as soon as it
+                # has reported it instead of waiting for one more round trip through here.
+                self._close_request()
+                return
             self.poller.modify(self.req_w, 0)  # type: ignore[arg-type]
             self._step()  # reports that arrived while this was being written
 
@@ -296,18 +335,23 @@ class _Run:
 
     def _step(self) -> None:
         """Count the child's complete reports; after each, send the next case (or close the
-        request pipe after the last one, or when the run cannot go on)."""
+        request pipe after the last one, or when the run cannot go on). Once the request pipe
+        is closed, only notes whether the last report so far is ``done``."""
         stream = self.bufs[self.res_r]
-        while self.req_w is not None and not self.pending:
+        while self.req_w is None or not self.pending:
             try:
                 found = protocol.message_end(stream, self.parsed)
             except protocol.ProtocolError:
                 self._close_request()  # interpret() rejects the stream; nothing more to send
+                self.done = False
                 return
             if found is None:
                 return
             header, self.parsed = found
             self.reports += 1
+            self.done = header.get("event") == "done"
+            if self.req_w is None:
+                continue
             if self.reports == 1 and header.get("event") != "loaded":
                 self._close_request()
             elif self.reports == self.sent + 1 and self.sent < len(self.cases):

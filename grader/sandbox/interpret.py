@@ -173,8 +173,11 @@ def interpret(
         "unsafe": tier == "unsafe",
         "details": {k: reply.get(k) for k in ("exit", "wall", "oom", "timed_out")},
     }
-    status_word = int(reply.get("exit", {}).get("status", 0))
-    cpu = float(reply.get("exit", {}).get("cpu") or 0.0)
+    # No "exit": the worker did not wait for it, since the child had reported done and closed
+    # its pipes (grader.sandbox.client); whatever it does after that changes no result.
+    exit_info = reply.get("exit") or {}
+    status_word = int(exit_info.get("status", 0))
+    cpu = float(exit_info.get("cpu") or 0.0)
     sig = os.WTERMSIG(status_word) if os.WIFSIGNALED(status_word) else None
     code = os.WEXITSTATUS(status_word) if os.WIFEXITED(status_word) else None
     try:

@@ -13,7 +13,8 @@ Process layout of the *full* tier::
   forks the child straight into a fresh PID namespace (``fork_into_new_pid_namespace``), and
   the read-only tree is built once in the zygote's own mount namespace (``prepare_template``)
   so each child's ``unshare(CLONE_NEWNS)`` copies it and only adds its private ``/tmp``. That
-  took the per-run CPU from ~10.5 ms to ~6.5 ms with the same layers.
+  took the per-run CPU from ~10.5 ms to ~6.5 ms with the same layers. The child is forked and
+  confined before its run comes (``zygote._Spare``), so most of this is off the worker's clock.
 * **Unprivileged** (Z3): the same plus a user namespace that maps only the caller's uid (seen
   as 65534 inside); capabilities in the namespace are dropped after the mounts. The kernel
   counts per-uid budgets per user namespace, so each run has its own (bounded above by the

@@ -222,9 +222,17 @@ def unpack_result(tree: Any, blobs: list[bytes]) -> np.ndarray | int | float | b
         if set(tree) == {"$float"}:
             return _special_float(tree["$float"])
         raise ProtocolError("result is not an array or a number")
+    if isinstance(tree, int) and not isinstance(tree, bool) and not fits_int64(tree):
+        raise ProtocolError("integer result out of range")
     if tree is None or isinstance(tree, bool | int | float):
         return tree
     raise ProtocolError("result is not an array or a number")
+
+
+def fits_int64(value: int) -> bool:
+    """Whether an integer result is one a NumPy number can hold. JSON integers have no bound,
+    and a 400-digit one overflowed later, in the worker's comparison (``float()`` of it)."""
+    return -(1 << 63) <= value < (1 << 63)
 
 
 def _index(i: Any, blobs: list[bytes]) -> int:

@@ -1,6 +1,6 @@
 """The fork server ("zygote"): a clean interpreter that has imported NumPy once and forks one
-sandboxed child per submission (6-10 ms instead of >= 76 ms for a fresh Python,
-``bench/bench_sandbox.py``).
+sandboxed child per submission (a few ms of the worker's time instead of >= 76 ms for a fresh
+Python, ``bench/bench_sandbox.py``).
 
 Run by path as ``python -I zygote.py '<json config>'`` from ``grader.sandbox.client`` with a
 minimal environment (no secrets, BLAS threads pinned to 1 *before* NumPy is imported) and
@@ -10,8 +10,10 @@ file path under private names, so the project is not importable from inside the 
 Channel: a unix ``SOCK_SEQPACKET`` socket from the worker on fd 0 (moved to an fd >= 10 at
 start; 0/1 then point to /dev/null), one JSON message per packet. A ``run`` message carries only
 the limits, plus, by ``SCM_RIGHTS``, the child's ends of four pipes the worker made for this run
-(request, stdout, stderr, results). The zygote forks, hands them to the child, closes its copies
-and waits, obeying ``kill`` from the worker; it replies with how the run ended. It never reads or
+(request, stdout, stderr, results). The zygote forks (as root: forked before the run came, the
+"spare", ``_fork_spare``), hands them to the child, closes its copies and waits, obeying ``kill``
+from the worker; it replies with how the run ended, then cleans up and forks the next spare
+(``settle``). It never reads or
 writes a student's bytes: every child is forked from this process, so whatever its heap ever
 held would be readable by every later run (``grader.sandbox.client`` has the worker's side).
 stderr is the worker's, for infrastructure diagnostics only. At EOF on the socket the zygote
@@ -283,6 +285,72 @@ def _high_pipe() -> tuple[int, int]:
     return hr, hw
 
 
+class _Spare:
+    """The zygote's side of a process forked before its run (``Zygote._fork_spare``)."""
+
+    def __init__(
+        self, pid: int, sock: socket.socket, st_r: int, tasks_before: int | None, tmp_mb: int
+    ) -> None:
+        self.pid, self.sock, self.st_r, self.tasks_before = pid, sock, st_r, tasks_before
+        self.tmp_mb = tmp_mb  # the size of its /tmp, mounted before its run
+        self.st = b""  # status records read so far (``R``, or ``E`` and its exit)
+        self.mnt_fd = -1
+
+    def wait_ready(self, deadline: float) -> None:
+        """Until it says ``R`` (or fails): then hold its mount namespace open, so that the
+        kernel tears the namespace down when ``settle`` closes it, after the reply, and not in
+        the run's exit, which the worker waits for (~1.6 ms: the unmount waits for RCU)."""
+        while b"R" not in _parse_records(self.st):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.st_r], [], [], left)[0]:
+                return
+            chunk = os.read(self.st_r, 4096)
+            if not chunk:
+                return
+            self.st += chunk
+        with contextlib.suppress(OSError):
+            fd = os.open(f"/proc/{self.pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+            if os.fstat(fd).st_ino == os.stat("/proc/self/ns/mnt").st_ino:
+                os.close(fd)  # not its own yet: nothing to hold
+            else:
+                self.mnt_fd = fd
+
+    def alive(self) -> bool:
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
+
+    def start(self, limits: dict[str, Any], fds: list[int]) -> None:
+        """Hand it the run: the limits and the worker's four descriptors (which the caller
+        then closes). If it has died meanwhile, ``_watch`` reaps it and reports why."""
+        with contextlib.suppress(OSError):
+            socket.send_fds(self.sock, [json.dumps({"limits": limits}).encode()], fds)
+        self.sock.close()
+
+    def close(self) -> None:
+        """Its descriptors, when it is dropped without a run."""
+        self.sock.close()
+        os.close(self.st_r)
+        if self.mnt_fd >= 0:
+            os.close(self.mnt_fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, os.WNOHANG)
+
+
+def _receive_run(sock: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """In a spare: block until the zygote sends the run, (limits, [request read end, stdout,
+    stderr and result write ends]) moved to descriptors >= 10."""
+    try:
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
+    finally:
+        sock.close()
+    fds = [_high_fd(f) for f in fds]
+    if len(fds) != 4:
+        raise ValueError(f"a run needs 4 descriptors, got {len(fds)}")
+    return json.loads(data)["limits"], fds
+
+
 class Zygote:
     def __init__(self, config: dict[str, Any]) -> None:
         self.tier = config["tier"]
@@ -321,6 +389,15 @@ class Zygote:
         self.vm_base = _vm_size()
         self.nobody_reaches_python = all(_others_can_reach(d) for d in self.read_dirs)
         self.uid = self.isolation.sandbox_uid(self.pid) if self.isolation and self.root else -1
+        # Root, full tier, template root: the next run's process is forked ahead of its run.
+        self.prefork = self.template and self.pidns_fd >= 0
+        self.spare: _Spare | None = None
+        #: The /tmp size the next spare mounts: the last run's (at first the default limits').
+        self.tmp_mb = int(config.get("tmp_mb", 64))
+        #: What ``settle`` cleans after the reply: (tasks before the run, its flat-tier
+        #: directory, its mount namespace).
+        self.after: tuple[int | None, str | None, int] = (None, None, -1)
+        self.control: Any = None
         _forget_project_paths()
 
     def hello(self) -> dict[str, Any]:
@@ -337,49 +414,32 @@ class Zygote:
     # ----------------------------------------------------------------- one run
 
     def handle(self, header: dict[str, Any], fds: list[int], control: Any) -> dict[str, Any]:
-        """Fork one run on the worker's pipes, reap it, and say how it ended.
+        """Start one run on the worker's pipes, reap it, and say how it ended.
 
         ``fds`` are the worker's request read end and its stdout, stderr and result write
         ends: handed to the child, closed here at once, never read or written by the zygote.
-        ``control`` is the worker's socket, watched for ``kill`` while the run lasts.
+        ``control`` is the worker's socket, watched for ``kill`` while the run lasts. What is
+        left to clean up is done by ``settle`` once the reply has been sent.
         """
         fds = [_high_fd(fd) for fd in fds]
         st_r = -1
+        st = b""
         try:
             if len(fds) != 4:
                 raise ValueError(f"a run needs 4 descriptors, got {len(fds)}")
-            req_r, out_w, err_w, res_w = fds
             limits = dict(header["limits"])
             limits["as_bytes"] = self.vm_base + (limits["memory_mb"] + 128) * MB
             if self.cgroup:
                 self.cgroup.configure(limits["memory_mb"], limits["processes"])
             oom_before = self.cgroup.oom_kills() if self.cgroup else 0
-            tasks_before = self.cgroup.tasks() if self.cgroup else None
-            tmpdir = None
-            if self.tier != "full":
-                tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
-                if self.root and self.nobody_reaches_python:
-                    os.chown(tmpdir, self.uid, self.uid)
-            st_r, st_w = _high_pipe()
-            fds.append(st_w)
-            child_fds = (out_w, err_w, res_w, st_w, req_r)
-            start = time.monotonic()
-            if self.pidns_fd >= 0:
-                pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
+            if self.prefork:
+                spare = self._take_spare(limits["tmp_mb"])
+                pid, st_r, st = spare.pid, spare.st_r, spare.st
+                self.after = (spare.tasks_before, None, spare.mnt_fd)
+                start = time.monotonic()
+                spare.start(limits, fds)
             else:
-                pid = os.fork()
-            if pid == 0:
-                try:
-                    os.close(st_r)
-                    control.detach()
-                    if self.pidns_fd >= 0:
-                        self._pid1(limits, child_fds)
-                    elif self.tier == "full":
-                        self._c1(limits, child_fds)
-                    else:
-                        self._flat_child(limits, child_fds, tmpdir=tmpdir)
-                finally:
-                    os._exit(71)
+                pid, st_r, start = self._fork_run(limits, fds, control)
         except BaseException:
             if st_r >= 0:
                 os.close(st_r)
@@ -389,23 +449,173 @@ class Zygote:
                 os.close(fd)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
-        report = self._watch(pid, limits, st_r, control, start)
+        report = self._watch(pid, limits, st_r, control, start, st)
+        # Read once the run's process is reaped: the kernel counts an OOM kill when it sends
+        # the signal, before the victim exits.
+        report["oom"] = bool(self.cgroup) and self.cgroup.oom_kills() > oom_before
+        return report
+
+    def _fork_run(self, limits: dict[str, Any], fds: list[int], control: Any) -> tuple:
+        """Fork the run's process now (every mode but the root full tier's spare); ``fds``
+        gets the status pipe's write end, for the caller to close. (pid, status read end,
+        start time)."""
+        req_r, out_w, err_w, res_w = fds
+        tasks_before = self.cgroup.tasks() if self.cgroup else None
+        tmpdir = None
+        if self.tier != "full":
+            tmpdir = tempfile.mkdtemp(prefix="stride-sbx-")
+            if self.root and self.nobody_reaches_python:
+                os.chown(tmpdir, self.uid, self.uid)
+        self.after = (tasks_before, tmpdir, -1)
+        st_r, st_w = _high_pipe()
+        fds.append(st_w)
+        child_fds = (out_w, err_w, res_w, st_w, req_r)
+        start = time.monotonic()
+        try:
+            if self.pidns_fd >= 0:
+                pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
+            else:
+                pid = os.fork()
+        except BaseException:
+            os.close(st_r)
+            raise
+        if pid == 0:
+            try:
+                os.close(st_r)
+                control.detach()
+                if self.pidns_fd >= 0:
+                    self._pid1(limits, child_fds)
+                elif self.tier == "full":
+                    self._c1(limits, child_fds)
+                else:
+                    self._flat_child(limits, child_fds, tmpdir=tmpdir)
+            finally:
+                os._exit(71)
+        return pid, st_r, start
+
+    def settle(self) -> None:
+        """After the reply: what the last run left, off the worker's clock. Its mount namespace
+        (held open here, so that its exit did not wait for the tear-down) is released; then,
+        before anything is forked again, wait (bounded) until the run's processes are gone and
+        its shared memory is uncharged, and fork the next run's spare."""
+        tasks_before, tmpdir, mnt_fd = self.after
+        self.after = (None, None, -1)
+        if mnt_fd >= 0:
+            os.close(mnt_fd)
         if self.cgroup:
             self.cgroup.wait_empty(1.0, tasks_before)
-            report["oom"] = self.cgroup.oom_kills() > oom_before
             self.cgroup.wait_released(3.0)
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
-        return report
+        if self.prefork and self.spare is None:
+            with contextlib.suppress(OSError):  # else forked at the next run, which reports why
+                self.spare = self._fork_spare()
+
+    # ----------------------------------------------------------------- the spare
+
+    def _take_spare(self, tmp_mb: int) -> _Spare:
+        """The spare forked after the last run, or a new one if it is gone (or was never
+        forked: ``settle`` could not), or if its /tmp is not the size this run asks for
+        (mounted before it dropped its privileges: the size the run before asked for)."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.alive() and spare.tmp_mb == tmp_mb:
+            return spare
+        if spare is not None:
+            self._kill(spare.pid, None)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(spare.pid, 0)
+            spare.close()
+        self.tmp_mb = tmp_mb
+        return self._fork_spare()
+
+    def _fork_spare(self) -> _Spare:
+        """Fork the next run's process ahead of its run (root, full tier, template root): pid 1
+        of a new PID namespace that enters its mount, network, IPC and UTS namespaces and the
+        read-only tree with a private /tmp, drops its privileges, loads the seccomp filter,
+        says ``R`` and blocks until the run's limits and descriptors arrive.
+
+        It is forked where a run's process was forked before, from this zygote that holds no
+        student's bytes, after the last run's processes are gone and its memory released; it
+        learns nothing before its run but the run's limits, and waits already as confined as
+        the run. Forking, the namespaces and the filter (~3.5 ms of the ~7 a trivial run took)
+        so happen while the worker is busy elsewhere."""
+        tasks_before = self.cgroup.tasks() if self.cgroup else None
+        st_r, st_w = _high_pipe()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        run_fd = _high_fd(theirs.detach())
+        try:
+            pid = self.isolation.fork_into_new_pid_namespace(self.pidns_fd)
+        except BaseException:
+            for fd in (st_r, st_w, run_fd):
+                os.close(fd)
+            ours.close()
+            raise
+        if pid == 0:
+            try:
+                os.close(st_r)
+                ours.close()
+                os.close(self.control.detach())
+                self._spare_child(run_fd, st_w)
+            finally:
+                os._exit(71)
+        os.close(st_w)
+        os.close(run_fd)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        spare = _Spare(pid, ours, st_r, tasks_before, self.tmp_mb)
+        spare.wait_ready(time.monotonic() + 10.0)
+        return spare
+
+    def _spare_child(self, run_fd: int, st_w: int) -> None:
+        """Everything a run's process does that does not need its run, then wait for it. After
+        the filter only ``recvmsg`` on the zygote's socketpair is left of what the run does not
+        do itself (the socket object is made before: that queries the socket)."""
+        iso = self.isolation
+        try:
+            os.setpgid(0, 0)
+            iso.set_pdeathsig()
+            if iso.parent_gone(st_w):
+                os._exit(1)
+            iso.raise_oom_score()
+            iso.unshare(iso.CLONE_NEWNS | iso.CLONE_NEWNET | iso.CLONE_NEWIPC | iso.CLONE_NEWUTS)
+            iso.enter_template(self.plan, self.tmp_mb)
+            iso.set_hostname()
+            iso.drop_privileges(False, self.uid)
+            iso.set_pdeathsig()  # cleared by the change of uid
+            if iso.parent_gone(st_w):
+                os._exit(1)
+            run_sock = socket.socket(fileno=run_fd)
+            self.seccomp.load_bpf(self.bpf, iso.libc)
+        except BaseException as exc:
+            _record(st_w, b"E", f"sandbox setup failed: {exc!r}".encode())
+            os._exit(70)
+        _record(st_w, b"R", b"")
+        try:
+            limits, (req_r, out_w, err_w, res_w) = _receive_run(run_sock)
+            st = iso.setup_fds(out_w, err_w, res_w, st_w, req_r)
+            os.chdir("/tmp")  # noqa: S108 - the private tmpfs
+            iso.apply_rlimits(limits, nproc=True)
+        except BaseException as exc:
+            _record(st_w, b"E", f"sandbox setup failed: {exc!r}".encode())
+            os._exit(70)
+        self._run_student(limits, st)
+
+    def drop_spare(self) -> None:
+        """Kill and reap the spare (the worker has gone)."""
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self._kill(spare.pid, None)
+            with contextlib.suppress(OSError):
+                os.waitpid(spare.pid, 0)
+            spare.close()
 
     def _watch(
-        self, pid: int, limits: dict[str, Any], st_r: int, control: Any, start: float
+        self, pid: int, limits: dict[str, Any], st_r: int, control: Any, start: float, st: bytes
     ) -> dict[str, Any]:
         """Until the child is reaped: read its setup records, kill it when the worker says so
         (deadline, output cap) or goes away. The worker owns the deadline; ``wall + 10 s`` here
         is only a backstop for a worker that stopped watching."""
         backstop = start + limits["wall_seconds"] + 10.0
-        st = b""
         c2_pid: int | None = None
         killed = False
         try:
@@ -413,7 +623,11 @@ class Zygote:
         except (AttributeError, OSError):
             pidfd = -1
         poller = select.poll()
-        poller.register(st_r, select.POLLIN)
+        # The status records are read as they come only where C1 sends the inner pid (needed
+        # to kill it); else after the exit, so that the child's "setup done" does not wake the
+        # zygote (a context switch taken from the run on a busy machine).
+        if self.tier == "full" and self.pidns_fd < 0:
+            poller.register(st_r, select.POLLIN)
         poller.register(control.fileno(), select.POLLIN)
         if pidfd >= 0:
             poller.register(pidfd, select.POLLIN)
@@ -439,7 +653,10 @@ class Zygote:
                         else:
                             poller.unregister(st_r)
                     elif fd == control.fileno():
-                        data = control.recv(4096)
+                        try:
+                            data = control.recv(4096)
+                        except ConnectionResetError:
+                            data = b""
                         if not data or json.loads(data).get("op") == "kill":
                             self._kill(pid, c2_pid)
                             killed = True
@@ -619,17 +836,28 @@ class Zygote:
 
     def serve(self, control: Any) -> None:
         """One run per ``run`` message until the worker closes the socket. A ``kill`` that
-        arrives after its run ended is ignored."""
+        arrives after its run ended is ignored; ``spare`` is answered with the pid of the
+        process forked for the next run, if any."""
         self.private_modules = [n for n in sys.modules if n.startswith(PREFIX)]
+        self.control = control
+        self.settle()  # the first spare
         control.send(json.dumps(self.hello()).encode())
         while True:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+            try:
+                data, fds, _, _ = socket.recv_fds(control, 1 << 16, 8)
+            except ConnectionResetError:  # the worker closed with our last report unread
+                data, fds = b"", []
             if not data:
+                self.drop_spare()
                 return
             try:
                 header = json.loads(data)
             except ValueError:
                 header = {}
+            if isinstance(header, dict) and header.get("op") == "spare" and not fds:
+                # Which process waits for the next run (it is no run's leftover).
+                control.send(json.dumps({"spare": self.spare.pid if self.spare else None}).encode())
+                continue
             if not isinstance(header, dict) or header.get("op") != "run":
                 for fd in fds:  # a late ``kill`` (its run already ended), or noise
                     os.close(fd)
@@ -638,7 +866,12 @@ class Zygote:
                 reply = self.handle(header, fds, control)
             except Exception as exc:  # an infrastructure fault: say so, keep serving
                 reply = {"error": repr(exc)}
-            control.send(json.dumps(reply).encode())
+            try:
+                control.send(json.dumps(reply).encode())
+            except OSError:  # the worker has gone (it need not wait for a run's report)
+                self.drop_spare()
+                return
+            self.settle()
 
 
 def _setup_fds_flat(out_w: int, err_w: int, res_w: int, st_w: int, req_r: int) -> int:

@@ -13,6 +13,15 @@ from dataclasses import dataclass
 
 OK, TIMEOUT, MEMORY, OUTPUT = "ok", "timeout", "memory_limit", "output_limit"
 CRASHED, PROTOCOL, IMPORT = "crashed", "protocol_error", "import_error"
+MISSING = "missing_entry"
+
+# Where an attack runs (``tests.security.containment.run_attack``); what it must not achieve
+# there is checked besides its status ("exposed"):
+ALONE = "alone"  # f(X) on its own
+AFTER = "after a victim"  # right after another student's run in the same zygote: finds none of it
+HIDDEN = "with a hidden case"  # f(X) visible, then f(H) hidden: nothing the student sees holds H
+BESIDE = "in another worker"  # while this worker grades honest threaded work, which must pass
+THEN_BIG = "before a big run"  # the honest run after it uses 400 of its 512 MB, and must pass
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,7 @@ class Attack:
     source: str
     statuses: frozenset[str]
     short: bool = True  # runs with cpu 1 s, wall 2 s
+    setting: str = ALONE
 
     def render(self, **values: str) -> str:
         text = self.source
@@ -29,10 +39,17 @@ class Attack:
         return text
 
 
-def A(name: str, body: str, *statuses: str, module: str = "", short: bool = True) -> Attack:
+def A(
+    name: str,
+    body: str,
+    *statuses: str,
+    module: str = "",
+    short: bool = True,
+    setting: str = ALONE,
+) -> Attack:
     source = "import os, sys, time, ctypes, signal\nimport numpy as np\n" + module
     source += "\ndef f(x):\n" + "\n".join("    " + line for line in body.strip("\n").splitlines())
-    return Attack(name, source + "\n", frozenset(statuses), short)
+    return Attack(name, source + "\n", frozenset(statuses), short, setting)
 
 
 LIBC = "libc = ctypes.CDLL(None, use_errno=True)"
@@ -358,3 +375,235 @@ ATTACKS = [
         CRASHED,
     ),
 ]
+
+# ---------------------------------------------------------------------------- between students
+# Each class of leak between students, written to fail on the sandbox before the isolation
+# between runs (01dcf25) and to pass now: what a run could learn of another student's run, of a
+# hidden case's input, or spend of what another worker needs.
+
+# Finds an input array other than the call's own (the hidden case's input starts with 31337.25,
+# the visible one with 0): through the frames up the stack, or every container the collector
+# knows.
+FIND = """
+import gc
+
+def _find(v, d=0):
+    if isinstance(v, np.ndarray) and v.size and v.dtype.kind == "f" and v.flat[0] > 1000:
+        return v
+    if d < 8 and isinstance(v, dict) and len(v) < 64:
+        v = list(v.values())
+    if d < 8 and isinstance(v, (list, tuple)) and len(v) < 64:
+        for item in v:
+            found = _find(item, d + 1)
+            if found is not None:
+                return found
+    return None
+
+def _in_frames():
+    frame = sys._getframe()
+    while frame is not None:
+        found = _find(list(frame.f_locals.values()))
+        if found is not None:
+            return found
+        frame = frame.f_back
+    return None
+
+def _in_gc():
+    for o in gc.get_objects():
+        found = _find(o)
+        if found is not None:
+            return found
+    return None
+"""
+# Writes result frames by hand (the framing of grader.sandbox.protocol).
+FORGE = """
+import json, struct
+
+def _frame(header, blobs=()):
+    raw = json.dumps(dict(header, n=len(blobs))).encode()
+    return struct.pack("<I", len(raw)) + raw + b"".join(struct.pack("<Q", len(b)) + b for b in blobs)
+"""
+HEAD = "import os, sys, time, ctypes, signal\nimport numpy as np\n"
+# Another worker's run that takes every thread its limits allow, and for 3 s takes again any
+# that another process of the same uid frees.
+STARVER = """
+import threading, time
+
+def f(x):
+    threading.stack_size(1 << 16)  # small stacks: the address-space limit is not what stops it
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        try:
+            threading.Thread(target=time.sleep, args=(4,), daemon=True).start()
+        except RuntimeError:
+            time.sleep(0.001)
+    return x * 2
+"""
+SHM = (
+    LIBC
+    + "\nlibc.shmat.restype = ctypes.c_void_p\nlibc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]"
+)
+
+
+def _attacks_between_students() -> list[Attack]:
+    from tests.security.heap_scan import scanner
+
+    return [
+        # The heap the previous run left in the zygote (its source, inputs, output, printed text).
+        Attack(
+            "scan the previous run's memory with ctypes",
+            scanner("ctypes"),
+            frozenset({OK}),
+            setting=AFTER,
+        ),
+        Attack(
+            "scan the previous run's memory with NumPy alone",
+            scanner("numpy only"),
+            frozenset({OK}),
+            setting=AFTER,
+        ),
+        A(
+            "find the previous run's source among the live objects",
+            "needle = bytes([99, 97, 110, 97, 114, 121, 45])\nfor o in gc.get_objects():\n"
+            "    for v in list(o.values() if isinstance(o, dict) else o if isinstance(o, (list, tuple)) else ()):\n"
+            "        raw = v.encode('utf-8', 'replace') if isinstance(v, str) else v if isinstance(v, bytes) else b''\n"
+            "        if needle in raw:\n            return np.frombuffer(raw, np.uint8).copy()\nreturn x * 2",
+            OK,
+            module="import gc\n",
+            setting=AFTER,
+        ),
+        # A hidden case's input, before its turn, through the visible case's output (its diff
+        # map) or error, or after it through the messages, the exit code or the signal.
+        A(
+            "return a hidden case's input from the visible case (frame walk)",
+            "found = None if x.flat[0] > 1000 else _in_frames()\nif found is not None:\n    return found\nreturn x * 2",
+            OK,
+            module=FIND,
+            setting=HIDDEN,
+        ),
+        A(
+            "return a hidden case's input from the visible case (gc)",
+            "found = None if x.flat[0] > 1000 else _in_gc()\nif found is not None:\n    return found\nreturn x * 2",
+            OK,
+            module=FIND,
+            setting=HIDDEN,
+        ),
+        A(
+            "show a hidden case's input in the visible case's error",
+            "found = None if x.flat[0] > 1000 else _in_frames()\nif found is not None:\n"
+            "    raise ValueError(repr(found.tolist()))\nreturn x * 2",
+            OK,
+            module=FIND,
+            setting=HIDDEN,
+        ),
+        A(
+            "spell a hidden case's input in the visible output's shape",
+            "found = None if x.flat[0] > 1000 else _in_gc()\nif found is not None:\n    return np.zeros(int(found.flat[0]))\nreturn x * 2",
+            OK,
+            module=FIND,
+            setting=HIDDEN,
+        ),
+        A(
+            "carry its hidden input in an exception's message",
+            "raise ValueError('input ' + repr(x.tolist()))",
+            OK,
+            setting=HIDDEN,
+        ),
+        A(
+            "name an exception class after its hidden input",
+            "raise type('Leak' + str(int(x.flat[0])), (Exception,), {})()",
+            OK,
+            setting=HIDDEN,
+        ),
+        A(
+            "exit with a code taken from its hidden input",
+            "if x.flat[0] > 1000:\n    os._exit(int(x.flat[3]))\nreturn x * 2",
+            CRASHED,
+            setting=HIDDEN,
+        ),
+        A(
+            "crash or not on a bit of its hidden input (the signal's name)",
+            "if x.flat[0] > 1000 and x.flat[1] > 1000:\n    ctypes.string_at(0)\nreturn x * 2",
+            CRASHED,
+            setting=HIDDEN,
+        ),
+        Attack(
+            "name the missing entry's type after the inputs seen at import",
+            HEAD + FIND + "found = _in_frames()\nfound = found if found is not None else _in_gc()\n"
+            "f = type('Leak' + ('' if found is None else str(int(found.flat[0]))), (), {})()\n",
+            frozenset({MISSING}),
+            setting=HIDDEN,
+        ),
+        Attack(
+            "raise a hidden input out of the import (gc)",
+            HEAD
+            + FIND
+            + "found = _in_gc()\nif found is not None:\n    raise ValueError(repr(found.tolist()))\n"
+            "def f(x):\n    return x * 2\n",
+            frozenset({OK}),
+            setting=HIDDEN,
+        ),
+        # Frames the worker must reject, not trip over (it stayed 'running' until the sweeper).
+        Attack(
+            "forge a first frame whose event is a list",
+            HEAD
+            + FORGE
+            + "os.write(3, _frame({'event': ['loaded']}))\nos._exit(0)\ndef f(x):\n    return x * 2\n",
+            frozenset({PROTOCOL}),
+        ),
+        Attack(
+            "forge a first frame whose event is an object",
+            HEAD
+            + FORGE
+            + "os.write(3, _frame({'event': {'loaded': 1}}))\nos._exit(0)\ndef f(x):\n    return x * 2\n",
+            frozenset({PROTOCOL}),
+        ),
+        A(
+            "forge a call frame whose seconds has 400 digits",
+            "os.write(3, _frame({'event': 'call', 'i': 0, 'ok': False, 'seconds': 10 ** 400, 'error': 'e'}) + _frame({'event': 'done'}))\nos._exit(0)",
+            PROTOCOL,
+            module=FORGE,
+        ),
+        A(
+            "forge a call frame whose value has 400 digits",
+            "os.write(3, _frame({'event': 'call', 'i': 0, 'ok': True, 'seconds': 0, 'value': 10 ** 400}) + _frame({'event': 'done'}))\nos._exit(0)",
+            PROTOCOL,
+            module=FORGE,
+        ),
+        A("return a 400-digit integer", "return 10 ** 400", OK),
+        # Memory charged to the cgroup after the run ended, that the next run would lack. A
+        # SysV segment outlives its process until the IPC namespace is freed, asynchronously:
+        # refused now (the full /tmp, the other such memory: test_memory_release).
+        A(
+            "leave 450 MB of SysV shared memory to the next run",
+            SHM
+            + "\nshmid = libc.shmget(0, 450 << 20, 0o1600)\nif shmid >= 0:\n    addr = libc.shmat(shmid, None, 0)\n"
+            "    ctypes.memset(addr, 1, 450 << 20)\n    print('ESCAPED a SysV segment outlives the run', shmid)\nreturn x * 2",
+            OK,
+            setting=THEN_BIG,
+        ),
+        # Host-wide quotas by other doors than the entries above.
+        A(
+            "reserve half of fs.aio-max-nr in one io_setup",
+            SYSCALL
+            + "\nctx = ctypes.c_ulong(0)\nif libc.syscall(206, 32768, ctypes.byref(ctx)) == 0:\n    print('ESCAPED io_setup 32768')\nreturn x * 2",
+            OK,
+        ),
+        A(
+            "inotify_init (the old call) watch on the read-only tree",
+            SYSCALL
+            + "\nfd = libc.syscall(253)\nif fd >= 0 and libc.inotify_add_watch(fd, os.path.dirname(np.__file__).encode(), 0xFFF) >= 0:\n"
+            "    print('ESCAPED inotify_init')\nreturn x * 2",
+            OK,
+        ),
+        # Per-uid budgets shared with another worker's runs.
+        Attack(
+            "hold every thread of its uid while another worker grades",
+            STARVER,
+            frozenset({OK}),
+            setting=BESIDE,
+        ),
+    ]
+
+
+ATTACKS += _attacks_between_students()

@@ -19,6 +19,12 @@ clean one.
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
+
+from grader.sandbox import RunStatus, run_calls
+
 SCANNER = r"""
 import os
 import numpy as np
@@ -154,3 +160,35 @@ READERS = {"ctypes": CTYPES_READER, "numpy only": NUMPY_READER}
 def scanner(reader: str) -> str:
     """The scanning submission (entry ``f``) with one of ``READERS``."""
     return SCANNER.replace("@READER@", READERS[reader])
+
+
+#: Inputs of several sizes: the allocator reuses a freed block only for a similar size, so
+#: some size always outlives the next request when anything of it is kept.
+SIZES = (4, 8, 12, 16, 24, 32)
+
+
+def victim_run() -> dict[str, list[bytes]]:
+    """Run A and return what must not be found afterwards, by kind."""
+    token = os.urandom(8).hex()
+    source = (
+        "import numpy as np\n"
+        f"NOTE = 'canary-src-{token}'\n\n"
+        "def f(x):\n"
+        f"    print('canary-out-{token}')\n"
+        "    return x * 3 + 0.5\n"
+    )
+    rng = np.random.default_rng(int(token, 16))
+    inputs = []
+    for size in SIZES:
+        x = rng.standard_normal((2, 3, size, size))
+        x.flat[0] = np.frombuffer(b"canary-i", dtype=np.float64)[0]  # findable, as a float
+        inputs.append(x)
+    result = run_calls(source, "f", [{"args": [x]} for x in inputs])
+    assert result.status is RunStatus.OK and all(c.ok for c in result.calls), result.message
+    assert f"canary-out-{token}" in result.stdout
+    return {
+        "source": [f"canary-src-{token}".encode()],
+        "printed text": [f"canary-out-{token}".encode()],
+        "inputs": [x.tobytes()[:128] for x in inputs],
+        "outputs": [(x * 3 + 0.5).tobytes()[:128] for x in inputs],
+    }

@@ -24,12 +24,13 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 
 def f(x):
     size = SHM_MB << 20
-    shmid = libc.shmget(0, size, 0o1600)
-    if shmid < 0:  # refused (a seccomp allowlist without SysV IPC): say so
-        return -1.0
-    addr = libc.shmat(shmid, None, 0)
-    assert addr not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
-    ctypes.memset(addr, 1, size)
+    if size:
+        shmid = libc.shmget(0, size, 0o1600)
+        if shmid < 0:  # refused (a seccomp allowlist without SysV IPC): say so
+            return -1.0
+        addr = libc.shmat(shmid, None, 0)
+        assert addr not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+        ctypes.memset(addr, 1, size)
     chunk = b"x" * (1 << 20)
     with open("/tmp/fill", "wb") as fh:
         for _ in range(TMP_MB):
@@ -73,8 +74,22 @@ def memory_stat() -> dict[str, int]:
 
 def test_a_runs_shared_memory_is_uncharged_before_the_next_run_can_start():
     run_leaver(leave(100, 100), ROOMY)
+    # The zygote waits after its reply, before it forks again: the next run starts after it.
+    assert run_calls("def f(x):\n    return x\n", "f", [{"args": [1.0]}]).status is RunStatus.OK
 
     assert memory_stat()["shmem"] < 8 * MB
+
+
+def test_a_runs_full_tmp_is_uncharged_before_the_next_run_can_start():
+    """A full 250 MB /tmp, and the 250 MB run after it, exceed a 300 MB limit while both are
+    charged (/tmp is a tmpfs: its pages count as the cgroup's shared memory)."""
+    memory_stat()  # skips without a memory cgroup
+    limits = Limits(cpu_seconds=5.0, memory_mb=300, tmp_mb=256, file_mb=256)
+    for _ in range(5):
+        run_leaver(leave(0, 250), limits)
+        honest = run_calls(HONEST_250_MB, "f", [{"args": [1.0]}], limits)
+        assert honest.status is RunStatus.OK, honest.message
+        assert honest.calls[0].value == 2.0
 
 
 @pytest.mark.slow

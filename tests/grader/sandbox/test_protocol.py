@@ -111,6 +111,8 @@ def frame(header: dict) -> bytes:
         LOADED + frame({"event": "call", "i": 0, "ok": False, "seconds": -1, "error": "e"}),
         LOADED + frame({"event": "call", "i": True, "ok": False, "seconds": 0, "error": "e"}),
         LOADED + frame({"event": "call", "i": 0, "ok": False, "seconds": 0, "kind": ["memory"]}),
+        LOADED + frame({"event": "call", "i": 0, "ok": True, "seconds": 0, "value": 10**400}),
+        LOADED + frame({"event": "call", "i": 0, "ok": True, "seconds": 0, "value": -(2**63) - 1}),
     ],
     ids=[
         "list event",
@@ -119,6 +121,8 @@ def frame(header: dict) -> bytes:
         "negative seconds",
         "bool index",
         "list kind",
+        "400-digit value",
+        "value below int64",
     ],
 )
 def test_a_malformed_child_frame_is_a_protocol_error_never_an_exception(raw):

@@ -1,5 +1,7 @@
 """Behaviour of run_calls for honest and clumsy (not hostile) submissions."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,33 @@ def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
     assert result.status is RunStatus.OK
     assert not result.calls[0].ok
     assert result.calls[0].error == "returned a list, expected a NumPy array"
+
+
+def test_an_integer_no_numpy_number_can_hold_is_a_failed_call_not_a_value():
+    """A 400-digit integer went through as a value and overflowed in the worker's comparison."""
+    src = "def f(x):\n    return x ** 400 if x > 1 else 2 ** 63 - 1\n"
+    result = run_calls(src, "f", [{"args": [10]}, {"args": [1]}])
+    assert result.status is RunStatus.OK
+    assert result.calls[0].error == "returned an integer too large for a NumPy number (int64)"
+    assert result.calls[1].ok and result.calls[1].value == 2**63 - 1
+
+
+def test_a_run_is_over_once_it_reported_done_and_closed_its_pipes():
+    """The worker does not wait for the child's exit (the zygote's report comes later): one
+    that would linger after its last result is killed, and the next run starts at once."""
+    src = (
+        "import os, time\nos._exit = lambda code: time.sleep(60)\n\n"
+        "def f(x):\n    print('partial line', end='')\n    return x * 2\n"
+    )
+    start = time.monotonic()
+    result = run_calls(src, "f", [{"args": [2]}], Limits(cpu_seconds=1.0, wall_seconds=20.0))
+    assert time.monotonic() - start < 10
+    assert result.status is RunStatus.OK and result.calls[0].value == 4
+    assert result.stdout == "partial line"  # flushed before the pipes closed
+
+    after = run_calls("def f(x):\n    return x + 1\n", "f", [{"args": [1]}])
+    assert after.status is RunStatus.OK and after.calls[0].value == 2
+    assert time.monotonic() - start < 10
 
 
 def test_stdout_and_stderr_are_captured():
