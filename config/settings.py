@@ -296,7 +296,8 @@ DEFAULT_FROM_EMAIL = env_str("STRIDE_EMAIL_FROM") or "Stride <stride@localhost>"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check, its answer remembered per process for 30 s (saves a query a request).
+        "exercises.api.authentication.RememberingTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
