@@ -19,10 +19,10 @@ from tests.exercises.conftest import SIZE_SPEC
 
 SLUG = "target-problem"
 # Measured on PostgreSQL; each includes the token or session lookup (the token's as a process
-# makes it the first time: ``cold`` forgets the remembered tokens before each measure). Submit: the access check
-# (3), the rate limits (2), the user's row lock, the attempt count and the insert, and the
-# savepoint pair of running inside the test's transaction. Leaderboard: the first read of a new
-# version, which computes the students' view once (later reads of it make fewer).
+# makes it the first time: ``cold`` forgets the remembered tokens before each measure). Submit:
+# the access check (3), the rate limits (2), the user's row lock, the attempt count and the
+# insert, and the savepoint pair of running inside the test's transaction. Leaderboard: the
+# first read of a new version, which computes the students' view once (later reads make fewer).
 BUDGETS = {
     "problem page": 11,  # with the statement in the reader's language, the other assignments
     "problem list": 3,  # with the titles in the reader's language
