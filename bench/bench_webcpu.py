@@ -366,13 +366,15 @@ class Bench:
                 what="board at a new version",
             ),
         )
-        fresh = self._expect(
-            self._call(TYPES[5], "GET", board, self._auth(token)), 200, what="board"
-        )
+        for _ in range(10):  # a grade landing between the two reads changes the version
+            fresh = self._expect(
+                self._call(TYPES[5], "GET", board, self._auth(token)), 200, what="board"
+            )
+            etag = {"If-None-Match": fresh.headers["ETag"]}
+            same = self._call(TYPES[7], "GET", board, self._auth(token, **etag))
+            if same.status == 304:
+                break
         keep(TYPES[5], fresh)
-        same = self._call(
-            TYPES[7], "GET", board, self._auth(token, **{"If-None-Match": fresh.headers["ETag"]})
-        )
         keep(TYPES[7], self._expect(same, 304, what="board 304"))
         keep(TYPES[8], self._expect(self._call(TYPES[8], "GET", "/healthz"), 200, what="healthz"))
         self._mixed_round(keep)
