@@ -145,7 +145,7 @@ def time_facts(cohort: Cohort, assignment: Assignment | None, now: datetime) -> 
 
 
 def forget_time_facts(**kwargs) -> None:
-    """A quiz or an assignment changed in this process: read the facts anew."""
+    """A cohort, an assignment or a quiz changed in this process: read the facts anew."""
     with _facts_lock:
         _facts.clear()
 
