@@ -86,4 +86,4 @@ def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
         assert f"| {problem} " in out
     assert "| web " in out and "| postgres " in out  # the CPU split
     assert "`?wait=` answers (" in out  # how the waits ended: final, timeout, busy, none
-    assert "| (b) `?wait=` answered busy (the client polled) |" in out
+    assert "| (b) `?wait=` answered busy (the client polled) " in out
