@@ -649,6 +649,19 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
         f"{ms(verdicts, 0.95)}, p99 {ms(verdicts, 0.99)} (n={len(verdicts)}); stored -> graded "
         f"in the database: p50 {ms(graded, 0.5)}, p95 {ms(graded, 0.95)}, p99 {ms(graded, 0.99)}"
     )
+    waits = data.get("wait_outcomes") or {}
+    asked = sum(waits.values())
+    if asked:
+        print(
+            f"`?wait=` answers ({asked}): "
+            + ", ".join(
+                f"{k} {v} ({v * 100 / asked:.0f}%)"
+                for k, v in sorted(waits.items(), key=lambda kv: -kv[1])
+            )
+            + " (final: woken by the grade; timeout: still pending after the wait; busy: the "
+            "process held its most waits and answered at once, so the client polled; none: "
+            "already final when asked)"
+        )
     if data["phase"] == "login":
         logins = data["logins"]
         students = data["students"]
@@ -674,6 +687,13 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
     rows.append(("everything else on the machine", f"{others:.1f}", f"{others / wall:.2f}", ""))
     table(("process", "CPU s", "cores busy", "CPU ms per request"), rows)
     return worst, total / seconds
+
+
+def busy_share(data: dict) -> str:
+    """The share of a phase's ``?wait=`` requests answered ``busy`` (sent back to polling)."""
+    waits = data.get("wait_outcomes") or {}
+    asked = sum(waits.values())
+    return f"{waits.get('busy', 0) * 100 / asked:.0f} % of {asked}" if asked else "-"
 
 
 def main() -> None:
@@ -788,6 +808,7 @@ def main() -> None:
                 "0 / 0 / 0",
             ),
             ("submits given up by the client", str(a["lost"] + b["lost"]), "reported"),
+            ("(b) `?wait=` answered busy (the client polled)", busy_share(b), "~0 %"),
         ]
         table(("target", "measured", "target"), rows)
     except Exception:

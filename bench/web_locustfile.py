@@ -72,6 +72,10 @@ STATE: dict = {
     "verdict_ms": [],  # from sending the submit to reading the final state
     "tokens": {},
     "lost": 0,  # submits that never got an answer after every retry
+    # How each ?wait= request that got a 200 ended (the X-Stride-Wait header): final, timeout,
+    # busy (answered at once because the process held its most waits), or "none" (the
+    # submission was already final when asked, so there was nothing to wait for).
+    "wait_outcomes": defaultdict(int),
 }
 _accounts = iter(ACCOUNTS)
 
@@ -230,10 +234,11 @@ class Student(FastHttpUser):
                     response.failure(str(response.status_code))
                     gevent.sleep(POLL_SECONDS)
                     continue
+                waited = response.headers.get("X-Stride-Wait")
+                STATE["wait_outcomes"][waited or "none"] += 1
                 if response.json()["status"] in FINAL:
                     STATE["verdict_ms"].append((time.monotonic() - sent) * 1000)
                     return
-                waited = response.headers.get("X-Stride-Wait")
             if waited != "timeout":  # busy, or a server that does not wait: poll
                 gevent.sleep(POLL_SECONDS)
 

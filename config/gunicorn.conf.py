@@ -2,12 +2,13 @@
 docker-compose.yml run it too). Every value can be changed from the environment.
 
 - Worker class ``gthread`` (threads in each process), ``STRIDE_WEB_WORKERS`` processes (default:
-  one per core) of ``STRIDE_WEB_THREADS`` threads (default 4). A request is CPU-bound Python
-  (a few ms holding the GIL) plus waits on PostgreSQL and Redis: one process per core is what
-  the cores can run, and a few threads fill the waits. Threads are also what lets a login not
-  stall its process: the password hash runs outside the GIL in one thread, bounded by
-  ``STRIDE_LOGIN_CONCURRENCY`` per process (exercises.accounts.logins), while the other threads
-  serve. With sync workers every login would hold a whole process for its hash.
+  one per core) of ``STRIDE_WEB_THREADS`` threads (default 20, ``config.serving``). A request
+  is CPU-bound Python (a few ms holding the GIL) plus waits on PostgreSQL and Redis: one
+  process per core is what the cores can run, and a few threads fill the waits; the others are
+  for requests waiting for a grade (``?wait=N``), which hold a thread but no CPU. Threads are
+  also what lets a login not stall its process: the password hash runs outside the GIL in one
+  thread, bounded by ``STRIDE_LOGIN_CONCURRENCY`` per process (exercises.accounts.logins), while the
+  other threads serve. With sync workers every login would hold a whole process for its hash.
 - Bounded queues, so that overload is refused quickly instead of served to clients that have
   already given up: ``STRIDE_WEB_BACKLOG`` connections wait in the kernel (default 64, against
   gunicorn's 2048), each process holds at most ``worker_connections`` clients, and a request
@@ -27,12 +28,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # config.*, before chdir
 
 from config.env import env_int, env_list, env_str
+from config.serving import web_threads
 
 bind = [env_str("STRIDE_BIND") or "127.0.0.1:8000"]
 wsgi_app = "config.wsgi:application"
 worker_class = "config.gunicorn_worker.SheddingThreadWorker"
 workers = env_int("STRIDE_WEB_WORKERS", os.cpu_count() or 1)
-threads = env_int("STRIDE_WEB_THREADS", 4)
+threads = web_threads()
 # Clients a process holds at once: its threads' requests plus idle keep-alive connections.
 worker_connections = env_int("STRIDE_WEB_CONNECTIONS", 250)
 backlog = env_int("STRIDE_WEB_BACKLOG", 64)

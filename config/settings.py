@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.serving import max_waits
 from exercises.accounts.addresses import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -238,12 +239,10 @@ STRIDE = {
     # them has its X-Forwarded-For read for the client's address (exercises.accounts.addresses).
     "TRUSTED_PROXIES": TRUSTED_PROXIES,
     # Requests of one web process allowed to wait for a grade at once (?wait=N,
-    # exercises.submissions.grade_events). A waiting request holds one of the process's gthread
-    # threads (STRIDE_WEB_THREADS, default 4): half of them at most, so the rest keep serving; a
-    # wait beyond the bound is answered at once with the current state and the client polls.
-    "MAX_WAITS_PER_PROCESS": env_int(
-        "STRIDE_MAX_WAITS_PER_PROCESS", max(1, env_int("STRIDE_WEB_THREADS", 4) // 2)
-    ),
+    # exercises.submissions.grade_events): all but 4 of its threads, so those always serve
+    # (config.serving says why); a wait beyond the bound is answered at once with the current
+    # state (busy).
+    "MAX_WAITS_PER_PROCESS": max_waits(),
     # How often a waiting request reads the database when Redis's grade events are not there
     # (make demo, or Redis down).
     "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
@@ -298,7 +297,8 @@ DEFAULT_FROM_EMAIL = env_str("STRIDE_EMAIL_FROM") or "Stride <stride@localhost>"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check, its answer remembered per process for 30 s (saves a query a request).
+        "exercises.api.authentication.RememberingTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

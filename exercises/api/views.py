@@ -183,7 +183,7 @@ class SubmissionDetailView(APIView):
         seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submission = selectors.access_submission(request.user, pk)
         submission, outcome = grade_events.await_result(submission, seconds)
-        data = s.SubmissionSerializer(submission).data
+        data = s.submission_body(submission)  # SubmissionSerializer's fields, cheaper
         data["hints"] = presenters.submission_hints(
             submission.user_id, submission.problem, submission.assignment
         )

@@ -211,7 +211,8 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     submission, outcome = grade_events.await_result(submission, seconds)
     if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
         template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
-        return render(request, template, {"submission": submission})
+        busy = outcome == grade_events.Outcome.BUSY  # the box polls after a pause instead
+        return render(request, template, {"submission": submission, "wait_busy": busy})
     context = _submission_context(request, submission)
     if not request.htmx:
         return render(request, "exercises/submission.html", context)

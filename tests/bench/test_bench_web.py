@@ -85,3 +85,5 @@ def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
     for problem in ("conv-layer-params", "implement-conv2d"):
         assert f"| {problem} " in out
     assert "| web " in out and "| postgres " in out  # the CPU split
+    assert "`?wait=` answers (" in out  # how the waits ended: final, timeout, busy, none
+    assert "| (b) `?wait=` answered busy (the client polled) " in out

@@ -162,9 +162,10 @@
   }
 
   /* --- grading status -------------------------------------------------------------------- */
-  /* The status box asks once and the server answers when the grade lands (?wait=N). When
-     that request fails (network, a restarted server) nothing is swapped, so nothing would ask
-     again: ask again after a pause, as the old 700 ms polling did. */
+  /* The status box (a problem's, and a quiz question's that withholds its verdict) asks once
+     and the server answers when the grade lands (?wait=N). When that request fails (network,
+     a restarted server) nothing is swapped, so nothing would ask again: ask again after a
+     pause, as the old 700 ms polling did. */
   document.addEventListener("htmx:afterRequest", function (event) {
     var box = event.detail.elt;
     if (event.detail.successful || !box.matches || !box.matches("[data-grade-wait]")) return;

@@ -1,0 +1,71 @@
+"""``submission_body`` writes exactly what ``SubmissionSerializer`` (the schema) writes, for every
+kind of submission the API serves: pending, graded with visible and hidden tests, in error,
+outside an assignment, late, in another time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone
+
+from exercises.api.serializers import SubmissionSerializer, submission_body
+from exercises.models import Status, Submission, TestResult, Verdict
+from exercises.submissions.selectors import _submissions_with_results
+from tests import factories
+from tests.exercises.conftest import SIZE_SPEC
+
+
+@pytest.fixture
+def submissions(cohort, student):
+    problem = factories.make_problem("body-problem", kind="number", spec=SIZE_SPEC)
+    assignment = factories.make_assignment(cohort, [problem], title="Week", slug="week")
+    common = {"user": student, "problem": problem, "payload": {"answer": 3}, "max_score": 2.0}
+    graded = Submission.objects.create(
+        **common,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict=Verdict.PARTIAL,
+        score=0.5,
+        late=True,
+        feedback={"message": "close", "misconception": {"id": "m1", "title": "T"}, "n": None},
+        graded_at=datetime(2026, 3, 1, 12, 30, 5, 123456, tzinfo=UTC),
+    )
+    TestResult.objects.create(
+        submission=graded,
+        order=0,
+        name="visible",
+        passed=True,
+        points=1,
+        max_points=1,
+        message="ok",
+        data={"got": [1, 2]},
+    )
+    TestResult.objects.create(
+        submission=graded,
+        order=1,
+        name="hidden",
+        passed=False,
+        points=0,
+        max_points=1,
+        message="input was 7",
+        hidden=True,
+        data={"input": 7},
+    )
+    pending = Submission.objects.create(**common, assignment=assignment)
+    TestResult.objects.create(submission=pending, name="stale", passed=True)
+    error = Submission.objects.create(
+        **common, status=Status.ERROR, error_message="Grading failed: Timeout"
+    )
+    return [graded.pk, pending.pk, error.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_the_body_is_the_serializers_field_for_field(submissions, zone):
+    with timezone.override(zone):
+        for submission in _submissions_with_results().filter(pk__in=submissions):
+            expected = SubmissionSerializer(submission).data
+            body = submission_body(submission)
+            assert body == expected
+            assert list(body) == list(expected)  # the same order too
