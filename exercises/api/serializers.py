@@ -167,9 +167,9 @@ def _test_body(test) -> dict[str, Any]:
         "passed": bool(test.passed),
         "points": float(test.points),
         "max_points": float(test.max_points),
-        "message": "" if hidden else str(test.message),
+        "message": "" if hidden else grading_texts.shown_test_message(str(test.message), test.data),
         "hidden": hidden,
-        "data": {} if hidden else {str(k): v for k, v in test.data.items()},
+        "data": {} if hidden else grading_texts.shown_test_data(test.data),
     }
 
 
@@ -190,7 +190,10 @@ def submission_body(submission) -> dict[str, Any]:
         "max_score": float(submission.max_score),
         "attempt": int(submission.attempt_number),
         "late": bool(submission.late),
-        "feedback": {str(k): v for k, v in submission.feedback.items()},
+        "feedback": grading_texts.shown_feedback(
+            {str(k): v for k, v in submission.feedback.items()}
+        ),
+        "feedback_language": grading_texts.feedback_language(submission.feedback),
         "tests": [_test_body(t) for t in submission.tests.all()] if graded else [],
         "created_at": _when(submission.created_at),
         "graded_at": _when(submission.graded_at),

@@ -127,8 +127,13 @@ def without_data(texts: list[str], data: set[str]) -> list[str]:
 ANSWER_TOKENS = ("does-not-fit",)
 
 
+#: A formula written in a sentence, e.g. "(n + 2*pad - f) / stride + 1": names joined by
+#: arithmetic operators read the same in every language (the lecture writes them so too).
+FORMULA = re.compile(r"[\w*]+(?:(?:\s*[+*/=]\s*|\s+-\s+)[\w*]+)+")  # "a-b" is a word
+
+
 def english_words(texts: list[str]) -> list[str]:
-    texts = without_data(texts, set(ANSWER_TOKENS))
+    texts = [FORMULA.sub(" ", t) for t in without_data(texts, set(ANSWER_TOKENS))]
     return sorted({w for t in texts for w in WORD.findall(t) if w not in ALLOWED})
 
 

@@ -1,17 +1,18 @@
 """``submission_body`` writes exactly what ``SubmissionSerializer`` (the schema) writes, for every
 kind of submission the API serves: pending, graded with visible and hidden tests, in error,
-outside an assignment, late, in another time zone."""
+outside an assignment, late, in another time zone, with grading's texts in either language."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exercises.api.serializers import SubmissionSerializer, submission_body
 from exercises.models import Status, Submission, TestResult, Verdict
 from exercises.submissions.selectors import _submissions_with_results
+from grader.kinds import get_kind
 from tests import factories
 from tests.exercises.conftest import SIZE_SPEC
 
@@ -57,13 +58,24 @@ def submissions(cohort, student):
     error = Submission.objects.create(
         **common, status=Status.ERROR, error_message="Grading failed: Timeout"
     )
-    return [graded.pk, pending.pk, error.pk]
+    kind = get_kind("number")
+    real = kind.grade(SIZE_SPEC, kind.generate(SIZE_SPEC, 1), 12345)  # texts with keys and facts
+    diagnosed = Submission.objects.create(
+        **common,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict=Verdict.INCORRECT,
+        score=0.0,
+        feedback=real.feedback,
+    )
+    return [graded.pk, pending.pk, error.pk, diagnosed.pk]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
-def test_the_body_is_the_serializers_field_for_field(submissions, zone):
-    with timezone.override(zone):
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_body_is_the_serializers_field_for_field(submissions, zone, language):
+    with timezone.override(zone), translation.override(language):
         for submission in _submissions_with_results().filter(pk__in=submissions):
             expected = SubmissionSerializer(submission).data
             body = submission_body(submission)
