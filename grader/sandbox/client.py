@@ -37,8 +37,8 @@ import threading
 import time
 from typing import Any
 
+from grader.limits import Limits
 from grader.sandbox import protocol
-from grader.sandbox.limits import Limits
 from grader.sandbox.outcome import SandboxUnavailable
 from grader.sandbox.tiers import ZYGOTE, minimal_env
 
