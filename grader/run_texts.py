@@ -25,6 +25,16 @@ NO_FUNCTION = define(
     "your module does not define the function to test",
     "모듈에 테스트할 함수가 정의되어 있지 않습니다",
 )
+MISSING_FUNCTION = define(
+    "run.missing-function",
+    "your module defines no function named {name}",
+    "모듈에 이름이 {name}인 함수가 정의되어 있지 않습니다",
+)
+NOT_A_FUNCTION = define(
+    "run.not-a-function",
+    "your module defines a {found}, not a function, named {name}",
+    "모듈에 정의된 {name}은(는) 함수가 아니라 {found}입니다",
+)
 OUTPUT_LIMIT = define(
     "run.output-limit",
     "output limit of {kb} KB exceeded (stdout + stderr)",

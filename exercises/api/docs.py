@@ -1,16 +1,26 @@
 """The human API docs: a page drawn on the server from the OpenAPI schema (so it reads without
 JavaScript and never drifts from ``/api/v1/schema``), a "submit from a notebook" example, and
-Swagger UI served from drf-spectacular-sidecar's static files for trying calls."""
+Swagger UI served from drf-spectacular-sidecar's static files for trying calls.
+
+The views write their summaries and descriptions with ``gettext_lazy``, and drf-spectacular
+renders those when it builds the schema: so the schema is built once per language, in that
+language, and the page reads in its reader's (the examples, field names and paths stay as the
+API has them)."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularSwaggerView
@@ -33,10 +43,30 @@ class Operation:
         return f"{self.method}-{self.path}".replace("/", "-").replace("{", "").replace("}", "")
 
 
-@lru_cache(maxsize=1)
-def api_schema() -> dict[str, Any]:
-    """The OpenAPI document, built once per process (it depends only on the code)."""
-    return SchemaGenerator().get_schema(request=None, public=True)
+#: Where a parameter goes, as a reader of the page says it.
+LOCATIONS = {
+    "path": _("in the path"),
+    "query": _("in the query string"),
+    "header": _("a header"),
+    "cookie": _("a cookie"),
+}
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def prose(text: Any) -> str:
+    """A schema text as HTML: escaped, its `backticked` names as ``<code>`` (the schema's own
+    Markdown convention), so a field name reads as code in every language."""
+    return mark_safe(_BACKTICKS.sub(r"<code>\1</code>", escape(str(text))))  # noqa: S308
+
+
+@lru_cache(maxsize=8)
+def api_schema(language: str = "en") -> dict[str, Any]:
+    """The OpenAPI document in ``language``, built once per process and language (it depends
+    only on the code)."""
+    with translation.override(language):
+        return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +102,8 @@ def _example(schema: dict[str, Any], node: dict[str, Any], depth: int = 0) -> An
     }.get(kind, "any")
 
 
-def operations() -> list[Operation]:
-    schema = api_schema()
+def operations(language: str = "en") -> list[Operation]:
+    schema = api_schema(language)
     ops = []
     for path, item in (schema.get("paths") or {}).items():
         for method in HTTP_METHODS:
@@ -89,20 +119,20 @@ def operations() -> list[Operation]:
                 Operation(
                     method=method.upper(),
                     path=path,
-                    summary=op.get("summary") or op.get("operationId", ""),
-                    description=op.get("description", ""),
+                    summary=prose(op.get("summary") or op.get("operationId", "")),
+                    description=prose(op.get("description", "")),
                     parameters=[
                         {
                             "name": p.get("name", ""),
-                            "in": p.get("in", ""),
-                            "required": "required" if p.get("required") else "optional",
-                            "description": p.get("description", ""),
+                            "location": LOCATIONS.get(p.get("in", ""), p.get("in", "")),
+                            "required": _("required") if p.get("required") else _("optional"),
+                            "description": prose(p.get("description", "")),
                         }
                         for p in op.get("parameters") or []
                     ],
                     request_example=json.dumps(_example(schema, body), indent=2) if body else "",
                     responses=[
-                        {"status": code, "description": r.get("description", "")}
+                        {"status": code, "description": prose(r.get("description", ""))}
                         for code, r in sorted((op.get("responses") or {}).items())
                     ],
                 )
@@ -113,10 +143,15 @@ def operations() -> list[Operation]:
 @require_GET
 def api_docs(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/").rstrip("/")
+    language = translation.get_language() or "en"
     return render(
         request,
         "exercises/api_docs.html",
-        {"operations": operations(), "base_url": base, "info": api_schema().get("info", {})},
+        {
+            "operations": operations(language),
+            "base_url": base,
+            "info": api_schema(language).get("info", {}),
+        },
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -95,18 +96,24 @@ _QUIZ_ID = OpenApiParameter(
     "id",
     int,
     location=OpenApiParameter.PATH,
-    description="The quiz's number, as in its page's address /quizzes/<id> (the dashboard and "
-    "/quizzes/ list the quizzes open to you).",
+    description=gettext_lazy(
+        "The quiz's number, as in its page's address /quizzes/<id> (the dashboard and "
+        "/quizzes/ list the quizzes open to you)."
+    ),
 )
 
 
 def _quiz_errors(conflict: str | None = None) -> dict[int, OpenApiResponse]:
     errors = {
-        401: OpenApiResponse(ErrorSerializer, description="No token or session, or a wrong token."),
+        401: OpenApiResponse(
+            ErrorSerializer, description=gettext_lazy("No token or session, or a wrong token.")
+        ),
         404: OpenApiResponse(
             ErrorSerializer,
-            description="`quiz_not_found`: no such quiz, not published yet, or not in one of "
-            "your cohorts (the API does not say which).",
+            description=gettext_lazy(
+                "`quiz_not_found`: no such quiz, not published yet, or not in one of "
+                "your cohorts (the API does not say which)."
+            ),
         ),
     }
     if conflict:
@@ -116,12 +123,14 @@ def _quiz_errors(conflict: str | None = None) -> dict[int, OpenApiResponse]:
 
 class QuizDetailView(APIView):
     @extend_schema(
-        summary="Read a quiz: its window, your clock and your questions",
-        description="The quiz's window and time limit (yours, with any accommodation), where "
-        "your sitting is (`sitting`), the server's `deadline` and `remaining_seconds`, and, "
-        "once you started, the questions of your own draw: fetch each with its `url` and "
-        "answer it with a POST to its `submit_url` (the problem endpoints, with the quiz as "
-        "`?assignment=`). Feedback on the answers follows the quiz's `feedback_policy`.",
+        summary=gettext_lazy("Read a quiz: its window, your clock and your questions"),
+        description=gettext_lazy(
+            "The quiz's window and time limit (yours, with any accommodation), where "
+            "your sitting is (`sitting`), the server's `deadline` and `remaining_seconds`, and, "
+            "once you started, the questions of your own draw: fetch each with its `url` and "
+            "answer it with a POST to its `submit_url` (the problem endpoints, with the quiz as "
+            "`?assignment=`). Feedback on the answers follows the quiz's `feedback_policy`."
+        ),
         parameters=[_QUIZ_ID],
         responses={200: QuizSerializer, **_quiz_errors()},
     )
@@ -132,17 +141,21 @@ class QuizDetailView(APIView):
 
 class QuizStartView(APIView):
     @extend_schema(
-        summary="Start a quiz: your clock begins",
-        description="Draws your questions and starts your time limit (it runs even if you "
-        "close the page or the notebook). Idempotent: a second call returns the same sitting "
-        "and deadline.",
+        summary=gettext_lazy("Start a quiz: your clock begins"),
+        description=gettext_lazy(
+            "Draws your questions and starts your time limit (it runs even if you "
+            "close the page or the notebook). Idempotent: a second call returns the same sitting "
+            "and deadline."
+        ),
         request=None,
         parameters=[_QUIZ_ID],
         responses={
             200: QuizSerializer,
             **_quiz_errors(
-                "`quiz_not_open`: the window has not opened yet; `quiz_closed`: it has closed; "
-                "`quiz_not_ready`: the quiz has no questions yet."
+                gettext_lazy(
+                    "`quiz_not_open`: the window has not opened yet; `quiz_closed`: it has closed; "
+                    "`quiz_not_ready`: the quiz has no questions yet."
+                )
             ),
         },
     )
@@ -155,14 +168,16 @@ class QuizStartView(APIView):
 
 class QuizFinishView(APIView):
     @extend_schema(
-        summary="Hand in a quiz",
-        description="Ends your sitting before the time is up: no more answers are taken, and "
-        "feedback given after hand-in becomes visible. Handing in twice is harmless.",
+        summary=gettext_lazy("Hand in a quiz"),
+        description=gettext_lazy(
+            "Ends your sitting before the time is up: no more answers are taken, and "
+            "feedback given after hand-in becomes visible. Handing in twice is harmless."
+        ),
         request=None,
         parameters=[_QUIZ_ID],
         responses={
             200: QuizSerializer,
-            **_quiz_errors("`quiz_not_started`: you have not started this quiz."),
+            **_quiz_errors(gettext_lazy("`quiz_not_started`: you have not started this quiz.")),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -28,22 +29,32 @@ def _assignment_param(request: Request, slug: str) -> int | None:
 
 
 _ERRORS = {
-    400: "Malformed JSON, an unknown field, or a missing answer/code (the field is named).",
-    401: "No token or session, or a wrong token.",
-    403: "A session request without its CSRF token.",
-    404: "No such thing, or not open to you (the API does not say which).",
-    409: "The assignment is closed, or no attempts are left.",
-    413: "The body, the answer or the code is too large.",
-    415: "The body is not application/json.",
-    422: "The Idempotency-Key was already used for a different request: use a new key.",
-    429: "Too many submissions, or failed logins: wait the seconds in the Retry-After header.",
-    503: "Too many logins at this moment: wait the seconds in the Retry-After header.",
+    400: gettext_lazy(
+        "Malformed JSON, an unknown field, or a missing answer/code (the field is named)."
+    ),
+    401: gettext_lazy("No token or session, or a wrong token."),
+    403: gettext_lazy("A session request without its CSRF token."),
+    404: gettext_lazy("No such thing, or not open to you (the API does not say which)."),
+    409: gettext_lazy("The assignment is closed, or no attempts are left."),
+    413: gettext_lazy("The body, the answer or the code is too large."),
+    415: gettext_lazy("The body is not application/json."),
+    422: gettext_lazy(
+        "The Idempotency-Key was already used for a different request: use a new key."
+    ),
+    429: gettext_lazy(
+        "Too many submissions, or failed logins: wait the seconds in the Retry-After header."
+    ),
+    503: gettext_lazy(
+        "Too many logins at this moment: wait the seconds in the Retry-After header."
+    ),
 }
 _ASSIGNMENT = OpenApiParameter(
     "assignment",
     str,
-    description="The assignment's slug (as the problem list gives it) or its numeric id, "
-    "when the problem is in more than one of yours (default: the open one due soonest).",
+    description=gettext_lazy(
+        "The assignment's slug (as the problem list gives it) or its numeric id, "
+        "when the problem is in more than one of yours (default: the open one due soonest)."
+    ),
 )
 
 
@@ -51,10 +62,12 @@ _IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     str,
     location=OpenApiParameter.HEADER,
-    description="A new unique value (a UUID) per answer, sent again unchanged when you retry "
-    "after a timeout or a lost response: a retry returns the first request's submission "
-    "(200, same id) instead of making another attempt. The same key with a different body "
-    "is refused with 422. Keys are yours alone and kept with the submission.",
+    description=gettext_lazy(
+        "A new unique value (a UUID) per answer, sent again unchanged when you retry "
+        "after a timeout or a lost response: a retry returns the first request's submission "
+        "(200, same id) instead of making another attempt. The same key with a different body "
+        "is refused with 422. Keys are yours alone and kept with the submission."
+    ),
 )
 
 
@@ -69,10 +82,12 @@ class TokenView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        summary="Get your API token",
-        description="Trade a username and password for the token to send as "
-        "`Authorization: Token <token>`; the same token every time, and it does not expire: "
-        "ask once per device and keep it.",
+        summary=gettext_lazy("Get your API token"),
+        description=gettext_lazy(
+            "Trade a username and password for the token to send as "
+            "`Authorization: Token <token>`; the same token every time, and it does not expire: "
+            "ask once per device and keep it."
+        ),
         request=s.TokenRequestSerializer,
         responses={200: s.TokenSerializer, **_errors(400, 415, 429, 503)},
     )
@@ -91,8 +106,8 @@ class TokenView(APIView):
 
 class ProblemListView(APIView):
     @extend_schema(
-        summary="List your problems",
-        description="Every problem open to you, one row each, soonest due first.",
+        summary=gettext_lazy("List your problems"),
+        description=gettext_lazy("Every problem open to you, one row each, soonest due first."),
         responses={200: s.ProblemSummarySerializer(many=True), **_errors(401)},
     )
     def get(self, request: Request) -> Response:
@@ -102,9 +117,11 @@ class ProblemListView(APIView):
 
 class ProblemDetailView(APIView):
     @extend_schema(
-        summary="Fetch a problem: your variant",
-        description="The statement and `params` are your own variant; `answer_format` says "
-        "what to send; `attempts_left` is null when unlimited.",
+        summary=gettext_lazy("Fetch a problem: your variant"),
+        description=gettext_lazy(
+            "The statement and `params` are your own variant; `answer_format` says "
+            "what to send; `attempts_left` is null when unlimited."
+        ),
         parameters=[_ASSIGNMENT],
         responses={200: s.ProblemDetailSerializer, **_errors(400, 401, 404)},
     )
@@ -117,24 +134,30 @@ class ProblemDetailView(APIView):
 
 class SubmissionCreateView(APIView):
     @extend_schema(
-        summary="Submit an answer or code",
-        description='Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
-        'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-        "problems. Grading runs in the background: poll the returned url. Send an "
-        "`Idempotency-Key` header so that a retry cannot make a second attempt. A number sent "
-        'as text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
-        "refused with 400 `ambiguous_number` and what to send instead; a quiz question's "
-        "answer that its kind cannot read at all (words for a number) is refused with 400 "
-        "`unreadable_answer` and the reason. Neither is stored or uses a try.",
+        summary=gettext_lazy("Submit an answer or code"),
+        description=gettext_lazy(
+            'Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
+            'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
+            "problems. Grading runs in the background: poll the returned url. Send an "
+            "`Idempotency-Key` header so that a retry cannot make a second attempt. A number sent "
+            'as text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
+            "refused with 400 `ambiguous_number` and what to send instead; a quiz question's "
+            "answer that its kind cannot read at all (words for a number) is refused with 400 "
+            "`unreadable_answer` and the reason. Neither is stored or uses a try."
+        ),
         parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
         request=s.SubmitRequestSerializer,
         responses={
-            202: OpenApiResponse(s.SubmissionCreatedSerializer, description="Stored and queued."),
+            202: OpenApiResponse(
+                s.SubmissionCreatedSerializer, description=gettext_lazy("Stored and queued.")
+            ),
             200: OpenApiResponse(
                 s.SubmissionCreatedSerializer,
-                description="A retry with an Idempotency-Key already used for this request: "
-                "the first request's submission, nothing new stored "
-                "(header `Idempotent-Replayed: true`).",
+                description=gettext_lazy(
+                    "A retry with an Idempotency-Key already used for this request: "
+                    "the first request's submission, nothing new stored "
+                    "(header `Idempotent-Replayed: true`)."
+                ),
             ),
             **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
         },
@@ -162,20 +185,27 @@ class SubmissionCreateView(APIView):
 _WAIT = OpenApiParameter(
     "wait",
     int,
-    description=f"Seconds (0 to {grade_events.MAX_WAIT_SECONDS}) to wait for the grade: the "
-    "answer comes as soon as the submission is graded (or ends in error), else after that "
-    "long with the pending state. The `X-Stride-Wait` header says how it ended: `final`, "
-    "`timeout`, or `busy` (the server already holds its most waiting requests: this is the "
-    "current state at once; ask again in a second).",
+    description=format_lazy(
+        gettext_lazy(
+            "Seconds (0 to {seconds}) to wait for the grade: the answer comes as soon as the "
+            "submission is graded (or ends in error), else after that long with the pending "
+            "state. The `X-Stride-Wait` header says how it ended: `final`, `timeout`, or `busy` "
+            "(the server already holds its most waiting requests: this is the current state at "
+            "once; ask again in a second)."
+        ),
+        seconds=grade_events.MAX_WAIT_SECONDS,
+    ),
 )
 
 
 class SubmissionDetailView(APIView):
     @extend_schema(
-        summary="Read a submission and its grade",
-        description="`status` goes queued -> running -> graded (or error, which uses no "
-        "attempt). Hidden tests give only name, passed and points. Send `?wait=20` to have "
-        "the answer come when the grade does, instead of polling.",
+        summary=gettext_lazy("Read a submission and its grade"),
+        description=gettext_lazy(
+            "`status` goes queued -> running -> graded (or error, which uses no "
+            "attempt). Hidden tests give only name, passed and points. Send `?wait=20` to have "
+            "the answer come when the grade does, instead of polling."
+        ),
         parameters=[_WAIT],
         responses={200: s.SubmissionSerializer, **_errors(400, 401, 404)},
     )
@@ -195,11 +225,13 @@ class SubmissionDetailView(APIView):
 
 class HintRequestView(APIView):
     @extend_schema(
-        summary="Ask for a hint",
-        description="Unlock an on-request hint (one listed in the problem's "
-        "`hints_on_request`). Its `cost`, a fraction of the problem's points, is taken off "
-        "the score of every submission you send afterwards, so off your best score once; "
-        "asking again costs nothing more. A quiz shows no hints while it withholds feedback.",
+        summary=gettext_lazy("Ask for a hint"),
+        description=gettext_lazy(
+            "Unlock an on-request hint (one listed in the problem's "
+            "`hints_on_request`). Its `cost`, a fraction of the problem's points, is taken off "
+            "the score of every submission you send afterwards, so off your best score once; "
+            "asking again costs nothing more. A quiz shows no hints while it withholds feedback."
+        ),
         parameters=[_ASSIGNMENT],
         request=None,
         responses={200: s.HintSerializer, **_errors(400, 401, 403, 404, 409)},
@@ -220,18 +252,24 @@ class LeaderboardView(APIView):
         return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Your cohort's leaderboard",
-        description="`top` holds the first rows (`?top=N`, 1 to 200, default 10) and `me` "
-        "your own row wherever you stand (null for staff and when you chose not to appear); "
-        "`entries` the whole board, or the first N rows when `?top=N` is given. Send the "
-        "`ETag` back as `If-None-Match`: an unchanged board answers 304 with no body.",
+        summary=gettext_lazy("Your cohort's leaderboard"),
+        description=gettext_lazy(
+            "`top` holds the first rows (`?top=N`, 1 to 200, default 10) and `me` "
+            "your own row wherever you stand (null for staff and when you chose not to appear); "
+            "`entries` the whole board, or the first N rows when `?top=N` is given. Send the "
+            "`ETag` back as `If-None-Match`: an unchanged board answers 304 with no body."
+        ),
         parameters=[
-            OpenApiParameter("top", int, description="How many of the first rows (1-200)."),
-            OpenApiParameter("assignment", str, description="An assignment's slug: its board."),
+            OpenApiParameter(
+                "top", int, description=gettext_lazy("How many of the first rows (1-200).")
+            ),
+            OpenApiParameter(
+                "assignment", str, description=gettext_lazy("An assignment's slug: its board.")
+            ),
         ],
         responses={
             200: s.LeaderboardSerializer,
-            304: OpenApiResponse(description="Unchanged since the ETag you sent."),
+            304: OpenApiResponse(description=gettext_lazy("Unchanged since the ETag you sent.")),
             **_errors(400, 401, 404),
         },
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from exercises.bank import selectors as bank_reads
 from exercises.integrity import evidence
 from exercises.integrity.fingerprints import starter_lines
 from exercises.models import (
@@ -224,7 +225,7 @@ def pair_view(report: IntegrityReport, problem_slug: str, a_id: int, b_id: int) 
         ),
         None,
     )
-    problem = Problem.objects.filter(slug=problem_slug).first()
+    problem = Problem.objects.filter(slug=problem_slug).prefetch_related("texts").first()
     if pair is None or problem is None:
         return None
     finals = {
@@ -247,8 +248,16 @@ def leak_flags(assignment: Assignment) -> QuerySet[LeakFlag]:
     return (
         LeakFlag.objects.filter(submission__assignment=assignment)
         .select_related("submission__user", "submission__problem", "source")
+        .prefetch_related("submission__problem__texts")  # titles in the reader's language
         .order_by("-created_at", "-id")
     )
+
+
+def compared_problems(report: IntegrityReport) -> list[dict]:
+    """The report's problems, each titled in the reader's language: the report stored the
+    English title when it ran, and is read by staff of either language since."""
+    titles = bank_reads.titles([p.get("problem", "") for p in report.problems])
+    return [{**p, "title": titles.get(p.get("problem", ""), p["title"])} for p in report.problems]
 
 
 def report_clusters(rows: list[PairRow]) -> list[evidence.Cluster]:

@@ -92,7 +92,7 @@ class AssignmentForm(forms.ModelForm):
     Rows list the assignment's problems first, in their order, then the rest by title."""
 
     problems = ProblemTitleChoice(
-        queryset=Problem.objects.order_by("title", "slug"),
+        queryset=Problem.objects.order_by("title", "slug").prefetch_related("texts"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label=_("Problems"),

@@ -141,8 +141,10 @@ def build_gradebook(
     cohort: Cohort, assignment: Assignment | None = None, *, user_id: int | None = None
 ) -> Gradebook:
     """The gradebook; ``user_id`` keeps one student's row (the per-student page)."""
-    items = AssignmentProblem.objects.filter(assignment__cohort=cohort).select_related(
-        "problem", "assignment"
+    items = (
+        AssignmentProblem.objects.filter(assignment__cohort=cohort)
+        .select_related("problem", "assignment")
+        .prefetch_related("problem__texts")  # the columns' titles in the reader's language
     )
     if assignment is not None:
         items = items.filter(assignment=assignment)

@@ -38,6 +38,7 @@ def report_page(request: HttpRequest, access: StaffAccess, assignment_slug: str)
             "assignment": assignment,
             "report": report,
             "done": done,
+            "compared": selectors.compared_problems(done) if done else [],
             "rows": rows,
             "clusters": selectors.report_clusters(rows),
             "leaks": selectors.leak_flags(assignment),

@@ -19,9 +19,10 @@ from exercises.access import (
     StaffAccess,
     cohort_quiz,
 )
+from exercises.bank import selectors as bank_reads
 from exercises.cohorts import selectors as cohort_selectors
 from exercises.errors import StrideError
-from exercises.models import Cohort, Problem, QuizSettings
+from exercises.models import Cohort, QuizSettings
 from exercises.quizzes import rules as quiz_rules
 from exercises.quizzes import selectors as quiz_reports
 from exercises.quizzes import services as quizzes
@@ -88,7 +89,7 @@ def _builder(
                     "teach:quiz-preview", slug=quiz.assignment.cohort.slug, pk=quiz.assignment_id
                 )
 
-    bank = Problem.objects.order_by("slug")
+    bank = bank_reads.bank()
     return render(
         request,
         "quiz/new.html",

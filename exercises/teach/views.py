@@ -22,6 +22,7 @@ from exercises.access import (
 from exercises.accounts import services as accounts
 from exercises.assignments import services as teach
 from exercises.bank import authoring
+from exercises.bank import selectors as bank_reads
 from exercises.cohorts import services as roster
 from exercises.errors import NotFound, StrideError
 from exercises.models import (
@@ -100,7 +101,7 @@ def cohort_detail(request: HttpRequest, access: StaffAccess) -> HttpResponse:
         .order_by("role", "user__username")
     )
     assignments = cohort.assignments.prefetch_related("items__problem").order_by("due_at", "title")
-    problems = (
+    problems = bank_reads.with_texts(
         Problem.objects.filter(assignment_items__assignment__cohort=cohort)
         .distinct()
         .order_by("slug")
@@ -424,9 +425,7 @@ def problem_bank(request: HttpRequest) -> HttpResponse:
         require_bank_access(request.user)
     except StrideError as exc:
         return refusal(request, exc)
-    return render(
-        request, "instructor/problems.html", {"problems": Problem.objects.order_by("slug")}
-    )
+    return render(request, "instructor/problems.html", {"problems": bank_reads.bank()})
 
 
 @login_required

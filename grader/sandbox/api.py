@@ -111,7 +111,9 @@ def run_calls(
                 if attempt:
                     raise SandboxUnavailable(f"the sandbox zygote died twice: {exc}") from exc
         assert reply is not None and streams is not None
-    result = interpret(reply, streams, len(calls), limits, tier, first_hidden=first_hidden)
+    result = interpret(
+        reply, streams, len(calls), limits, tier, first_hidden=first_hidden, entry=entry
+    )
     duration = (time.perf_counter() - started) * 1000
     return RunResult(**{**result.__dict__, "duration_ms": duration})
 

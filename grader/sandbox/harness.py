@@ -141,11 +141,10 @@ def _run(proto: Any, memory_mb: int) -> None:
         return
     func = module.__dict__.get(entry)
     if not callable(func):
-        what = "no function" if func is None else f"a {type(func).__name__}, not a function,"
-        _send(
-            proto,
-            {"event": "missing_entry", "message": f"your module defines {what} named {entry}"},
-        )
+        # No sentence here: the worker words it in the reader's language (grader.run_texts),
+        # and only the name of what stands there instead of a function is the child's to say.
+        found = None if func is None else type(func).__name__
+        _send(proto, {"event": "missing_entry", "found": found})
         return
     _send(proto, {"event": "loaded"})
     i = 0

@@ -75,6 +75,31 @@ def reduced(text: str) -> str:
     return f"{name} at line {int(numbers[-1])}" if numbers else name
 
 
+#: The longest type name a missing entry's message repeats from the child.
+MAX_TYPE_NAME = 100
+
+
+def _found(value: Any) -> str:
+    """What the child found under the entry's name instead of a function: a type's name, or
+    "" when nothing is there. The child sends only this, never a sentence (``missing_entry``)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value:
+        raise protocol.ProtocolError("found is not a type name")
+    return value if len(value) <= MAX_TYPE_NAME else value[:MAX_TYPE_NAME] + "..."
+
+
+def missing_entry(entry: str, found: str) -> Text:
+    """Why the run did not start: no function named ``entry`` (``found``: what is there
+    instead, "" for nothing), in the reader's language. ``entry`` is the worker's own, never
+    what the child says it was asked for."""
+    if not entry:
+        return Text(rt.NO_FUNCTION)
+    if found:
+        return Text(rt.NOT_A_FUNCTION, {"name": entry, "found": Text.literal(found)})
+    return Text(rt.MISSING_FUNCTION, {"name": entry})
+
+
 def _seconds(value: Any) -> float:
     """A call's duration as the child reported it: a finite number in [0, MAX_SECONDS]. Checked
     before any conversion, so that a 400-digit integer cannot raise OverflowError here."""
@@ -115,6 +140,8 @@ def parse_results(
     if event != "loaded":
         if len(messages) != 1:
             raise protocol.ProtocolError("messages after a failed start")
+        if event == "missing_entry":
+            return event, _found(first.get("found")), [], False, False
         return event, _text(first.get("message", "")), [], False, False
     calls: list[CallOutcome] = []
     done = memory = False
@@ -157,6 +184,7 @@ def interpret(
     tier: str,
     *,
     first_hidden: int | None = None,
+    entry: str = "",
 ) -> RunResult:
     if "error" in reply:
         raise SandboxUnavailable(f"the zygote failed: {reply['error']}")
@@ -203,6 +231,8 @@ def interpret(
             message = Text(rt.NO_FUNCTION)
         elif first_hidden == 0 and event in START_EVENTS and event != "loaded":
             message = reduced(message)
+    if event == "missing_entry" and not isinstance(message, Text):
+        message = missing_entry(entry, message)
 
     def result(status: RunStatus, text: str) -> RunResult:
         # The student reads these in their language (grader.run_texts); what the child sent

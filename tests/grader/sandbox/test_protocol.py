@@ -131,3 +131,23 @@ def test_a_malformed_child_frame_is_a_protocol_error_never_an_exception(raw):
     assert result.status is RunStatus.PROTOCOL_ERROR
     assert result.calls == []
     assert "tampered" in result.message
+
+
+def test_a_missing_entry_is_worded_by_the_worker_from_its_own_entry_name():
+    """The child says only what it found (a type's name or nothing); the sentence, and the
+    entry's name in it, are the worker's, so they render in the reader's language."""
+    nothing = encode_message({"event": "missing_entry", "found": None})
+    result = interpret(*reply(nothing), 1, Limits(), "full", entry="conv2d")
+    assert result.status is RunStatus.MISSING_ENTRY
+    assert result.message.render("en") == "your module defines no function named conv2d"
+    assert "conv2d" in result.message.render("ko") and "함수" in result.message.render("ko")
+    found = encode_message({"event": "missing_entry", "found": "X" * 500})
+    long = interpret(*reply(found), 1, Limits(), "full", entry="f")
+    assert long.message.startswith("your module defines a " + "X" * 100 + "...,")
+
+
+@pytest.mark.parametrize("found", [3, "", ["int"], {"a": 1}])
+def test_a_missing_entry_whose_found_is_not_a_type_name_is_a_protocol_error(found):
+    raw = encode_message({"event": "missing_entry", "found": found})
+    result = interpret(*reply(raw), 1, Limits(), "full", entry="f")
+    assert result.status is RunStatus.PROTOCOL_ERROR

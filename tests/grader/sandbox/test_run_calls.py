@@ -65,6 +65,15 @@ def test_a_missing_entry_function_is_named_in_the_message():
     result = run_calls("def conv(x):\n    return x\n", "conv2d", [{"args": [1]}])
     assert result.status is RunStatus.MISSING_ENTRY
     assert result.message == "your module defines no function named conv2d"
+    # A keyed text, so a Korean reader reads it in Korean, the name as it is in the code.
+    assert result.message.render("ko") == "모듈에 이름이 conv2d인 함수가 정의되어 있지 않습니다"
+
+
+def test_an_entry_that_is_not_a_function_is_named_with_its_type_in_each_language():
+    result = run_calls("conv2d = 3\n", "conv2d", [{"args": [1]}])
+    assert result.status is RunStatus.MISSING_ENTRY
+    assert result.message == "your module defines a int, not a function, named conv2d"
+    assert result.message.render("ko") == "모듈에 정의된 conv2d은(는) 함수가 아니라 int입니다"
 
 
 def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
