@@ -98,3 +98,32 @@ def test_the_leaderboard_updates_itself(
         timeout=10_000,
     )
     assert first.locator("td").nth(3).inner_text() == "2"
+
+
+def test_the_leaderboard_refreshes_when_its_tab_is_shown_again(
+    browser_for,
+    live_server,
+    instructor,
+    student,
+    other_student,
+    assignment,
+    tally_problem,
+    grade,
+    monkeypatch,
+):
+    """Coming back to the tab refreshes the board at once, without waiting for the next poll,
+    and the page's trigger is one htmx can parse: no ``htmx:syntax:error`` in the console."""
+    monkeypatch.setattr(leaderboard_views, "POLL_SECONDS", 3600)  # no poll during the test
+    page = browser_for(instructor)
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/cohorts/{assignment.cohort.slug}/leaderboard")
+    page.wait_for_load_state("load")
+    grade(other_student, tally_problem, assignment, "correct")
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function(
+        "() => document.querySelector('#leaderboard tbody tr td:nth-child(2)')"
+        ".textContent.includes('Bob B.')",
+        timeout=10_000,
+    )
+    assert [e for e in errors if "htmx" in e] == []

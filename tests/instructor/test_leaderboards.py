@@ -278,7 +278,7 @@ def test_the_page_polls_itself_and_answers_htmx_with_the_table(client_for, stude
     page = client.get(f"/cohorts/{cohort.slug}/leaderboard")
     # Only while the page is visible, and at once when it becomes visible again.
     assert b"every 5s [document.visibilityState === 'visible']" in page.content
-    assert b"visibilitychange from:document" in page.content
+    assert b"visibilitychange[document.visibilityState === 'visible'] from:document" in page.content
     fragment = client.get(f"/cohorts/{cohort.slug}/leaderboard", HTTP_HX_REQUEST="true")
     assert fragment.content.lstrip().startswith(b'<div id="leaderboard"')
 
