@@ -414,6 +414,9 @@ def test_the_statement_says_what_to_submit(slug):
     if slug.startswith("output-size"):
         assert "tick **It does not fit**" in statement.replace("\n", " ")
         assert "does-not-fit" not in statement  # the form has a box, not a word to type
+        korean = (folder(slug) / "statement.ko.md").read_text(encoding="utf-8")
+        assert "**맞지 않음**에 표시" in korean.replace("\n", " ")  # the box's Korean label
+        assert "does-not-fit" not in korean
     if TABLE[slug][0] == "shape":
         assert "height, width and depth" in statement
 
