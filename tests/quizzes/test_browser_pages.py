@@ -237,3 +237,37 @@ def test_the_gradebook_shows_each_students_own_maximum(
     assert alice.locator("td.not-drawn").inner_text() == "not drawn"
     assert bob.locator("td.not-drawn").inner_text() == "not drawn"
     screenshot(page, "gradebook-per-draw")
+
+
+def test_a_question_drawn_to_nobody_shows_no_mean_score(
+    browser_page, live_server, instructor, cohort, student
+):
+    """A pool of two draws one question per student: the other, drawn to nobody, has no mean
+    score to show ("—", as its Solved cell shows no percentage), not a 0% that reads as
+    everyone failing it."""
+    import_problems(settings.STRIDE["CONTENT_DIR"])
+    now = timezone.now()
+    quiz = quizzes.create_quiz(
+        instructor,
+        cohort,
+        title="Sizes quiz",
+        slug="sizes-quiz",
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=1),
+        time_limit_minutes=30,
+        attempt_points=[100],
+        feedback_policy="immediate",
+        pools=[quizzes.PoolSpec(1, ("output-size-stride", "output-size-padding"))],
+        published=True,
+    )
+    quizzes.start_quiz(student, quiz)
+    page = browser_page
+    log_in(page, live_server.url, "iris")
+    page.goto(f"{live_server.url}/teach/{cohort.slug}/quizzes/{quiz.assignment_id}/results")
+    rows = page.locator("#quiz-question-stats tbody tr")
+    assert rows.count() == 2
+    cells = [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(2)]
+    drawn = {row[1]: row for row in cells}
+    assert set(drawn) == {"0", "1"}
+    assert drawn["0"][4] == "—"
+    assert drawn["1"][4] == "0%"  # drawn, not yet answered: a real zero
