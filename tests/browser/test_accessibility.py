@@ -95,3 +95,33 @@ def test_the_code_editor_is_no_keyboard_trap(conv2d_problem, student, page_for):
     expect(page.get_by_role("button", name="Submit")).to_be_focused()
     label = page.locator(".CodeMirror textarea").get_attribute("aria-label")
     assert label == "Your code (Python)"
+
+
+CONTRAST = """(selector) => {
+    const el = document.querySelector(selector);
+    const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => {
+        const [r, g, b] = c.map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    let back = el;
+    while (back && getComputedStyle(back).backgroundColor === 'rgba(0, 0, 0, 0)') {
+        back = back.parentElement;
+    }
+    const a = lum(rgb(getComputedStyle(el).color));
+    const b = lum(rgb(back ? getComputedStyle(back).backgroundColor : 'rgb(255, 255, 255)'));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_the_code_editors_line_numbers_are_readable(conv2d_problem, student, page_for):
+    """The line numbers are how a traceback's "line 2" is found: they meet WCAG AA's 4.5:1
+    against the gutter (CodeMirror's own grey, #999 on white, is 2.8:1)."""
+    page = page_for(student)
+    page.goto(f"/problems/{conv2d_problem.slug}")
+    expect(page.locator(".CodeMirror-linenumber").first).to_be_visible()
+    ratio = page.evaluate(CONTRAST, ".CodeMirror-gutter-wrapper .CodeMirror-linenumber")
+    assert ratio >= 4.5, ratio
