@@ -1,10 +1,17 @@
 """In Chromium, what a page looks like rather than what it says: matrix tables without an empty
 header row, figure labels inside their figure (not "ingle depth slice"), and the API docs within
-a 390 px phone's width."""
+a 390 px phone's width, and the staff pages a teacher opens from a phone (the cohort, a quiz's
+live monitor and results) too."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+
+from exercises.quizzes import services as quizzes
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +73,36 @@ def test_the_api_docs_fit_a_phone(new_page):
     page.goto("/api/docs")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE, f"/api/docs is {width} px wide on a {PHONE} px phone"
+
+
+def test_the_cohort_and_quiz_staff_pages_fit_a_phone(cohort, instructor, student, page_for):
+    """Wide tables (the assignments with their links, the members, a quiz's students and
+    questions) scroll inside their box; the page itself never scrolls sideways."""
+    problem = factories.make_problem(
+        "output-size-stride", kind="number", spec={"recipe": "output-size-stride"}
+    )
+    factories.make_assignment(cohort, [problem], slug="week-3", title="Week 3: convolutions")
+    now = timezone.now()
+    quiz = quizzes.create_quiz(
+        instructor,
+        cohort,
+        title="Quiz 1: sizes",
+        slug="quiz-1",
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=1),
+        time_limit_minutes=15,
+        attempt_points=[100],
+        feedback_policy="immediate",
+        pools=[quizzes.PoolSpec(1, ("output-size-stride",))],
+        published=True,
+    )
+    quizzes.start_quiz(student, quiz)
+    page = page_for(instructor, width=PHONE, height=844)
+    for url in (
+        f"/teach/{cohort.slug}/",
+        f"/teach/{cohort.slug}/quizzes/{quiz.assignment_id}/monitor",
+        f"/teach/{cohort.slug}/quizzes/{quiz.assignment_id}/results",
+    ):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE, f"{url} is {width} px wide on a {PHONE} px phone"
