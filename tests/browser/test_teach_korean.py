@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exercises.models import Status, Submission, Verdict
+from exercises.models import ProblemText, Status, Submission, Verdict
 from exercises.quizzes import services as quizzes
 from tests import factories
 
@@ -82,3 +82,48 @@ def test_the_gradebook_and_the_quiz_monitor_in_korean(
         "Pop quiz이(가) 모든 학생에게 지금 끝납니다. 아직 푸는 중인 1명은 바로 멈추고"
     )
     screenshot(page, "teach-quiz-monitor-close-korean")
+
+
+def test_the_staff_pages_name_a_problem_by_its_korean_title(
+    cohort, student, instructor, page_for, screenshot
+):
+    """A problem has its title in both languages; after the switch to Korean, the staff pages
+    that name it (the cohort page, the bank, the quiz builder's and the assignment form's
+    lists, analytics, regrade, the regrade's job page) show the Korean title, not the English
+    one."""
+    problem = factories.make_problem(
+        "output-size-stride",
+        kind="number",
+        spec={"recipe": "output-size-stride"},
+        title="Output size with stride",
+    )
+    ProblemText.objects.create(
+        problem=problem, language="en", title="Output size with stride", statement="N, F, S."
+    )
+    ProblemText.objects.create(
+        problem=problem, language="ko", title="스트라이드에 따른 출력 크기", statement="N, F, S."
+    )
+    factories.make_assignment(cohort, [problem], slug="week-1", title="Week one")
+
+    page = page_for(instructor)
+    page.goto(f"/teach/{cohort.slug}/")
+    page.get_by_label("Language").select_option("ko")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    korean, english = "스트라이드에 따른 출력 크기", "Output size with stride"
+
+    for url in (
+        f"/teach/{cohort.slug}/",
+        "/teach/problems/",
+        f"/teach/{cohort.slug}/quizzes/new",
+        f"/teach/{cohort.slug}/assignments/new",
+        f"/teach/{cohort.slug}/problems/{problem.slug}/analytics",
+        f"/teach/{cohort.slug}/problems/{problem.slug}/regrade",
+    ):
+        page.goto(url)
+        expect(page.locator("main")).to_contain_text(korean)
+        expect(page.locator("main")).not_to_contain_text(english)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(korean)
+    page.get_by_role("button", name="변경 미리 보기").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(korean)
+    screenshot(page, "teach-regrade-korean-title")
