@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from exercises.models import (
     Assignment,
     AssignmentProblem,
@@ -233,10 +235,15 @@ def _mark_draws(columns: list[Column], rows: dict[int, Row]) -> None:
 
 
 def hint_label(index: int, how: str, cost: float) -> str:
-    """How the gradebook names a used hint: its number and how it unlocked."""
+    """How the gradebook names a used hint: its number and how it unlocked, in the reader's
+    language."""
     if how == HintUnlock.How.REQUEST:
-        return f"{index} (asked, -{cost * 100:g}%)" if cost else f"{index} (asked)"
-    return f"{index} ({'diagnosis' if how == HintUnlock.How.MISCONCEPTION else 'attempts'})"
+        if cost:
+            return _("%(n)s (asked, -%(cost)s%%)") % {"n": index, "cost": f"{cost * 100:g}"}
+        return _("%(n)s (asked)") % {"n": index}
+    if how == HintUnlock.How.MISCONCEPTION:
+        return _("%(n)s (diagnosis)") % {"n": index}
+    return _("%(n)s (attempts)") % {"n": index}
 
 
 # --- CSV ----------------------------------------------------------------------------------------

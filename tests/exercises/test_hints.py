@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from exercises.bank.hints import read_hints
 from exercises.bank.importer import ImportFailed, import_problems
@@ -15,6 +16,7 @@ from exercises.leaderboards import services as leaderboards
 from exercises.models import HintUnlock, Submission, VariantPolicy
 from exercises.submissions import services
 from exercises.teach import gradebook
+from exercises.teach.gradebook import hint_label
 from grader.kinds import SpecError
 from tests import factories
 
@@ -341,3 +343,12 @@ def test_the_gradebook_student_page_and_analytics_show_the_hints_used(
         (3, 1, 1),
     ]
     assert 'id="hint-use"' in stats.content.decode()
+
+
+def test_the_gradebooks_hint_labels_follow_the_readers_language():
+    """A Korean instructor reads how each hint unlocked in Korean (the per-student page and
+    the gradebook's hover text); the numbers stay as they are."""
+    with translation.override("ko"):
+        labels = [hint_label(1, "attempts", 0), hint_label(2, "misconception", 0)]
+        labels.append(hint_label(3, "request", 0.25))
+    assert labels == ["1 (시도)", "2 (진단)", "3 (요청, -25%)"]
