@@ -82,16 +82,21 @@ def test_each_run_gets_a_network_namespace_of_its_own_with_only_a_loopback():
     runner = threading.Thread(target=lambda: done.append(run_calls(src, "f", [{"args": []}])))
     runner.start()
     try:
+        # The zygote's descendants come and go (the last run's process exiting, the next
+        # run's spare being forked): read the newest one that is still there when looked at.
         deadline = time.monotonic() + 5
-        child = None
-        while child is None and time.monotonic() < deadline:
-            found = descendants(zygote.pid)
-            child = found[-1] if found else None
+        own = interfaces = None
+        while own is None and time.monotonic() < deadline:
+            for child in reversed(descendants(zygote.pid)):
+                try:
+                    own = os.readlink(f"/proc/{child}/ns/net")
+                    with open(f"/proc/{child}/net/dev") as fh:
+                        interfaces = [line.split(":")[0].strip() for line in fh.readlines()[2:]]
+                    break
+                except (FileNotFoundError, ProcessLookupError):
+                    own = None
             time.sleep(0.01)
-        assert child is not None, "no run appeared under the zygote"
-        own = os.readlink(f"/proc/{child}/ns/net")
-        with open(f"/proc/{child}/net/dev") as fh:
-            interfaces = [line.split(":")[0].strip() for line in fh.readlines()[2:]]
+        assert own is not None, "no run appeared under the zygote"
     finally:
         runner.join()
     assert done and done[0].status is RunStatus.OK
