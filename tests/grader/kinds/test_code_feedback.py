@@ -106,3 +106,40 @@ def test_the_submission_page_shows_printed_output_and_a_hidden_crash(client, stu
     assert broken.verdict == Verdict.INVALID
     page = client.get("/problems/code-hidden").content.decode()
     assert "<strong>1</strong> attempt left of 2" in page  # the crash counted, not this
+
+
+RETURNS_A_LIST = "def conv2d(x, w, b, stride=1, pad=0):\n    return [1.0]\n"
+
+
+@pytest.mark.django_db
+def test_a_wrong_return_type_reads_in_the_readers_language_on_the_page_and_in_the_api(
+    client, api, student, cohort
+):
+    """The sandbox child names only the type; the worker's keyed text is stored with the
+    grade, and each reader reads it in their language (the English exactly as before)."""
+    from django.conf import settings
+
+    from exercises.submissions.tasks import grade_submission
+
+    problem = factories.make_problem("code-returns", kind="code", spec=VISIBLE_SPEC)
+    factories.make_assignment(cohort, [problem])
+    client.force_login(student)
+    client.post("/problems/code-returns", {"code": RETURNS_A_LIST})
+    submission = Submission.objects.order_by("id").last()
+    grade_submission.apply(args=[submission.pk]).get()
+    english = "returned a list, expected a NumPy array"
+    korean = "list을(를) 반환했습니다. NumPy 배열을 반환해야 합니다"
+    assert [t.message for t in submission.tests.all()] == [english] * 4
+
+    url = f"/api/v1/submissions/{submission.pk}"
+    body = api(student).get(url, HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert [t["message"] for t in body["tests"]] == [korean] * 4
+    body = api(student).get(url).json()
+    assert [t["message"] for t in body["tests"]] == [english] * 4
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert korean in html and english not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert english in html and korean not in html
