@@ -83,6 +83,8 @@ REDUCED_EXCEPTION = define("run.reduced.exception", "an exception", "예외 발�
 REDUCED_EXCEPTION_AT_LINE = define(
     "run.reduced.exception-at-line", "an exception at line {line}", "{line}번째 줄에서 예외 발생"
 )
+#: Where a hidden test raised an exception whose type is not shown (``crashes`` of a grade).
+UNKNOWN_EXCEPTION = define("run.unknown-exception", "an exception", "예외")
 REDUCED_NOT_AN_ARRAY = define(
     "run.reduced.not-an-array",
     "the function returned something other than a NumPy array or a number",
