@@ -35,6 +35,62 @@ NOT_A_FUNCTION = define(
     "your module defines a {found}, not a function, named {name}",
     "모듈에 정의된 {name}은(는) 함수가 아니라 {found}입니다",
 )
+# --- a call that failed: what the sandbox child names (a code and one fact), worded here -------
+
+RETURNED_DTYPE = define(
+    "run.returned-dtype",
+    "returned an array of dtype {dtype}, expected numbers",
+    "dtype이 {dtype}인 배열을 반환했습니다. 숫자 배열을 반환해야 합니다",
+)
+RETURNED_SUBCLASS = define(
+    "run.returned-subclass",
+    "returned a {name}, expected a plain NumPy array (np.ndarray)",
+    "{name}을(를) 반환했습니다. 일반 NumPy 배열(np.ndarray)을 반환해야 합니다",
+)
+RETURNED_BIG_INT = define(
+    "run.returned-big-int",
+    "returned an integer too large for a NumPy number (int64)",
+    "NumPy 정수(int64)에 담을 수 없을 만큼 큰 정수를 반환했습니다",
+)
+RETURNED_TYPE = define(
+    "run.returned-type",
+    "returned a {name}, expected a NumPy array",
+    "{name}을(를) 반환했습니다. NumPy 배열을 반환해야 합니다",
+)
+RETURNED_UNREADABLE = define(
+    "run.returned-unreadable",
+    "returned a value that cannot be read: {error}",
+    "읽을 수 없는 값을 반환했습니다: {error}",
+)
+MEMORY_ERROR = define(
+    "run.memory-error",
+    "memory limit of {mb} MB exceeded (MemoryError)",
+    "메모리 한도 {mb} MB를 넘었습니다(MemoryError)",
+)
+SYS_EXIT = define(
+    "run.sys-exit",
+    "your code called sys.exit({code}); return a value instead",
+    "코드가 sys.exit({code})을(를) 호출했습니다. 종료하지 말고 값을 반환하세요",
+)
+
+# --- the same, once a hidden input was in the child: only a known type and a line ------------
+
+REDUCED_TYPE = define("run.reduced.type", "{name}", "{name} 발생")
+REDUCED_TYPE_AT_LINE = define(
+    "run.reduced.type-at-line", "{name} at line {line}", "{line}번째 줄에서 {name} 발생"
+)
+REDUCED_EXCEPTION = define("run.reduced.exception", "an exception", "예외 발생")
+REDUCED_EXCEPTION_AT_LINE = define(
+    "run.reduced.exception-at-line", "an exception at line {line}", "{line}번째 줄에서 예외 발생"
+)
+#: Where a hidden test raised an exception whose type is not shown (``crashes`` of a grade).
+UNKNOWN_EXCEPTION = define("run.unknown-exception", "an exception", "예외")
+REDUCED_NOT_AN_ARRAY = define(
+    "run.reduced.not-an-array",
+    "the function returned something other than a NumPy array or a number",
+    "함수가 NumPy 배열이나 숫자가 아닌 값을 반환했습니다",
+)
+
 OUTPUT_LIMIT = define(
     "run.output-limit",
     "output limit of {kb} KB exceeded (stdout + stderr)",

@@ -89,7 +89,7 @@ def test_views(submission: Submission) -> list[TestView]:
     # Where a hidden test's call raised: the type and line only, checked by the code kind.
     crashes = {
         c.get("test"): crash_text(c)
-        for c in (submission.feedback or {}).get("crashes") or []
+        for c in grading_texts.shown_feedback(submission.feedback).get("crashes") or []
         if isinstance(c, dict)
     }
     views = []

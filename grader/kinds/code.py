@@ -77,9 +77,15 @@ from grader.run_texts import (
     PASSED,
     PASSED_MATCH,
     PASSED_MATCH_MANY,
+    REDUCED_EXCEPTION,
+    REDUCED_EXCEPTION_AT_LINE,
+    REDUCED_NOT_AN_ARRAY,
+    REDUCED_TYPE,
+    REDUCED_TYPE_AT_LINE,
     RUN_AND_SUMMARY,
     SUBMIT_SOURCE,
     SYNTAX,
+    UNKNOWN_EXCEPTION,
 )
 from grader.texts import Text
 
@@ -357,8 +363,11 @@ def syntax_error(source: str) -> str | None:
 
 _FRAME_LINE = re.compile(r'File "' + re.escape(SUBMISSION_FILE) + r'", line (\d+)')
 _EXCEPTION_NAME = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
-#: What ``grader.sandbox.interpret.reduced`` leaves of a hidden case's error.
-_REDUCED = re.compile(r"([A-Za-z_]\w*) at line (\d+)")
+#: What ``grader.sandbox.interpret.reduced`` leaves of a hidden case's error: a text whose
+#: facts are the type's ``name`` and the ``line``, where known.
+_REDUCED = frozenset(
+    [REDUCED_TYPE, REDUCED_TYPE_AT_LINE, REDUCED_EXCEPTION, REDUCED_EXCEPTION_AT_LINE]
+)
 
 
 def crash_location(error: str, source: str) -> tuple[str, int | None] | None:
@@ -369,9 +378,9 @@ def crash_location(error: str, source: str) -> tuple[str, int | None] | None:
     lines = [line.strip() for line in (error or "").strip().splitlines() if line.strip()]
     if not lines:
         return None
-    short = _REDUCED.fullmatch(lines[-1]) if len(lines) == 1 else None
-    if short is not None:  # the sandbox already cut it to type and line
-        name, frames = short.group(1), [short.group(2)]
+    if isinstance(error, Text) and error.key in _REDUCED:  # already cut to type and line
+        name, line = str(error.facts.get("name", "")), error.facts.get("line")
+        frames = [] if line is None else [line]
     else:
         match = _EXCEPTION_NAME.match(lines[-1])
         name, frames = (match.group(1) if match else ""), _FRAME_LINE.findall(error)
@@ -386,13 +395,20 @@ def crash_location(error: str, source: str) -> tuple[str, int | None] | None:
 
 def _hidden_crash(case: Mapping[str, Any], run: Any, i: int, source: str) -> dict[str, Any] | None:
     """Where a hidden case's call raised, for the student: ``{"test", "exception", "line"}``
-    (a visible case's message already holds the whole traceback)."""
+    (a visible case's message already holds the whole traceback). A call that returned a value
+    of the wrong type raised nothing: no entry (the visible tests say what it returned)."""
     if not case["hidden"] or i >= len(run.calls) or run.calls[i].ok:
         return None
-    found = crash_location(run.calls[i].error or "", source)
+    error = run.calls[i].error or ""
+    if getattr(error, "key", "") == REDUCED_NOT_AN_ARRAY:
+        return None
+    found = crash_location(error, source)
     if found is None:
         return None
-    return {"test": case["name"], "exception": found[0], "line": found[1]}
+    name, line = found
+    # A type's name reads the same in every language; "an exception" is words, in the reader's.
+    exception = Text(UNKNOWN_EXCEPTION) if name == "an exception" else name
+    return {"test": case["name"], "exception": exception, "line": line}
 
 
 KIND = CodeKind()

@@ -12,7 +12,9 @@ student can rewrite these functions, forge messages or exit early. The worker th
 every message (``grader.sandbox.results``) and computes the verdict itself, with expected outputs
 that never enter the sandbox. What this module *does* guarantee is good feedback for honest code:
 the SyntaxError with its line and caret, tracebacks trimmed to the student's own frames (shown as
-``submission.py``), and a clear message for a wrong return type.
+``submission.py``), and for everything else (a wrong return type, a MemoryError, ``sys.exit``) a
+*reason*: a code and the one fact that goes with it (a type's name, a dtype), never a sentence.
+The worker words it in the reader's language (``grader.run_texts``), with its own numbers.
 
 Loaded by file path in the zygote (no project imports); ``proto`` is the loaded ``protocol``.
 """
@@ -35,6 +37,8 @@ FILENAME = "submission.py"
 RESULT_FD = 3
 REQUEST_FD = 5
 MAX_TEXT = 4000
+#: The longest type name or dtype a reason carries (the worker cuts a longer one the same way).
+MAX_NAME = 100
 
 
 def _send(proto: Any, header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
@@ -60,22 +64,27 @@ def student_traceback(exc: BaseException) -> str:
     return _clip("".join(lines).rstrip("\n"))
 
 
-def describe_value(value: Any, blobs: list[bytes], proto: Any) -> tuple[Any, str | None]:
-    """(packed value, None) for an acceptable return value, else (None, student message)."""
+def _name(text: str) -> str:
+    return text if len(text) <= MAX_NAME else text[:MAX_NAME] + "..."
+
+
+def describe_value(value: Any, blobs: list[bytes], proto: Any) -> tuple[Any, dict[str, str] | None]:
+    """(packed value, None) for an acceptable return value, else (None, why not): a ``reason``
+    code and, for some, what was ``found`` (``grader.sandbox.interpret`` words it)."""
     if type(value) is np.ndarray:
         if value.dtype.kind not in proto.NUMERIC_KINDS or value.dtype.names:
-            return None, f"returned an array of dtype {value.dtype}, expected numbers"
+            return None, {"reason": "dtype", "found": _name(str(value.dtype))}
         return proto.pack_value(value, blobs), None
     if isinstance(value, np.ndarray):
         name = f"{type(value).__module__}.{type(value).__name__}"
-        return None, f"returned a {name}, expected a plain NumPy array (np.ndarray)"
+        return None, {"reason": "subclass", "found": _name(name)}
     if isinstance(value, np.generic) and value.dtype.kind in proto.NUMERIC_KINDS:
         return proto.pack_value(value.item(), blobs), None
     if type(value) is int and not proto.fits_int64(value):
-        return None, "returned an integer too large for a NumPy number (int64)"
+        return None, {"reason": "big-int"}
     if value is None or type(value) in (bool, int, float):
         return proto.pack_value(value, blobs), None
-    return None, f"returned a {type(value).__name__}, expected a NumPy array"
+    return None, {"reason": "type", "found": _name(type(value).__name__)}
 
 
 def _read_exact(n: int) -> bytes:
@@ -101,11 +110,11 @@ def _next_message(proto: Any) -> dict[str, Any] | None:
     return header
 
 
-def run_submission(proto: Any, memory_mb: int) -> NoReturn:
+def run_submission(proto: Any) -> NoReturn:
     """Never returns: exits the process when the last result is sent."""
     code = 0
     try:
-        _run(proto, memory_mb)
+        _run(proto)
     except BaseException:  # the student broke the harness itself (e.g. closed fd 3)
         code = 1
     for stream in (sys.stdout, sys.stderr):
@@ -117,7 +126,7 @@ def run_submission(proto: Any, memory_mb: int) -> NoReturn:
     os._exit(code)
 
 
-def _run(proto: Any, memory_mb: int) -> None:
+def _run(proto: Any) -> None:
     request = _next_message(proto)
     if request is None:
         return
@@ -137,7 +146,7 @@ def _run(proto: Any, memory_mb: int) -> None:
     try:
         exec(compiled, module.__dict__)  # noqa: S102 - this is the sandbox
     except BaseException as exc:
-        _send(proto, {"event": "import_error", "message": _exception_text(exc, memory_mb)})
+        _send(proto, {"event": "import_error", **_failure(exc)})
         return
     func = module.__dict__.get(entry)
     if not callable(func):
@@ -149,14 +158,14 @@ def _run(proto: Any, memory_mb: int) -> None:
     _send(proto, {"event": "loaded"})
     i = 0
     while (case := _next_message(proto)) is not None:
-        _send(proto, *_call(proto, func, case["value"], i, memory_mb))
+        _send(proto, *_call(proto, func, case["value"], i))
         del case
         i += 1
     _send(proto, {"event": "done"})
 
 
 def _call(
-    proto: Any, func: Any, call: dict[str, Any], i: int, memory_mb: int
+    proto: Any, func: Any, call: dict[str, Any], i: int
 ) -> tuple[dict[str, Any], list[bytes]]:
     """Call the entry on one case: the result message (header, blobs) to send."""
     start = time.perf_counter()
@@ -164,24 +173,28 @@ def _call(
         value = func(*call["args"], **call["kwargs"])
     except BaseException as exc:
         seconds = time.perf_counter() - start
-        kind = "memory" if isinstance(exc, MemoryError) else "exception"
-        header = {"event": "call", "i": i, "ok": False, "kind": kind, "seconds": seconds}
-        return {**header, "error": _exception_text(exc, memory_mb)}, []
+        header = {"event": "call", "i": i, "ok": False, "seconds": seconds}
+        return {**header, **_failure(exc)}, []
     seconds = time.perf_counter() - start
     blobs: list[bytes] = []
     try:
         packed, problem = describe_value(value, blobs, proto)
     except BaseException as exc:
-        packed, problem = None, f"returned a value that cannot be read: {exc!r}"[:MAX_TEXT]
+        # The exception is the student's own (an ``__array__`` or a property that raised):
+        # its repr is Python speaking, shown as it is, like a traceback.
+        packed, problem = None, {"reason": "unreadable", "found": _clip(repr(exc))}
     if problem is not None:
-        header = {"event": "call", "i": i, "ok": False, "kind": "type", "error": problem}
+        header = {"event": "call", "i": i, "ok": False, "kind": "type", **problem}
         return {**header, "seconds": seconds}, []
     return {"event": "call", "i": i, "ok": True, "value": packed, "seconds": seconds}, blobs
 
 
-def _exception_text(exc: BaseException, memory_mb: int) -> str:
+def _failure(exc: BaseException) -> dict[str, str]:
+    """What an exception of the student's code is reported as: a MemoryError as ``memory``
+    alone (the worker names its own limit), ``sys.exit`` as ``exit`` with the code's repr,
+    anything else as the student's traceback, which Python words."""
     if isinstance(exc, MemoryError):
-        return f"memory limit of {memory_mb} MB exceeded (MemoryError)"
+        return {"kind": "memory"}
     if isinstance(exc, SystemExit):
-        return f"your code called sys.exit({exc.code!r}); return a value instead"
-    return student_traceback(exc)
+        return {"kind": "exit", "code": _name(repr(exc.code))}
+    return {"kind": "exception", "error": student_traceback(exc)}

@@ -12,6 +12,12 @@ input is in it could quote that input: such texts (a call's error, why the run s
 down to what the code cannot choose freely: the type of the exception if it is a built-in or
 NumPy one, and its line in ``submission.py``. When every case is hidden, the messages of the
 start (syntax error, import error, missing entry) are cut down the same way.
+
+**Words.** The child sends no sentence of its own making: a failed call (or import) is a
+``kind`` (``exception`` with Python's traceback, ``memory``, ``exit`` with the code's repr,
+``type`` with a ``reason`` and what was ``found``), and the worker words it as a keyed text
+(``grader.run_texts``) that reads in the reader's language. Each fact is checked by type and
+length; a kind or reason not in the protocol is a protocol error.
 """
 
 from __future__ import annotations
@@ -60,33 +66,82 @@ _LINE = re.compile(r'File "submission\.py", line (\d{1,6})')
 _TYPE = re.compile(r"([A-Za-z_][\w.]*)(?::|$)")
 
 
-def reduced(text: str) -> str:
-    """A text the child wrote, cut down to the exception's type (from ``KNOWN_EXCEPTIONS``)
-    and its last line in ``submission.py``; every other word of it is dropped."""
-    if re.fullmatch(r"memory limit of \d+ MB exceeded \(MemoryError\)", text):
-        name = "MemoryError"
-    elif text.startswith("returned "):
-        return "the function returned something other than a NumPy array or a number"
-    else:
-        lines = text.strip().splitlines()
-        found = _TYPE.match(lines[-1]) if lines else None
-        name = found.group(1) if found and found.group(1) in KNOWN_EXCEPTIONS else "an exception"
-    numbers = _LINE.findall(text)
-    return f"{name} at line {int(numbers[-1])}" if numbers else name
+def reduced(error: str) -> Text:
+    """A call's or the start's error, cut down to the exception's type (from
+    ``KNOWN_EXCEPTIONS``) and its last line in ``submission.py``; every other word of it is
+    dropped. A worded failure (``failure``) keeps only what kind it was."""
+    key = getattr(error, "key", "")
+    if key == rt.MEMORY_ERROR:
+        return Text(rt.REDUCED_TYPE, {"name": "MemoryError"})
+    if key in _RETURNED_KEYS:
+        return Text(rt.REDUCED_NOT_AN_ARRAY)
+    if key:  # sys.exit: its code is the child's to choose
+        return Text(rt.REDUCED_EXCEPTION)
+    lines = error.strip().splitlines()
+    found = _TYPE.match(lines[-1]) if lines else None
+    name = found.group(1) if found and found.group(1) in KNOWN_EXCEPTIONS else ""
+    numbers = _LINE.findall(error)
+    if numbers:
+        line = int(numbers[-1])
+        if name:
+            return Text(rt.REDUCED_TYPE_AT_LINE, {"name": name, "line": line})
+        return Text(rt.REDUCED_EXCEPTION_AT_LINE, {"line": line})
+    return Text(rt.REDUCED_TYPE, {"name": name}) if name else Text(rt.REDUCED_EXCEPTION)
 
 
-#: The longest type name a missing entry's message repeats from the child.
+#: The longest type name (or dtype, or ``sys.exit`` code) a text repeats from the child.
 MAX_TYPE_NAME = 100
+
+
+def _name(value: Any, what: str) -> str:
+    """A name the child reports (a type's, a dtype's): a non-empty string, cut to
+    ``MAX_TYPE_NAME`` characters; anything else is a protocol error."""
+    if not isinstance(value, str) or not value:
+        raise protocol.ProtocolError(f"{what} is not a name")
+    return value if len(value) <= MAX_TYPE_NAME else value[:MAX_TYPE_NAME] + "..."
 
 
 def _found(value: Any) -> str:
     """What the child found under the entry's name instead of a function: a type's name, or
     "" when nothing is there. The child sends only this, never a sentence (``missing_entry``)."""
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not value:
-        raise protocol.ProtocolError("found is not a type name")
-    return value if len(value) <= MAX_TYPE_NAME else value[:MAX_TYPE_NAME] + "..."
+    return "" if value is None else _name(value, "found")
+
+
+#: A value the worker could not take, by the child's ``reason``: its text, and the fact of it
+#: that what the child ``found`` fills (None: the text names nothing).
+RETURNED: dict[str, tuple[str, str | None]] = {
+    "dtype": (rt.RETURNED_DTYPE, "dtype"),
+    "subclass": (rt.RETURNED_SUBCLASS, "name"),
+    "type": (rt.RETURNED_TYPE, "name"),
+    "unreadable": (rt.RETURNED_UNREADABLE, "error"),
+    "big-int": (rt.RETURNED_BIG_INT, None),
+}
+_RETURNED_KEYS = frozenset(key for key, _ in RETURNED.values())
+
+
+def failure(header: dict[str, Any], limits: Limits) -> str:
+    """A failed call's (or import's) error from what the child reported: Python's own
+    traceback as it is (a ``str``), else a keyed text the worker words, with its own limits."""
+    kind = header.get("kind")
+    if kind == "exception":
+        return _text(header.get("error"))
+    if kind == "memory":
+        return Text(rt.MEMORY_ERROR, {"mb": limits.memory_mb})
+    if kind == "exit":
+        return Text(rt.SYS_EXIT, {"code": _name(header.get("code"), "code")})
+    if kind != "type":
+        raise protocol.ProtocolError("unknown kind of failure")
+    reason = header.get("reason")
+    if not isinstance(reason, str) or reason not in RETURNED:
+        raise protocol.ProtocolError("unknown reason")
+    key, fact = RETURNED[reason]
+    if fact is None:
+        return Text(key)
+    found = header.get("found")
+    # The repr of the student's exception is Python's text (bounded like a traceback); the
+    # others are names.
+    value = _text(found) if reason == "unreadable" else _name(found, "found")
+    return Text(key, {fact: value})
 
 
 def missing_entry(entry: str, found: str) -> Text:
@@ -142,6 +197,8 @@ def parse_results(
             raise protocol.ProtocolError("messages after a failed start")
         if event == "missing_entry":
             return event, _found(first.get("found")), [], False, False
+        if event == "import_error":
+            return event, failure(first, limits), [], False, False
         return event, _text(first.get("message", "")), [], False, False
     calls: list[CallOutcome] = []
     done = memory = False
@@ -161,11 +218,9 @@ def parse_results(
                 CallOutcome(True, protocol.unpack_result(header.get("value"), blobs), None, seconds)
             )
         elif ok is False and not blobs:
-            kind = header.get("kind")
-            if kind is not None and not isinstance(kind, str):
-                raise protocol.ProtocolError("kind is not a string")
-            memory = memory or kind == "memory"
-            calls.append(CallOutcome(False, None, _text(header.get("error")), seconds))
+            error = failure(header, limits)
+            memory = memory or header.get("kind") == "memory"
+            calls.append(CallOutcome(False, None, error, seconds))
         else:
             raise protocol.ProtocolError("bad call message")
     return event, "", calls, done, memory

@@ -830,7 +830,7 @@ class Zygote:
         sys.stderr = io.TextIOWrapper(
             io.FileIO(2, "w", closefd=False), "utf-8", "backslashreplace", line_buffering=True
         )
-        harness.run_submission(proto, limits["memory_mb"])
+        harness.run_submission(proto)
 
     # ----------------------------------------------------------------- main loop
 

@@ -82,3 +82,31 @@ def test_a_korean_student_reads_the_diagnosis_and_the_step_through_in_korean(
     expect(page.locator(".st-total")).to_have_text(f"출력 (0, 1) = {right[0, 1]:g}")
     expect(page.get_by_role("link", name="← 이전 칸")).to_be_visible()
     screenshot(steps, "problem-conv-korean-stepthrough")
+
+
+RETURNS_A_LIST = "import numpy as np\n\n\ndef conv2d(x, w, b, stride=1, pad=0):\n    return [0.0]\n"
+
+
+def test_a_korean_student_reads_why_the_code_returned_the_wrong_type_in_korean(
+    grading_worker, conv2d_problem, student, page_for, live_server, screenshot
+):
+    """The sandbox child names only the type it got back; the worker words it, and the page
+    says it in the reader's language (the visible test's message)."""
+    page = page_for(student)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ko", "url": live_server.url}]
+    )
+    page.goto(f"/problems/{conv2d_problem.slug}")
+    expect(page.locator(".CodeMirror")).to_be_visible()
+    page.evaluate(
+        "code => document.querySelector('.CodeMirror').CodeMirror.setValue(code)", RETURNS_A_LIST
+    )
+    page.get_by_role("button", name="제출", exact=True).click()
+    result = page.locator("#result")
+    expect(result.get_by_test_id("verdict")).to_be_visible(timeout=60_000)
+    expect(result).to_contain_text("list을(를) 반환했습니다. NumPy 배열을 반환해야 합니다")
+    expect(result).not_to_contain_text("expected a NumPy array")
+    # The hidden tests returned a list too: nothing raised, so no "exception" is reported.
+    expect(result.locator(".tests")).not_to_contain_text("an exception")
+    expect(result.locator(".tests")).not_to_contain_text("예외")
+    screenshot(result, "problem-code-korean-wrong-type")

@@ -53,6 +53,31 @@ def test_every_grading_text_has_korean_with_the_english_placeholders():
         assert sorted(NUMBER.findall(words(ko))) == sorted(NUMBER.findall(words(en))), key
 
 
+def test_every_text_a_sandbox_run_is_worded_with_is_in_the_catalogue_in_both_languages():
+    """The sandbox child names why a call failed (a reason and one fact); the worker words it
+    (``grader.sandbox.interpret``). Each such text is a catalogue entry with Korean, and the
+    fact the child's name fills is a placeholder of both templates."""
+    from grader import run_texts as rt
+    from grader.sandbox.interpret import RETURNED
+
+    catalogue = texts.catalogue()
+    for key, fact in RETURNED.values():
+        assert set(fields(catalogue[key]["en"])) == set(fields(catalogue[key]["ko"]))
+        assert set(fields(catalogue[key]["en"])) == ({fact} if fact else set()), key
+    worded = [key for key, _ in RETURNED.values()] + [
+        rt.MEMORY_ERROR,
+        rt.SYS_EXIT,
+        rt.REDUCED_TYPE,
+        rt.REDUCED_TYPE_AT_LINE,
+        rt.REDUCED_EXCEPTION,
+        rt.REDUCED_EXCEPTION_AT_LINE,
+        rt.REDUCED_NOT_AN_ARRAY,
+    ]
+    assert len(set(worded)) == 12
+    for key in worded:
+        assert HANGUL.search(catalogue[key]["ko"]), key
+
+
 def test_every_recipe_misconception_is_in_the_catalogue_in_both_languages():
     from grader.diagnose import MISCONCEPTIONS, TEXT_FIELDS
 

@@ -106,3 +106,101 @@ def test_the_submission_page_shows_printed_output_and_a_hidden_crash(client, stu
     assert broken.verdict == Verdict.INVALID
     page = client.get("/problems/code-hidden").content.decode()
     assert "<strong>1</strong> attempt left of 2" in page  # the crash counted, not this
+
+
+RETURNS_A_LIST = "def conv2d(x, w, b, stride=1, pad=0):\n    return [1.0]\n"
+
+
+@pytest.mark.django_db
+def test_a_wrong_return_type_reads_in_the_readers_language_on_the_page_and_in_the_api(
+    client, api, student, cohort
+):
+    """The sandbox child names only the type; the worker's keyed text is stored with the
+    grade, and each reader reads it in their language (the English exactly as before)."""
+    from django.conf import settings
+
+    from exercises.submissions.tasks import grade_submission
+
+    problem = factories.make_problem("code-returns", kind="code", spec=VISIBLE_SPEC)
+    factories.make_assignment(cohort, [problem])
+    client.force_login(student)
+    client.post("/problems/code-returns", {"code": RETURNS_A_LIST})
+    submission = Submission.objects.order_by("id").last()
+    grade_submission.apply(args=[submission.pk]).get()
+    english = "returned a list, expected a NumPy array"
+    korean = "list을(를) 반환했습니다. NumPy 배열을 반환해야 합니다"
+    assert [t.message for t in submission.tests.all()] == [english] * 4
+
+    url = f"/api/v1/submissions/{submission.pk}"
+    body = api(student).get(url, HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert [t["message"] for t in body["tests"]] == [korean] * 4
+    body = api(student).get(url).json()
+    assert [t["message"] for t in body["tests"]] == [english] * 4
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert korean in html and english not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert english in html and korean not in html
+
+
+#: Raises its own exception class on every hidden case (line 9), named to carry data.
+OWN_EXCEPTION_ON_HIDDEN = """
+import numpy as np
+
+class Shape_Leak(Exception):
+    pass
+
+def conv2d(x, w, b, stride=1, pad=0):
+    if stride != 1 or pad:
+        raise Shape_Leak(str(x.shape))
+    return np.full((1, 1, 2, 2), 4.0)
+"""
+
+
+def test_a_hidden_crash_of_an_unnamed_type_keeps_its_line_and_reads_in_each_language():
+    from grader.texts import localize
+
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), OWN_EXCEPTION_ON_HIDDEN)
+    crashes = grade.feedback["crashes"]
+    assert crashes == [
+        {"test": "hidden 2", "exception": "an exception", "line": 9},
+        {"test": "hidden 3", "exception": "an exception", "line": 9},
+    ]
+    assert "Shape_Leak" not in repr(grade.feedback) and "Shape_Leak" not in repr(grade.tests)
+    korean = localize(grade.feedback, "ko")["crashes"]
+    assert [c["exception"] for c in korean] == ["예외", "예외"]
+
+
+def test_a_hidden_case_that_returned_the_wrong_type_is_not_reported_as_a_crash():
+    """Nothing was raised: the visible test says what came back, in the reader's language."""
+    grade = KIND.grade(SPEC, KIND.generate(SPEC, 1), RETURNS_A_LIST)
+    assert "crashes" not in grade.feedback
+    [visible] = [t for t in grade.tests if not t.hidden]
+    assert visible.message == "returned a list, expected a NumPy array"
+
+
+@pytest.mark.django_db
+def test_a_korean_reader_reads_a_hidden_crash_of_an_unnamed_type_in_korean(
+    client, api, student, cohort
+):
+    from django.conf import settings
+
+    from exercises.submissions.tasks import grade_submission
+
+    problem = factories.make_problem("code-own-error", kind="code", spec=SPEC)
+    factories.make_assignment(cohort, [problem])
+    client.force_login(student)
+    client.post("/problems/code-own-error", {"code": OWN_EXCEPTION_ON_HIDDEN})
+    submission = Submission.objects.order_by("id").last()
+    grade_submission.apply(args=[submission.pk]).get()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert "내 코드 9번째 줄의 예외 발생" in html and "an exception" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/submissions/{submission.pk}").content.decode()
+    assert "Raised an exception at line 9 of your code" in html
+    body = api(student).get(f"/api/v1/submissions/{submission.pk}", HTTP_ACCEPT_LANGUAGE="ko")
+    assert [c["exception"] for c in body.json()["feedback"]["crashes"]] == ["예외", "예외"]

@@ -151,3 +151,65 @@ def test_a_missing_entry_whose_found_is_not_a_type_name_is_a_protocol_error(foun
     raw = encode_message({"event": "missing_entry", "found": found})
     result = interpret(*reply(raw), 1, Limits(), "full", entry="f")
     assert result.status is RunStatus.PROTOCOL_ERROR
+
+
+def failed_call(**fields) -> bytes:
+    return frame({"event": "call", "i": 0, "ok": False, "seconds": 0, **fields})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        LOADED + failed_call(error="Traceback ..."),  # no kind: the child must say which
+        LOADED + failed_call(kind="exceptional", error="e"),
+        LOADED + failed_call(kind="exception", error=3),
+        LOADED + failed_call(kind="type", reason="dtype"),  # no dtype
+        LOADED + failed_call(kind="type", reason="dtype", found=""),
+        LOADED + failed_call(kind="type", reason="type", found=["list"]),
+        LOADED + failed_call(kind="type", reason="returned a list", found="list"),
+        LOADED + failed_call(kind="type", reason=["type"], found="list"),
+        LOADED + failed_call(kind="type", reason="unreadable", found={"a": 1}),
+        LOADED + failed_call(kind="type", error="returned a list, expected a NumPy array"),
+        LOADED + failed_call(kind="exit", code=3),
+        frame({"event": "import_error", "message": "memory limit of 1 MB exceeded"}),
+        frame({"event": "import_error", "kind": "exit"}),
+    ],
+    ids=[
+        "no kind",
+        "unknown kind",
+        "traceback not a string",
+        "dtype missing",
+        "dtype empty",
+        "type name a list",
+        "reason a sentence",
+        "reason a list",
+        "repr a dict",
+        "a sentence instead of a reason",
+        "exit code not a string",
+        "import error worded by the child",
+        "import exit without code",
+    ],
+)
+def test_a_failure_not_named_by_the_protocol_is_a_protocol_error(raw):
+    """The child names a failure (kind, reason, one fact); a sentence of its own, or a fact of
+    the wrong type, is refused, never shown."""
+    result = interpret(*reply(raw + DONE), 1, Limits(), "full")
+    assert result.status is RunStatus.PROTOCOL_ERROR
+    assert result.calls == []
+
+
+def test_a_failure_is_worded_by_the_worker_with_its_own_limit_and_a_bounded_name():
+    raw = (
+        LOADED
+        + failed_call(kind="memory", error="memory limit of 1 MB exceeded, send 5 EUR")
+        + frame(
+            {"event": "call", "i": 1, "ok": False, "seconds": 0, "kind": "type"}
+            | {"reason": "type", "found": "X" * 500}
+        )
+        + DONE
+    )
+    result = interpret(*reply(raw), 2, Limits(memory_mb=256), "full")
+    memory, named = (c.error for c in result.calls)
+    assert memory == "memory limit of 256 MB exceeded (MemoryError)"  # the worker's number
+    assert named == "returned a " + "X" * 100 + "..., expected a NumPy array"
+    assert named.render("ko") == "X" * 100 + "...을(를) 반환했습니다. NumPy 배열을 반환해야 합니다"

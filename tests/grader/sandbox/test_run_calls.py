@@ -83,6 +83,83 @@ def test_a_list_instead_of_an_array_is_a_failed_call_with_a_clear_message():
     assert result.calls[0].error == "returned a list, expected a NumPy array"
 
 
+#: A value the worker cannot take (or a call that stopped): what the student reads, in English
+#: as it always read and in Korean, the child naming only the type, dtype or exit code.
+FAILED_CALLS = [
+    (
+        "return np.array(['a', 'b'])",
+        "returned an array of dtype <U1, expected numbers",
+        "dtype이 <U1인 배열을 반환했습니다. 숫자 배열을 반환해야 합니다",
+    ),
+    (
+        "return np.ma.masked_array([1.0, 2.0])",
+        "returned a numpy.ma.MaskedArray, expected a plain NumPy array (np.ndarray)",
+        "numpy.ma.MaskedArray을(를) 반환했습니다. 일반 NumPy 배열(np.ndarray)을 반환해야 합니다",
+    ),
+    (
+        "return 10 ** 30",
+        "returned an integer too large for a NumPy number (int64)",
+        "NumPy 정수(int64)에 담을 수 없을 만큼 큰 정수를 반환했습니다",
+    ),
+    (
+        "return [1, 2]",
+        "returned a list, expected a NumPy array",
+        "list을(를) 반환했습니다. NumPy 배열을 반환해야 합니다",
+    ),
+    (
+        "return Slippery()",
+        "returned a value that cannot be read: ValueError('no class here')",
+        "읽을 수 없는 값을 반환했습니다: ValueError('no class here')",
+    ),
+    (
+        "raise MemoryError",
+        "memory limit of 512 MB exceeded (MemoryError)",
+        "메모리 한도 512 MB를 넘었습니다(MemoryError)",
+    ),
+    (
+        "sys.exit(3)",
+        "your code called sys.exit(3); return a value instead",
+        "코드가 sys.exit(3)을(를) 호출했습니다. 종료하지 말고 값을 반환하세요",
+    ),
+]
+#: Its ``__class__`` raises, so even asking whether it is an array fails: unreadable.
+SLIPPERY = """
+import sys
+import numpy as np
+
+
+class Slippery:
+    @property
+    def __class__(self):
+        raise ValueError("no class here")
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "en", "ko"), FAILED_CALLS, ids=[body for body, _, _ in FAILED_CALLS]
+)
+def test_a_failed_call_reads_in_each_language(body, en, ko):
+    result = run_calls(SLIPPERY + f"def f(x):\n    {body}\n", "f", [{"args": [1]}])
+    [call] = result.calls
+    assert not call.ok
+    assert call.error == en
+    assert call.error.render("ko") == ko
+
+
+def test_a_memory_error_or_sys_exit_at_import_reads_in_each_language():
+    memory = run_calls("raise MemoryError\n", "f", [{"args": [1]}])
+    assert memory.status is RunStatus.IMPORT_ERROR
+    assert memory.message == "memory limit of 512 MB exceeded (MemoryError)"
+    assert memory.message.render("ko") == "메모리 한도 512 MB를 넘었습니다(MemoryError)"
+    leaves = run_calls("import sys\nsys.exit('bye')\n", "f", [{"args": [1]}])
+    assert leaves.status is RunStatus.IMPORT_ERROR
+    assert leaves.message == "your code called sys.exit('bye'); return a value instead"
+    assert leaves.message.render("ko") == (
+        "코드가 sys.exit('bye')을(를) 호출했습니다. 종료하지 말고 값을 반환하세요"
+    )
+
+
 def test_an_integer_no_numpy_number_can_hold_is_a_failed_call_not_a_value():
     """A 400-digit integer went through as a value and overflowed in the worker's comparison."""
     src = "def f(x):\n    return x ** 400 if x > 1 else 2 ** 63 - 1\n"
