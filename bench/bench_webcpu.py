@@ -382,7 +382,7 @@ class Bench:
     def _bump_board(self) -> None:
         """What a grade does to the board's version (the wait's grade may not have changed the
         standings): the next reader computes the students' view at the new version."""
-        from exercises import leaderboards
+        from exercises.leaderboards import services as leaderboards
         from exercises.models import Cohort
 
         cohort_id = Cohort.objects.values_list("pk", flat=True).get(slug=COHORT)
@@ -510,7 +510,7 @@ def main() -> None:
         if worker is not None:
             worker.stop()
         with suppress(Exception):
-            from exercises import leaderboards
+            from exercises.leaderboards import services as leaderboards
 
             client = leaderboards.redis_client()
             for key in client.scan_iter(match=f"*stride-bench-webcpu-{os.getpid()}*"):
