@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exercises.api.serializers import SubmissionSerializer, submission_body
 from exercises.models import Status, Submission, TestResult, Verdict
 from exercises.submissions.selectors import _submissions_with_results
+from grader.texts import Text, catalogue
 from tests import factories
 from tests.exercises.conftest import SIZE_SPEC
 
@@ -57,13 +58,35 @@ def submissions(cohort, student):
     error = Submission.objects.create(
         **common, status=Status.ERROR, error_message="Grading failed: Timeout"
     )
-    return [graded.pk, pending.pk, error.pk]
+    catalogue()  # the kinds define their texts when imported
+    not_right = Text("number.not-right", {"value": 3})
+    in_korean = Submission.objects.create(
+        **common,
+        assignment=assignment,
+        status=Status.GRADED,
+        verdict=Verdict.INCORRECT,
+        score=0.0,
+        feedback={"message": not_right.render(), "texts": {"message": not_right.to_json()}},
+    )
+    TestResult.objects.create(
+        submission=in_korean,
+        name="answer",
+        passed=False,
+        points=0,
+        max_points=1,
+        message=not_right.render(),
+        data={"got": 3, "texts": {"message": not_right.to_json()}},
+    )
+    return [graded.pk, pending.pk, error.pk, in_korean.pk]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
-def test_the_body_is_the_serializers_field_for_field(submissions, zone):
-    with timezone.override(zone):
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_body_is_the_serializers_field_for_field(submissions, zone, language):
+    """Field for field, with the feedback and the tests' messages in the reader's language
+    (``feedback_language`` included: the body once left it out)."""
+    with timezone.override(zone), translation.override(language):
         for submission in _submissions_with_results().filter(pk__in=submissions):
             expected = SubmissionSerializer(submission).data
             body = submission_body(submission)
