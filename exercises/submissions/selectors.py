@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,6 +31,7 @@ from exercises.models import (
     Extension,
     HintUnlock,
     Problem,
+    ProblemText,
     QuizAccommodation,
     QuizAttempt,
     Role,
@@ -29,6 +39,7 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.models.cohort import STAFF_ROLES
 from exercises.models.quiz import QuizSettings
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
@@ -132,6 +143,54 @@ def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProbl
     return max(items, key=lambda i: (i.assignment.due_at, i.pk))
 
 
+def _visible_items(user: AbstractBaseUser, now: datetime) -> QuerySet[AssignmentProblem]:
+    """Assignment items the user may open, each with the user's role in its cohort
+    (``viewer_role``) and their extension of its assignment (``ext_id``, ``ext_due_at``,
+    ``ext_extra_attempts``; None without one), in one query.
+
+    The same rule as ``visible_assignments`` (staff see all of their cohorts' assignments,
+    students the published, opened ones), written as joins on the user's own membership and
+    extension rather than as subqueries, so that the access check of every problem open and
+    every submit is one query instead of three (the items, the role, the extension). A user
+    has at most one membership per cohort and one extension per assignment (unique
+    constraints), so the joins never repeat an item."""
+    opened = Q(assignment__opens_at__isnull=True) | Q(assignment__opens_at__lte=now)
+    return (
+        AssignmentProblem.objects.annotate(
+            viewer=FilteredRelation(
+                "assignment__cohort__memberships",
+                condition=Q(assignment__cohort__memberships__user_id=user.pk),
+            ),
+            own_extension=FilteredRelation(
+                "assignment__extensions",
+                condition=Q(assignment__extensions__user_id=user.pk),
+            ),
+            viewer_role=F("viewer__role"),
+            ext_id=F("own_extension__id"),
+            ext_due_at=F("own_extension__due_at"),
+            ext_extra_attempts=F("own_extension__extra_attempts"),
+        )
+        .filter(
+            Q(viewer__role__in=STAFF_ROLES)
+            | (Q(viewer__role=Role.STUDENT, assignment__published=True) & opened)
+        )
+        .select_related("problem", "assignment", "assignment__cohort")
+    )
+
+
+def _extension_of(item: AssignmentProblem, user: AbstractBaseUser) -> Extension | None:
+    """The user's extension as ``_visible_items`` read it with the item (not saved again)."""
+    if item.ext_id is None:
+        return None
+    return Extension(
+        pk=item.ext_id,
+        assignment=item.assignment,
+        user_id=user.pk,
+        due_at=item.ext_due_at,
+        extra_attempts=item.ext_extra_attempts,
+    )
+
+
 def access_problem(
     user: AbstractBaseUser,
     slug: str,
@@ -139,12 +198,14 @@ def access_problem(
     assignment_id: int | None = None,
     now: datetime | None = None,
 ) -> ProblemAccess:
+    """The problem ``slug`` as ``user`` meets it (``_pick_item`` chooses among several
+    assignments, ``assignment_id`` names one), or NotFound. One query, plus the quiz rules'
+    own for a student's quiz question."""
     now = now or timezone.now()
-    items = list(
-        AssignmentProblem.objects.filter(
-            problem__slug=slug, assignment__in=visible_assignments(user, now)
-        ).select_related("problem", "assignment", "assignment__cohort")
-    )
+    if not user.is_authenticated:
+        items = []
+    else:
+        items = list(_visible_items(user, now).filter(problem__slug=slug))
     if assignment_id is not None:
         items = [i for i in items if i.assignment_id == assignment_id]
     else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
@@ -155,10 +216,10 @@ def access_problem(
             code="problem_not_found",
         )
     item = _pick_item(items, now)
-    role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
+    role = item.viewer_role or Role.STUDENT
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
         quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
-    extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
+    extension = _extension_of(item, user)
     return ProblemAccess(item.problem, item, role, terms_for(item.assignment, extension))
 
 
@@ -241,16 +302,37 @@ def assignments_holding(
     )
 
 
+_UNLISTED_PROBLEM_FIELDS = tuple(
+    f"problem__{name}"
+    for name in (
+        "tags",
+        "spec",
+        "limits",
+        "starter_code",
+        "hints",
+        "source_path",
+        "content_hash",
+    )
+)
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
     """One row per problem the user can open (the assignment they'd work on it in)."""
     now = now or timezone.now()
+    if not user.is_authenticated:
+        return []
     items = (
-        AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
+        _visible_items(user, now)
         .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
-        .select_related("problem", "assignment", "assignment__cohort")
-        .prefetch_related("problem__texts")  # titles in the reader's language
+        # A row shows a problem's slug, kind, points and title: its spec, hints and code are
+        # neither read from the database nor decoded from JSON for every row. (The statement
+        # stays: a problem without text rows is its own English text, ``Problem.text``.)
+        .defer(*_UNLISTED_PROBLEM_FIELDS)
+        .prefetch_related(  # titles in the reader's language
+            Prefetch("problem__texts", queryset=ProblemText.objects.defer("statement"))
+        )
         .order_by("assignment__due_at", "assignment_id", "order", "id")
     )
     by_problem: dict[int, list[AssignmentProblem]] = {}
@@ -277,14 +359,40 @@ def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignme
     )
 
 
-def pending_count(user: AbstractBaseUser) -> int:
-    return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
+@dataclass(frozen=True)
+class RecentActivity:
+    """What the submission rate limits look at: the user's submissions since ``since`` (how
+    many, and when the first of them came) and those still waiting for a grader."""
+
+    recent: int
+    first_recent_at: datetime | None
+    pending: int
+
+
+def recent_activity(user: AbstractBaseUser, since: datetime) -> RecentActivity:
+    """Both rate limits' figures in one query (a submit asks for both every time), reading only
+    the user's rows that are recent or pending, however many attempts they made before."""
+    recent = Q(created_at__gt=since)
+    pending = Q(status__in=PENDING_STATUSES)
+    row = Submission.objects.filter(recent | pending, user_id=user.pk).aggregate(
+        recent=Count("id", filter=recent),
+        first_recent_at=Min("created_at", filter=recent),
+        pending=Count("id", filter=pending),
+    )
+    return RecentActivity(row["recent"], row["first_recent_at"], row["pending"])
 
 
 def _submissions_with_results() -> QuerySet[Submission]:
-    return Submission.objects.select_related(
-        "problem", "assignment", "assignment__cohort", "user"
-    ).prefetch_related(Prefetch("tests"))
+    return Submission.objects.select_related("problem", "assignment", "assignment__cohort", "user")
+
+
+def _with_tests(submission: Submission) -> Submission:
+    """``submission`` with its test results read, when it has any to show: a pending one (the
+    first read of every ``?wait``) has none yet, and reading it costs no query for them; one
+    that has some after all (a regrade in progress) reads them when shown."""
+    if not submission.is_pending:
+        prefetch_related_objects([submission], "tests")
+    return submission
 
 
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
@@ -295,9 +403,9 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
             gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
         )
     if submission.user_id == user.pk:
-        return submission
+        return _with_tests(submission)
     if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
-        return submission
+        return _with_tests(submission)
     raise NotFound(
         gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
     )
@@ -311,7 +419,7 @@ def submission_is_final(submission_id: int) -> bool:
 def reload_submission(submission: Submission) -> Submission:
     """``submission`` read again with its results, after a wait; the caller already passed
     ``access_submission`` for it in this request (access is not decided twice)."""
-    return _submissions_with_results().get(pk=submission.pk)
+    return _with_tests(_submissions_with_results().get(pk=submission.pk))
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
@@ -420,8 +528,8 @@ def unlocked_hints(
     user_id: int, problem: Problem, assignment: Assignment | None
 ) -> list[tuple[hints.Hint, HintUnlock]]:
     """The student's unlocked hints of ``problem`` in ``assignment``, in the file's order."""
-    if assignment is None:
-        return []
+    if assignment is None or not problem.hints:
+        return []  # an unlock of a hint the problem does not have is never shown: no query
     by_index = {h.index: h for h in hints.from_json(problem.hints)}
     rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
     return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]

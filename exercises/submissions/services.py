@@ -68,21 +68,19 @@ def current_seed(user: AbstractBaseUser, access: selectors.ProblemAccess) -> int
 
 # --- Submitting ---------------------------------------------------------------------------------
 def _check_rate(user: AbstractBaseUser, now: datetime) -> None:
+    """The two submission limits: so many a minute, so many waiting for a grader at once."""
     limits = settings.STRIDE
-    window_start = now - timedelta(seconds=60)
-    recent = list(
-        Submission.objects.filter(user=user, created_at__gt=window_start)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)[: limits["SUBMISSIONS_PER_MINUTE"]]
-    )
-    if len(recent) >= limits["SUBMISSIONS_PER_MINUTE"]:
-        retry_after = (recent[0] + timedelta(seconds=60) - now).total_seconds()
+    per_minute = limits["SUBMISSIONS_PER_MINUTE"]
+    activity = selectors.recent_activity(user, now - timedelta(seconds=60))
+    if activity.recent >= per_minute:
+        # the oldest of the minute's submissions leaves the window first
+        retry_after = (activity.first_recent_at + timedelta(seconds=60) - now).total_seconds()
         raise RateLimited(
             gettext("You can send %(limit)d submissions a minute; try again in %(wait)d s.")
-            % {"limit": limits["SUBMISSIONS_PER_MINUTE"], "wait": max(1, int(retry_after) + 1)},
+            % {"limit": per_minute, "wait": max(1, int(retry_after) + 1)},
             retry_after=int(retry_after) + 1,
         )
-    if selectors.pending_count(user) >= limits["MAX_PENDING_PER_USER"]:
+    if activity.pending >= limits["MAX_PENDING_PER_USER"]:
         raise RateLimited(
             gettext(
                 "You already have %(limit)d submissions waiting to be graded; wait for their "
@@ -204,8 +202,9 @@ def submit(
         )
     _check_rate(user, now)
     with transaction.atomic():
-        # Lock the user's row so two concurrent requests cannot both take the last attempt.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        # Lock the user's row so two concurrent requests cannot both take the last attempt
+        # (only its id is read: the row is locked, no model is built).
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         if key is not None:
             earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
             if earlier is not None:
