@@ -43,6 +43,7 @@ from exercises.models.cohort import STAFF_ROLES
 from exercises.models.quiz import QuizSettings
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
+from exercises.submissions.prepared import Prepared
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -350,13 +351,34 @@ def visible_problem_items(
     )
 
 
-def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
-    """Attempts that count: infrastructure errors and unreadable answers use none."""
-    return (
-        Submission.objects.filter(user=user, problem=problem, assignment=assignment)
+_ATTEMPTS_USED = Prepared(
+    Submission,
+    lambda user_id, problem_id, assignment_id: (
+        Submission.objects.filter(
+            user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+        )
         .counting()
-        .count()
-    )
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("n")
+    ),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
+
+
+def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment | None) -> int:
+    """Attempts that count: infrastructure errors and unreadable answers use none. (Asked on
+    every problem open and every submit: its SQL is compiled once, ``prepared``.)"""
+    if assignment is None:
+        return (
+            Submission.objects.filter(user=user, problem=problem, assignment=None)
+            .counting()
+            .count()
+        )
+    rows = _ATTEMPTS_USED.rows(user_id=user.pk, problem_id=problem.pk, assignment_id=assignment.pk)
+    return rows[0][0] if rows else 0
 
 
 @dataclass(frozen=True)
@@ -369,17 +391,29 @@ class RecentActivity:
     pending: int
 
 
+def _recent_activity(user_id: int, since: datetime) -> QuerySet:
+    recent = Q(created_at__gt=since)
+    pending = Q(status__in=PENDING_STATUSES)
+    return (
+        Submission.objects.filter(recent | pending, user_id=user_id)
+        .values("user_id")
+        .annotate(
+            recent=Count("id", filter=recent),
+            first_recent_at=Min("created_at", filter=recent),
+            pending=Count("id", filter=pending),
+        )
+        .values_list("recent", "first_recent_at", "pending")
+    )
+
+
+_RECENT_ACTIVITY = Prepared(Submission, _recent_activity, user_id=int, since=datetime)
+
+
 def recent_activity(user: AbstractBaseUser, since: datetime) -> RecentActivity:
     """Both rate limits' figures in one query (a submit asks for both every time), reading only
     the user's rows that are recent or pending, however many attempts they made before."""
-    recent = Q(created_at__gt=since)
-    pending = Q(status__in=PENDING_STATUSES)
-    row = Submission.objects.filter(recent | pending, user_id=user.pk).aggregate(
-        recent=Count("id", filter=recent),
-        first_recent_at=Min("created_at", filter=recent),
-        pending=Count("id", filter=pending),
-    )
-    return RecentActivity(row["recent"], row["first_recent_at"], row["pending"])
+    rows = _RECENT_ACTIVITY.rows(user_id=user.pk, since=since)
+    return RecentActivity(*rows[0]) if rows else RecentActivity(0, None, 0)
 
 
 def _submissions_with_results() -> QuerySet[Submission]:
@@ -411,9 +445,38 @@ def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     )
 
 
+_IS_FINAL = Prepared(
+    Submission,
+    lambda submission_id: (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status__in=PENDING_STATUSES)
+        .values_list("pk")[:1]
+    ),
+    submission_id=int,
+)
+
+
 def submission_is_final(submission_id: int) -> bool:
-    """Graded or ended in error: what a request waiting for the grade reads (one query)."""
-    return Submission.objects.filter(pk=submission_id).exclude(status__in=PENDING_STATUSES).exists()
+    """Graded or ended in error: what a request waiting for the grade reads (one query, its SQL
+    compiled once: a waiting request may ask it several times)."""
+    return bool(_IS_FINAL.rows(submission_id=submission_id))
+
+
+_KEYED = Prepared(
+    Submission,
+    lambda user_id, key: Submission.objects.filter(
+        user_id=user_id, idempotency_key=key
+    ).values_list("pk", "request_digest")[:1],
+    user_id=int,
+    key=str,
+)
+
+
+def submission_with_key(user: AbstractBaseUser, key: str) -> tuple[int, str] | None:
+    """``(id, request_digest)`` of the user's submission made with this Idempotency-Key, or
+    None (asked twice by every keyed submit, almost always for a new key)."""
+    rows = _KEYED.rows(user_id=user.pk, key=key)
+    return rows[0] if rows else None
 
 
 def reload_submission(submission: Submission) -> Submission:
@@ -498,12 +561,31 @@ def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignm
     ).count()
 
 
-def hint_cost_charged(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> float:
-    """The fraction of the points the hints the student asked for cost, together."""
-    costs = HintUnlock.objects.filter(
-        user=user, problem=problem, assignment=assignment, how=HintUnlock.How.REQUEST
-    ).values_list("cost", flat=True)
-    return hints.charged(list(costs))
+_REQUESTED_HINT_COSTS = Prepared(
+    HintUnlock,
+    lambda user_id, problem_id, assignment_id: HintUnlock.objects.filter(
+        user_id=user_id,
+        problem_id=problem_id,
+        assignment_id=assignment_id,
+        how=HintUnlock.How.REQUEST,
+    ).values_list("cost"),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
+
+
+def hint_cost_charged(
+    user: AbstractBaseUser, problem: Problem, assignment: Assignment | None
+) -> float:
+    """The fraction of the points the hints the student asked for cost, together (read on
+    every submit: its SQL is compiled once, ``prepared``)."""
+    if assignment is None:
+        return hints.charged([])  # hints are unlocked in an assignment only
+    rows = _REQUESTED_HINT_COSTS.rows(
+        user_id=user.pk, problem_id=problem.pk, assignment_id=assignment.pk
+    )
+    return hints.charged([cost for (cost,) in rows])
 
 
 def hints_withheld(

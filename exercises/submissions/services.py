@@ -123,8 +123,10 @@ def request_digest(slug: str, assignment_id: int | None, data: Any) -> str:
 def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submission | None:
     """The submission an earlier request with this key made; ``KeyReused`` when that request
     asked for something else."""
-    earlier = Submission.objects.filter(user=user, idempotency_key=key).first()
-    if earlier is not None and earlier.request_digest != digest:
+    found = selectors.submission_with_key(user, key)
+    if found is None:
+        return None
+    if found[1] != digest:
         raise KeyReused(
             gettext(
                 "This Idempotency-Key was already used for a different submission; send a new "
@@ -132,7 +134,7 @@ def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submissi
             ),
             field="Idempotency-Key",
         )
-    return earlier
+    return Submission.objects.get(pk=found[0])
 
 
 @dataclass(frozen=True)
