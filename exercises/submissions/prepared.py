@@ -80,10 +80,14 @@ class Prepared:
             raise ValueError(f"prepared read: {sorted(missing)} did not reach the SQL as given")
         return _Compiled(sql, slots, compiler)
 
+    def alias(self) -> str:
+        """The database this read goes to (what ``Chain.instances`` marks its instances with)."""
+        return router.db_for_read(self._model)
+
     def rows(self, **values: Any) -> list[tuple]:
         if values.keys() != self._params.keys():
             raise TypeError(f"prepared read takes {sorted(self._params)}, got {sorted(values)}")
-        alias = router.db_for_read(self._model)
+        alias = self.alias()
         connection = connections[alias]
         key = (alias, connection.vendor)
         compiled = self._compiled.get(key)
@@ -100,3 +104,46 @@ class Prepared:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+class Chain:
+    """A model and the ones it holds (a ``select_related`` chain) read as plain columns by a
+    ``Prepared`` read and made into the same instances ``select_related`` makes: each link is
+    ``(path, model)``, ``path`` the lookup from the first model (``""`` for itself, then e.g.
+    ``"problem__"``); ``extras`` are annotations read after the models' columns and set on the
+    first instance as attributes."""
+
+    def __init__(self, *links: tuple[str, type[Model]], extras: tuple[str, ...] = ()) -> None:
+        self.links = links
+        self.extras = extras
+        self._attnames = [[f.attname for f in m._meta.concrete_fields] for _, m in links]
+
+    def columns(self) -> list[str]:
+        """The ``values_list`` names, every concrete field of every link, then the extras."""
+        names = [
+            path + name
+            for (path, _), attnames in zip(self.links, self._attnames, strict=True)
+            for name in attnames
+        ]
+        return [*names, *self.extras]
+
+    def instances(self, row: tuple, alias: str) -> list[Model]:
+        """One row as its instances, in the links' order, each link's object cached on the
+        link before it whose path it extends (``problem`` on the item, ``cohort`` on its
+        assignment), the extras set on the first."""
+        made: dict[str, Model | None] = {}
+        at = 0
+        for (path, model), attnames in zip(self.links, self._attnames, strict=True):
+            values = row[at : at + len(attnames)]
+            at += len(attnames)
+            parent, _, name = path[:-2].rpartition("__")
+            holder = made[parent + "__" if parent else ""] if path else None
+            # A nullable relation that is empty (a LEFT JOIN's nulls) is None, as in Django.
+            empty = values[attnames.index(model._meta.pk.attname)] is None
+            made[path] = None if empty else model.from_db(alias, attnames, values)
+            if holder is not None:
+                setattr(holder, name, made[path])
+        first = made[""]
+        for name, value in zip(self.extras, row[at:], strict=True):
+            setattr(first, name, value)
+        return list(made.values())

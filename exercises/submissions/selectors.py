@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
     Count,
@@ -28,6 +29,7 @@ from exercises.errors import BadPayload, NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
+    Cohort,
     Extension,
     HintUnlock,
     Problem,
@@ -43,7 +45,7 @@ from exercises.models.cohort import STAFF_ROLES
 from exercises.models.quiz import QuizSettings
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
-from exercises.submissions.prepared import Prepared
+from exercises.submissions.prepared import Chain, Prepared
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -144,7 +146,7 @@ def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProbl
     return max(items, key=lambda i: (i.assignment.due_at, i.pk))
 
 
-def _visible_items(user: AbstractBaseUser, now: datetime) -> QuerySet[AssignmentProblem]:
+def _visible_items(user_id: int | None, now: datetime) -> QuerySet[AssignmentProblem]:
     """Assignment items the user may open, each with the user's role in its cohort
     (``viewer_role``) and their extension of its assignment (``ext_id``, ``ext_due_at``,
     ``ext_extra_attempts``; None without one), in one query.
@@ -156,27 +158,49 @@ def _visible_items(user: AbstractBaseUser, now: datetime) -> QuerySet[Assignment
     has at most one membership per cohort and one extension per assignment (unique
     constraints), so the joins never repeat an item."""
     opened = Q(assignment__opens_at__isnull=True) | Q(assignment__opens_at__lte=now)
-    return (
-        AssignmentProblem.objects.annotate(
-            viewer=FilteredRelation(
-                "assignment__cohort__memberships",
-                condition=Q(assignment__cohort__memberships__user_id=user.pk),
-            ),
-            own_extension=FilteredRelation(
-                "assignment__extensions",
-                condition=Q(assignment__extensions__user_id=user.pk),
-            ),
-            viewer_role=F("viewer__role"),
-            ext_id=F("own_extension__id"),
-            ext_due_at=F("own_extension__due_at"),
-            ext_extra_attempts=F("own_extension__extra_attempts"),
-        )
-        .filter(
-            Q(viewer__role__in=STAFF_ROLES)
-            | (Q(viewer__role=Role.STUDENT, assignment__published=True) & opened)
-        )
-        .select_related("problem", "assignment", "assignment__cohort")
+    return AssignmentProblem.objects.annotate(
+        viewer=FilteredRelation(
+            "assignment__cohort__memberships",
+            condition=Q(assignment__cohort__memberships__user_id=user_id),
+        ),
+        own_extension=FilteredRelation(
+            "assignment__extensions",
+            condition=Q(assignment__extensions__user_id=user_id),
+        ),
+        viewer_role=F("viewer__role"),
+        ext_id=F("own_extension__id"),
+        ext_due_at=F("own_extension__due_at"),
+        ext_extra_attempts=F("own_extension__extra_attempts"),
+    ).filter(
+        Q(viewer__role__in=STAFF_ROLES)
+        | (Q(viewer__role=Role.STUDENT, assignment__published=True) & opened)
     )
+
+
+_ITEM = Chain(
+    ("", AssignmentProblem),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    extras=("viewer_role", "ext_id", "ext_due_at", "ext_extra_attempts"),
+)
+_ITEMS_OF_PROBLEM = Prepared(
+    AssignmentProblem,
+    lambda user_id, now, slug: (
+        _visible_items(user_id, now).filter(problem__slug=slug).values_list(*_ITEM.columns())
+    ),
+    user_id=int,
+    now=datetime,
+    slug=str,
+)
+
+
+def _items_of_problem(user: AbstractBaseUser, slug: str, now: datetime) -> list[AssignmentProblem]:
+    """``_visible_items`` holding problem ``slug``, as ``select_related`` would make them: the
+    read of every problem open and every submit, its SQL compiled once (``prepared``)."""
+    rows = _ITEMS_OF_PROBLEM.rows(user_id=user.pk, now=now, slug=slug)
+    alias = _ITEMS_OF_PROBLEM.alias()
+    return [_ITEM.instances(row, alias)[0] for row in rows]
 
 
 def _extension_of(item: AssignmentProblem, user: AbstractBaseUser) -> Extension | None:
@@ -203,10 +227,7 @@ def access_problem(
     assignments, ``assignment_id`` names one), or NotFound. One query, plus the quiz rules'
     own for a student's quiz question."""
     now = now or timezone.now()
-    if not user.is_authenticated:
-        items = []
-    else:
-        items = list(_visible_items(user, now).filter(problem__slug=slug))
+    items = _items_of_problem(user, slug, now) if user.is_authenticated else []
     if assignment_id is not None:
         items = [i for i in items if i.assignment_id == assignment_id]
     else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
@@ -325,7 +346,8 @@ def visible_problem_items(
     if not user.is_authenticated:
         return []
     items = (
-        _visible_items(user, now)
+        _visible_items(user.pk, now)
+        .select_related("problem", "assignment", "assignment__cohort")
         .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
         # A row shows a problem's slug, kind, points and title: its spec, hints and code are
         # neither read from the database nor decoded from JSON for every row. (The statement
@@ -416,8 +438,28 @@ def recent_activity(user: AbstractBaseUser, since: datetime) -> RecentActivity:
     return RecentActivity(*rows[0]) if rows else RecentActivity(0, None, 0)
 
 
-def _submissions_with_results() -> QuerySet[Submission]:
-    return Submission.objects.select_related("problem", "assignment", "assignment__cohort", "user")
+_SUBMISSION = Chain(
+    ("", Submission),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    ("user__", get_user_model()),
+)
+_SUBMISSION_BY_ID = Prepared(
+    Submission,
+    lambda submission_id: Submission.objects.filter(pk=submission_id).values_list(
+        *_SUBMISSION.columns()
+    ),
+    submission_id=int,
+)
+
+
+def _submission(submission_id: int) -> Submission | None:
+    """A submission with its problem, assignment, cohort and user, as ``select_related`` of
+    them would read it (without its tests): the read of every poll, its SQL compiled once
+    (``prepared``)."""
+    rows = _SUBMISSION_BY_ID.rows(submission_id=submission_id)
+    return _SUBMISSION.instances(rows[0], _SUBMISSION_BY_ID.alias())[0] if rows else None
 
 
 def _with_tests(submission: Submission) -> Submission:
@@ -431,7 +473,7 @@ def _with_tests(submission: Submission) -> Submission:
 
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     """The owner and the staff of the submission's cohort may read it; others get 404."""
-    submission = _submissions_with_results().filter(pk=submission_id).first()
+    submission = _submission(submission_id)
     if submission is None:
         raise NotFound(
             gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
@@ -482,7 +524,10 @@ def submission_with_key(user: AbstractBaseUser, key: str) -> tuple[int, str] | N
 def reload_submission(submission: Submission) -> Submission:
     """``submission`` read again with its results, after a wait; the caller already passed
     ``access_submission`` for it in this request (access is not decided twice)."""
-    return _with_tests(_submissions_with_results().get(pk=submission.pk))
+    found = _submission(submission.pk)
+    if found is None:
+        raise Submission.DoesNotExist(f"submission {submission.pk} is gone")
+    return _with_tests(found)
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
@@ -613,8 +658,22 @@ def unlocked_hints(
     if assignment is None or not problem.hints:
         return []  # an unlock of a hint the problem does not have is never shown: no query
     by_index = {h.index: h for h in hints.from_json(problem.hints)}
-    rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
+    found = _UNLOCKS.rows(user_id=user_id, problem_id=problem.pk, assignment_id=assignment.pk)
+    alias = _UNLOCKS.alias()
+    rows = [_UNLOCK.instances(row, alias)[0] for row in found]
     return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]
+
+
+_UNLOCK = Chain(("", HintUnlock))
+_UNLOCKS = Prepared(  # read by every open of a problem with hints and every poll of its answers
+    HintUnlock,
+    lambda user_id, problem_id, assignment_id: HintUnlock.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+    ).values_list(*_UNLOCK.columns()),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
 
 
 def hint_state(

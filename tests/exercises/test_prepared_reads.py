@@ -103,3 +103,63 @@ def test_a_prepared_read_counts_as_one_query(world, django_assert_num_queries):
     selectors.attempts_used(student, problems[0], assignment)  # compiled here
     with django_assert_num_queries(1):
         assert selectors.attempts_used(student, problems[0], assignment) == 2
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_the_access_read_makes_the_instances_select_related_makes(
+    world, instructor, outsider, django_assert_num_queries
+):
+    """The items of a problem as the access check reads them (prepared columns made into
+    instances) equal the queryset's, related objects and the user's role and extension
+    included, and reading their relations costs no query."""
+    from exercises.models import Extension
+
+    student, problems, assignment, now = world
+    Extension.objects.create(
+        assignment=assignment, user=student, due_at=now + timedelta(days=3), extra_attempts=2
+    )
+    slug = problems[0].slug
+    for user in (student, instructor, outsider):
+        expected = list(
+            selectors._visible_items(user.pk, now)
+            .filter(problem__slug=slug)
+            .select_related("problem", "assignment", "assignment__cohort")
+        )
+        got = selectors._items_of_problem(user, slug, now)
+        assert len(got) == len(expected) == (0 if user is outsider else 1)
+        for mine, theirs in zip(got, expected, strict=True):
+            with django_assert_num_queries(0):
+                assert _fields(mine) == _fields(theirs)
+                assert _fields(mine.problem) == _fields(theirs.problem)
+                assert _fields(mine.assignment) == _fields(theirs.assignment)
+                assert _fields(mine.assignment.cohort) == _fields(theirs.assignment.cohort)
+                for name in ("viewer_role", "ext_id", "ext_due_at", "ext_extra_attempts"):
+                    assert getattr(mine, name) == getattr(theirs, name)
+    assert selectors._items_of_problem(student, slug, now)[0].ext_extra_attempts == 2
+
+
+@pytest.mark.django_db
+def test_the_poll_read_makes_the_instances_select_related_makes(world, django_assert_num_queries):
+    """A submission as the poll reads it equals ``select_related``'s, its empty assignment
+    (a submission outside any) included."""
+    student, problems, _, _ = world
+    outside = Submission.objects.create(
+        user=student, problem=problems[1], payload={"answer": 1}, max_score=1.0
+    )
+    related = ("problem", "assignment", "assignment__cohort", "user")
+    for expected in Submission.objects.select_related(*related):
+        with django_assert_num_queries(1):
+            got = selectors._submission(expected.pk)
+            assert _fields(got) == _fields(expected)
+            assert _fields(got.problem) == _fields(expected.problem)
+            assert _fields(got.user) == _fields(expected.user)
+            if expected.assignment is None:
+                assert got.assignment is None and expected.pk == outside.pk
+            else:
+                assert _fields(got.assignment) == _fields(expected.assignment)
+                assert _fields(got.assignment.cohort) == _fields(expected.assignment.cohort)
+    assert selectors._submission(-1) is None
