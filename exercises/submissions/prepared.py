@@ -111,15 +111,25 @@ class Chain:
     ``Prepared`` read and made into the same instances ``select_related`` makes: each link is
     ``(path, model)``, ``path`` the lookup from the first model (``""`` for itself, then e.g.
     ``"problem__"``); ``extras`` are annotations read after the models' columns and set on the
-    first instance as attributes."""
+    first instance as attributes. ``deferred`` names fields (by their full path) left unread,
+    as ``QuerySet.defer`` leaves them: read from the database if ever touched."""
 
-    def __init__(self, *links: tuple[str, type[Model]], extras: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        *links: tuple[str, type[Model]],
+        extras: tuple[str, ...] = (),
+        deferred: tuple[str, ...] = (),
+    ) -> None:
         self.links = links
         self.extras = extras
-        self._attnames = [[f.attname for f in m._meta.concrete_fields] for _, m in links]
+        self._attnames = [
+            [f.attname for f in m._meta.concrete_fields if path + f.name not in deferred]
+            for path, m in links
+        ]
 
     def columns(self) -> list[str]:
-        """The ``values_list`` names, every concrete field of every link, then the extras."""
+        """The ``values_list`` names, every concrete field of every link (but the deferred),
+        then the extras."""
         names = [
             path + name
             for (path, _), attnames in zip(self.links, self._attnames, strict=True)

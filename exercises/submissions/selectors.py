@@ -338,6 +338,29 @@ _UNLISTED_PROBLEM_FIELDS = tuple(
 )
 
 
+# A row of the list shows a problem's slug, kind, points and title: its spec, hints and code are
+# neither read from the database nor decoded from JSON for every row. (The statement stays: a
+# problem without text rows is its own English text, ``Problem.text``.)
+_LISTED_ITEM = Chain(
+    ("", AssignmentProblem),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    deferred=_UNLISTED_PROBLEM_FIELDS,
+)
+_LISTED_ITEMS = Prepared(  # the problem list, every student's first request
+    AssignmentProblem,
+    lambda user_id, now: (
+        _visible_items(user_id, now)
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
+        .order_by("assignment__due_at", "assignment_id", "order", "id")
+        .values_list(*_LISTED_ITEM.columns())
+    ),
+    user_id=int,
+    now=datetime,
+)
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
@@ -345,18 +368,12 @@ def visible_problem_items(
     now = now or timezone.now()
     if not user.is_authenticated:
         return []
-    items = (
-        _visible_items(user.pk, now)
-        .select_related("problem", "assignment", "assignment__cohort")
-        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
-        # A row shows a problem's slug, kind, points and title: its spec, hints and code are
-        # neither read from the database nor decoded from JSON for every row. (The statement
-        # stays: a problem without text rows is its own English text, ``Problem.text``.)
-        .defer(*_UNLISTED_PROBLEM_FIELDS)
-        .prefetch_related(  # titles in the reader's language
-            Prefetch("problem__texts", queryset=ProblemText.objects.defer("statement"))
-        )
-        .order_by("assignment__due_at", "assignment_id", "order", "id")
+    rows = _LISTED_ITEMS.rows(user_id=user.pk, now=now)
+    alias = _LISTED_ITEMS.alias()
+    items = [_LISTED_ITEM.instances(row, alias)[0] for row in rows]
+    prefetch_related_objects(  # titles in the reader's language
+        [item.problem for item in items],
+        Prefetch("texts", queryset=ProblemText.objects.defer("statement")),
     )
     by_problem: dict[int, list[AssignmentProblem]] = {}
     for item in items:
