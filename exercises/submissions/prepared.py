@@ -35,7 +35,9 @@ _BASE_TIME = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 def _marker(kind: type, n: int) -> Any:
     """The ``n``-th marker of a parameter kind: values no real request sends."""
     if kind is int:
-        return -7_300_000_000_000 - n
+        # Negative (no id is) yet within a 32-bit column's range: Django answers a lookup out
+        # of a field's range with "no rows" without writing SQL for it.
+        return -2_000_000_000 - n
     if kind is str:
         return f"\x1fprepared-marker-{n}\x1f"
     if kind is datetime:

@@ -38,6 +38,7 @@ from exercises.models import (
 from exercises.quizzes import rules as quiz_rules
 from exercises.submissions import grade_events, selectors
 from exercises.submissions.payloads import clean_payload
+from exercises.submissions.prepared import Prepared
 from grader.grading import unreadable_reason
 from grader.results import Grade
 
@@ -137,6 +138,21 @@ def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submissi
     return Submission.objects.get(pk=found[0])
 
 
+_USER_ROW_LOCK = Prepared(
+    get_user_model(),
+    lambda user_id: (
+        get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk")
+    ),
+    user_id=int,
+)
+
+
+def _lock_user(user: AbstractBaseUser) -> None:
+    """Lock the user's row until the transaction ends: a student's submits and hint requests
+    take turns (no model is built; the SQL is compiled once, ``prepared``)."""
+    _USER_ROW_LOCK.rows(user_id=user.pk)
+
+
 @dataclass(frozen=True)
 class Submitted:
     submission: Submission
@@ -204,9 +220,8 @@ def submit(
         )
     _check_rate(user, now)
     with transaction.atomic():
-        # Lock the user's row so two concurrent requests cannot both take the last attempt
-        # (only its id is read: the row is locked, no model is built).
-        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        # Lock the user's row so two concurrent requests cannot both take the last attempt.
+        _lock_user(user)
         if key is not None:
             earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
             if earlier is not None:
@@ -757,7 +772,7 @@ def request_hint(
     with transaction.atomic():
         # The lock submit_answer takes: a submission and a request of the same student are
         # ordered, so the submission's hint_cost sees the request or was sent before it.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        _lock_user(user)
         unlock, _ = HintUnlock.objects.get_or_create(
             user=user,
             problem=access.problem,

@@ -163,3 +163,16 @@ def test_the_poll_read_makes_the_instances_select_related_makes(world, django_as
                 assert _fields(got.assignment) == _fields(expected.assignment)
                 assert _fields(got.assignment.cohort) == _fields(expected.assignment.cohort)
     assert selectors._submission(-1) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submit_lock_compiles_on_a_32_bit_user_id(student):
+    """The lock's read filters ``auth.User``'s 32-bit primary key: its marker must be a value
+    that column can hold (an out-of-range one compiled to nothing, a 500 on every submit)."""
+    from django.db import transaction
+
+    from exercises.submissions import services
+
+    for _ in range(2):
+        with transaction.atomic():
+            services._lock_user(student)
