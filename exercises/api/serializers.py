@@ -162,14 +162,15 @@ def _when(value: datetime | None) -> str | None:
 
 def _test_body(test) -> dict[str, Any]:
     hidden = bool(test.hidden)
+    data = {str(k): v for k, v in test.data.items()}
     return {
         "name": str(test.name),
         "passed": bool(test.passed),
         "points": float(test.points),
         "max_points": float(test.max_points),
-        "message": "" if hidden else grading_texts.shown_test_message(str(test.message), test.data),
+        "message": "" if hidden else grading_texts.shown_test_message(str(test.message), data),
         "hidden": hidden,
-        "data": {} if hidden else grading_texts.shown_test_data(test.data),
+        "data": {} if hidden else grading_texts.shown_test_data(data),
     }
 
 
@@ -180,6 +181,7 @@ def submission_body(submission) -> dict[str, Any]:
     request a waiting or polling client sends most; ``make bench BENCH_ARGS=webcpu``). The
     serializer stays the schema; a test holds the two to the same output."""
     graded = submission.status == "graded"
+    feedback = submission.feedback
     return {
         "id": int(submission.pk),
         "problem": str(submission.problem.slug),
@@ -190,10 +192,8 @@ def submission_body(submission) -> dict[str, Any]:
         "max_score": float(submission.max_score),
         "attempt": int(submission.attempt_number),
         "late": bool(submission.late),
-        "feedback": grading_texts.shown_feedback(
-            {str(k): v for k, v in submission.feedback.items()}
-        ),
-        "feedback_language": grading_texts.feedback_language(submission.feedback),
+        "feedback": grading_texts.shown_feedback({str(k): v for k, v in feedback.items()}),
+        "feedback_language": grading_texts.feedback_language(feedback),
         "tests": [_test_body(t) for t in submission.tests.all()] if graded else [],
         "created_at": _when(submission.created_at),
         "graded_at": _when(submission.graded_at),

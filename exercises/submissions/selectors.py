@@ -8,8 +8,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -19,9 +29,11 @@ from exercises.errors import BadPayload, NotFound
 from exercises.models import (
     Assignment,
     AssignmentProblem,
+    Cohort,
     Extension,
     HintUnlock,
     Problem,
+    ProblemText,
     QuizAccommodation,
     QuizAttempt,
     Role,
@@ -29,9 +41,11 @@ from exercises.models import (
     Submission,
     Verdict,
 )
+from exercises.models.cohort import STAFF_ROLES
 from exercises.models.quiz import QuizSettings
 from exercises.models.submission import PENDING_STATUSES
 from exercises.quizzes import rules as quiz_rules
+from exercises.submissions.prepared import Chain, Prepared
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
@@ -132,6 +146,76 @@ def _pick_item(items: list[AssignmentProblem], now: datetime) -> AssignmentProbl
     return max(items, key=lambda i: (i.assignment.due_at, i.pk))
 
 
+def _visible_items(user_id: int | None, now: datetime) -> QuerySet[AssignmentProblem]:
+    """Assignment items the user may open, each with the user's role in its cohort
+    (``viewer_role``) and their extension of its assignment (``ext_id``, ``ext_due_at``,
+    ``ext_extra_attempts``; None without one), in one query.
+
+    The same rule as ``visible_assignments`` (staff see all of their cohorts' assignments,
+    students the published, opened ones), written as joins on the user's own membership and
+    extension rather than as subqueries, so that the access check of every problem open and
+    every submit is one query instead of three (the items, the role, the extension). A user
+    has at most one membership per cohort and one extension per assignment (unique
+    constraints), so the joins never repeat an item."""
+    opened = Q(assignment__opens_at__isnull=True) | Q(assignment__opens_at__lte=now)
+    return AssignmentProblem.objects.annotate(
+        viewer=FilteredRelation(
+            "assignment__cohort__memberships",
+            condition=Q(assignment__cohort__memberships__user_id=user_id),
+        ),
+        own_extension=FilteredRelation(
+            "assignment__extensions",
+            condition=Q(assignment__extensions__user_id=user_id),
+        ),
+        viewer_role=F("viewer__role"),
+        ext_id=F("own_extension__id"),
+        ext_due_at=F("own_extension__due_at"),
+        ext_extra_attempts=F("own_extension__extra_attempts"),
+    ).filter(
+        Q(viewer__role__in=STAFF_ROLES)
+        | (Q(viewer__role=Role.STUDENT, assignment__published=True) & opened)
+    )
+
+
+_ITEM = Chain(
+    ("", AssignmentProblem),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    extras=("viewer_role", "ext_id", "ext_due_at", "ext_extra_attempts"),
+)
+_ITEMS_OF_PROBLEM = Prepared(
+    AssignmentProblem,
+    lambda user_id, now, slug: (
+        _visible_items(user_id, now).filter(problem__slug=slug).values_list(*_ITEM.columns())
+    ),
+    user_id=int,
+    now=datetime,
+    slug=str,
+)
+
+
+def _items_of_problem(user: AbstractBaseUser, slug: str, now: datetime) -> list[AssignmentProblem]:
+    """``_visible_items`` holding problem ``slug``, as ``select_related`` would make them: the
+    read of every problem open and every submit, its SQL compiled once (``prepared``)."""
+    rows = _ITEMS_OF_PROBLEM.rows(user_id=user.pk, now=now, slug=slug)
+    alias = _ITEMS_OF_PROBLEM.alias()
+    return [_ITEM.instances(row, alias)[0] for row in rows]
+
+
+def _extension_of(item: AssignmentProblem, user: AbstractBaseUser) -> Extension | None:
+    """The user's extension as ``_visible_items`` read it with the item (not saved again)."""
+    if item.ext_id is None:
+        return None
+    return Extension(
+        pk=item.ext_id,
+        assignment=item.assignment,
+        user_id=user.pk,
+        due_at=item.ext_due_at,
+        extra_attempts=item.ext_extra_attempts,
+    )
+
+
 def access_problem(
     user: AbstractBaseUser,
     slug: str,
@@ -139,12 +223,11 @@ def access_problem(
     assignment_id: int | None = None,
     now: datetime | None = None,
 ) -> ProblemAccess:
+    """The problem ``slug`` as ``user`` meets it (``_pick_item`` chooses among several
+    assignments, ``assignment_id`` names one), or NotFound. One query, plus the quiz rules'
+    own for a student's quiz question."""
     now = now or timezone.now()
-    items = list(
-        AssignmentProblem.objects.filter(
-            problem__slug=slug, assignment__in=visible_assignments(user, now)
-        ).select_related("problem", "assignment", "assignment__cohort")
-    )
+    items = _items_of_problem(user, slug, now) if user.is_authenticated else []
     if assignment_id is not None:
         items = [i for i in items if i.assignment_id == assignment_id]
     else:  # quiz questions are reached only by naming the quiz (?assignment=<id>)
@@ -155,10 +238,10 @@ def access_problem(
             code="problem_not_found",
         )
     item = _pick_item(items, now)
-    role = access.role_in(user, item.assignment.cohort) or Role.STUDENT
+    role = item.viewer_role or Role.STUDENT
     if item.assignment.type == Assignment.Type.QUIZ and not access.is_staff_role(role):
         quiz_rules.require_drawn(user, item)  # started, and this question is in their draw
-    extension = Extension.objects.filter(assignment=item.assignment, user=user).first()
+    extension = _extension_of(item, user)
     return ProblemAccess(item.problem, item, role, terms_for(item.assignment, extension))
 
 
@@ -241,17 +324,56 @@ def assignments_holding(
     )
 
 
+_UNLISTED_PROBLEM_FIELDS = tuple(
+    f"problem__{name}"
+    for name in (
+        "tags",
+        "spec",
+        "limits",
+        "starter_code",
+        "hints",
+        "source_path",
+        "content_hash",
+    )
+)
+
+
+# A row of the list shows a problem's slug, kind, points and title: its spec, hints and code are
+# neither read from the database nor decoded from JSON for every row. (The statement stays: a
+# problem without text rows is its own English text, ``Problem.text``.)
+_LISTED_ITEM = Chain(
+    ("", AssignmentProblem),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    deferred=_UNLISTED_PROBLEM_FIELDS,
+)
+_LISTED_ITEMS = Prepared(  # the problem list, every student's first request
+    AssignmentProblem,
+    lambda user_id, now: (
+        _visible_items(user_id, now)
+        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
+        .order_by("assignment__due_at", "assignment_id", "order", "id")
+        .values_list(*_LISTED_ITEM.columns())
+    ),
+    user_id=int,
+    now=datetime,
+)
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:
     """One row per problem the user can open (the assignment they'd work on it in)."""
     now = now or timezone.now()
-    items = (
-        AssignmentProblem.objects.filter(assignment__in=visible_assignments(user, now))
-        .exclude(assignment__type=Assignment.Type.QUIZ)  # listed on their quiz's page instead
-        .select_related("problem", "assignment", "assignment__cohort")
-        .prefetch_related("problem__texts")  # titles in the reader's language
-        .order_by("assignment__due_at", "assignment_id", "order", "id")
+    if not user.is_authenticated:
+        return []
+    rows = _LISTED_ITEMS.rows(user_id=user.pk, now=now)
+    alias = _LISTED_ITEMS.alias()
+    items = [_LISTED_ITEM.instances(row, alias)[0] for row in rows]
+    prefetch_related_objects(  # titles in the reader's language
+        [item.problem for item in items],
+        Prefetch("texts", queryset=ProblemText.objects.defer("statement")),
     )
     by_problem: dict[int, list[AssignmentProblem]] = {}
     for item in items:
@@ -268,50 +390,161 @@ def visible_problem_items(
     )
 
 
-def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> int:
-    """Attempts that count: infrastructure errors and unreadable answers use none."""
-    return (
-        Submission.objects.filter(user=user, problem=problem, assignment=assignment)
+_ATTEMPTS_USED = Prepared(
+    Submission,
+    lambda user_id, problem_id, assignment_id: (
+        Submission.objects.filter(
+            user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+        )
         .counting()
-        .count()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("n")
+    ),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
+
+
+def attempts_used(user: AbstractBaseUser, problem: Problem, assignment: Assignment | None) -> int:
+    """Attempts that count: infrastructure errors and unreadable answers use none. (Asked on
+    every problem open and every submit: its SQL is compiled once, ``prepared``.)"""
+    if assignment is None:
+        return (
+            Submission.objects.filter(user=user, problem=problem, assignment=None)
+            .counting()
+            .count()
+        )
+    rows = _ATTEMPTS_USED.rows(user_id=user.pk, problem_id=problem.pk, assignment_id=assignment.pk)
+    return rows[0][0] if rows else 0
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    """What the submission rate limits look at: the user's submissions since ``since`` (how
+    many, and when the first of them came) and those still waiting for a grader."""
+
+    recent: int
+    first_recent_at: datetime | None
+    pending: int
+
+
+def _recent_activity(user_id: int, since: datetime) -> QuerySet:
+    recent = Q(created_at__gt=since)
+    pending = Q(status__in=PENDING_STATUSES)
+    return (
+        Submission.objects.filter(recent | pending, user_id=user_id)
+        .values("user_id")
+        .annotate(
+            recent=Count("id", filter=recent),
+            first_recent_at=Min("created_at", filter=recent),
+            pending=Count("id", filter=pending),
+        )
+        .values_list("recent", "first_recent_at", "pending")
     )
 
 
-def pending_count(user: AbstractBaseUser) -> int:
-    return Submission.objects.filter(user=user, status__in=PENDING_STATUSES).count()
+_RECENT_ACTIVITY = Prepared(Submission, _recent_activity, user_id=int, since=datetime)
 
 
-def _submissions_with_results() -> QuerySet[Submission]:
-    return Submission.objects.select_related(
-        "problem", "assignment", "assignment__cohort", "user"
-    ).prefetch_related(Prefetch("tests"))
+def recent_activity(user: AbstractBaseUser, since: datetime) -> RecentActivity:
+    """Both rate limits' figures in one query (a submit asks for both every time), reading only
+    the user's rows that are recent or pending, however many attempts they made before."""
+    rows = _RECENT_ACTIVITY.rows(user_id=user.pk, since=since)
+    return RecentActivity(*rows[0]) if rows else RecentActivity(0, None, 0)
+
+
+_SUBMISSION = Chain(
+    ("", Submission),
+    ("problem__", Problem),
+    ("assignment__", Assignment),
+    ("assignment__cohort__", Cohort),
+    ("user__", get_user_model()),
+)
+_SUBMISSION_BY_ID = Prepared(
+    Submission,
+    lambda submission_id: Submission.objects.filter(pk=submission_id).values_list(
+        *_SUBMISSION.columns()
+    ),
+    submission_id=int,
+)
+
+
+def _submission(submission_id: int) -> Submission | None:
+    """A submission with its problem, assignment, cohort and user, as ``select_related`` of
+    them would read it (without its tests): the read of every poll, its SQL compiled once
+    (``prepared``)."""
+    rows = _SUBMISSION_BY_ID.rows(submission_id=submission_id)
+    return _SUBMISSION.instances(rows[0], _SUBMISSION_BY_ID.alias())[0] if rows else None
+
+
+def _with_tests(submission: Submission) -> Submission:
+    """``submission`` with its test results read, when it has any to show: a pending one (the
+    first read of every ``?wait``) has none yet, and reading it costs no query for them; one
+    that has some after all (a regrade in progress) reads them when shown."""
+    if not submission.is_pending:
+        prefetch_related_objects([submission], "tests")
+    return submission
 
 
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:
     """The owner and the staff of the submission's cohort may read it; others get 404."""
-    submission = _submissions_with_results().filter(pk=submission_id).first()
+    submission = _submission(submission_id)
     if submission is None:
         raise NotFound(
             gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
         )
     if submission.user_id == user.pk:
-        return submission
+        return _with_tests(submission)
     if submission.assignment and access.staff_of(user, submission.assignment.cohort_id):
-        return submission
+        return _with_tests(submission)
     raise NotFound(
         gettext("No submission %(id)s.") % {"id": submission_id}, code="submission_not_found"
     )
 
 
+_IS_FINAL = Prepared(
+    Submission,
+    lambda submission_id: (
+        Submission.objects.filter(pk=submission_id)
+        .exclude(status__in=PENDING_STATUSES)
+        .values_list("pk")[:1]
+    ),
+    submission_id=int,
+)
+
+
 def submission_is_final(submission_id: int) -> bool:
-    """Graded or ended in error: what a request waiting for the grade reads (one query)."""
-    return Submission.objects.filter(pk=submission_id).exclude(status__in=PENDING_STATUSES).exists()
+    """Graded or ended in error: what a request waiting for the grade reads (one query, its SQL
+    compiled once: a waiting request may ask it several times)."""
+    return bool(_IS_FINAL.rows(submission_id=submission_id))
+
+
+_KEYED = Prepared(
+    Submission,
+    lambda user_id, key: Submission.objects.filter(
+        user_id=user_id, idempotency_key=key
+    ).values_list("pk", "request_digest")[:1],
+    user_id=int,
+    key=str,
+)
+
+
+def submission_with_key(user: AbstractBaseUser, key: str) -> tuple[int, str] | None:
+    """``(id, request_digest)`` of the user's submission made with this Idempotency-Key, or
+    None (asked twice by every keyed submit, almost always for a new key)."""
+    rows = _KEYED.rows(user_id=user.pk, key=key)
+    return rows[0] if rows else None
 
 
 def reload_submission(submission: Submission) -> Submission:
     """``submission`` read again with its results, after a wait; the caller already passed
     ``access_submission`` for it in this request (access is not decided twice)."""
-    return _submissions_with_results().get(pk=submission.pk)
+    found = _submission(submission.pk)
+    if found is None:
+        raise Submission.DoesNotExist(f"submission {submission.pk} is gone")
+    return _with_tests(found)
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
@@ -390,12 +623,31 @@ def wrong_attempts(user: AbstractBaseUser, problem: Problem, assignment: Assignm
     ).count()
 
 
-def hint_cost_charged(user: AbstractBaseUser, problem: Problem, assignment: Assignment) -> float:
-    """The fraction of the points the hints the student asked for cost, together."""
-    costs = HintUnlock.objects.filter(
-        user=user, problem=problem, assignment=assignment, how=HintUnlock.How.REQUEST
-    ).values_list("cost", flat=True)
-    return hints.charged(list(costs))
+_REQUESTED_HINT_COSTS = Prepared(
+    HintUnlock,
+    lambda user_id, problem_id, assignment_id: HintUnlock.objects.filter(
+        user_id=user_id,
+        problem_id=problem_id,
+        assignment_id=assignment_id,
+        how=HintUnlock.How.REQUEST,
+    ).values_list("cost"),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
+
+
+def hint_cost_charged(
+    user: AbstractBaseUser, problem: Problem, assignment: Assignment | None
+) -> float:
+    """The fraction of the points the hints the student asked for cost, together (read on
+    every submit: its SQL is compiled once, ``prepared``)."""
+    if assignment is None:
+        return hints.charged([])  # hints are unlocked in an assignment only
+    rows = _REQUESTED_HINT_COSTS.rows(
+        user_id=user.pk, problem_id=problem.pk, assignment_id=assignment.pk
+    )
+    return hints.charged([cost for (cost,) in rows])
 
 
 def hints_withheld(
@@ -420,11 +672,25 @@ def unlocked_hints(
     user_id: int, problem: Problem, assignment: Assignment | None
 ) -> list[tuple[hints.Hint, HintUnlock]]:
     """The student's unlocked hints of ``problem`` in ``assignment``, in the file's order."""
-    if assignment is None:
-        return []
+    if assignment is None or not problem.hints:
+        return []  # an unlock of a hint the problem does not have is never shown: no query
     by_index = {h.index: h for h in hints.from_json(problem.hints)}
-    rows = HintUnlock.objects.filter(user_id=user_id, problem=problem, assignment=assignment)
+    found = _UNLOCKS.rows(user_id=user_id, problem_id=problem.pk, assignment_id=assignment.pk)
+    alias = _UNLOCKS.alias()
+    rows = [_UNLOCK.instances(row, alias)[0] for row in found]
     return [(by_index[r.hint_index], r) for r in rows if r.hint_index in by_index]
+
+
+_UNLOCK = Chain(("", HintUnlock))
+_UNLOCKS = Prepared(  # read by every open of a problem with hints and every poll of its answers
+    HintUnlock,
+    lambda user_id, problem_id, assignment_id: HintUnlock.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+    ).values_list(*_UNLOCK.columns()),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
 
 
 def hint_state(

@@ -38,6 +38,7 @@ from exercises.models import (
 from exercises.quizzes import rules as quiz_rules
 from exercises.submissions import grade_events, selectors
 from exercises.submissions.payloads import clean_payload
+from exercises.submissions.prepared import Prepared
 from grader.grading import unreadable_reason
 from grader.results import Grade
 
@@ -68,21 +69,19 @@ def current_seed(user: AbstractBaseUser, access: selectors.ProblemAccess) -> int
 
 # --- Submitting ---------------------------------------------------------------------------------
 def _check_rate(user: AbstractBaseUser, now: datetime) -> None:
+    """The two submission limits: so many a minute, so many waiting for a grader at once."""
     limits = settings.STRIDE
-    window_start = now - timedelta(seconds=60)
-    recent = list(
-        Submission.objects.filter(user=user, created_at__gt=window_start)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)[: limits["SUBMISSIONS_PER_MINUTE"]]
-    )
-    if len(recent) >= limits["SUBMISSIONS_PER_MINUTE"]:
-        retry_after = (recent[0] + timedelta(seconds=60) - now).total_seconds()
+    per_minute = limits["SUBMISSIONS_PER_MINUTE"]
+    activity = selectors.recent_activity(user, now - timedelta(seconds=60))
+    if activity.recent >= per_minute:
+        # the oldest of the minute's submissions leaves the window first
+        retry_after = (activity.first_recent_at + timedelta(seconds=60) - now).total_seconds()
         raise RateLimited(
             gettext("You can send %(limit)d submissions a minute; try again in %(wait)d s.")
-            % {"limit": limits["SUBMISSIONS_PER_MINUTE"], "wait": max(1, int(retry_after) + 1)},
+            % {"limit": per_minute, "wait": max(1, int(retry_after) + 1)},
             retry_after=int(retry_after) + 1,
         )
-    if selectors.pending_count(user) >= limits["MAX_PENDING_PER_USER"]:
+    if activity.pending >= limits["MAX_PENDING_PER_USER"]:
         raise RateLimited(
             gettext(
                 "You already have %(limit)d submissions waiting to be graded; wait for their "
@@ -125,8 +124,10 @@ def request_digest(slug: str, assignment_id: int | None, data: Any) -> str:
 def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submission | None:
     """The submission an earlier request with this key made; ``KeyReused`` when that request
     asked for something else."""
-    earlier = Submission.objects.filter(user=user, idempotency_key=key).first()
-    if earlier is not None and earlier.request_digest != digest:
+    found = selectors.submission_with_key(user, key)
+    if found is None:
+        return None
+    if found[1] != digest:
         raise KeyReused(
             gettext(
                 "This Idempotency-Key was already used for a different submission; send a new "
@@ -134,7 +135,22 @@ def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submissi
             ),
             field="Idempotency-Key",
         )
-    return earlier
+    return Submission.objects.get(pk=found[0])
+
+
+_USER_ROW_LOCK = Prepared(
+    get_user_model(),
+    lambda user_id: (
+        get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk")
+    ),
+    user_id=int,
+)
+
+
+def _lock_user(user: AbstractBaseUser) -> None:
+    """Lock the user's row until the transaction ends: a student's submits and hint requests
+    take turns (no model is built; the SQL is compiled once, ``prepared``)."""
+    _USER_ROW_LOCK.rows(user_id=user.pk)
 
 
 @dataclass(frozen=True)
@@ -205,7 +221,7 @@ def submit(
     _check_rate(user, now)
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        _lock_user(user)
         if key is not None:
             earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
             if earlier is not None:
@@ -756,7 +772,7 @@ def request_hint(
     with transaction.atomic():
         # The lock submit_answer takes: a submission and a request of the same student are
         # ordered, so the submission's hint_cost sees the request or was sent before it.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        _lock_user(user)
         unlock, _ = HintUnlock.objects.get_or_create(
             user=user,
             problem=access.problem,

@@ -11,6 +11,7 @@ from freezegun import freeze_time
 
 from exercises.ops import health, tasks
 from grader import sandbox
+from tests.conftest import need
 from tests.workers import running_worker, wait_for
 
 
@@ -58,3 +59,54 @@ def test_a_running_worker_and_its_beat_keep_the_heartbeat_fresh(client):
             timeout=30,
             message="the beat never renewed the heartbeat",
         )
+
+
+def _counting_connects(monkeypatch) -> list[int]:
+    """Every broker connection kombu opens in this process, counted."""
+    from kombu import Connection
+
+    opened: list[int] = []
+    establish = Connection._establish_connection
+
+    def counted(self):
+        opened.append(1)
+        return establish(self)
+
+    monkeypatch.setattr(Connection, "_establish_connection", counted)
+    return opened
+
+
+def test_healthz_checks_the_broker_over_a_pooled_connection(client, db, monkeypatch):
+    """/healthz reaches the broker every time, but connects once: each new connection cost
+    most of a /healthz's CPU (``make bench BENCH_ARGS=webcpu``)."""
+    from django.conf import settings
+
+    need(bool(settings.REDIS_URL), "REDIS_URL is not set: the demo's broker has no connection")
+    assert client.get("/healthz").json()["broker"] == "ok"  # the pool holds one from here on
+    opened = _counting_connects(monkeypatch)
+    for _ in range(5):
+        assert client.get("/healthz").json()["broker"] == "ok"
+    assert opened == []
+
+
+def test_a_broker_that_stops_answering_is_reported_and_its_connection_dropped(
+    client, db, monkeypatch
+):
+    from django.conf import settings
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    need(bool(settings.REDIS_URL), "REDIS_URL is not set: the demo's broker has no connection")
+    assert client.get("/healthz").json()["broker"] == "ok"
+
+    def down(self, *args, **kwargs):
+        raise RedisConnectionError("the broker went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Redis, "ping", down)
+        body = client.get("/healthz").json()
+    assert body["broker"] == "error: ConnectionError"
+    assert body["ok"] is False
+    opened = _counting_connects(monkeypatch)
+    assert client.get("/healthz").json()["broker"] == "ok"
+    assert opened == [1]  # the broken connection was not pooled again: a new one was made

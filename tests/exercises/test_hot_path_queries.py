@@ -19,16 +19,19 @@ from tests.exercises.conftest import SIZE_SPEC
 
 SLUG = "target-problem"
 # Measured on PostgreSQL; each includes the token or session lookup (the token's as a process
-# makes it the first time: ``cold`` forgets what a process remembers before each measure). Submit:
-# the access check (3), the rate limits (2), the user's row lock, the attempt count and the
-# insert, and the savepoint pair of running inside the test's transaction. Leaderboard: the
-# first read of a new version, which computes the students' view once (later reads make fewer).
+# makes it the first time: ``cold`` forgets what a process remembers before each measure). Submit
+# (without an Idempotency-Key): the access check (one query: the items with the user's role and
+# extension joined), both rate limits (one), the user's row lock, the attempt count, the
+# requested hints' cost, the insert, and the savepoint pair of running inside the test's
+# transaction. Leaderboard:
+# the first read of a new version, which computes the students' view once (later reads make
+# fewer).
 BUDGETS = {
-    "problem page": 11,  # with the statement in the reader's language, the other assignments
+    "problem page": 9,  # with the statement in the reader's language, the other assignments
     "problem list": 3,  # with the titles in the reader's language
-    "problem detail": 6,  # with the statement in the reader's language
-    "submit": 12,  # includes reading the on-request hints' cost the submission carries
-    "submission poll": 4,  # the hints the student has unlocked, beside the grade
+    "problem detail": 4,  # the access check, the attempts, the statement in the reader's language
+    "submit": 9,
+    "submission poll": 3,  # a problem without hints reads no unlocked hints
     "leaderboard": 7,
 }
 

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from exercises.api.serializers import SubmissionSerializer, submission_body
 from exercises.models import Status, Submission, TestResult, Verdict
-from exercises.submissions.selectors import _submissions_with_results
-from grader.kinds import get_kind
+from exercises.submissions import selectors
+from grader.texts import Text, catalogue
 from tests import factories
 from tests.exercises.conftest import SIZE_SPEC
 
@@ -58,25 +58,37 @@ def submissions(cohort, student):
     error = Submission.objects.create(
         **common, status=Status.ERROR, error_message="Grading failed: Timeout"
     )
-    kind = get_kind("number")
-    real = kind.grade(SIZE_SPEC, kind.generate(SIZE_SPEC, 1), 12345)  # texts with keys and facts
-    diagnosed = Submission.objects.create(
+    catalogue()  # the kinds define their texts when imported
+    not_right = Text("number.not-right", {"value": 3})
+    in_korean = Submission.objects.create(
         **common,
         assignment=assignment,
         status=Status.GRADED,
         verdict=Verdict.INCORRECT,
         score=0.0,
-        feedback=real.feedback,
+        feedback={"message": not_right.render(), "texts": {"message": not_right.to_json()}},
     )
-    return [graded.pk, pending.pk, error.pk, diagnosed.pk]
+    TestResult.objects.create(
+        submission=in_korean,
+        name="answer",
+        passed=False,
+        points=0,
+        max_points=1,
+        message=not_right.render(),
+        data={"got": 3, "texts": {"message": not_right.to_json()}},
+    )
+    return [graded.pk, pending.pk, error.pk, in_korean.pk]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_the_body_is_the_serializers_field_for_field(submissions, zone, language):
+def test_the_body_is_the_serializers_field_for_field(submissions, student, zone, language):
+    """Field for field, with the feedback and the tests' messages in the reader's language
+    (``feedback_language`` included: the body once left it out)."""
     with timezone.override(zone), translation.override(language):
-        for submission in _submissions_with_results().filter(pk__in=submissions):
+        for pk in submissions:  # as the poll reads it: the prepared read, then its tests
+            submission = selectors.access_submission(student, pk)
             expected = SubmissionSerializer(submission).data
             body = submission_body(submission)
             assert body == expected
