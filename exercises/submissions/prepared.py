@@ -40,7 +40,9 @@ def _marker(kind: type, n: int) -> Any:
         return -2_000_000_000 - n
     if kind is str:
         return f"\x1fprepared-marker-{n}\x1f"
-    if kind is datetime:
+    # Subclass either way: a test clock (freezegun) swaps this module's ``datetime`` for a
+    # subclass while it runs, and a read may first compile then.
+    if isinstance(kind, type) and (issubclass(kind, datetime) or issubclass(datetime, kind)):
         return _BASE_TIME + timedelta(microseconds=n + 1)
     raise TypeError(f"a prepared read takes int, str or datetime values, not {kind.__name__}")
 

@@ -4,10 +4,11 @@ not reach the SQL as given."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from exercises.models import Status, Submission, Verdict
 from exercises.models.submission import PENDING_STATUSES
@@ -95,6 +96,23 @@ def test_a_read_whose_value_the_orm_rewrites_is_refused_when_it_compiles(student
     )
     with pytest.raises(ValueError, match="did not reach the SQL"):
         read.rows(key="abc")
+
+
+@pytest.mark.django_db
+def test_a_read_first_compiled_under_a_frozen_clock_compiles(student):
+    """A quiz test freezes the clock (freezegun swaps ``datetime`` for a subclass in every
+    module): a prepared read compiled for the first time then still takes its time value."""
+
+    read = Prepared(
+        Submission,
+        lambda user_id, since: Submission.objects.filter(
+            user_id=user_id, created_at__gte=since
+        ).values_list("pk"),
+        user_id=int,
+        since=datetime,
+    )
+    with freeze_time("2026-03-02 09:00:00"):
+        assert read.rows(user_id=student.pk, since=timezone.now()) == []
 
 
 @pytest.mark.django_db

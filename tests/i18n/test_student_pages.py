@@ -31,6 +31,7 @@ from exercises.models import Problem, Role, Submission, TestResult
 from exercises.quizzes import services as quizzes
 from tests import factories
 from tests.browser.conftest import _import_bank
+from tests.i18n.visible_text import FORMULA
 
 pytestmark = pytest.mark.django_db
 
@@ -126,11 +127,6 @@ def without_data(texts: list[str], data: set[str]) -> list[str]:
 
 #: What a student types as an answer, quoted as it is in every language (like code).
 ANSWER_TOKENS = ("does-not-fit",)
-
-
-#: A formula written in a sentence, e.g. "(n + 2*pad - f) / stride + 1": names joined by
-#: arithmetic operators read the same in every language (the lecture writes them so too).
-FORMULA = re.compile(r"[\w*]+(?:(?:\s*[+*/=]\s*|\s+-\s+)[\w*]+)+")  # "a-b" is a word
 
 
 def english_words(texts: list[str]) -> list[str]:

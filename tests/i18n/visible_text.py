@@ -33,6 +33,10 @@ SHOWN_ATTRIBUTES = (
 #: A run of letters, digits and the characters of identifiers, paths and slugs.
 TOKEN = re.compile(r"[A-Za-z0-9_./@\-]+")
 WORD = re.compile(r"[A-Za-z]{3,}")
+#: A formula written in a sentence, e.g. "(n + 2*pad - f) / stride + 1": names joined by
+#: arithmetic operators read the same in every language (the lecture writes them so too).
+#: A hyphen counts only between spaces: "read-only" is a word, not a formula.
+FORMULA = re.compile(r"[\w*]+(?:(?:\s*[+*/=]\s*|\s+-\s+)[\w*]+)+")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -112,6 +116,7 @@ def english_words(
         rest = text
         for c in removals:
             rest = rest.replace(c, " ")
+        rest = FORMULA.sub(" ", rest)
         for token in TOKEN.findall(rest):
             word = token.strip("._-/@")
             if WORD.fullmatch(word) and word not in allowed:
