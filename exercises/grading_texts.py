@@ -44,8 +44,16 @@ def shown_test_message(message: str, data: Mapping[str, Any] | None) -> str:
     return texts.render_json(stored, reader_language(), message)
 
 
+def shown_test_name(name: str, data: Mapping[str, Any] | None) -> str:
+    """A test's name in the reader's language: ``tests.py`` may write a case's name per
+    language; the stored name (the key analytics and answers use) is its English, the others
+    are in ``data["texts"]["name"]``. A name written once reads the same in every language."""
+    stored = ((data or {}).get("texts") or {}).get("name")
+    return texts.render_json(stored, reader_language(), name)
+
+
 def shown_test_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A test's data without the texts behind its message (already rendered)."""
+    """A test's data without the texts behind its name and message (already rendered)."""
     return {k: v for k, v in (data or {}).items() if k != "texts"}
 
 

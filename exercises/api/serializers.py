@@ -100,6 +100,8 @@ class TestResultSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        # A hidden test's name is shown (its data is not), so it reads in the reader's language too.
+        data["name"] = grading_texts.shown_test_name(data["name"], data["data"])
         if data["hidden"]:
             data["message"] = ""
             data["data"] = {}
@@ -164,7 +166,7 @@ def _test_body(test) -> dict[str, Any]:
     hidden = bool(test.hidden)
     data = {str(k): v for k, v in test.data.items()}
     return {
-        "name": str(test.name),
+        "name": grading_texts.shown_test_name(str(test.name), data),
         "passed": bool(test.passed),
         "points": float(test.points),
         "max_points": float(test.max_points),

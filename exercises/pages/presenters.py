@@ -94,10 +94,12 @@ def test_views(submission: Submission) -> list[TestView]:
     }
     views = []
     for test in submission.tests.all():
+        # Both in the reader's language: a crash names its test as the test is shown.
+        name = grading_texts.shown_test_name(test.name, test.data)
         message = grading_texts.shown_test_message(test.message, test.data)
         if test.hidden:
             # A hidden test's message may quote its data: show only pass/fail for it.
-            crash = crashes.get(test.name)
+            crash = crashes.get(name)
             message = (
                 _("Raised %(crash)s. %(note)s") % {"crash": crash, "note": HIDDEN_TEST_NOTE}
                 if crash
@@ -105,7 +107,7 @@ def test_views(submission: Submission) -> list[TestView]:
             )
         views.append(
             TestView(
-                name=test.name,
+                name=name,
                 passed=test.passed,
                 hidden=test.hidden,
                 message=message,

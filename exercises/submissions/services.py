@@ -485,7 +485,8 @@ def scored(terms: ScoringTerms, grade: Grade) -> tuple[float, dict[str, Any]]:
 
 
 def _test_values(grade: Grade) -> list[dict[str, Any]]:
-    """``grade``'s tests as the columns of their rows; hidden tests keep no data."""
+    """``grade``'s tests as the columns of their rows; hidden tests keep no data (but the
+    texts of their names)."""
     return [
         {
             "order": index,
@@ -495,10 +496,17 @@ def _test_values(grade: Grade) -> list[dict[str, Any]]:
             "max_points": test.max_points,
             "message": test.message,
             "hidden": test.hidden,
-            "data": {} if test.hidden else test.data,
+            "data": _hidden_test_data(test.data) if test.hidden else test.data,
         }
         for index, test in enumerate(grade.tests)
     ]
+
+
+def _hidden_test_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What a hidden test keeps of its data: only the texts of its name (a name is shown for a
+    hidden test too, in its reader's language), never anything about its inputs or outputs."""
+    name = (data.get("texts") or {}).get("name")
+    return {"texts": {"name": name}} if name else {}
 
 
 def write_test_results(submission: Submission, grade: Grade) -> None:

@@ -17,7 +17,10 @@ Spec (``problem.yaml`` plus two files the importer folds in)::
 
 * ``cases(rng) -> list[dict]``: the cases of one variant, built from a seeded
   ``numpy.random.Generator``; each ``{"name": str, "args": [...], "kwargs": {...}, "points":
-  float = 1, "hidden": bool = True}``. Arguments are arrays (NCHW inputs, weights
+  float = 1, "hidden": bool = True}``. A name may be written per language, ``{"en": ...,
+  "ko": ...}``: the English is the test's name everywhere a name is a key (the stored result,
+  ``expected()``, analytics), and the texts travel in the outcome's ``data["texts"]["name"]``
+  so that a page shows the name in its reader's language. Arguments are arrays (NCHW inputs, weights
   (F, C, HH, WW)), numbers, strings or lists/tuples/str-keyed dicts of them.
 * ``reference(*args, **kwargs)``: the right output of one case (typically via
   ``grader.reference``).
@@ -87,7 +90,7 @@ from grader.run_texts import (
     SYNTAX,
     UNKNOWN_EXCEPTION,
 )
-from grader.texts import Text
+from grader.texts import LANGUAGES, Text
 
 DEFAULT_TOLERANCE = Tolerance(abs=1e-8, rel=1e-5)
 CASE_KEYS = frozenset({"name", "args", "kwargs", "points", "hidden"})
@@ -176,7 +179,8 @@ class CodeKind(ProblemKind):
             path = f"tests_source.cases[{i}]"
             if not isinstance(case, Mapping) or set(case) - CASE_KEYS:
                 raise SpecError(path, f"a case is a dict with keys {sorted(CASE_KEYS)}")
-            name = str(case.get("name", f"test {i + 1}"))
+            title = _case_name(case.get("name", f"test {i + 1}"), f"{path}.name")
+            name = str.__str__(title) if isinstance(title, Text) else title
             if name in names:
                 raise SpecError(f"{path}.name", f"duplicate test name {name!r}")
             names.add(name)
@@ -188,6 +192,7 @@ class CodeKind(ProblemKind):
             cases.append(
                 {
                     "name": name,
+                    "title": title,
                     "args": args,
                     "kwargs": kwargs,
                     "points": require_number(case.get("points", 1.0), f"{path}.points", lo=0.0),
@@ -258,7 +263,7 @@ class CodeKind(ProblemKind):
             outcome, key = self._outcome(spec, case, run, slot[i], tol, namespace, known, keys)
             outcomes.append(outcome)
             if key is not None:
-                diagnosed.append((case["name"], key))
+                diagnosed.append((case["title"], key))
             crash = _hidden_crash(case, run, slot[i], answer)
             if crash is not None:
                 crashes.append(crash)
@@ -313,7 +318,13 @@ class CodeKind(ProblemKind):
 
         def fail(message: str, data: dict[str, Any] | None = None) -> TestOutcome:
             return TestOutcome(
-                case["name"], False, 0.0, points, "" if hidden else message, hidden, data or {}
+                case["name"],
+                False,
+                0.0,
+                points,
+                "" if hidden else message,
+                hidden,
+                _named(case, data),
             )
 
         if slot >= len(run.calls):
@@ -325,7 +336,7 @@ class CodeKind(ProblemKind):
             call.value, case["expected"], rtol=tol.rel, atol=tol.abs, name=spec["entry"]
         )
         if check.ok:
-            return TestOutcome(case["name"], True, points, points, "", hidden), None
+            return TestOutcome(case["name"], True, points, points, "", hidden, _named(case)), None
         key = None
         if keys and check.stage in ("shape", "values"):
             key = cm.diagnose_case(namespace, case, call.value, keys, tol)
@@ -346,7 +357,32 @@ class CodeKind(ProblemKind):
             message = cm.case_hint(known, key, capital=True)
         else:
             message = Text(CASE_FAILED, {"check": check.message, "hint": cm.case_hint(known, key)})
-        return TestOutcome(case["name"], False, 0.0, points, message, hidden, data), key
+        return TestOutcome(
+            case["name"], False, 0.0, points, message, hidden, _named(case, data)
+        ), key
+
+
+def _case_name(raw: Any, path: str) -> str | Text:
+    """A case's name as ``tests.py`` writes it: a string (kept as it is, every language reads
+    it) or ``{language: name}`` with English, which becomes a ``Text`` (its ``str`` is the
+    English). A name is not a template: braces in it are literal."""
+    if not isinstance(raw, Mapping):
+        return str(raw)
+    unknown = set(raw) - set(LANGUAGES)
+    if unknown or not isinstance(raw.get("en"), str) or not raw["en"].strip():
+        raise SpecError(path, f"a name is a string or {{language: name}} with en, got {raw!r}")
+    if not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise SpecError(path, f"every language's name is text, got {raw!r}")
+    return Text.inline({lang: v.replace("{", "{{").replace("}", "}}") for lang, v in raw.items()})
+
+
+def _named(case: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An outcome's ``data`` with the texts of its case's name, when it has them (the stored
+    name is the English; ``exercises.grading_texts.shown_test_name`` reads the others)."""
+    out = dict(data or {})
+    if isinstance(case["title"], Text):
+        out["texts"] = {**(out.get("texts") or {}), "name": case["title"].to_json()}
+    return out
 
 
 def syntax_error(source: str) -> str | None:
@@ -408,7 +444,7 @@ def _hidden_crash(case: Mapping[str, Any], run: Any, i: int, source: str) -> dic
     name, line = found
     # A type's name reads the same in every language; "an exception" is words, in the reader's.
     exception = Text(UNKNOWN_EXCEPTION) if name == "an exception" else name
-    return {"test": case["name"], "exception": exception, "line": line}
+    return {"test": case["title"], "exception": exception, "line": line}
 
 
 KIND = CodeKind()

@@ -83,3 +83,47 @@ def test_a_korean_students_quiz_countdown_and_hand_in_dialog_are_korean(
     screenshot(page, "korean-interface-quiz")
     dialog.get_by_role("button", name="취소").click()
     expect(dialog).to_be_hidden()
+
+
+@pytest.mark.sandbox
+def test_a_korean_student_reads_a_code_problems_tests_by_their_korean_names(
+    lecture_bank, student, page_for, live_server, screenshot
+):
+    """The tests' names on a graded code submission: Korean for a Korean reader (the hidden
+    ones too, still without their data), English after switching back."""
+    from exercises.models import Status, Submission
+    from exercises.submissions.services import write_test_results
+    from grader.kinds import get_kind
+    from tests.grader.sandbox.conftest import CONV2D
+
+    problem = lecture_bank["implement-conv2d"]
+    kind = get_kind("code")
+    grade = kind.grade(problem.spec, kind.generate(problem.spec, None), CONV2D)
+    submission = Submission.objects.create(
+        user=student,
+        problem=problem,
+        assignment=problem.assignments.get(slug="cnn-basics"),
+        payload={"code": CONV2D},
+        status=Status.GRADED,
+        verdict=grade.verdict.value,
+        score=grade.score * problem.points,
+        max_score=problem.points,
+        feedback=grade.feedback,
+        graded_at=timezone.now(),
+    )
+    write_test_results(submission, grade)
+
+    page = korean_page(page_for, live_server, student)
+    page.goto(f"/submissions/{submission.pk}")
+    names = page.locator(".tests li strong")
+    expect(names.first).to_have_text("강의의 7x7x3 입력과 3x3x3 필터")
+    expect(names.filter(has_text="1x1 합성곱")).to_have_count(1)
+    expect(page.locator(".tests")).not_to_contain_text("filter")
+    screenshot(page, "korean-test-names")
+
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    page.reload()
+    expect(names.first).to_have_text("the lecture's 7x7x3 input and 3x3x3 filter")
+    expect(names.filter(has_text="a 1x1 convolution")).to_have_count(1)

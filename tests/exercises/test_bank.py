@@ -185,8 +185,9 @@ def load_tests(slug: str) -> dict[str, Any]:
 
 
 def code_cases(slug: str, seed: int) -> list[dict[str, Any]]:
-    """One variant's cases as the code kind reads them, each with its ``expected`` output and
-    the ``variants`` of known wrong implementations (both computed here, never sandboxed)."""
+    """One variant's cases as the code kind reads them (named by their English), each with its
+    ``expected`` output and the ``variants`` of known wrong implementations (both computed
+    here, never sandboxed)."""
     tests = load_tests(slug)
     out = []
     for case in tests["cases"](np.random.default_rng(seed)):
@@ -194,6 +195,8 @@ def code_cases(slug: str, seed: int) -> list[dict[str, Any]]:
         out.append(
             {
                 **case,
+                # a name per language is keyed by its English, as the code kind keys it
+                "name": case["name"]["en"] if isinstance(case["name"], dict) else case["name"],
                 "hidden": case.get("hidden", True),
                 "kwargs": kwargs,
                 "expected": tests["reference"](*args, **kwargs),
@@ -625,7 +628,8 @@ def test_the_sandbox_grades_a_right_solution_correct(slug):
     assert grade.verdict == Verdict.CORRECT, grade.to_dict()
     hidden = [t for t in grade.tests if t.hidden]
     assert hidden and all(t.passed for t in grade.tests)
-    assert all(not t.data for t in hidden)  # a hidden test never shows its data
+    # A hidden test never shows its data: a passed one carries only the texts of its name.
+    assert all(t.data == {"texts": {"name": t.data["texts"]["name"]}} for t in hidden)
 
 
 @pytest.mark.sandbox

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from django.conf import settings
@@ -14,6 +15,7 @@ from exercises.bank.importer import import_problems, problem_folders
 from exercises.bank.statements import HANGUL, placeholders
 from exercises.models import Problem, VariantPolicy
 from grader.kinds import get_kind
+from grader.kinds.code import _load_tests
 from grader.results import Verdict
 from tests import factories
 
@@ -64,6 +66,30 @@ def test_every_problem_has_a_korean_title_and_statement(slug):
     for literal in re.findall(r"`[^`\n]+`", re.sub(r"```.*?```", "", english, flags=re.S)):
         if re.fullmatch(r"`[\w\-\[\]\"', ().:*+@=/<>]+`", literal):
             assert literal in korean, literal  # code, keys and answers are never translated
+
+
+CODE_SLUGS = [s for s in SLUGS if s.startswith("implement-")]
+#: The words a Korean case name uses for the lecture's concepts (the statements' TERMS, and the
+#: everyday ones a case's inputs need).
+NAME_TERMS = (*TERMS, "배치", "채널", "입력", "창", "신경망")
+
+
+@pytest.mark.parametrize("slug", CODE_SLUGS)
+def test_every_case_of_a_code_problem_is_named_in_both_languages(slug):
+    tests_py = (CONTENT / slug / "tests.py").read_text(encoding="utf-8")
+    names = [c["name"] for c in _load_tests(tests_py)["cases"](np.random.default_rng(0))]
+    assert all(isinstance(n, dict) and set(n) == {"en", "ko"} for n in names), names
+    for name in names:
+        assert HANGUL.search(name["ko"]) and any(t in name["ko"] for t in NAME_TERMS), name
+        assert not [w for w in NOT_OUR_TERMS if w in name["ko"]]
+        assert not re.search("[A-Za-z]{2}", name["ko"]), name  # no English left in the Korean
+        # the sizes and numbers of a case are the same in both
+        assert sorted(re.findall(r"\d+", name["ko"])) == sorted(re.findall(r"\d+", name["en"]))
+    assert len({n["ko"] for n in names}) == len(names)
+
+
+def test_the_bank_has_code_problems():
+    assert len(CODE_SLUGS) == 5
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -42,30 +42,42 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     3x3 windows at stride 2 on a non-square input, and the default size and stride (no kwargs)."""
     return [
         {
-            "name": "the lecture's 4x4 slice, 2x2 windows, stride 2",
+            "name": {
+                "en": "the lecture's 4x4 slice, 2x2 windows, stride 2",
+                "ko": "강의의 4x4 조각, 2x2 창, 스트라이드 2",
+            },
             "args": [np.array([[LECTURE_SLICE]], dtype=np.float64)],
             "kwargs": {"size": 2, "stride": 2},
             "hidden": False,
         },
         {
-            "name": "a batch of 2 with 3 channels",
+            "name": {"en": "a batch of 2 with 3 channels", "ko": "채널 3개인 입력 2개의 배치"},
             "args": [quarters(rng, (2, 3, 6, 6))],
             "kwargs": {"size": 2, "stride": 2},
         },
         {
-            "name": "integer inputs, fractional averages",
+            "name": {"en": "integer inputs, fractional averages", "ko": "정수 입력, 평균은 소수"},
             "args": [rng.integers(0, 10, size=(1, 2, 6, 6))],
             "kwargs": {"size": 2, "stride": 2},
         },
         {
-            "name": "overlapping 3x3 windows, stride 1",
+            "name": {
+                "en": "overlapping 3x3 windows, stride 1",
+                "ko": "겹치는 3x3 창, 스트라이드 1",
+            },
             "args": [quarters(rng, (1, 2, 5, 5))],
             "kwargs": {"size": 3, "stride": 1},
         },
         {
-            "name": "3x3 windows, stride 2, on a 7x9 input",
+            "name": {
+                "en": "3x3 windows, stride 2, on a 7x9 input",
+                "ko": "7x9 입력에 3x3 창, 스트라이드 2",
+            },
             "args": [quarters(rng, (1, 1, 7, 9))],
             "kwargs": {"size": 3, "stride": 2},
         },
-        {"name": "the default size and stride", "args": [quarters(rng, (2, 2, 4, 6))]},
+        {
+            "name": {"en": "the default size and stride", "ko": "기본 풀링 크기와 스트라이드"},
+            "args": [quarters(rng, (2, 2, 4, 6))],
+        },
     ]

@@ -183,16 +183,49 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     }
     out = [
         {
-            "name": "the lecture's 7x7x3 input through a tiny network",
+            "name": {
+                "en": "the lecture's 7x7x3 input through a tiny network",
+                "ko": "작은 신경망을 통과하는 강의의 7x7x3 입력",
+            },
             "args": [np.array(LECTURE_CHANNELS_3x7x7)[None], lecture],
             "hidden": False,
         }
     ]
     # name, x (N, C, H, W), filters, kernel, stride, pad, pool, classes
     shapes = [
-        ("a batch of 3, 3x3 filters with padding 1, 2x2 pooling", (3, 1, 8, 8), 4, 3, 1, 1, 2, 5),
-        ("5x5 filters, 3x3 pooling", (2, 3, 10, 10), 3, 5, 1, 0, 3, 4),
-        ("stride 2 on a 9x13 input", (1, 2, 9, 13), 2, 3, 2, 0, 2, 2),
+        (
+            {
+                "en": "a batch of 3, 3x3 filters with padding 1, 2x2 pooling",
+                "ko": "입력 3개의 배치, 패딩 1인 3x3 필터, 2x2 풀링",
+            },
+            (3, 1, 8, 8),
+            4,
+            3,
+            1,
+            1,
+            2,
+            5,
+        ),
+        (
+            {"en": "5x5 filters, 3x3 pooling", "ko": "5x5 필터, 3x3 풀링"},
+            (2, 3, 10, 10),
+            3,
+            5,
+            1,
+            0,
+            3,
+            4,
+        ),
+        (
+            {"en": "stride 2 on a 9x13 input", "ko": "9x13 입력에 스트라이드 2"},
+            (1, 2, 9, 13),
+            2,
+            3,
+            2,
+            0,
+            2,
+            2,
+        ),
     ]
     for name, x, f, k, stride, pad, pool, classes in shapes:
         params = _params(rng, x, f, k, stride, pad, pool, classes)

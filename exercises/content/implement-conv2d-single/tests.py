@@ -38,14 +38,25 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     larger image with a 5x5 kernel."""
     lecture = [np.array(LECTURE_INPUT_7x7), np.array(LECTURE_FILTER_3x3)]
     shapes = [
-        ("asymmetric 3x3 kernel", (6, 6), (3, 3)),
-        ("non-square image and kernel", (5, 8), (2, 3)),
-        ("1x1 kernel", (4, 5), (1, 1)),
-        ("kernel as large as the image", (4, 4), (4, 4)),
-        ("12x10 image, 5x5 kernel", (12, 10), (5, 5)),
+        ({"en": "asymmetric 3x3 kernel", "ko": "비대칭 3x3 필터"}, (6, 6), (3, 3)),
+        (
+            {"en": "non-square image and kernel", "ko": "정사각형이 아닌 입력과 필터"},
+            (5, 8),
+            (2, 3),
+        ),
+        ({"en": "1x1 kernel", "ko": "1x1 필터"}, (4, 5), (1, 1)),
+        ({"en": "kernel as large as the image", "ko": "입력만큼 큰 필터"}, (4, 4), (4, 4)),
+        ({"en": "12x10 image, 5x5 kernel", "ko": "12x10 입력, 5x5 필터"}, (12, 10), (5, 5)),
     ]
     out = [
-        {"name": "the lecture's 7x7 input and X-shaped filter", "args": lecture, "hidden": False}
+        {
+            "name": {
+                "en": "the lecture's 7x7 input and X-shaped filter",
+                "ko": "강의의 7x7 입력과 X자 모양 필터",
+            },
+            "args": lecture,
+            "hidden": False,
+        }
     ]
     for name, image, kernel in shapes:
         out.append({"name": name, "args": [quarters(rng, image), quarters(rng, kernel)]})

@@ -43,7 +43,10 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     lecture = [np.array(LECTURE_CHANNELS_3x7x7)[None], np.array(LECTURE_FILTERS_3x3x3)[None]]
     out = [
         {
-            "name": "the lecture's 7x7x3 input and 3x3x3 filter",
+            "name": {
+                "en": "the lecture's 7x7x3 input and 3x3x3 filter",
+                "ko": "강의의 7x7x3 입력과 3x3x3 필터",
+            },
             "args": [*lecture, np.zeros(1)],
             "kwargs": {"stride": 1, "pad": 0},
             "hidden": False,
@@ -51,12 +54,32 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     ]
     # name, x (N, C, H, W), filters F, kernel (HH, WW), stride, pad
     shapes = [
-        ("a batch of 2, 4 filters with biases", (2, 3, 6, 6), 4, (3, 3), 1, 0),
-        ("stride 2", (1, 2, 9, 9), 3, (3, 3), 2, 0),
-        ("zero padding 1", (2, 1, 5, 5), 2, (3, 3), 1, 1),
-        ("stride 2 and padding 1 on a 7x9 input", (1, 3, 7, 9), 2, (3, 3), 2, 1),
-        ("a 2x3 kernel", (2, 2, 6, 7), 3, (2, 3), 1, 0),
-        ("a 1x1 convolution", (1, 4, 5, 5), 2, (1, 1), 1, 0),
+        (
+            {
+                "en": "a batch of 2, 4 filters with biases",
+                "ko": "입력 2개의 배치, 편향이 있는 필터 4개",
+            },
+            (2, 3, 6, 6),
+            4,
+            (3, 3),
+            1,
+            0,
+        ),
+        ({"en": "stride 2", "ko": "스트라이드 2"}, (1, 2, 9, 9), 3, (3, 3), 2, 0),
+        ({"en": "zero padding 1", "ko": "제로 패딩 1"}, (2, 1, 5, 5), 2, (3, 3), 1, 1),
+        (
+            {
+                "en": "stride 2 and padding 1 on a 7x9 input",
+                "ko": "7x9 입력에 스트라이드 2와 패딩 1",
+            },
+            (1, 3, 7, 9),
+            2,
+            (3, 3),
+            2,
+            1,
+        ),
+        ({"en": "a 2x3 kernel", "ko": "2x3 필터"}, (2, 2, 6, 7), 3, (2, 3), 1, 0),
+        ({"en": "a 1x1 convolution", "ko": "1x1 합성곱"}, (1, 4, 5, 5), 2, (1, 1), 1, 0),
     ]
     for name, x, f, (hh, ww), stride, pad in shapes:
         args = [quarters(rng, x), quarters(rng, (f, x[1], hh, ww)), quarters(rng, (f,))]

@@ -44,25 +44,40 @@ def cases(rng: np.random.Generator) -> list[dict[str, Any]]:
     negative[:, 1] = -np.abs(negative[:, 1]) - 0.25
     return [
         {
-            "name": "the lecture's 4x4 slice, 2x2 windows, stride 2",
+            "name": {
+                "en": "the lecture's 4x4 slice, 2x2 windows, stride 2",
+                "ko": "강의의 4x4 조각, 2x2 창, 스트라이드 2",
+            },
             "args": [np.array([[LECTURE_SLICE]], dtype=np.float64)],
             "kwargs": {"size": 2, "stride": 2},
             "hidden": False,
         },
         {
-            "name": "a batch of 2 with 3 channels, one all negative",
+            "name": {
+                "en": "a batch of 2 with 3 channels, one all negative",
+                "ko": "채널 3개인 입력 2개의 배치, 한 채널은 모두 음수",
+            },
             "args": [negative],
             "kwargs": {"size": 2, "stride": 2},
         },
         {
-            "name": "overlapping 3x3 windows, stride 1",
+            "name": {
+                "en": "overlapping 3x3 windows, stride 1",
+                "ko": "겹치는 3x3 창, 스트라이드 1",
+            },
             "args": [quarters(rng, (1, 2, 5, 5))],
             "kwargs": {"size": 3, "stride": 1},
         },
         {
-            "name": "3x3 windows, stride 2, on a 7x9 input",
+            "name": {
+                "en": "3x3 windows, stride 2, on a 7x9 input",
+                "ko": "7x9 입력에 3x3 창, 스트라이드 2",
+            },
             "args": [quarters(rng, (1, 1, 7, 9))],
             "kwargs": {"size": 3, "stride": 2},
         },
-        {"name": "the default size and stride", "args": [quarters(rng, (2, 2, 4, 6))]},
+        {
+            "name": {"en": "the default size and stride", "ko": "기본 풀링 크기와 스트라이드"},
+            "args": [quarters(rng, (2, 2, 4, 6))],
+        },
     ]

@@ -77,6 +77,20 @@ def submissions(cohort, student):
         message=not_right.render(),
         data={"got": 3, "texts": {"message": not_right.to_json()}},
     )
+    # A case named per language in tests.py: stored as its English, its texts beside (visible
+    # and hidden: a hidden test's name is shown, its data is not).
+    named = Text.inline({"en": "the lecture's input", "ko": "강의의 입력"})
+    for order, hidden in ((1, False), (2, True)):
+        TestResult.objects.create(
+            submission=in_korean,
+            order=order,
+            name=named.render() + (" (hidden)" if hidden else ""),
+            passed=True,
+            points=1,
+            max_points=1,
+            hidden=hidden,
+            data={"texts": {"name": named.to_json()}},
+        )
     return [graded.pk, pending.pk, error.pk, in_korean.pk]
 
 
@@ -93,3 +107,22 @@ def test_the_body_is_the_serializers_field_for_field(submissions, student, zone,
             body = submission_body(submission)
             assert body == expected
             assert list(body) == list(expected)  # the same order too
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("en", ["answer", "the lecture's input", "the lecture's input (hidden)"]),
+        ("ko", ["answer", "강의의 입력", "강의의 입력"]),
+    ],
+)
+def test_a_named_case_reads_in_the_readers_language_in_both(submissions, student, language, names):
+    """The tests' names as the reader reads them, the same in the body and the serializer; the
+    texts behind a name never reach the client."""
+    with translation.override(language):
+        submission = selectors.access_submission(student, submissions[-1])
+        body, expected = submission_body(submission), SubmissionSerializer(submission).data
+    assert [t["name"] for t in body["tests"]] == names
+    assert body["tests"] == expected["tests"]
+    assert all("texts" not in t["data"] for t in body["tests"])
