@@ -43,9 +43,7 @@ import os
 import pstats
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.bench_pipeline import load_average
+from bench.bench_web import Service
 from bench.scratch import create_scratch_database, drop_scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,54 +139,20 @@ def call(app, method: str, path: str, headers: dict[str, str] | None = None, bod
 
 
 # --- the world -----------------------------------------------------------------------------------
-class Worker:
-    """A real Celery worker on the bench's database and Redis (solo pool: one process)."""
-
-    def __init__(self, env: dict[str, str], logs: Path):
-        self.log_path = logs / "worker.log"
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    "grading,regrade",
-                    "--pool",
-                    "solo",
-                    "--loglevel",
-                    "INFO",
-                    "-n",
-                    f"bench-webcpu-{os.getpid()}@%h",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 120
-        while " ready." not in self.log_path.read_text(errors="replace"):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start:\n{self.log_tail()}")
-            time.sleep(0.2)
-
-    def log_tail(self) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-25:])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            with suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+def start_worker(env: dict[str, str], logs: Path) -> Service:
+    """A real Celery worker on the bench's database and Redis (solo pool: one process), once it
+    says it is ready."""
+    celery = ["-m", "celery", "-A", "config", "worker", "-Q", "grading,regrade", "--pool", "solo"]
+    name = f"bench-webcpu-{os.getpid()}@%h"
+    worker = Service(
+        "worker", [sys.executable, *celery, "--loglevel", "INFO", "-n", name], env, ROOT, logs
+    )
+    deadline = time.monotonic() + 120
+    while " ready." not in worker.log_path.read_text(errors="replace"):
+        if worker.proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not start:\n{worker.log_tail()}")
+        time.sleep(0.2)
+    return worker
 
 
 def _set_up_django(scratch_url: str, redis_url: str, var_dir: Path) -> dict[str, str]:
@@ -487,7 +452,7 @@ def main() -> None:
         scratch = create_scratch_database(database_url, name)
         env = _set_up_django(scratch, redis_url, tmp / "var")
         tokens = _make_cohort()
-        worker = Worker(env, tmp)
+        worker = start_worker(env, tmp)
         from config.wsgi import application
 
         bench = Bench(application, tokens)
