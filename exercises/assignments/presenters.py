@@ -41,6 +41,31 @@ def problem_summary(item: AssignmentProblem) -> dict[str, Any]:
     }
 
 
+def _next_params(
+    user: AbstractBaseUser, access: selectors.ProblemAccess, used: int
+) -> dict[str, Any]:
+    """The params of the user's next attempt (``used`` attempts counted so far)."""
+    problem = access.problem
+    seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)
+    return params_for(problem.kind, problem.spec, seed)
+
+
+def _answer_format(problem: Problem, params: dict[str, Any], language: str) -> dict[str, Any]:
+    """How to answer, a choice's options in the statement's language (the same keys in every
+    language)."""
+    return grading_texts.rendered(
+        get_kind(problem.kind).answer_format(problem.spec, params), language
+    )
+
+
+def answer_format(user: AbstractBaseUser, access: selectors.ProblemAccess) -> dict[str, Any]:
+    """``problem_detail``'s ``answer_format`` alone: what reading a submitted form needs, without
+    the statement, hints and the rest of the page."""
+    problem = access.problem
+    params = _next_params(user, access, selectors.attempts_used(user, problem, access.assignment))
+    return _answer_format(problem, params, problem.text().language)
+
+
 def problem_detail(
     user: AbstractBaseUser, access: selectors.ProblemAccess, *, used: int | None = None
 ) -> dict[str, Any]:
@@ -49,8 +74,7 @@ def problem_detail(
     problem = access.problem
     if used is None:
         used = selectors.attempts_used(user, problem, access.assignment)  # once per open
-    seed = services.variant_seed(user.pk, problem, access.assignment, used + 1)  # the next one's
-    params = params_for(problem.kind, problem.spec, seed)
+    params = _next_params(user, access, used)
     text = problem.text()  # the active language's, else English: same params either way
     data = problem_summary(access.item)
     data.update(
@@ -61,10 +85,7 @@ def problem_detail(
             "language": text.language,
             "languages": problem.available_languages,
             "params": params,
-            # a choice's options in the statement's language: the same keys in every language
-            "answer_format": grading_texts.rendered(
-                get_kind(problem.kind).answer_format(problem.spec, params), text.language
-            ),
+            "answer_format": _answer_format(problem, params, text.language),
             "attempts_used": used,
             "attempts_left": access.terms.attempts_left(used),
         }

@@ -81,16 +81,14 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
         access = _access_problem(request, slug)
     except StrideError as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
-    context = _problem_context(request, access)
-    detail = context["detail"]
     error, status, retry_after = None, 200, None
     post = None
     if request.method == "POST":
         post = request.POST
         try:
-            payload = answer_inputs.read_answer(
-                access.problem.kind, detail["answer_format"], request.POST
-            )
+            # Only the answer's format: a submit answered in place needs nothing else of the page.
+            answer_format = presenters.answer_format(request.user, access)
+            payload = answer_inputs.read_answer(access.problem.kind, answer_format, request.POST)
             submission = services.submit(
                 request.user,
                 slug,
@@ -128,6 +126,8 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
             )
             response["X-Stride-Status"] = str(status)
             return response
+    context = _problem_context(request, access)
+    detail = context["detail"]
     holding = selectors.assignments_holding(request.user, slug)
     context.update(
         {
