@@ -346,15 +346,17 @@ class Bench:
 
     def _bump_board(self) -> None:
         """What a grade does to the board's version (the wait's grade may not have changed the
-        standings): the next reader computes the students' view at the new version."""
+        standings), more than a second after the last view was computed: the next reader
+        computes the students' view at the new version (``LEADERBOARD_COALESCE_MS``)."""
+        from exercises.leaderboards import selectors as board_reads
         from exercises.leaderboards import services as leaderboards
         from exercises.models import Cohort
 
         cohort_id = Cohort.objects.values_list("pk", flat=True).get(slug=COHORT)
         client = leaderboards.redis_client()
-        leaderboards.bump_version(
-            client, leaderboards.version_key(leaderboards.scope_name(cohort_id))
-        )
+        scope = leaderboards.scope_name(cohort_id)
+        leaderboards.bump_version(client, leaderboards.version_key(scope))
+        client.delete(board_reads.latest_view_key(scope))
 
     def _mixed_round(self, keep: Callable[..., None]) -> None:
         """The web bench's round for one student: open, submit (right or wrong), wait, board."""

@@ -243,6 +243,10 @@ STRIDE = {
     # (config.serving says why); a wait beyond the bound is answered at once with the current
     # state (busy).
     "MAX_WAITS_PER_PROCESS": max_waits(),
+    # The students' leaderboard is computed at most once per this many ms per board and served
+    # to every reader meanwhile (exercises.leaderboards.selectors): under a class, grades change
+    # the board many times a second. 0: computed at every new version.
+    "LEADERBOARD_COALESCE_MS": env_int("STRIDE_LEADERBOARD_COALESCE_MS", 1000),
     # How often a waiting request reads the database when Redis's grade events are not there
     # (make demo, or Redis down).
     "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),

@@ -20,6 +20,9 @@ os.environ.setdefault(
     "STRIDE_VAR_DIR", os.path.join(tempfile.gettempdir(), f"stride-test-{_checkout}")
 )
 os.environ.setdefault("STRIDE_CACHE_PREFIX", "stride-test")
+# A board shows each grade at once (no second's coalescing): tests read right after a grade.
+# tests/instructor/test_leaderboard_reads.py turns it on where it is the subject.
+os.environ.setdefault("STRIDE_LEADERBOARD_COALESCE_MS", "0")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import DATABASES, VAR_DIR  # noqa: E402

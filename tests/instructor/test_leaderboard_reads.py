@@ -162,3 +162,64 @@ def test_the_pages_table_poll_of_an_unchanged_board_is_a_304_without_a_query(
     # The whole page (its form, its messages) is never answered from the table's tag.
     page = client.get(url, HTTP_IF_NONE_MATCH=table["ETag"])
     assert page.status_code == 200 and b'id="lb-profile"' in page.content
+
+
+@pytest.fixture
+def coalescing(settings):
+    """The production setting: the students' view computed at most once a second per board."""
+    settings.STRIDE = {**settings.STRIDE, "LEADERBOARD_COALESCE_MS": 1000}
+
+
+@pytest.mark.django_db
+def test_a_grade_within_the_second_is_served_the_view_just_computed_under_its_own_version(
+    redis_db,
+    coalescing,
+    student,
+    other_student,
+    cohort,
+    assignment,
+    tally_problem,
+    grade,
+    monkeypatch,
+):
+    from exercises.leaderboards import services as leaderboards
+
+    grade(student, tally_problem, assignment, "correct")
+    client = _token_client(student)
+    first = client.get(f"{BOARD}?top=10").json()
+    assert [e["name"] for e in first["top"]] == ["Alice A.", "Bob B."]
+    grade(other_student, tally_problem, assignment, "correct")  # a new version: Bob ties first
+    computed = []
+    board_for = leaderboards.board_for
+    monkeypatch.setattr(
+        leaderboards, "board_for", lambda *a, **k: computed.append(1) or board_for(*a, **k)
+    )
+    within = _token_client(other_student).get(f"{BOARD}?top=10")
+    assert computed == []  # served from the view of a moment ago
+    body = within.json()
+    # The rows and the version are the view computed a moment ago, never a newer version's
+    # number on older rows.
+    assert body["version"] == first["version"]
+    assert [e["name"] for e in body["top"]] == ["Alice A.", "Bob B."]
+    assert body["me"]["name"] == "Bob B." and body["me"]["score"] == first["top"][1]["score"]
+    assert f".{first['version']}." in within["ETag"]
+
+
+@pytest.mark.django_db
+def test_after_the_second_the_next_reader_computes_the_new_version(
+    redis_db, coalescing, student, other_student, cohort, assignment, tally_problem, grade
+):
+    from exercises.leaderboards import selectors as board_reads
+    from exercises.leaderboards import services as leaderboards
+
+    grade(student, tally_problem, assignment, "correct")
+    client = _token_client(student)
+    first = client.get(f"{BOARD}?top=10").json()
+    grade(other_student, tally_problem, assignment, "correct")
+    latest = board_reads.latest_view_key(leaderboards.scope_name(cohort.pk))
+    assert 0 < redis_db.pttl(latest) <= 1000  # the view is the newest for a second at most
+    redis_db.delete(latest)  # the second has passed
+    later = client.get(f"{BOARD}?top=10").json()
+    assert later["version"] != first["version"]
+    assert later["me"]["rank"] == 1 and {e["name"] for e in later["top"]} == {"Alice A.", "Bob B."}
+    assert later["top"][1]["score"] == later["top"][0]["score"]
