@@ -129,7 +129,7 @@ class SubmissionSerializer(serializers.Serializer):
         help_text="The language of `feedback`'s texts and the tests' messages: the one asked "
         "for, or English for a grade stored before grading spoke Korean."
     )
-    tests = TestResultSerializer(many=True)
+    tests = TestResultSerializer(many=True, source="shown_tests")
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
     error = serializers.CharField(source="error_message", allow_blank=True)
@@ -149,7 +149,6 @@ class SubmissionSerializer(serializers.Serializer):
         data = super().to_representation(instance)
         data["feedback"] = grading_texts.shown_feedback(data["feedback"])
         data["verdict"] = data["verdict"] or None
-        data["tests"] = [] if instance.status != "graded" else data["tests"]
         return data
 
 
@@ -182,7 +181,6 @@ def submission_body(submission) -> dict[str, Any]:
     included, for each instance, which made up a tenth of the CPU of a submission poll (the
     request a waiting or polling client sends most; ``make bench BENCH_ARGS=webcpu``). The
     serializer stays the schema; a test holds the two to the same output."""
-    graded = submission.status == "graded"
     feedback = submission.feedback
     return {
         "id": int(submission.pk),
@@ -196,7 +194,7 @@ def submission_body(submission) -> dict[str, Any]:
         "late": bool(submission.late),
         "feedback": grading_texts.shown_feedback({str(k): v for k, v in feedback.items()}),
         "feedback_language": grading_texts.feedback_language(feedback),
-        "tests": [_test_body(t) for t in submission.tests.all()] if graded else [],
+        "tests": [_test_body(t) for t in submission.shown_tests],
         "created_at": _when(submission.created_at),
         "graded_at": _when(submission.graded_at),
         "error": str(submission.error_message),

@@ -103,6 +103,19 @@ class Submission(models.Model):
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
 
+    @property
+    def graded_by_tests(self) -> bool:
+        """Only code is graded by tests: another kind's submission has no test rows, and
+        reading them would be a query for nothing."""
+        return self.problem.kind == "code"
+
+    @property
+    def shown_tests(self) -> list[TestResult]:
+        """The test rows a reader is shown: a graded code submission's, else none."""
+        if self.status != "graded" or not self.graded_by_tests:
+            return []
+        return list(self.tests.all())
+
 
 class TestResult(models.Model):
     """One check of a graded submission; hidden tests keep their data out of ``data``."""

@@ -480,10 +480,11 @@ def _submission(submission_id: int) -> Submission | None:
 
 
 def _with_tests(submission: Submission) -> Submission:
-    """``submission`` with its test results read, when it has any to show: a pending one (the
-    first read of every ``?wait``) has none yet, and reading it costs no query for them; one
-    that has some after all (a regrade in progress) reads them when shown."""
-    if not submission.is_pending:
+    """``submission`` with its test results read, when it can have any to show: only code is
+    graded by tests, and a pending submission (the first read of every ``?wait``) has none yet;
+    reading them costs no query then. One that has some after all (a regrade in progress)
+    reads them when shown."""
+    if not submission.is_pending and submission.graded_by_tests:
         prefetch_related_objects([submission], "tests")
     return submission
 

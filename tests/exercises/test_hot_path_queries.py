@@ -36,7 +36,7 @@ BUDGETS = {
     # answer's format depends on; never the page's history, hints or other assignments (15
     # before the page stopped building them for a submit).
     "page submit": 13,
-    "submission poll": 3,  # a problem without hints reads no unlocked hints
+    "submission poll": 2,  # the token and the submission: no hints, and no test rows but code's
     "leaderboard": 7,
 }
 

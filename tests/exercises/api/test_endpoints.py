@@ -291,12 +291,14 @@ def test_an_unknown_submission_is_a_404(api, student, bank):
     assert error_of(response)["code"] == "submission_not_found"
 
 
-def test_a_hidden_tests_message_and_data_are_never_served(api, student, bank):
+def test_a_hidden_tests_message_and_data_are_never_served(api, student, cohort):
+    code = factories.make_problem("hidden-tests", kind="code", spec={})  # graded by tests
+    assignment = factories.make_assignment(cohort, [code], title="Code", slug="code")
     submission = Submission.objects.create(
         user=student,
-        problem=bank["conv-single-channel"],
-        assignment=bank["assignment"],
-        payload={"answer": [[0]]},
+        problem=code,
+        assignment=assignment,
+        payload={"code": "def f(x):\n    return x\n"},
         status=Status.GRADED,
         verdict=Verdict.INCORRECT,
         score=0,

@@ -19,7 +19,8 @@ from tests.exercises.conftest import SIZE_SPEC
 
 @pytest.fixture
 def submissions(cohort, student):
-    problem = factories.make_problem("body-problem", kind="number", spec=SIZE_SPEC)
+    # Code: only code is graded by tests, and the body shows test rows only for it.
+    problem = factories.make_problem("body-problem", kind="code", spec=SIZE_SPEC)
     assignment = factories.make_assignment(cohort, [problem], title="Week", slug="week")
     common = {"user": student, "problem": problem, "payload": {"answer": 3}, "max_score": 2.0}
     graded = Submission.objects.create(
