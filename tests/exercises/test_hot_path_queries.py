@@ -32,6 +32,9 @@ BUDGETS = {
     "problem detail": 4,  # the access check, the attempts, the statement in the reader's language
     "submit": 9,
     "submission poll": 3,  # a problem without hints reads no unlocked hints
+    # The problem page's status box once graded (htmx): the session, the user, the submission,
+    # its tests, and the history as of the grade (one read however many attempts).
+    "graded status box": 5,
     "leaderboard": 7,
 }
 
@@ -110,6 +113,14 @@ def _requests(world: World):
             lambda c: c.post(f"/api/v1/problems/{SLUG}/submissions", {"answer": 1}, format="json"),
         ),
         "submission poll": (api, lambda c: c.get(f"/api/v1/submissions/{last}")),
+        "graded status box": (
+            page,
+            lambda c: c.get(
+                f"/submissions/{last}?wait=20",
+                HTTP_HX_REQUEST="true",
+                HTTP_HX_CURRENT_URL=f"http://testserver/problems/{SLUG}?assignment=week",
+            ),
+        ),
         "leaderboard": (api, lambda c: c.get("/api/v1/cohorts/ml-101/leaderboard?top=10")),
     }
 
