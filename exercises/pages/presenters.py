@@ -140,11 +140,17 @@ class FeedbackView:
     right_answer: AnswerView | None = None
 
 
-def feedback_view(submission: Submission) -> FeedbackView:
-    view = FeedbackView(
+def brief_feedback_view(submission: Submission) -> FeedbackView:
+    """The answer sent and the feedback's words, without the tests, heat maps or revealed
+    answer: what one line of the history shows, read with no query (however many lines)."""
+    return FeedbackView(
         answer=answer_view(submission.payload),
         shown=grading_texts.shown_feedback(submission.feedback),
     )
+
+
+def feedback_view(submission: Submission) -> FeedbackView:
+    view = brief_feedback_view(submission)
     if submission.status != "graded":
         return view
     view.right_answer = revealed_answer(submission)
@@ -155,6 +161,40 @@ def feedback_view(submission: Submission) -> FeedbackView:
     view.hidden_passed = sum(t.hidden and t.passed for t in tests)
     view.has_stepthrough = submission.problem.slug in stepthrough.STEP_THROUGH_SLUGS
     return view
+
+
+#: How many attempts the problem page's history lists, newest first.
+HISTORY_LENGTH = 20
+
+
+@dataclass
+class HistoryView:
+    """The problem page's list of a student's attempts at a problem, as one read found them.
+
+    ``as_of`` orders two reads of it: ``"<newest attempt's id>:<how many listed are
+    finished>"``. A new attempt raises the first number, a grade (or an error) the second, and
+    nothing lowers either, so of two answers the page receives, the one with the lower
+    ``as_of`` was read before the other and must not replace it. The page receives the
+    history from more than one request (the refresh after a submit, the graded status box, the
+    refresh after the grade), whose answers can arrive out of order (``stride.js``)."""
+
+    rows: list[tuple[Submission, FeedbackView]]
+    as_of: str
+    #: the cohort's time zone, in which each attempt's time is shown
+    timezone: str
+
+
+def history_view(user: AbstractBaseUser, problem: Problem, tz: str) -> HistoryView:
+    """One query, however many attempts: the graded status box sends it with every grade, so
+    it must not cost more as a student's attempts add up."""
+    submissions = list(selectors.submissions_of(user, problem)[:HISTORY_LENGTH])
+    newest = max((s.pk for s in submissions), default=0)
+    finished = sum(not s.is_pending for s in submissions)
+    return HistoryView(
+        rows=[(s, brief_feedback_view(s)) for s in submissions],
+        as_of=f"{newest}:{finished}",
+        timezone=tz,
+    )
 
 
 def revealed_answer(submission: Submission) -> AnswerView | None:

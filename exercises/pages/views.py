@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -51,13 +53,14 @@ def _int_query(request: HttpRequest, name: str) -> int:
 
 def _problem_context(request: HttpRequest, access: selectors.ProblemAccess) -> dict:
     detail = presenters.problem_detail(request.user, access)
-    history = list(selectors.submissions_of(request.user, access.problem)[:20])
     state = selectors.hint_state(request.user, access)
     return {
         "problem": access.problem,
         "access": access,
         "detail": detail,
-        "history": [(s, page_presenters.feedback_view(s)) for s in history],
+        "history": page_presenters.history_view(
+            request.user, access.problem, access.assignment.cohort.timezone
+        ),
         "hints": page_presenters.hints_view(access.problem.hints, state),
         # Every link and form of the page names its assignment (?assignment=<slug>).
         "assignment_query": f"?assignment={access.assignment.slug}",
@@ -220,10 +223,27 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     context["hide_link"] = request.htmx.current_url_abs_path == request.path
     # The server holds its most waits: this box asks again after a pause (polling) instead.
     context["wait_busy"] = outcome == grade_events.Outcome.BUSY
+    final = submission.status in ("graded", "error")
+    if final and _polled_from_problem_page(request, submission):
+        # The history as of this grade, in the answer that shows the grade: a refresh of it
+        # asked for earlier (after the submit) may come back later with the attempt still
+        # queued, and is then the older of the two (``HistoryView.as_of``, ``stride.js``).
+        context["history"] = page_presenters.history_view(
+            request.user, submission.problem, submission.assignment.cohort.timezone
+        )
     response = render(request, "exercises/_submission_status.html", context)
-    if submission.status in ("graded", "error"):
+    if final:
         response["HX-Trigger"] = "stride:graded"
     return response
+
+
+def _polled_from_problem_page(request: HttpRequest, submission) -> bool:
+    """The status box asking is on its problem's page, the one page with the history (not the
+    attempt's own page, nor a quiz's)."""
+    if submission.assignment is None or request.htmx.current_url_abs_path is None:
+        return False
+    path = urlsplit(request.htmx.current_url_abs_path).path
+    return path == reverse("problem", args=[submission.problem.slug])
 
 
 @login_required

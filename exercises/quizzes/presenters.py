@@ -84,6 +84,8 @@ class QuestionCard:
     tries_used: int
     tries_left: int | None  # None: no limit
     next_try_percent: float | None
+    #: answered correctly, and the student may see it: no further try (``quiz_rules.solved``)
+    solved: bool
     best_score: float | None  # None while feedback is withheld or nothing graded
 
 
@@ -149,6 +151,7 @@ def question_cards(
                 tries_used=used,
                 tries_left=detail["attempts_left"],  # the limit the submission path enforces
                 next_try_percent=points[used] if used < len(points) else None,
+                solved=quiz_rules.solved(subs, released=released),
                 best_score=(max(graded) if graded else None) if released else None,
             )
         )

@@ -8,6 +8,7 @@ Every ``now`` is the server's clock; the browser only displays what these rules 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,7 +25,9 @@ from exercises.models import (
     QuizAccommodation,
     QuizAttempt,
     QuizSettings,
+    Status,
     Submission,
+    Verdict,
 )
 
 
@@ -147,11 +150,38 @@ def require_drawn(user: AbstractBaseUser, item: AssignmentProblem) -> QuizAttemp
     return attempt
 
 
+def solved(submissions: Iterable[Submission], *, released: bool) -> bool:
+    """Is a quiz question done because the student answered it correctly? Then its other
+    tries are neither offered nor taken: a correct answer is final (a later try could only
+    earn less, and an invitation to try again reads as "that was wrong").
+
+    Only once the student may see verdicts (``released``, ``feedback_released``): while the
+    quiz withholds them, ending the tries at the right answer would tell them it was right,
+    so every try stays theirs to use.
+    """
+    return released and any(
+        s.status == Status.GRADED and s.verdict == Verdict.CORRECT for s in submissions
+    )
+
+
 def check_can_submit(user: AbstractBaseUser, item: AssignmentProblem, now: datetime) -> None:
-    """A quiz answer is taken only while the student's own sitting runs (server clock)."""
+    """A quiz answer is taken only while the student's own sitting runs (server clock), and
+    not for a question they have already answered correctly (``solved``)."""
     attempt = require_drawn(user, item)
     quiz = quiz_of(item.assignment)
     if sitting_state(quiz, attempt, None, now) is Sitting.RUNNING:
+        right = Submission.objects.filter(
+            user=user,
+            assignment_id=item.assignment_id,
+            problem_id=item.problem_id,
+            status=Status.GRADED,
+            verdict=Verdict.CORRECT,
+        )[:1]
+        if solved(right, released=feedback_released(quiz, attempt, now)):
+            raise Closed(
+                gettext("You answered this question correctly; it takes no more answers."),
+                code="question_solved",
+            )
         return
     if attempt.finished_at is not None:
         raise Closed(

@@ -549,13 +549,11 @@ def reload_submission(submission: Submission) -> Submission:
 
 
 def submissions_of(user: AbstractBaseUser, problem: Problem) -> QuerySet[Submission]:
-    return (
-        Submission.objects.filter(user=user, problem=problem)
-        .exclude(assignment__type=Assignment.Type.QUIZ)  # shown, within its policy, on the quiz
-        # The history shows each one's feedback: its tests and problem in the same two reads
-        # however many attempts there are.
-        .select_related("assignment", "problem")
-        .prefetch_related("tests")
+    """The user's attempts at ``problem`` outside quizzes (a quiz shows its own, within its
+    policy), newest first: one read however many, since the history shows neither their tests
+    nor related rows."""
+    return Submission.objects.filter(user=user, problem=problem).exclude(
+        assignment__type=Assignment.Type.QUIZ
     )
 
 

@@ -61,6 +61,8 @@ def test_a_korean_student_reads_the_diagnosis_and_the_step_through_in_korean(
     # The explanation is the student's own numbers in the Korean sentence, as the grader wrote it.
     expect(diagnosis).to_contain_text(korean["misconception"]["explanation"])
     expect(result.locator("p.feedback")).to_contain_text("알려진 실수와 같은 답입니다")
+    # The history comes with the grade (and no earlier refresh can replace it).
+    expect(page.locator("#history")).to_contain_text("결과를 전치함")
     screenshot(result, "problem-conv-korean-diagnosis")
 
     # The right map: solved, the step-through is offered on the student's numbers, in Korean.

@@ -37,6 +37,9 @@ BUDGETS = {
     # before the page stopped building them for a submit).
     "page submit": 13,
     "submission poll": 2,  # the token and the submission: no hints, and no test rows but code's
+    # The problem page's status box once graded (htmx): the session, the user, the submission
+    # and the history as of the grade (one read however many attempts).
+    "graded status box": 4,
     "leaderboard": 7,
 }
 
@@ -119,6 +122,14 @@ def _requests(world: World):
             lambda c: c.post(f"/problems/{SLUG}", {"answer": "1"}, HTTP_HX_REQUEST="true"),
         ),
         "submission poll": (api, lambda c: c.get(f"/api/v1/submissions/{last}")),
+        "graded status box": (
+            page,
+            lambda c: c.get(
+                f"/submissions/{last}?wait=20",
+                HTTP_HX_REQUEST="true",
+                HTTP_HX_CURRENT_URL=f"http://testserver/problems/{SLUG}?assignment=week",
+            ),
+        ),
         "leaderboard": (api, lambda c: c.get("/api/v1/cohorts/ml-101/leaderboard?top=10")),
     }
 

@@ -152,6 +152,29 @@ def test_the_progress_fragment_refreshes_attempts_and_history(logged_in, student
     assert 'id="history"' in html and 'hx-swap-oob="true"' in html and "Attempt 1" in html
 
 
+def test_the_graded_status_box_carries_the_history_as_of_its_grade(logged_in, student, bank):
+    """On the problem page the answer that shows the grade also shows it in the history, and
+    says which read it is (``data-as-of``): later than the refresh the submit asked for."""
+    logged_in.post("/problems/output-size-stride", {"answer": "3"})
+    submission = Submission.objects.get()
+    queued = logged_in.get("/problems/output-size-stride/progress", **HTMX).content.decode()
+    assert f'data-as-of="{submission.pk}:0"' in queued and "status-queued" in queued
+    submission.status, submission.verdict, submission.score = Status.GRADED, Verdict.CORRECT, 1
+    submission.save()
+    on_problem_page = HTMX | {
+        "HTTP_HX_CURRENT_URL": "http://testserver/problems/output-size-stride?assignment=cnn-basics"
+    }
+    html = logged_in.get(f"/submissions/{submission.pk}?wait=20", **on_problem_page).content
+    html = html.decode()
+    history = html[html.index('<section id="history"') :]
+    assert f'data-as-of="{submission.pk}:1"' in history and 'hx-swap-oob="true"' in history
+    assert "status-graded" in history and "verdict-correct" in history
+    # The attempt's own page has no history to refresh: none is sent.
+    on_its_page = HTMX | {"HTTP_HX_CURRENT_URL": f"http://testserver/submissions/{submission.pk}"}
+    own = logged_in.get(f"/submissions/{submission.pk}", **on_its_page).content.decode()
+    assert 'id="history"' not in own and "verdict-correct" in own
+
+
 @pytest.mark.parametrize("channel", ["page", "api"])
 def test_a_closed_assignment_refuses_the_same_way_on_page_and_api(
     channel, client, api, student, bank

@@ -78,6 +78,58 @@ def test_a_student_answers_on_the_page_and_sees_only_answer_recorded(make_quiz, 
     assert "Time is up" in after and "best score 2" in after
 
 
+def _question(html: str, position: int) -> str:
+    """Question ``position``'s part of the quiz page, up to the next question (or hand-in)."""
+    start = html.index(f'<section class="quiz-question" id="q{position}"')
+    marks = ('<section class="quiz-question"', "quiz-finish")
+    ends = [html.find(mark, start + 1) for mark in marks]
+    return html[start : min(end for end in ends if end > 0)]
+
+
+def test_a_question_answered_correctly_is_done_and_offers_no_other_try(make_quiz, student, t0):
+    """Two tries per question, verdicts shown at once: after a right answer the question says
+    it is done and offers no form, and the submission path takes no other answer to it; a
+    wrong answer keeps its next try."""
+    quiz = make_quiz(feedback_policy="immediate", attempt_points=[100, 50])
+    page = client_for(student)
+    url = f"/quizzes/{quiz.assignment_id}"
+    with freeze_time(t0 + timedelta(minutes=1)):
+        page.post(f"{url}/start")
+        first, second = drawn_items(QuizAttempt.objects.get())[:2]
+        page.post(f"{url}/questions/1", {"q1-answer": str(answer_for(student, first))})
+        page.post(f"{url}/questions/2", {"q2-answer": str(wrong_sum_for(student, second))})
+        for sub in Submission.objects.all():
+            grade_now(sub.pk)
+        html = page.get(url).content.decode()
+        again = page.post(f"{url}/questions/1", {"q1-answer": str(answer_for(student, first))})
+    done, wrong = _question(html, 1), _question(html, 2)
+    assert "verdict-correct" in done
+    assert "Answered correctly: this question is done." in done
+    assert "Submit answer 1" not in html and "next try earns" not in done
+    assert "Submit answer 2" in html and "next try earns up to 50%" in wrong
+    assert "this question is done" not in wrong
+    assert again.status_code == 409
+    assert "You answered this question correctly" in again.content.decode()
+    assert Submission.objects.filter(problem=first.problem).count() == 1
+
+
+def test_a_withheld_right_answer_keeps_its_tries(make_quiz, student, t0):
+    """While the quiz withholds verdicts, ending the tries at a right answer would give the
+    verdict away: the next try stays offered and taken."""
+    quiz = make_quiz(feedback_policy="after_close", attempt_points=[100, 50])
+    page = client_for(student)
+    url = f"/quizzes/{quiz.assignment_id}"
+    with freeze_time(t0 + timedelta(minutes=1)):
+        page.post(f"{url}/start")
+        item = drawn_items(QuizAttempt.objects.get())[0]
+        page.post(f"{url}/questions/1", {"q1-answer": str(answer_for(student, item))})
+        grade_now(Submission.objects.get().pk)
+        html = page.get(url).content.decode()
+        again = page.post(f"{url}/questions/1", {"q1-answer": str(answer_for(student, item))})
+    assert "Submit answer 1" in html and "this question is done" not in html
+    assert again.status_code == 302 and Submission.objects.count() == 2
+
+
 def test_the_page_refuses_a_late_answer_with_409_and_a_clear_message(make_quiz, student, t0):
     quiz = make_quiz()
     page = client_for(student)

@@ -174,6 +174,49 @@
     }, 700);
   });
 
+  /* --- the newer read wins ---------------------------------------------------------------- */
+  /* The problem page's progress line and history come from several requests: the refresh a
+     submit asks for, the graded status box (which carries the history as of its grade) and
+     the refresh a grade asks for. Their answers can arrive in another order than the reads
+     were made: a refresh that read the attempt still queued may come back after the grade is
+     on screen. Each piece says which read it is (data-as-of, "<newest attempt's id>:<how many
+     are finished>", never lower for a later read); a piece older than the newest the page
+     holds is not swapped in, nor is anything else of the answer that carries it. */
+  function asOf(el) {
+    var value = el && el.getAttribute && el.getAttribute("data-as-of");
+    if (!value) return null;
+    var parts = value.split(":");
+    return [+parts[0], +parts[1]];
+  }
+
+  function olderThanThePage(incoming) {
+    if (!incoming) return false;
+    var older = false;
+    document.querySelectorAll("[data-as-of]").forEach(function (el) {
+      var held = asOf(el);
+      if (held && (incoming[0] < held[0] || (incoming[0] === held[0] && incoming[1] < held[1]))) {
+        older = true;
+      }
+    });
+    return older;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-as-of")) return;
+    var parsed = document.createElement("template");
+    parsed.innerHTML = event.detail.serverResponse || "";
+    if (olderThanThePage(asOf(parsed.content.querySelector("[data-as-of]")))) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  // htmx 2 fires this on the target still in the page, with the new element in ``fragment``.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    var incoming = fragment && (fragment.matches ? fragment : fragment.firstElementChild);
+    if (olderThanThePage(asOf(incoming))) event.detail.shouldSwap = false;
+  });
+
   var focusCell = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var el = document.activeElement;
