@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 
 from exercises import dispatch
 from exercises.models import Status, Submission, TestResult
@@ -21,6 +22,8 @@ from tests import factories
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SUBMIT = "/api/v1/problems/{}/submissions"
+# Wrong for every variant of output-size-stride (some of which do not fit: "does-not-fit").
+WRONG_SIZE = 987654
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_a_wrong_answer_unlocks_its_hint_moves_the_board_and_queues_the_leak_che
     client = api(student)
     board = "/api/v1/cohorts/ml-101/leaderboard"
     before = client.get(board).json()["version"]
-    wrong = right_answer(client, problem) + 1
+    wrong = WRONG_SIZE
     body = post(client, problem.slug, {"answer": wrong}).json()
     assert (body["status"], body["verdict"], body["score"]) == ("graded", "incorrect", 0)
     assert [h["text"] for h in body["hints"]] == ["Count where the window can start."]
@@ -243,3 +246,31 @@ def test_a_quiz_that_withholds_results_reveals_nothing_of_a_grade_made_in_the_re
         assert verdict not in html
     assert Submission.objects.filter(user=student, verdict="incorrect").count() == 1
     assert "hx-get" not in html  # final: the box asks nothing more
+
+
+def test_the_graded_answer_costs_the_same_queries_after_one_attempt_and_after_many(
+    api, student, other_student, bank, published
+):
+    """The whole request, its grade and the graded body included: a fixed number of queries,
+    not one more per attempt already made (the hint rules read the record in one query)."""
+    problem = bank["output-size-stride"]
+    problem.hints = [{"text": "Count where the window can start.", "after": 1}]
+    problem.save(update_fields=["hints"])
+    client = api(student)
+    wrong = {"answer": WRONG_SIZE}
+    post(api(other_student), problem.slug, wrong)
+    post(client, problem.slug, wrong)  # the hint unlocks here: later grades only find it
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            body = post(client, problem.slug, wrong).json()
+        assert body["status"] == "graded"
+        return len(queries)
+
+    first = count()
+    for _ in range(5):
+        post(client, problem.slug, wrong)
+    # The submit's 8 (BEGIN and COMMIT counted), its grade's 10 (the claim, the record's
+    # transaction with the hint rules' three reads in a savepoint, the board's read), the
+    # graded body's 3 (the grade read back, its tests, its hints).
+    assert count() == first <= 21
