@@ -250,6 +250,11 @@ STRIDE = {
     # How often a waiting request reads the database when Redis's grade events are not there
     # (make demo, or Redis down).
     "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
+    # The quick kinds (number, matrix, shape, choice: grader.kinds.QUICK_KINDS) are graded by
+    # the web request that stores them, right after its commit, so that its answer carries the
+    # verdict (no Celery round trip, no second request); off, every submission goes to the
+    # workers. Code is always graded by a worker.
+    "GRADE_QUICK_KINDS_IN_REQUEST": env_bool("STRIDE_GRADE_QUICK_KINDS_IN_REQUEST", True),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = STRIDE["MAX_BODY_BYTES"]
 

@@ -80,12 +80,6 @@ class SubmitRequestSerializer(serializers.Serializer):
     code = serializers.CharField(required=False, allow_blank=True)
 
 
-class SubmissionCreatedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    url = serializers.CharField()
-
-
 class TestResultSerializer(serializers.Serializer):
     """A hidden test says only its name, whether it passed and its points: its message and
     data could quote the hidden inputs, so they are never served (whatever was stored)."""
@@ -173,6 +167,21 @@ def _test_body(test) -> dict[str, Any]:
         "hidden": hidden,
         "data": {} if hidden else grading_texts.shown_test_data(data),
     }
+
+
+class SubmissionCreatedSerializer(SubmissionSerializer):
+    """The answer to a submit: ``id``, ``status`` and ``url`` always; when the submission is
+    already final (a quick kind graded in the request: ``graded``, or ``error``), also every
+    field of the submission's own read, so that no second request is needed."""
+
+    url = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in ("id", "status", "url"):
+                field.required = False
+        return fields
 
 
 def submission_body(submission) -> dict[str, Any]:

@@ -138,7 +138,11 @@ class SubmissionCreateView(APIView):
         description=gettext_lazy(
             'Send `{"answer": ...}` (a number, a list of rows, a list of ints, a '
             'choice key or list of keys, or "does-not-fit"), or `{"code": "..."}` for code '
-            "problems. Grading runs in the background: poll the returned url. Send an "
+            "problems. A number, matrix, shape or choice answer is usually graded before the "
+            'answer comes back: `status` is then `"graded"` and the body holds the grade, every '
+            "field of the submission's read. Otherwise (code, always) `status` is "
+            '`"queued"`: grading runs in the background; read the returned url with `?wait=20`. '
+            "Send an "
             "`Idempotency-Key` header so that a retry cannot make a second attempt. A number sent "
             'as text with separators that could mean two things (`"45,126"`: 45126 or 45.126) is '
             "refused with 400 `ambiguous_number` and what to send instead; a quiz question's "
@@ -149,7 +153,10 @@ class SubmissionCreateView(APIView):
         request=s.SubmitRequestSerializer,
         responses={
             202: OpenApiResponse(
-                s.SubmissionCreatedSerializer, description=gettext_lazy("Stored and queued.")
+                s.SubmissionCreatedSerializer,
+                description=gettext_lazy(
+                    "Stored; queued for grading, or already graded (`status`)."
+                ),
             ),
             200: OpenApiResponse(
                 s.SubmissionCreatedSerializer,
@@ -175,11 +182,24 @@ class SubmissionCreateView(APIView):
         headers = {"Location": url}
         if submitted.replayed:
             headers["Idempotent-Replayed"] = "true"
+        body = {"id": submission.pk, "status": submission.status, "url": url}
+        if not submission.is_pending:  # graded in this request (or the replayed one's final)
+            body = _submission_answer(request, submission) | body
         return Response(
-            {"id": submission.pk, "status": submission.status, "url": url},
+            body,
             status=status.HTTP_200_OK if submitted.replayed else status.HTTP_202_ACCEPTED,
             headers=headers,
         )
+
+
+def _submission_answer(request: Request, submission) -> dict:
+    """A submission as its reader may see it: the body of ``GET /submissions/<id>`` (the
+    submit's too, once final), with the quiz's feedback policy applied."""
+    data = s.submission_body(submission)  # SubmissionSerializer's fields, cheaper
+    data["hints"] = presenters.submission_hints(
+        submission.user_id, submission.problem, submission.assignment
+    )
+    return quiz_presenters.apply_feedback_policy(data, submission, request.user)
 
 
 _WAIT = OpenApiParameter(
@@ -213,11 +233,7 @@ class SubmissionDetailView(APIView):
         seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submission = selectors.access_submission(request.user, pk)
         submission, outcome = grade_events.await_result(submission, seconds)
-        data = s.submission_body(submission)  # SubmissionSerializer's fields, cheaper
-        data["hints"] = presenters.submission_hints(
-            submission.user_id, submission.problem, submission.assignment
-        )
-        response = Response(quiz_presenters.apply_feedback_policy(data, submission, request.user))
+        response = Response(_submission_answer(request, submission))
         if outcome is not None:
             response["X-Stride-Wait"] = outcome.value
         return response

@@ -23,8 +23,19 @@ from exercises.models import (
     Status,
     Submission,
     TestResult,
+    Verdict,
 )
 from exercises.models.cohort import STAFF_ROLES
+
+#: Problem kinds whose answer can be another variant's: the rest (code, choice, shape) never.
+LEAK_KINDS = frozenset({"number", "matrix"})
+
+
+def should_check_leak(kind: str, verdict: Verdict | str) -> bool:
+    """Only a wrong answer to a number or matrix problem can be another variant's. A read (no
+    query), here so that grading (``submissions.services``, which ``integrity.services``
+    imports) can ask it without an import cycle."""
+    return kind in LEAK_KINDS and verdict != Verdict.CORRECT
 
 
 def staff_user_ids(assignment: Assignment) -> set[int]:

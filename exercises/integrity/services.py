@@ -24,7 +24,6 @@ from exercises.models import (
     Status,
     Submission,
     VariantPolicy,
-    Verdict,
 )
 from exercises.submissions.services import variant_seed
 from grader.kinds import get_kind
@@ -34,8 +33,6 @@ log = logging.getLogger(__name__)
 #: Number problems whose answers are sizes (output sizes, paddings, receptive fields): many
 #: variants share them, so they never flag (``leaks.AnswerKind`` "size").
 SIZE_TAGS = frozenset({"output-size", "padding", "receptive-field"})
-#: Problem kinds whose answer can be another variant's: the rest (code, choice, shape) never.
-LEAK_KINDS = frozenset({"number", "matrix"})
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -150,11 +147,6 @@ def answer_kind(problem: Problem) -> leaks.AnswerKind | None:
     return None
 
 
-def should_check_leak(kind: str, verdict: Verdict | str) -> bool:
-    """Only a wrong answer to a number or matrix problem can be another variant's."""
-    return kind in LEAK_KINDS and verdict != Verdict.CORRECT
-
-
 def _expected(problem: Problem, seed: int | None) -> Any:
     kind = get_kind(problem.kind)
     return kind.expected(problem.spec, kind.generate(problem.spec, seed))
@@ -170,7 +162,9 @@ def check_leak(submission_id: int) -> LeakFlag | None:
         .filter(pk=submission_id, status=Status.GRADED, assignment__isnull=False)
         .first()
     )
-    if submission is None or not should_check_leak(submission.problem.kind, submission.verdict):
+    if submission is None or not selectors.should_check_leak(
+        submission.problem.kind, submission.verdict
+    ):
         return None
     problem, assignment = submission.problem, submission.assignment
     kind = answer_kind(problem)

@@ -113,12 +113,9 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 response["HX-Redirect"] = reverse("submission", args=[submission.pk])
                 return response
             if request.htmx:
-                # The form stays on the page: it gets a new token for the next answer.
-                response = render(
-                    request,
-                    "exercises/_submission_status.html",
-                    _submission_context(request, submission) | {"new_form_token": True},
-                )
+                # The form stays on the page: it gets a new token for the next answer. A quick
+                # kind's box comes graded (graded in this request), as the quiz lets it be seen.
+                response = _status_box(request, submission, new_form_token=True)
                 response["HX-Trigger"] = "stride:submitted"
                 return response
             return redirect("submission", pk=submission.pk)
@@ -212,17 +209,28 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     except StrideError as exc:
         return render(request, "exercises/error.html", {"error": exc}, status=exc.status)
     submission, outcome = grade_events.await_result(submission, seconds)
+    if request.htmx:
+        return _status_box(
+            request,
+            submission,
+            # The server holds its most waits: this box asks again after a pause (polling).
+            wait_busy=outcome == grade_events.Outcome.BUSY,
+            # Polled from the attempt's own page: no link to itself.
+            hide_link=request.htmx.current_url_abs_path == request.path,
+        )
     if quiz_presenters.withheld_for(submission, request.user):  # the quiz's feedback policy
-        template = "quiz/_withheld_status.html" if request.htmx else "quiz/submission_withheld.html"
-        busy = outcome == grade_events.Outcome.BUSY  # the box polls after a pause instead
-        return render(request, template, {"submission": submission, "wait_busy": busy})
-    context = _submission_context(request, submission)
-    if not request.htmx:
-        return render(request, "exercises/submission.html", context)
-    # Polled from the attempt's own page: no link to itself.
-    context["hide_link"] = request.htmx.current_url_abs_path == request.path
-    # The server holds its most waits: this box asks again after a pause (polling) instead.
-    context["wait_busy"] = outcome == grade_events.Outcome.BUSY
+        return render(request, "quiz/submission_withheld.html", {"submission": submission})
+    return render(request, "exercises/submission.html", _submission_context(request, submission))
+
+
+def _status_box(request: HttpRequest, submission, **extra) -> HttpResponse:
+    """A submission's status box (htmx), as the quiz's feedback policy lets the viewer see it
+    (without verdict, score or feedback while it holds them back): the box after a submit,
+    already graded when the request graded it, and the box's own ``?wait=`` answer. A shown
+    final state triggers ``stride:graded`` (the progress line and hints refresh)."""
+    if quiz_presenters.withheld_for(submission, request.user):
+        return render(request, "quiz/_withheld_status.html", {"submission": submission} | extra)
+    context = _submission_context(request, submission) | extra
     final = submission.status in ("graded", "error")
     if final and _polled_from_problem_page(request, submission):
         # The history as of this grade, in the answer that shows the grade: a refresh of it

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils.translation import gettext
 from exercises import dates, dispatch, grading_texts
 from exercises.bank import hints
 from exercises.errors import BadPayload, Closed, KeyReused, NotFound, RateLimited
+from exercises.integrity import selectors as integrity_reads
 from exercises.leaderboards import services as leaderboards
 from exercises.models import (
     Assignment,
@@ -39,7 +41,8 @@ from exercises.quizzes import rules as quiz_rules
 from exercises.submissions import grade_events, selectors
 from exercises.submissions.payloads import clean_payload
 from exercises.submissions.prepared import Prepared
-from grader.grading import unreadable_reason
+from grader.grading import grade_payload, unreadable_reason
+from grader.kinds import QUICK_KINDS
 from grader.results import Grade
 
 log = logging.getLogger(__name__)
@@ -135,7 +138,7 @@ def _earlier_with_key(user: AbstractBaseUser, key: str, digest: str) -> Submissi
             ),
             field="Idempotency-Key",
         )
-    return Submission.objects.get(pk=found[0])
+    return Submission.objects.select_related("problem", "assignment").get(pk=found[0])
 
 
 _USER_ROW_LOCK = Prepared(
@@ -180,7 +183,9 @@ def submit(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Submitted:
-    """Store a submission (status ``queued``) and queue its grading once the row is committed.
+    """Store a submission (status ``queued``) and, once the row is committed, grade it here
+    when its kind is quick (``grade_in_request``; the returned submission is then ``graded``)
+    or queue its grading for a worker.
 
     With an ``idempotency_key`` the user already sent, the submission that request made comes
     back (``replayed``) whatever happened since (closed, rate limit reached): a client retrying
@@ -248,7 +253,14 @@ def submit(
             idempotency_key=key or "",
             request_digest=digest,
         )
-        enqueue_grading(submission.pk)
+        graded_here: list[bool] = []
+        if grades_in_request(access.problem.kind):
+            pk = submission.pk
+            transaction.on_commit(lambda: graded_here.append(grade_in_request(pk)))
+        else:
+            enqueue_grading(submission.pk)
+    if any(graded_here):  # run at the commit above (not yet when a caller's transaction is open)
+        submission.refresh_from_db(fields=_GRADED_FIELDS)
     return Submitted(submission, replayed=False)
 
 
@@ -279,7 +291,82 @@ def enqueue_grading(submission_id: int) -> None:
     dispatch.publish_on_commit(dispatch.GRADE_SUBMISSION, submission_id)
 
 
-# --- Grading (called by exercises.submissions.tasks) ----------------------------------------------
+def grades_in_request(kind: str) -> bool:
+    """Whether a submission of ``kind`` is graded by the request that stores it: a quick kind
+    (``grader.kinds.QUICK_KINDS``: a comparison with the reference, about a millisecond) unless
+    the deployment turned it off (``STRIDE["GRADE_QUICK_KINDS_IN_REQUEST"]``). Code never: it
+    runs in the sandbox, which only workers load."""
+    return kind in QUICK_KINDS and settings.STRIDE["GRADE_QUICK_KINDS_IN_REQUEST"]
+
+
+# What grading writes on the submission row: what ``submit`` reads back after grading it.
+_GRADED_FIELDS = (
+    "status",
+    "verdict",
+    "score",
+    "feedback",
+    "graded_at",
+    "error_message",
+    "started_at",
+    "worker_id",
+)
+
+
+def grade_in_request(submission_id: int) -> bool:
+    """Grade a stored, committed submission of a quick kind in the web request, through the
+    workers' own ``grade_and_record`` (the same claim, grader, record and after-grade hooks):
+    its answer then carries the verdict without a Celery round trip and a second request.
+    True when this request recorded the grade.
+
+    Any failure (the database, the broker, anything unexpected) hands the submission to the
+    workers as if this had never been tried: the claim, if taken, is released and the grading
+    task queued. The claim is what keeps it graded once: a grade committed before the failure
+    leaves nothing to claim (the task skips it), and a claim this request could not release
+    (the database is down) is re-queued by the sweeper."""
+    token = f"web-{uuid.uuid4()}"
+    try:
+        return grade_and_record(submission_id, token) is not None
+    except Exception:
+        log.exception("submission %s: grading in the request failed; queued", submission_id)
+    try:
+        release_submission(submission_id, token)
+        enqueue_grading(submission_id)
+    except Exception:
+        log.exception("submission %s: not queued; left for the sweeper", submission_id)
+    return False
+
+
+# --- Grading (exercises.submissions.tasks, and grade_in_request for the quick kinds) ------------
+def grade_and_record(submission_id: int, token: str) -> str | None:
+    """Claim, grade and record one submission as the run ``token`` (a Celery task's id, or a
+    web request's own): the one body of grading, whoever runs it. Returns the verdict recorded,
+    or ``None`` when there was nothing to do (another run holds the claim, it is already
+    graded, or the claim was lost before the grade was written). A wrong answer that could be
+    another variant's queues the advisory leak check (``integrity``) once the grade is in.
+
+    Raises what the claim, the grader or the record raise (a database or sandbox fault): the
+    caller decides between retrying (a task) and handing it to the workers (a web request).
+    """
+    job = claim_submission(submission_id, token)
+    if job is None:
+        return None
+    grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
+    if not record_grade(submission_id, token, grade, job.terms):
+        return None
+    if integrity_reads.should_check_leak(job.kind, grade.verdict):
+        _queue_leak_check(submission_id)
+    return grade.verdict.value
+
+
+def _queue_leak_check(submission_id: int) -> None:
+    """The leak check is advisory (staff only): a broker hiccup or a failure in it never
+    fails the grade, which is already committed."""
+    try:
+        dispatch.publish_on_commit(dispatch.INTEGRITY_LEAK_CHECK, submission_id)
+    except Exception:
+        log.exception("leak check for submission %s not run", submission_id)
+
+
 @dataclass(frozen=True)
 class ScoringTerms:
     """What a grade's points depend on besides the grade itself: the submission's maximum, the

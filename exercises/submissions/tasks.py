@@ -18,10 +18,8 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
 from exercises import dispatch
-from exercises.integrity import services as integrity
 from exercises.submissions import regrade, services
 from grader import sandbox
-from grader.grading import grade_payload
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +36,13 @@ MAX_RETRIES = 5
     soft_time_limit=settings.GRADING_TASK_TIME_LIMIT - 10,
 )
 def grade_submission(self, submission_id: int) -> str:
-    """Claim, grade and record one submission. Idempotent: a duplicate delivery finds the
+    """Claim, grade and record one submission (``services.grade_and_record``, which the web
+    request runs itself for the quick kinds). Idempotent: a duplicate delivery finds the
     submission claimed or graded and returns without doing anything."""
     token = self.request.id or f"local-{submission_id}"
     try:
-        job = services.claim_submission(submission_id, token)
-        if job is None:
-            return "skipped"
-        grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-        recorded = services.record_grade(submission_id, token, grade, job.terms)
-        if recorded and integrity.should_check_leak(job.kind, grade.verdict):
-            _queue_leak_check(submission_id)
-        return grade.verdict.value
+        verdict = services.grade_and_record(submission_id, token)
+        return "skipped" if verdict is None else verdict
     except INFRA_FAULTS as exc:
         if self.request.retries >= self.max_retries:
             log.error(
@@ -69,15 +62,6 @@ def grade_submission(self, submission_id: int) -> str:
         countdown = min(60, 2**self.request.retries)
         log.warning("submission %s: %s, retry in %ss", submission_id, exc, countdown)
         raise self.retry(exc=exc, countdown=countdown) from exc
-
-
-def _queue_leak_check(submission_id: int) -> None:
-    """The leak check is advisory (staff only): a broker hiccup or a failure in it never
-    fails the grade, which is already committed."""
-    try:
-        dispatch.publish_on_commit(dispatch.INTEGRITY_LEAK_CHECK, submission_id)
-    except Exception:
-        log.exception("leak check for submission %s not run", submission_id)
 
 
 @shared_task(name=dispatch.SWEEP_STUCK_SUBMISSIONS)

@@ -17,7 +17,13 @@ from grader.kinds.statement import render_statement
 
 KIND_NAMES: tuple[str, ...] = ("number", "matrix", "shape", "choice", "code")
 
-__all__ = ["KIND_NAMES", "ProblemKind", "SpecError", "get_kind", "render_statement"]
+#: The kinds whose grading is a pure NumPy comparison of a few numbers with the reference (about
+#: a millisecond, no student code run): a web request may grade them itself, through the same
+#: ``grader.grading.grade_payload`` as a worker, instead of a Celery round trip. ``code`` is not
+#: one: it runs in the sandbox, on a worker only.
+QUICK_KINDS: frozenset[str] = frozenset({"number", "matrix", "shape", "choice"})
+
+__all__ = ["KIND_NAMES", "QUICK_KINDS", "ProblemKind", "SpecError", "get_kind", "render_statement"]
 
 
 def get_kind(name: str) -> ProblemKind:

@@ -1,6 +1,6 @@
 """In Chromium: after Submit, the problem page sends one request that waits for the grade
 (``?wait=N``) instead of polling every 700 ms, and shows the verdict as soon as it is
-committed."""
+committed (a worker's grade: the quick kinds' grading in the request turned off)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ SLUG = "feature-map-volume"
 
 
 def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
-    lecture_bank, student, page_for, monkeypatch, screenshot
+    lecture_bank, student, page_for, monkeypatch, screenshot, settings
 ):
     from exercises.submissions import services
     from exercises.submissions.tasks import grade_submission
 
+    # The queued path: with its default on, the request would grade this shape answer itself
+    # (tests/browser/test_grade_in_request.py).
+    settings.STRIDE = {**settings.STRIDE, "GRADE_QUICK_KINDS_IN_REQUEST": False}
     # Nobody grades until the test does: the page has to wait for it.
     monkeypatch.setattr(services, "enqueue_grading", lambda submission_id: None)
     page = page_for(student)

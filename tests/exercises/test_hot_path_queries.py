@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -36,6 +37,11 @@ BUDGETS = {
     # answer's format depends on; never the page's history, hints or other assignments (15
     # before the page stopped building them for a submit).
     "page submit": 13,
+    # The submit of a quick kind with its after-commit work run, as a real request's commit
+    # runs it (here after the answer is written): the grade made in the request adds the claim,
+    # the record and its savepoint pair, the hint unlock's savepoint pair and its read of the
+    # student's record, and the leaderboard's read of the grade (8).
+    "submit, graded in the request": 17,
     "submission poll": 2,  # the token and the submission: no hints, and no test rows but code's
     # The problem page's status box once graded (htmx): the session, the user, the submission
     # and the history as of the grade (one read however many attempts).
@@ -109,14 +115,15 @@ def _requests(world: World):
 
     last = Submission.objects.filter(user=world.student).latest("pk").pk
 
+    def submit(c):
+        return c.post(f"/api/v1/problems/{SLUG}/submissions", {"answer": 1}, format="json")
+
     return {
         "problem page": (page, lambda c: c.get(f"/problems/{SLUG}")),
         "problem list": (api, lambda c: c.get("/api/v1/problems")),
         "problem detail": (api, lambda c: c.get(f"/api/v1/problems/{SLUG}")),
-        "submit": (
-            api,
-            lambda c: c.post(f"/api/v1/problems/{SLUG}/submissions", {"answer": 1}, format="json"),
-        ),
+        "submit": (api, submit),
+        "submit, graded in the request": (api, _after_commit(submit)),
         "page submit": (
             page,
             lambda c: c.post(f"/problems/{SLUG}", {"answer": "1"}, HTTP_HX_REQUEST="true"),
@@ -132,6 +139,17 @@ def _requests(world: World):
         ),
         "leaderboard": (api, lambda c: c.get("/api/v1/cohorts/ml-101/leaderboard?top=10")),
     }
+
+
+def _after_commit(call):
+    """``call`` with the work it leaves for after its commit run too (the test's transaction
+    never commits): what a production request does before it answers."""
+
+    def run(client):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return call(client)
+
+    return run
 
 
 def _forget(before: int) -> None:

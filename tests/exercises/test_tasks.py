@@ -206,7 +206,9 @@ def test_an_infrastructure_fault_that_persists_ends_as_error_without_using_an_at
     student, problem, assignment
 ):
     sub = queued(student, problem, assignment)
-    down = mock.patch.object(tasks, "grade_payload", side_effect=sandbox.SandboxUnavailable("down"))
+    down = mock.patch.object(
+        services, "grade_payload", side_effect=sandbox.SandboxUnavailable("down")
+    )
     with down, mock.patch.object(tasks.grade_submission, "retry", side_effect=Retry) as retry:
         with pytest.raises(Retry):
             tasks.grade_submission.apply(args=[sub.pk], retries=0)
