@@ -703,6 +703,11 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
         f"{ms(verdicts, 0.95)}, p99 {ms(verdicts, 0.99)} (n={len(verdicts)}); stored -> graded "
         f"in the database: p50 {ms(graded, 0.5)}, p95 {ms(graded, 0.95)}, p99 {ms(graded, 0.99)}"
     )
+    if data.get("graded_in_request"):
+        print(
+            f"graded in the request (the submit's answer carried the verdict, no `?wait=`): "
+            f"{data['graded_in_request']} of {len(data['submitted'])} submits"
+        )
     waits = data.get("wait_outcomes") or {}
     asked = sum(waits.values())
     if asked:

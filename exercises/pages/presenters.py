@@ -86,6 +86,7 @@ def crash_text(crash: dict[str, Any]) -> str:
 
 
 def test_views(submission: Submission) -> list[TestView]:
+    """The graded tests, as the feedback shows them (none but a graded code submission's)."""
     # Where a hidden test's call raised: the type and line only, checked by the code kind.
     crashes = {
         c.get("test"): crash_text(c)
@@ -93,7 +94,7 @@ def test_views(submission: Submission) -> list[TestView]:
         if isinstance(c, dict)
     }
     views = []
-    for test in submission.tests.all():
+    for test in submission.shown_tests:
         # Both in the reader's language: a crash names its test as the test is shown.
         name = grading_texts.shown_test_name(test.name, test.data)
         message = grading_texts.shown_test_message(test.message, test.data)
@@ -154,7 +155,7 @@ def feedback_view(submission: Submission) -> FeedbackView:
     if submission.status != "graded":
         return view
     view.right_answer = revealed_answer(submission)
-    tests = list(submission.tests.all())
+    tests = submission.shown_tests
     view.tests = test_views(submission)
     view.heatmaps = visuals.feedback_heatmaps(submission.feedback or {}, tests)
     view.hidden_total = sum(t.hidden for t in tests)
