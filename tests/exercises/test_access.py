@@ -61,8 +61,16 @@ def test_an_instructor_reads_a_students_submission(client, student, instructor, 
     assert "Submitted by alice" in response.content.decode()
 
 
-def test_hidden_tests_show_only_name_and_outcome_on_the_page(client, student, bank):
-    submission = graded(student, bank["conv-single-channel"], bank["assignment"])
+def test_hidden_tests_show_only_name_and_outcome_on_the_page(client, student, cohort):
+    code = factories.make_problem("conv-code", kind="code", spec={})  # graded by tests
+    assignment = factories.make_assignment(cohort, [code], title="Code", slug="code")
+    submission = graded(
+        student,
+        code,
+        assignment,
+        payload={"code": "def conv(x):\n    return x\n"},
+        feedback={"message": "1 of 2 tests passed"},
+    )
     TestResult.objects.create(
         submission=submission,
         order=0,
@@ -83,6 +91,8 @@ def test_hidden_tests_show_only_name_and_outcome_on_the_page(client, student, ba
     client.force_login(student)
     html = client.get(f"/submissions/{submission.pk}").content.decode()
     assert "hidden: random batch" in html and "1 of 1 hidden passed" in html
+    # How many passed in all is said once, by the summary; the list is headed "Tests".
+    assert html.count("1 of 2 tests passed") == 1 and "Tests: 2 tests" not in html
     assert SECRET not in html
     assert "Hidden test: its inputs and expected output are not shown." in html
     # The visible test's diff map is drawn; the hidden one's is not.
