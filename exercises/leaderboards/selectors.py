@@ -119,10 +119,8 @@ def current_version(
 
 # --- Time-driven facts --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class _Facts:
+class _Facts(leaderboards.Facts):
     at: datetime  # when they were read
-    hidden: list[int]  # leaderboards.hidden_assignments
-    freeze: datetime | None  # leaderboards.freeze_start for the students' board
 
 
 _facts: dict[tuple[int, int | None], _Facts] = {}
@@ -138,9 +136,9 @@ def time_facts(cohort: Cohort, assignment: Assignment | None, now: datetime) -> 
     if found is not None and found.at <= now < found.at + timedelta(seconds=FACTS_SECONDS):
         return found
     found = _Facts(
-        now,
-        leaderboards.hidden_assignments(cohort.pk),
-        leaderboards.freeze_start(cohort, assignment, now),
+        hidden=leaderboards.hidden_assignments(cohort.pk),
+        freeze=leaderboards.freeze_start(cohort, assignment, now),
+        at=now,
     )
     with _facts_lock:
         _facts[key] = found
@@ -310,9 +308,11 @@ def read_board(
         frozen = not staff and leaderboards.freeze_start(cohort, assignment, timezone.now())
     rows = None
     if version is not None and not staff and not frozen:
-        rows = _shared_rows(client, cohort, assignment, version, viewer, top)
+        rows = _shared_rows(client, cohort, assignment, version, viewer, top, facts)
     if rows is None:
-        board = leaderboards.board_for(cohort, viewer, assignment=assignment, role=role)
+        board = leaderboards.board_for(
+            cohort, viewer, assignment=assignment, role=role, facts=facts
+        )
         body = leaderboards.board_payload(board)
         entries = body["entries"]
         me = next((e for e in entries if e["you"]), None)
@@ -340,9 +340,11 @@ def _shared_rows(
     version: str,
     viewer: AbstractBaseUser,
     top: int | None,
+    facts: leaderboards.Facts,
 ) -> tuple[list[dict], dict | None] | None:
-    """The students' view at ``version`` from Redis (computed and stored first when missing):
-    the rows asked for and the viewer's own, with ``you`` set on the viewer's."""
+    """The students' view at ``version`` from Redis (computed and stored first when missing,
+    with the board's ``facts`` as the caller read them): the rows asked for and the viewer's
+    own, with ``you`` set on the viewer's."""
     scope = leaderboards.scope_name(cohort.pk, assignment.pk if assignment else None)
     key = f"{leaderboards.version_key(scope)}:view:{version}"
     field = "all" if top is None else "top"
@@ -350,12 +352,10 @@ def _shared_rows(
     try:
         listed, me = client.hmget(key, field, mine)
         if listed is None:
-            _store_view(client, key, cohort, assignment, viewer)
-            listed, me = client.hmget(key, field, mine)
+            stored = _store_view(client, key, cohort, assignment, viewer, facts)
+            listed, me = stored[field], stored.get(mine)
     except Exception:
         log.exception("leaderboard view unreadable from Redis; computing from the database")
-        return None
-    if listed is None:
         return None
     rows = json.loads(listed)
     if top is not None:
@@ -370,10 +370,18 @@ def _shared_rows(
 
 
 def _store_view(
-    client, key: str, cohort: Cohort, assignment: Assignment | None, viewer: AbstractBaseUser
-) -> None:
-    """Compute the students' board once and keep it under its version."""
-    board = leaderboards.board_for(cohort, viewer, assignment=assignment, role="student")
+    client,
+    key: str,
+    cohort: Cohort,
+    assignment: Assignment | None,
+    viewer: AbstractBaseUser,
+    facts: leaderboards.Facts,
+) -> dict[str, str]:
+    """Compute the students' board once and keep it under its version; returns what it stored
+    (field -> JSON), so that its reader need not ask Redis again."""
+    board = leaderboards.board_for(
+        cohort, viewer, assignment=assignment, role="student", facts=facts
+    )
     entries = leaderboards.board_payload(board)["entries"]
     mapping = {}
     for entry, row in zip(board.entries, entries, strict=True):
@@ -385,3 +393,4 @@ def _store_view(
     pipe.hset(key, mapping=mapping)
     pipe.expire(key, VIEW_TTL_SECONDS)
     pipe.execute()
+    return mapping
