@@ -150,6 +150,10 @@ if REDIS_URL:
         "visibility_timeout": GRADING_TASK_TIME_LIMIT * 3,
         "queue_order_strategy": "priority",
     }
+    if REDIS_URL.startswith("redis://"):
+        # kombu's redis transport, publishing through one Redis client per connection pool
+        # rather than a new one per message; the same messages (config/broker.py).
+        CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 else:
     _broker_dir = VAR_DIR / "broker"
     # kombu's filesystem transport expects its folders to exist.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from exercises.errors import AccessDenied, NotFound
 from exercises.models import Cohort, Membership, QuizSettings, Role
 from exercises.models.cohort import STAFF_ROLES
+from exercises.submissions.prepared import Chain, Prepared
 
 
 # --- The role rule ------------------------------------------------------------------------------
@@ -161,13 +162,25 @@ def staff_cohort(user: AbstractBaseUser, slug: str, *, write: bool = False) -> S
     return StaffAccess(membership.cohort, membership)
 
 
+_MEMBERSHIP = Chain(("", Membership), ("cohort__", Cohort))
+# Every leaderboard read (and each cohort page) starts here: its SQL is compiled once.
+_MEMBER_COHORT = Prepared(
+    Membership,
+    lambda user_id, slug: (
+        Membership.objects.filter(user_id=user_id, cohort__slug=slug)
+        .order_by()
+        .values_list(*_MEMBERSHIP.columns())
+    ),
+    user_id=int,
+    slug=str,
+)
+
+
 def member_cohort(user: AbstractBaseUser, slug: str) -> Membership:
-    """The user's membership of cohort ``slug`` (with the cohort); 404 for anyone else."""
-    membership = (
-        Membership.objects.filter(user_id=user.pk, cohort__slug=slug)
-        .select_related("cohort")
-        .first()
-    )
+    """The user's membership of cohort ``slug`` (with the cohort); 404 for anyone else (at
+    most one: a membership is unique per user and cohort)."""
+    rows = _MEMBER_COHORT.rows(user_id=user.pk, slug=slug) if user.pk is not None else []
+    membership = _MEMBERSHIP.instances(rows[0], _MEMBER_COHORT.alias())[0] if rows else None
     if membership is None:
         raise NotFound(
             gettext("No cohort %(slug)r of yours.") % {"slug": slug}, code="cohort_not_found"

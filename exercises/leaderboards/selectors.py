@@ -127,10 +127,8 @@ def current_version(
 
 # --- Time-driven facts --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class _Facts:
+class _Facts(leaderboards.Facts):
     at: datetime  # when they were read
-    hidden: list[int]  # leaderboards.hidden_assignments
-    freeze: datetime | None  # leaderboards.freeze_start for the students' board
 
 
 _facts: dict[tuple[int, int | None], _Facts] = {}
@@ -146,9 +144,9 @@ def time_facts(cohort: Cohort, assignment: Assignment | None, now: datetime) -> 
     if found is not None and found.at <= now < found.at + timedelta(seconds=FACTS_SECONDS):
         return found
     found = _Facts(
-        now,
-        leaderboards.hidden_assignments(cohort.pk),
-        leaderboards.freeze_start(cohort, assignment, now),
+        hidden=leaderboards.hidden_assignments(cohort.pk),
+        freeze=leaderboards.freeze_start(cohort, assignment, now),
+        at=now,
     )
     with _facts_lock:
         _facts[key] = found
@@ -318,11 +316,13 @@ def read_board(
         frozen = not staff and leaderboards.freeze_start(cohort, assignment, timezone.now())
     rows = None
     if version is not None and not staff and not frozen:
-        shared = _shared_rows(client, cohort, assignment, version, viewer, top)
+        shared = _shared_rows(client, cohort, assignment, version, viewer, top, facts)
         if shared is not None:
             version, *rows = shared  # the version of the view served, maybe a recent older one
     if rows is None:
-        board = leaderboards.board_for(cohort, viewer, assignment=assignment, role=role)
+        board = leaderboards.board_for(
+            cohort, viewer, assignment=assignment, role=role, facts=facts
+        )
         body = leaderboards.board_payload(board)
         entries = body["entries"]
         me = next((e for e in entries if e["you"]), None)
@@ -350,11 +350,13 @@ def _shared_rows(
     version: str,
     viewer: AbstractBaseUser,
     top: int | None,
+    facts: leaderboards.Facts,
 ) -> tuple[str, list[dict], dict | None] | None:
     """The students' view from Redis: at ``version``, else the one stored less than
-    ``LEADERBOARD_COALESCE_MS`` ago, else computed and stored at ``version`` now. Returns the
-    version of the view served, the rows asked for and the viewer's own row, with ``you`` set
-    on the viewer's; None when Redis failed."""
+    ``LEADERBOARD_COALESCE_MS`` ago, else computed and stored at ``version`` now (with the
+    board's ``facts`` as the caller read them). Returns the version of the view served, the rows
+    asked for and the viewer's own row, with ``you`` set on the viewer's; None when Redis
+    failed."""
     scope = leaderboards.scope_name(cohort.pk, assignment.pk if assignment else None)
     field = "all" if top is None else "top"
     mine = f"u:{viewer.pk}"
@@ -367,12 +369,10 @@ def _shared_rows(
                 if listed is not None:
                     version = recent
         if listed is None:
-            _store_view(client, scope, version, cohort, assignment, viewer)
-            listed, me = client.hmget(_view_key(scope, version), field, mine)
+            stored = _store_view(client, scope, version, cohort, assignment, viewer, facts)
+            listed, me = stored[field], stored.get(mine)
     except Exception:
         log.exception("leaderboard view unreadable from Redis; computing from the database")
-        return None
-    if listed is None:
         return None
     rows = json.loads(listed)
     if top is not None:
@@ -410,10 +410,14 @@ def _store_view(
     cohort: Cohort,
     assignment: Assignment | None,
     viewer: AbstractBaseUser,
-) -> None:
+    facts: leaderboards.Facts,
+) -> dict[str, str]:
     """Compute the students' board once and keep it under its version, and name it the board's
-    newest view for ``LEADERBOARD_COALESCE_MS``."""
-    board = leaderboards.board_for(cohort, viewer, assignment=assignment, role="student")
+    newest view for ``LEADERBOARD_COALESCE_MS``; returns what it stored (field -> JSON), so
+    that its reader need not ask Redis again."""
+    board = leaderboards.board_for(
+        cohort, viewer, assignment=assignment, role="student", facts=facts
+    )
     entries = leaderboards.board_payload(board)["entries"]
     mapping = {}
     for entry, row in zip(board.entries, entries, strict=True):
@@ -429,3 +433,4 @@ def _store_view(
     if coalesce_ms:
         pipe.set(latest_view_key(scope), version, px=coalesce_ms)
     pipe.execute()
+    return mapping

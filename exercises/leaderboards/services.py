@@ -294,10 +294,13 @@ def rebuild_board(
     return standings
 
 
-def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, Standing]:
+def _read_redis(
+    client, cohort_id: int, assignment_id: int | None, hidden: list[int] | None = None
+) -> dict[int, Standing]:
     scope = scope_name(cohort_id, assignment_id)
     zkey, skey, built, lock = _keys(scope)
-    hidden = hidden_assignments(cohort_id)
+    if hidden is None:
+        hidden = hidden_assignments(cohort_id)
     # One script, one bulk-string reply: parsing 2,000 RESP items in Python costs more than the
     # rest of serving a 1,000-student board.
     reply = _script(client, _READ_SCRIPT)(keys=[zkey, skey, built])
@@ -318,16 +321,20 @@ def _read_redis(client, cohort_id: int, assignment_id: int | None) -> dict[int, 
     return out
 
 
-def current_standings(cohort_id: int, assignment_id: int | None = None) -> dict[int, Standing]:
-    """The live board: from Redis when configured (rebuilt if missing), else the database."""
+def current_standings(
+    cohort_id: int, assignment_id: int | None = None, *, hidden: list[int] | None = None
+) -> dict[int, Standing]:
+    """The live board: from Redis when configured (rebuilt if missing), else the database.
+    ``hidden``: the cohort's unreleased quizzes when the caller has just read them (default:
+    read them here)."""
     client = redis_client()
     if client is None:
-        return compute_standings(cohort_id, assignment_id)
+        return compute_standings(cohort_id, assignment_id, hidden=hidden)
     try:
-        return _read_redis(client, cohort_id, assignment_id)
+        return _read_redis(client, cohort_id, assignment_id, hidden)
     except Exception:  # Redis down: the database still answers correctly
         log.exception("leaderboard read from Redis failed; computing from the database")
-        return compute_standings(cohort_id, assignment_id)
+        return compute_standings(cohort_id, assignment_id, hidden=hidden)
 
 
 # Every graded submission (in an assignment) of the student who made one submission. Raw SQL
@@ -527,9 +534,10 @@ def freeze_start(cohort: Cohort, assignment: Assignment | None, now: datetime) -
 
 
 def _frozen_standings(
-    cohort_id: int, assignment_id: int | None, before: datetime
+    cohort_id: int, assignment_id: int | None, before: datetime, hidden: list[int] | None = None
 ) -> dict[int, Standing]:
-    hidden = hidden_assignments(cohort_id)
+    if hidden is None:
+        hidden = hidden_assignments(cohort_id)
     key = f"lb-frozen:{scope_name(cohort_id, assignment_id)}:{before.timestamp()}:{hidden}"
     found = cache.get(key)
     if found is None:
@@ -565,6 +573,42 @@ class Board:
         return next((e for e in self.entries if e.is_viewer), None)
 
 
+# The cohort's students with what a board shows of them. Raw SQL for the reason of
+# ``_STUDENT_ROWS_SQL``: it runs for every board computed (the first reader of each version),
+# and compiling the equivalent ORM query (a join to the users) cost more CPU than the rest of
+# computing a class's board (``make bench BENCH_ARGS=webcpu``).
+_MEMBERSHIPS = Membership._meta.db_table
+_USERS = Membership._meta.get_field("user").related_model._meta.db_table
+_ROSTER_SQL = f"""
+SELECT m.user_id, m.display_name, m.show_on_leaderboard, u.username, u.first_name, u.last_name
+FROM {_MEMBERSHIPS} m
+JOIN {_USERS} u ON u.id = m.user_id
+WHERE m.cohort_id = %s AND m.role = %s
+"""  # noqa: S608 (only the models' table names are formatted in; values are parameters)
+
+
+def _roster_rows(cohort_id: int) -> list[tuple]:
+    """(user_id, display_name, show_on_leaderboard, username, first_name, last_name) of every
+    student of the cohort, in no order (the board sorts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROSTER_SQL, [cohort_id, Role.STUDENT.value])
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # SQLite hands booleans back as 0 and 1
+        rows = [(r[0], r[1], bool(r[2]), *r[3:]) for r in rows]
+    return rows
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a board depends on besides its standings and names, as the caller has just read
+    them at ``now``: the cohort's unreleased quizzes (``hidden_assignments``) and when the
+    students' board froze (``freeze_start``, None when live). Given to ``board_for``, they are
+    not read again."""
+
+    hidden: list[int]
+    freeze: datetime | None
+
+
 def board_for(
     cohort: Cohort,
     viewer: AbstractBaseUser,
@@ -572,31 +616,31 @@ def board_for(
     assignment: Assignment | None = None,
     now: datetime | None = None,
     role: str | None = None,
+    facts: Facts | None = None,
 ) -> Board:
     """The board as ``viewer`` may see it. Staff: live, real names, opted-out students marked.
     Students: display names, opted-out students left out (ranks close up), frozen near a
-    deadline. Caller has checked that ``viewer`` belongs to ``cohort``."""
+    deadline. Caller has checked that ``viewer`` belongs to ``cohort``; ``facts``: the board's
+    time-driven facts at ``now`` when the caller has them (else they are read here)."""
 
     now = now or timezone.now()
     if role is None:
         role = access.role_in(viewer, cohort)
     staff = access.is_staff_role(role)
     assignment_id = assignment.pk if assignment else None
-    frozen_at = None if staff else freeze_start(cohort, assignment, now)
-    if frozen_at is not None:
-        standings = _frozen_standings(cohort.pk, assignment_id, frozen_at)
+    hidden = facts.hidden if facts is not None else None
+    if staff:
+        frozen_at = None
+    elif facts is not None:
+        frozen_at = facts.freeze
     else:
-        standings = current_standings(cohort.pk, assignment_id)
-    students = Membership.objects.filter(cohort=cohort, role=Role.STUDENT).values_list(
-        "user_id",
-        "display_name",
-        "show_on_leaderboard",
-        "user__username",
-        "user__first_name",
-        "user__last_name",
-    )
+        frozen_at = freeze_start(cohort, assignment, now)
+    if frozen_at is not None:
+        standings = _frozen_standings(cohort.pk, assignment_id, frozen_at, hidden)
+    else:
+        standings = current_standings(cohort.pk, assignment_id, hidden=hidden)
     rows = []
-    for user_id, display, shown, username, first, last in students:
+    for user_id, display, shown, username, first, last in _roster_rows(cohort.pk):
         if not shown and not staff:
             continue
         standing = standings.get(user_id) or Standing(user_id, 0.0, 0, None, 0)

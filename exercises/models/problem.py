@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -51,6 +52,11 @@ class Problem(models.Model):
         """``{language: ProblemText}``, read once per instance (from a
         ``prefetch_related("texts")`` when the list was prefetched)."""
         return {t.language: t for t in self.texts.all()} if self.pk else {}
+
+    def keep_texts(self, texts: Iterable[ProblemText]) -> None:
+        """Take this problem's texts (every language's, ordered by language) as read by the
+        caller, as a prefetch would: ``text()`` and ``display_title`` then read no more."""
+        self.__dict__["_texts"] = {t.language: t for t in texts}
 
     def text(self, language: str | None = None) -> ProblemText:
         """The title and statement in ``language`` (default: the active language), else in
