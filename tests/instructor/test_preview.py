@@ -99,7 +99,7 @@ def test_the_self_check_runs_on_a_worker_and_the_page_polls_for_its_result(
 
     queued = []
     monkeypatch.setattr(
-        current_app, "send_task", lambda name, args, queue: queued.append((name, args))
+        current_app, "send_task", lambda name, args, queue, **options: queued.append((name, args))
     )
     problem = conv_params_problem()
     client = client_for(instructor)
@@ -126,7 +126,7 @@ def test_a_check_queued_before_an_edit_is_not_shown_for_the_new_spec(
 
     queued = []
     monkeypatch.setattr(
-        current_app, "send_task", lambda name, args, queue: queued.append((name, args))
+        current_app, "send_task", lambda name, args, queue, **options: queued.append((name, args))
     )
     problem = conv_params_problem()
     client = client_for(instructor)

@@ -142,7 +142,9 @@ def test_regrades_are_routed_to_the_low_priority_queue(
     from celery import current_app
 
     monkeypatch.setattr(
-        current_app, "send_task", lambda name, args, queue: sent.append((name, args, queue))
+        current_app,
+        "send_task",
+        lambda name, args, queue, **options: sent.append((name, args, queue)),
     )
     with django_capture_on_commit_callbacks(execute=True):
         job = regrade.start_regrade(cohort, tally_problem, instructor, mode="preview")
@@ -185,7 +187,7 @@ def test_the_pages_start_a_job_and_show_its_progress(
 ):
     from celery import current_app
 
-    monkeypatch.setattr(current_app, "send_task", lambda name, args, queue: None)
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, queue, **options: None)
     client = client_for(instructor)
     url = f"/teach/{cohort.slug}/problems/{tally_problem.slug}/regrade"
     assert b"2 graded submissions" in client.get(url).content
