@@ -38,7 +38,7 @@ import numpy as np
 
 from grader import reference
 from grader.kinds.base import Tolerance
-from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, conv_fits
+from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, asking_does_not_fit, conv_fits
 from grader.texts import Text, define, hidden, tr
 
 Params = Mapping[str, Any]
@@ -262,13 +262,13 @@ _DNF_MISCONCEPTIONS = (
         "rounded-down",
         tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("down"),
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact} is not a whole number, and rounding it down to {wrong} hides that "
             "the last step would hang over the edge of the input. The lecture's answer: the filter "
-            'doesn\'t fit, so answer "does-not-fit".',
+            "doesn't fit.",
             "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 내림하면 마지막 한 걸음이 "
-            "입력 가장자리 밖으로 삐져나간다는 사실이 가려집니다. 강의의 답은 필터가 맞지 "
-            '않는다는 것이므로 "does-not-fit"이라고 답하세요.',
+            "입력 가장자리 밖으로 삐져나간다는 사실이 가려집니다. 강의의 답은 필터가 들어맞지 "
+            "않는다는 것입니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",
@@ -279,11 +279,11 @@ _DNF_MISCONCEPTIONS = (
         "rounded-up",
         tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("up"),
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact} is not a whole number, and rounding it up to {wrong} would need "
-            "input that isn't there. The filter doesn't fit: answer \"does-not-fit\".",
+            "input that isn't there: the filter doesn't fit.",
             "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 올림하려면 있지도 않은 "
-            '입력이 필요합니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+            "입력이 필요합니다. 필터가 들어맞지 않습니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",
@@ -294,11 +294,11 @@ _DNF_MISCONCEPTIONS = (
         "fractional-size",
         tr("A fractional output size", "분수인 출력 크기"),
         _fraction_answer,
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact}: an output has a whole number of cells, so this geometry has no "
-            'output at all. The filter doesn\'t fit: answer "does-not-fit".',
+            "output at all: the filter doesn't fit.",
             "{formula} = {exact}: 출력의 칸 수는 정수여야 하므로 이 크기 조합에는 출력이 아예 "
-            '없습니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+            "없습니다. 필터가 들어맞지 않습니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",

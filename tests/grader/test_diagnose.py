@@ -215,7 +215,8 @@ CASES = [
         {"n": 8, "f": 3, "stride": 2, "pad": 1},
         4.5,
         "fractional-size",
-        'The filter doesn\'t fit: answer "does-not-fit".',
+        "no output at all: the filter doesn't fit. Answer that it does not fit: tick "
+        '“It does not fit” in the form, or send "does-not-fit" through the API.',
     ),
     (
         "same-padding",
