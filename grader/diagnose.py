@@ -38,7 +38,7 @@ import numpy as np
 
 from grader import reference
 from grader.kinds.base import Tolerance
-from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, conv_fits
+from grader.recipes import DOES_NOT_FIT, RECIPES, Recipe, arr, asking_does_not_fit, conv_fits
 from grader.texts import Text, define, hidden, tr
 
 Params = Mapping[str, Any]
@@ -203,16 +203,32 @@ def products(patch: np.ndarray, filt: np.ndarray) -> str:
 # --- facts per recipe -------------------------------------------------------------------------
 
 
+def over_stride(difference: str, stride: int) -> str:
+    """The steps a window takes, as a diagnosis writes them: ``(7 - 3) / 2``, and at stride 1
+    just ``7 - 3`` (a division by 1 and its parentheses say nothing). ``difference`` is the
+    written span, ``n + 2*pad - f``."""
+    return difference if stride == 1 else f"({difference}) / {stride}"
+
+
+def size_formula(difference: str, stride: int) -> str:
+    """An output size's formula over the student's numbers: ``(7 - 3) / 2 + 1``, ``7 - 3 + 1``
+    at stride 1."""
+    return f"{over_stride(difference, stride)} + 1"
+
+
 def _size_facts(p: Params) -> dict[str, Any]:
     n, f, s, pad = p["n"], p["f"], p["stride"], p.get("pad", 0)
     span = n + 2 * pad - f
     exact = Fraction(span, s) + 1
-    formula = f"({n} + 2*{pad} - {f}) / {s} + 1" if pad else f"({n} - {f}) / {s} + 1"
+    difference = f"{n} + 2*{pad} - {f}" if pad else f"{n} - {f}"
     return {
         **p,
         "pad": pad,
         "span": span,
-        "formula": formula,
+        "formula": size_formula(difference, s),
+        "steps": over_stride(difference, s),
+        "nopad_formula": size_formula(f"{n} - {f}", s),
+        "once_formula": size_formula(f"{n} + {pad} - {f}", s),
         "exact": fmt(exact),
         "result": size_text(span, s),
         "nopad": size_text(n - f, s) if n >= f else "< 1",
@@ -246,13 +262,13 @@ _DNF_MISCONCEPTIONS = (
         "rounded-down",
         tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("down"),
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact} is not a whole number, and rounding it down to {wrong} hides that "
             "the last step would hang over the edge of the input. The lecture's answer: the filter "
-            'doesn\'t fit, so answer "does-not-fit".',
+            "doesn't fit.",
             "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 내림하면 마지막 한 걸음이 "
-            "입력 가장자리 밖으로 삐져나간다는 사실이 가려집니다. 강의의 답은 필터가 맞지 "
-            '않는다는 것이므로 "does-not-fit"이라고 답하세요.',
+            "입력 가장자리 밖으로 삐져나간다는 사실이 가려집니다. 강의의 답은 필터가 들어맞지 "
+            "않는다는 것입니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",
@@ -263,11 +279,11 @@ _DNF_MISCONCEPTIONS = (
         "rounded-up",
         tr("Rounded a size that doesn't fit", "맞지 않는 크기를 반올림함"),
         _dnf_rounding("up"),
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact} is not a whole number, and rounding it up to {wrong} would need "
-            "input that isn't there. The filter doesn't fit: answer \"does-not-fit\".",
+            "input that isn't there: the filter doesn't fit.",
             "{formula} = {exact}: 정수가 아닙니다. 이를 {wrong}(으)로 올림하려면 있지도 않은 "
-            '입력이 필요합니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+            "입력이 필요합니다. 필터가 들어맞지 않습니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",
@@ -278,11 +294,11 @@ _DNF_MISCONCEPTIONS = (
         "fractional-size",
         tr("A fractional output size", "분수인 출력 크기"),
         _fraction_answer,
-        tr(
+        asking_does_not_fit(
             "{formula} = {exact}: an output has a whole number of cells, so this geometry has no "
-            'output at all. The filter doesn\'t fit: answer "does-not-fit".',
+            "output at all: the filter doesn't fit.",
             "{formula} = {exact}: 출력의 칸 수는 정수여야 하므로 이 크기 조합에는 출력이 아예 "
-            '없습니다. 필터가 맞지 않으니 "does-not-fit"이라고 답하세요.',
+            "없습니다. 필터가 들어맞지 않습니다.",
         ),
         tr(
             "{formula} = {exact}: not a whole number, so it doesn't fit",
@@ -298,9 +314,9 @@ _STRIDE_MISCONCEPTIONS = (
         tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _fraction_or_size(p["n"] + 2 * p.get("pad", 0) - p["f"], p["stride"], plus=0),
         tr(
-            "({span}) / {stride} = {wrong} counts the steps the filter takes, not the positions it "
+            "{steps} = {wrong} counts the steps the filter takes, not the positions it "
             "visits: the first position is not a step, so add 1: {formula} {result}.",
-            "({span}) / {stride} = {wrong}: 필터가 움직인 걸음 수이지, 필터가 놓이는 자리의 수가 "
+            "{steps} = {wrong}: 필터가 움직인 걸음 수이지, 필터가 놓이는 자리의 수가 "
             "아닙니다. 첫 자리는 걸음이 아니므로 1을 더합니다: {formula} {result}.",
         ),
         tr(
@@ -332,9 +348,9 @@ _PAD_MISCONCEPTIONS = (
         tr("Forgot the padding", "패딩을 빠뜨림"),
         lambda p: size_of(p["n"] - p["f"], p["stride"]) if p["pad"] > 0 else None,
         tr(
-            "({n} - {f}) / {stride} + 1 {nopad} leaves out the zero padding. Padding adds {pad} "
+            "{nopad_formula} {nopad} leaves out the zero padding. Padding adds {pad} "
             "on each side, so the padded input is {n} + 2*{pad}: {formula} {result}.",
-            "({n} - {f}) / {stride} + 1 {nopad}: 제로 패딩이 빠졌습니다. 패딩은 양쪽에 "
+            "{nopad_formula} {nopad}: 제로 패딩이 빠졌습니다. 패딩은 양쪽에 "
             "{pad}씩 붙으므로 패딩한 입력의 크기는 {n} + 2*{pad}입니다: {formula} {result}.",
         ),
         tr(
@@ -347,9 +363,9 @@ _PAD_MISCONCEPTIONS = (
         tr("Padding counted once instead of twice", "패딩을 두 번이 아니라 한 번만 셈"),
         lambda p: size_of(p["n"] + p["pad"] - p["f"], p["stride"]) if p["pad"] > 0 else None,
         tr(
-            "({n} + {pad} - {f}) / {stride} + 1 {once} adds the padding on one side only. Zero "
+            "{once_formula} {once} adds the padding on one side only. Zero "
             "padding goes on both sides (top and bottom, left and right): {formula} {result}.",
-            "({n} + {pad} - {f}) / {stride} + 1 {once}: 패딩을 한쪽에만 붙였습니다. 제로 "
+            "{once_formula} {once}: 패딩을 한쪽에만 붙였습니다. 제로 "
             "패딩은 양쪽(위와 아래, 왼쪽과 오른쪽)에 붙습니다: {formula} {result}.",
         ),
         tr(
@@ -909,12 +925,12 @@ _FEATURE_MAP_VOLUME = (
         tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _with_size(p["n"] - p["f"], p["k"]),
         tr(
-            "{n} - {f} = {span} counts the steps, not the positions: ({n} - {f}) / 1 + 1 = {h}, so "
+            "{n} - {f} = {span} counts the steps, not the positions: {n} - {f} + 1 = {h}, so "
             "the volume is {h} x {h} x {k}.",
-            "{n} - {f} = {span}: 걸음 수이지 자리 수가 아닙니다. ({n} - {f}) / 1 + 1 = {h}이므로 "
+            "{n} - {f} = {span}: 걸음 수이지 자리 수가 아닙니다. {n} - {f} + 1 = {h}이므로 "
             "부피는 {h} x {h} x {k}입니다.",
         ),
-        tr("({n} - {f}) / 1 + 1 = {h}", "({n} - {f}) / 1 + 1 = {h}"),
+        tr("{n} - {f} + 1 = {h}", "{n} - {f} + 1 = {h}"),
     ),
 )
 
@@ -1036,7 +1052,12 @@ def _whole(size: Any) -> int | None:
 
 def _pool_size_facts(p: Params) -> dict[str, Any]:
     n, size, s = p["n"], p["size"], p["stride"]
-    return {**p, "formula": f"({n} - {size}) / {s} + 1", "result": size_text(n - size, s)}
+    return {
+        **p,
+        "formula": size_formula(f"{n} - {size}", s),
+        "steps": over_stride(f"{n} - {size}", s),
+        "result": size_text(n - size, s),
+    }
 
 
 _POOL_SIZE = (
@@ -1045,9 +1066,9 @@ _POOL_SIZE = (
         tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _fraction_or_size(p["n"] - p["size"], p["stride"], plus=0),
         tr(
-            "({n} - {size}) / {stride} = {wrong} counts the steps of the window, not its "
+            "{steps} = {wrong} counts the steps of the window, not its "
             "positions: {formula} {result}.",
-            "({n} - {size}) / {stride} = {wrong}: 윈도우가 움직인 걸음 수이지 윈도우가 놓이는 "
+            "{steps} = {wrong}: 윈도우가 움직인 걸음 수이지 윈도우가 놓이는 "
             "자리 수가 아닙니다: {formula} {result}.",
         ),
         tr("{formula} {result}", "{formula} {result}"),
@@ -1142,16 +1163,16 @@ _FLATTEN = (
         tr("Forgot the +1", "+1을 빠뜨림"),
         _flatten_plus_one,
         tr(
-            "The conv output is ({n} - {f}) / 1 + 1 = {h}, not {n} - {f} (which does not even "
+            "The conv output is {n} - {f} + 1 = {h}, not {n} - {f} (which does not even "
             "split into {pool}x{pool} windows). Then {h} / {pool} = {q} "
             "and {q}*{q}*{k} = {right}.",
-            "합성곱의 출력 크기는 ({n} - {f}) / 1 + 1 = {h}입니다. {n} - {f}(으)로 세면 "
+            "합성곱의 출력 크기는 {n} - {f} + 1 = {h}입니다. {n} - {f}(으)로 세면 "
             "{pool}x{pool} 윈도우로 나누어떨어지지도 않습니다. 그다음 {h} / {pool} = {q}, "
             "{q}*{q}*{k} = {right}.",
         ),
         tr(
-            "conv output: ({n} - {f}) / 1 + 1 = {h}",
-            "합성곱 출력: ({n} - {f}) / 1 + 1 = {h}",
+            "conv output: {n} - {f} + 1 = {h}",
+            "합성곱 출력: {n} - {f} + 1 = {h}",
         ),
     ),
     Misconception(
@@ -1232,9 +1253,9 @@ _SHRINKING = (
         tr("Forgot the +1", "+1을 빠뜨림"),
         lambda p: _positive(p["n"] - p["layers"] * p["f"]),
         tr(
-            "Each layer maps a size s to (s - {f}) / 1 + 1 = s - {shrink}: it shrinks by {f} - 1 "
+            "Each layer maps a size s to s - {f} + 1 = s - {shrink}: it shrinks by {f} - 1 "
             "= {shrink}, not {f}. {chain}.",
-            "층 하나는 크기 s를 (s - {f}) / 1 + 1 = s - {shrink}로 바꿉니다. 줄어드는 양은 {f}칸이 "
+            "층 하나는 크기 s를 s - {f} + 1 = s - {shrink}로 바꿉니다. 줄어드는 양은 {f}칸이 "
             "아니라 {f} - 1 = {shrink}칸입니다. {chain}.",
         ),
         tr("each layer: s - {f} + 1, so {chain}", "층마다 s - {f} + 1, 따라서 {chain}"),

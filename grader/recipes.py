@@ -37,10 +37,27 @@ import numpy as np
 
 from grader import lecture, reference
 from grader.kinds.base import SpecError, Tolerance, check_keys, require_int, require_mapping
-from grader.texts import define
+from grader.texts import define, tr
 
 #: The answer to an output size whose geometry doesn't fit (the lecture's "doesn't fit!").
 DOES_NOT_FIT = "does-not-fit"
+
+#: How feedback tells a student to give ``DOES_NOT_FIT``, in every language. Feedback is written
+#: once, at grading, and read on the pages (whose forms have a box, "It does not fit", instead
+#: of a word to type) and through the JSON API (which takes the string): it names both.
+ANSWER_DOES_NOT_FIT = tr(
+    "Answer that it does not fit: tick “It does not fit” in the form, or send "
+    '"does-not-fit" through the API.',
+    "들어맞지 않는다고 답하세요: 양식에서는 “맞지 않음”에 표시하고, API로는 "
+    '"does-not-fit"을 보내세요.',
+)
+
+
+def asking_does_not_fit(en: str, ko: str) -> dict[str, str]:
+    """A template in both languages (``grader.texts.tr``) that ends by telling the student to
+    answer that it does not fit: the one sentence every such text ends with."""
+    return tr(f"{en} {ANSWER_DOES_NOT_FIT['en']}", f"{ko} {ANSWER_DOES_NOT_FIT['ko']}")
+
 
 #: Redraws allowed before a generator is declared unable to produce a usable variant.
 MAX_DRAWS = 2000
@@ -479,7 +496,7 @@ RECIPES: dict[str, Recipe] = {
         Recipe(
             "output-size-stride",
             "number",
-            'the output size (n - f) / stride + 1, or "does-not-fit"',
+            "the output size (n - f) / stride + 1, or that it does not fit",
             (_N, _F, IntParam("stride", 1, 4, 3, (1, 16))),
             lambda p: _size_or_dnf(p["n"], p["f"], p["stride"]),
             usable=_filter_within("n"),
@@ -490,7 +507,7 @@ RECIPES: dict[str, Recipe] = {
         Recipe(
             "output-size-padding",
             "number",
-            'the output size (n + 2*pad - f) / stride + 1, or "does-not-fit"',
+            "the output size (n + 2*pad - f) / stride + 1, or that it does not fit",
             (_N, _F, _STRIDE, IntParam("pad", 0, 3, 1, (0, 32))),
             lambda p: _size_or_dnf(p["n"], p["f"], p["stride"], p["pad"]),
             usable=_filter_within("n", pad_key="pad"),
@@ -658,8 +675,8 @@ SUMMARIES_KO = {
     "conv-three-channels": (
         "채널 3개인 7x7 입력 위의 3x3x3 필터 하나: 채널을 더한 맵에 편향을 더한 것"
     ),
-    "output-size-stride": '출력 크기 (n - f) / stride + 1, 또는 "does-not-fit"',
-    "output-size-padding": '출력 크기 (n + 2*pad - f) / stride + 1, 또는 "does-not-fit"',
+    "output-size-stride": "출력 크기 (n - f) / stride + 1, 또는 들어맞지 않음",
+    "output-size-padding": "출력 크기 (n + 2*pad - f) / stride + 1, 또는 들어맞지 않음",
     "same-padding": "스트라이드 1에서 크기를 그대로 두는 제로 패딩: (f - 1) / 2",
     "shrinking-volumes": "패딩 없는 스트라이드 1 층을 여러 번 지난 뒤의 크기",
     "feature-map-volume": "스트라이드 1, 패딩 없이 f x f x c 필터 k개를 적용한 출력 부피",

@@ -6,7 +6,8 @@ one term of several, each in the same unit (roughly, bits of surprise):
 
 - **similarity**: Jaccard overlap of the winnowed fingerprints after dropping the starter's and
   every fingerprint more than half the cohort shares, as a robust z-score against all pairs of
-  this cohort on this problem (how unusual the overlap is *here*), counted as
+  this cohort on this problem (how unusual the overlap is *here*; a cohort of two or three,
+  too small for that, keeps every fingerprint and is measured against ``BASELINE``), counted as
   ``SIMILARITY_WEIGHT * log2(1 + z)`` for z > 0: a copy's z is several times an unusual
   independent pair's, but the log keeps one exact copy of a short function from outweighing
   every other kind of evidence;
@@ -50,6 +51,18 @@ REPEAT_BONUS = 2.0
 #: fixture cohort of 22 independent conv2d solutions every independent pair stays below 7.2 and
 #: every planted copy scores above 9.8; chains of merely similar pairs must not make groups.
 CLUSTER_THRESHOLD = 8.0
+#: Below this many submissions there is no cohort to measure a pair against: a fingerprint
+#: "more than half" of two or three submissions hold is every fingerprint two of them share
+#: (so every overlap read 0%), and one to three pairs give no spread (so every z read 0). A
+#: lone pair scored its timing bonus alone, copy or not. Such a cohort keeps every fingerprint
+#: but the starter's and is measured against ``BASELINE``.
+SMALL_COHORT = 4
+#: The median and the spread (1.4826 x the median absolute deviation) of the overlap of two
+#: independent solutions, every fingerprint kept but the starter's: the 231 pairs of the 22
+#: independent conv2d solutions in the tests' fixture cohort (median 0.072, spread 0.055; a
+#: renamed copy overlaps 0.76 to 1.0). A yardstick for a small cohort, where the pairs are too
+#: few to be their own: a copy's z is then about 13 to 17, an independent pair's at most 5.
+BASELINE = (0.072, 0.055)
 
 
 @dataclass(frozen=True)
@@ -207,7 +220,8 @@ def _kept_hashes(
         for h in f.hashes:
             counts[h] += 1
     limit = COMMON_SHARE * len(fps)
-    common = {h for h, c in counts.items() if c > limit}
+    small = len(fps) < SMALL_COHORT
+    common = set() if small else {h for h, c in counts.items() if c > limit}
     drop = common | starter
     return [f.hashes - drop for f in fps], len(common - starter)
 
@@ -235,11 +249,15 @@ def _jaccard(kept: Sequence[frozenset[int]]) -> np.ndarray:
 
 def _robust_z(similarity: np.ndarray) -> np.ndarray:
     """How far each pair's similarity lies above this cohort's typical pair: (s - median) over
-    the scaled median absolute deviation (the standard deviation if that is 0)."""
+    the scaled median absolute deviation (the standard deviation if that is 0). A cohort
+    smaller than ``SMALL_COHORT`` is measured against ``BASELINE`` instead."""
     n = similarity.shape[0]
     values = similarity[np.triu_indices(n, k=1)]
-    median = float(np.median(values))
-    spread = 1.4826 * float(np.median(np.abs(values - median)))
+    if n < SMALL_COHORT:
+        median, spread = BASELINE
+    else:
+        median = float(np.median(values))
+        spread = 1.4826 * float(np.median(np.abs(values - median)))
     if spread <= 1e-9:
         spread = float(np.std(values))
     if spread <= 1e-9:

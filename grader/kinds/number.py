@@ -25,7 +25,7 @@ from grader.kinds import number_formula
 from grader.kinds.answers import read_size_or_number, recipe_summary, typed_number
 from grader.kinds.base import InvalidAnswer, SpecError
 from grader.kinds.recipe_kind import RecipeKind
-from grader.recipes import DOES_NOT_FIT, Recipe
+from grader.recipes import DOES_NOT_FIT, Recipe, asking_does_not_fit
 from grader.results import Grade, Verdict
 from grader.texts import Text, define
 
@@ -38,17 +38,19 @@ _NOT_RIGHT_STEPS = define(
 )
 _IT_FITS = define(
     "fit.fits",
-    "It fits: {span} is divisible by the stride {stride}, so {formula} is a whole number and "
-    '"does-not-fit" is not the answer.',
-    "맞습니다: {span}은(는) 스트라이드 {stride}(으)로 나누어떨어지므로 {formula}은(는) 정수이고, "
-    '"does-not-fit"은 답이 아닙니다.',
+    "It fits: {span} is divisible by the stride {stride}, so {formula} is a whole number, and "
+    "that size is the answer.",
+    "들어맞습니다: {span}은(는) 스트라이드 {stride}(으)로 나누어떨어지므로 {formula}은(는) "
+    "정수이고, 그 크기가 답입니다.",
 )
 _DOES_NOT_FIT = define(
     "fit.does-not-fit",
-    "It doesn't fit: {formula} = {exact} is not a whole number ({span} is not divisible by the "
-    'stride {stride}). Answer "does-not-fit".',
-    "맞지 않습니다: {formula} = {exact}, 정수가 아닙니다({span}은(는) 스트라이드 {stride}(으)로 "
-    '나누어떨어지지 않습니다). "does-not-fit"이라고 답하세요.',
+    **asking_does_not_fit(
+        "It doesn't fit: {formula} = {exact} is not a whole number ({span} is not divisible by "
+        "the stride {stride}).",
+        "들어맞지 않습니다: {formula} = {exact}, 정수가 아닙니다({span}은(는) 스트라이드 "
+        "{stride}(으)로 나누어떨어지지 않습니다).",
+    ),
 )
 
 

@@ -72,6 +72,7 @@ from grader.recipes import (
     Generator,
     IntParam,
     Recipe,
+    asking_does_not_fit,
     check_generators,
     read_generators,
 )
@@ -91,15 +92,15 @@ _DEFAULT_SUMMARY = define(
 )
 _FITS = define(
     "formula.fits",
-    "It fits: {condition} is false for these numbers, so the answer is a number, "
-    'not "does-not-fit".',
-    "맞습니다: 이 숫자들에서는 {condition}이(가) 거짓이므로 답은 "
-    '"does-not-fit"이 아니라 숫자입니다.',
+    "It fits: {condition} is false for these numbers, so the answer is a number.",
+    "들어맞습니다: 이 숫자들에서는 {condition}이(가) 거짓이므로 답은 숫자입니다.",
 )
 _DOES_NOT_FIT = define(
     "formula.does-not-fit",
-    'It doesn\'t fit: {condition} holds for these numbers. Answer "does-not-fit".',
-    '맞지 않습니다: 이 숫자들에서는 {condition}이(가) 참입니다. "does-not-fit"이라고 답하세요.',
+    **asking_does_not_fit(
+        "It doesn't fit: {condition} holds for these numbers.",
+        "들어맞지 않습니다: 이 숫자들에서는 {condition}이(가) 참입니다.",
+    ),
 )
 DEFAULT_RATE = 1 / 3
 

@@ -13,6 +13,7 @@ from grader.kinds import get_kind
 from grader.recipes import LECTURE_W3, LECTURE_X, LECTURE_X3, RECIPES
 from grader.results import Verdict
 from grader.selfcheck import check_problem
+from grader.texts import localize
 from tests.grader.conftest import spec_for
 
 X = np.array(LECTURE_X, float)
@@ -141,7 +142,7 @@ CASES = [
         {"n": 7, "f": 3, "stride": 2},
         2,
         "forgot-plus-one",
-        "(4) / 2 = 2 counts the steps the filter takes, not the positions it visits: the first "
+        "(7 - 3) / 2 = 2 counts the steps the filter takes, not the positions it visits: the first "
         "position is not a step, so add 1: (7 - 3) / 2 + 1 = 3.",
     ),
     (
@@ -171,21 +172,21 @@ CASES = [
         None,
         5,
         "forgot-padding",
-        "(7 - 3) / 1 + 1 = 5 leaves out the zero padding",
+        "7 - 3 + 1 = 5 leaves out the zero padding",
     ),
     (
         "output-size-padding",
         None,
         6,
         "padding-once",
-        "(7 + 1 - 3) / 1 + 1 = 6 adds the padding on one side",
+        "7 + 1 - 3 + 1 = 6 adds the padding on one side",
     ),
     (
         "output-size-padding",
         {"n": 8, "f": 3, "stride": 1, "pad": 2},
         9,
         "forgot-plus-one",
-        "add 1: (8 + 2*2 - 3) / 1 + 1 = 10.",
+        "add 1: 8 + 2*2 - 3 + 1 = 10.",
     ),
     (
         "output-size-padding",
@@ -214,7 +215,8 @@ CASES = [
         {"n": 8, "f": 3, "stride": 2, "pad": 1},
         4.5,
         "fractional-size",
-        'The filter doesn\'t fit: answer "does-not-fit".',
+        "no output at all: the filter doesn't fit. Answer that it does not fit: tick "
+        '“It does not fit” in the form, or send "does-not-fit" through the API.',
     ),
     (
         "same-padding",
@@ -256,7 +258,7 @@ CASES = [
         "depth-first",
         "height x width x depth: 28 x 28 x 6.",
     ),
-    ("feature-map-volume", None, [27, 27, 6], "forgot-plus-one", "(32 - 5) / 1 + 1 = 28"),
+    ("feature-map-volume", None, [27, 27, 6], "forgot-plus-one", "32 - 5 + 1 = 28"),
     (
         "conv-layer-params",
         None,
@@ -299,7 +301,7 @@ CASES = [
         "forgot-padding",
         "Padding adds 2 on each side",
     ),
-    ("conv-layer-output-volume", None, [30, 30, 10], "padding-once", "(32 + 2 - 5) / 1 + 1 = 30"),
+    ("conv-layer-output-volume", None, [30, 30, 10], "padding-once", "32 + 2 - 5 + 1 = 30"),
     (
         "conv-layer-output-volume",
         None,
@@ -360,7 +362,7 @@ CASES = [
     ),
     ("flatten-size", None, 4704, "forgot-pool", "28*28*6 = 4704 is the volume before pooling"),
     ("flatten-size", None, 588, "depth-is-input-depth", "14*14*3 = 588 uses the input depth"),
-    ("flatten-size", None, 1014, "forgot-plus-one", "The conv output is (32 - 5) / 1 + 1 = 28"),
+    ("flatten-size", None, 1014, "forgot-plus-one", "The conv output is 32 - 5 + 1 = 28"),
     ("flatten-size", None, 2352, "pooled-one-side", "28*14*6 = 2352 pools only one of height"),
     ("fc-layer-params", None, 11760, "forgot-bias", "(1176 + 1)*10 = 11770."),
     ("fc-layer-params", None, 23520, "bias-per-weight", "2*1176*10 = 23520 gives every weight"),
@@ -465,3 +467,41 @@ def test_the_catalog_lists_every_recipe_with_its_lecture_answer():
     assert {"key": "forgot-bias", "title": "Forgot the bias"} in data["fc-layer-params"][
         "misconceptions"
     ]
+
+
+@pytest.mark.parametrize(
+    ("params", "answer", "english", "korean"),
+    [
+        (
+            {"n": 13, "f": 3, "stride": 1},
+            10,
+            "13 - 3 = 10 counts the steps the filter takes, not the positions it visits: the "
+            "first position is not a step, so add 1: 13 - 3 + 1 = ?.",
+            "13 - 3 = 10: 필터가 움직인 걸음 수이지, 필터가 놓이는 자리의 수가 아닙니다. 첫 자리는 "
+            "걸음이 아니므로 1을 더합니다: 13 - 3 + 1 = ?.",
+        ),
+        (
+            {"n": 13, "f": 3, "stride": 2},
+            5,
+            "(13 - 3) / 2 = 5 counts the steps the filter takes, not the positions it visits: "
+            "the first position is not a step, so add 1: (13 - 3) / 2 + 1 = ?.",
+            "(13 - 3) / 2 = 5: 필터가 움직인 걸음 수이지, 필터가 놓이는 자리의 수가 아닙니다. "
+            "첫 자리는 걸음이 아니므로 1을 더합니다: (13 - 3) / 2 + 1 = ?.",
+        ),
+    ],
+)
+def test_an_output_size_formula_divides_by_the_stride_only_when_it_is_not_1(
+    params, answer, english, korean
+):
+    """At stride 1 a diagnosis writes ``13 - 3 + 1``, never ``(13 - 3) / 1 + 1`` or
+    ``(10) / 1 = 10``; at stride 2 it divides, in both languages. (The right size is
+    left for the student: ``= ?``.)"""
+    grade = get_kind("number").grade(spec_for("output-size-stride"), params, answer)
+    misconception = grade.feedback["misconception"]
+    korean_one = localize(grade.feedback, "ko")["misconception"]
+    assert misconception["key"] == "forgot-plus-one"
+    assert misconception["explanation"] == english
+    assert korean_one["explanation"] == korean
+    formula = "13 - 3 + 1 = ?" if params["stride"] == 1 else "(13 - 3) / 2 + 1 = ?"
+    assert misconception["step"] == f"{formula}: add the +1 for the first position"
+    assert korean_one["step"] == f"{formula}: 첫 자리를 위한 +1을 더하세요"

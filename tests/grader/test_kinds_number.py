@@ -4,7 +4,9 @@ import math
 
 import pytest
 
+from grader.recipes import ANSWER_DOES_NOT_FIT, DOES_NOT_FIT
 from grader.results import Verdict
+from grader.texts import LANGUAGES, catalogue, localize
 from tests.grader.conftest import spec_for
 
 STRIDE = spec_for("output-size-stride")
@@ -51,7 +53,13 @@ def test_a_number_that_matches_no_mistake_still_hears_it_does_not_fit(number):
     assert grade.verdict == Verdict.INCORRECT
     assert grade.message == (
         "It doesn't fit: (7 - 3) / 3 + 1 = 2.333 is not a whole number (4 is not divisible by "
-        'the stride 3). Answer "does-not-fit".'
+        "the stride 3). Answer that it does not fit: tick “It does not fit” in the form, or send "
+        '"does-not-fit" through the API.'
+    )
+    assert localize(grade.feedback, "ko")["message"] == (
+        "들어맞지 않습니다: (7 - 3) / 3 + 1 = 2.333, 정수가 아닙니다(4은(는) 스트라이드 3(으)로 "
+        "나누어떨어지지 않습니다). 들어맞지 않는다고 답하세요: 양식에서는 “맞지 않음”에 표시하고, "
+        'API로는 "does-not-fit"을 보내세요.'
     )
     assert "misconception" not in grade.feedback
 
@@ -241,3 +249,19 @@ def test_a_students_number_is_shown_back_with_every_digit(number):
     ]
     grade = number.grade(PARAMS, {"c": 3, "f": 5, "k": 10}, 45126.4)
     assert grade.message.startswith("45126.4 is not right.")
+
+
+def test_every_text_that_asks_for_does_not_fit_ends_with_the_one_sentence_for_both_channels():
+    """The pages' forms have a box, the API takes the string: a text asking a student to answer
+    that it does not fit ends with ``ANSWER_DOES_NOT_FIT``, which names both, in every
+    language. (The ``answer.*`` texts say what the grader read, not what to answer.)"""
+    asking = {
+        key: entry
+        for key, entry in catalogue().items()
+        if not key.startswith("answer.") and any(DOES_NOT_FIT in t for t in entry.values())
+    }
+    assert {"fit.does-not-fit", "formula.does-not-fit"} <= set(asking)
+    for key, entry in asking.items():
+        for language in LANGUAGES:
+            assert entry[language].endswith(ANSWER_DOES_NOT_FIT[language]), (key, language)
+            assert entry[language].count(DOES_NOT_FIT) == 1, (key, language)

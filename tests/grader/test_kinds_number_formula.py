@@ -118,7 +118,8 @@ def test_a_formula_with_a_does_not_fit_condition_grades_both_outcomes(number):
         "fits": False,
         "step": "3 > 7 or (7 - 3) % 3 != 0",
         "message": "It doesn't fit: 3 > 7 or (7 - 3) % 3 != 0 holds for these numbers. "
-        'Answer "does-not-fit".',
+        "Answer that it does not fit: tick “It does not fit” in the form, or send "
+        '"does-not-fit" through the API.',
     }
     fits = number.grade(OUTPUT_SIZE, {"f": 3, "n": 7, "s": 2}, "does-not-fit")
     assert fits.verdict == Verdict.INCORRECT and fits.feedback["fit"]["fits"] is True

@@ -47,7 +47,7 @@ def test_feature_map_volume_mistakes(shape, answer, key, fragment):
 @pytest.mark.parametrize(
     ("answer", "key", "fragment"),
     [
-        ([28, 28, 10], "forgot-padding", "(32 - 5) / 1 + 1 = 28 leaves out the zero padding"),
+        ([28, 28, 10], "forgot-padding", "32 - 5 + 1 = 28 leaves out the zero padding"),
         ([30, 30, 10], "padding-once", "adds the padding on one side only"),
         ([31, 31, 10], "forgot-plus-one", "counts the steps the filter takes"),
         ([32, 32, 3], "depth-is-input-depth", "number of filters (10)"),

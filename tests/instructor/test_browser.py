@@ -127,3 +127,38 @@ def test_the_leaderboard_refreshes_when_its_tab_is_shown_again(
         timeout=10_000,
     )
     assert [e for e in errors if "htmx" in e] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two", "total"),
+    [("en", "1 pt", "2 pts", "of 3 pts"), ("ko", "1점", "2점", "만점 3점")],
+)
+def test_the_gradebook_says_1_pt_and_2_pts(
+    browser_for,
+    live_server,
+    instructor,
+    student,
+    assignment,
+    tally_problem,
+    second_problem,
+    grade,
+    language,
+    one,
+    two,
+    total,
+):
+    """Points shown with a number take their plural form: a 1-point column and a best score of
+    1 read "1 pt", never "1 pts" (Korean has one form for every count)."""
+    grade(student, tally_problem, assignment, "correct")  # 2 of 2
+    grade(student, second_problem, assignment, "correct")  # 1 of 1
+    page = browser_for(instructor)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/teach/{assignment.cohort.slug}/gradebook?assignment=week-1")
+    headers = page.locator("thead tr").nth(1).locator("th")
+    assert headers.nth(0).locator(".meta").inner_text() == two  # tally-sum, 2 points
+    assert headers.nth(1).locator(".meta").inner_text() == one  # tally-two, 1 point
+    assert total in page.locator("thead").inner_text()
+    cells = page.locator('tr[data-user="alice"] td.cell .score')
+    assert [cells.nth(i).inner_text() for i in range(2)] == [two, one]

@@ -8,6 +8,8 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.template import Context, Template
+from django.utils import translation
 
 from exercises import spreadsheets
 from exercises.models import LatePolicy, Role, Status, Submission, Verdict
@@ -140,3 +142,18 @@ def test_the_student_page_shows_progress_and_every_submission(
     assert "Every submission (2)" in page
     assert "2 / 3" in page  # score of the assignment
     assert Verdict.CORRECT in page and Verdict.INCORRECT in page
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(1, "1 pt"), (1.0, "1 pt"), (0, "0 pts"), (1.5, "1.50 pts"), (2, "2 pts"), (None, "… pts")],
+)
+def test_points_take_their_plural_form_whole_fractional_or_pending(amount, shown):
+    """The gradebook's wording through the page's own filter: only exactly 1 is singular."""
+    template = Template(
+        "{% load i18n stride_numbers %}{% blocktranslate count n=v|plural_count with "
+        'points=v|floatformat:"-2"|default:"…" %}{{ points }} pt{% plural %}{{ points }} pts'
+        "{% endblocktranslate %}"
+    )
+    with translation.override("en"):
+        assert template.render(Context({"v": amount})) == shown

@@ -16,6 +16,9 @@ import numpy as np
 import pytest
 
 from exercises.integrity.evidence import (
+    BASELINE,
+    CLUSTER_THRESHOLD,
+    REPEAT_THRESHOLD,
     CaseOutcome,
     Submission,
     analyse_problem,
@@ -228,3 +231,62 @@ def test_students_linked_by_strong_pairs_form_a_cluster_and_weak_links_do_not():
     assert [c.members for c in found] == [("ann", "bob", "cy")]
     assert found[0].problems == ("conv2d",) and found[0].score == 9.0
     assert clusters(links, threshold=0.5)[0].members == ("ann", "bob", "cy", "fay")
+
+
+def lone_pair(first: str, second: str) -> list:
+    """Two students, two hours apart (no timing bonus): the whole cohort of a problem."""
+    return [Submission("a", sources()[first], 0), Submission("b", sources()[second], 7200)]
+
+
+def test_a_lone_pair_of_copies_scores_high_and_of_unrelated_code_low():
+    """Two submissions are no cohort: "more than half" of two is every fingerprint they share,
+    and one pair has no spread. A lone pair used to read 0% overlap and z = 0 whatever its code
+    (so a copy handed in within 15 minutes scored 1.0, its timing bonus, and an unrelated pair
+    the same). Now its real overlap counts, measured against independent solutions."""
+    copy = analyse_problem("p", lone_pair("s01_four_loops", "copy_of_s01_renamed"), STARTER)
+    [pair] = copy.pairs
+    assert pair.similarity == 1.0 and copy.dropped_common == 0
+    assert pair.score >= CLUSTER_THRESHOLD
+    unrelated = analyse_problem("p", lone_pair("s01_four_loops", "s03_einsum_windows"), STARTER)
+    [other] = unrelated.pairs
+    assert 0 < other.similarity < 0.2
+    assert other.score < REPEAT_THRESHOLD < pair.score
+
+
+def test_every_copy_alone_outscores_every_two_independent_solutions_alone():
+    names = sorted(n for n in sources() if not n.startswith("copy_of"))
+    independent_best = max(
+        pair.score
+        for i, x in enumerate(names)
+        for y in names[i + 1 :]
+        for pair in analyse_problem("p", lone_pair(x, y), STARTER).pairs
+    )
+    for copy, original in COPIES.items():
+        [pair] = analyse_problem("p", lone_pair(original, copy), STARTER).pairs
+        assert pair.score > independent_best + 2, (copy, pair.score, independent_best)
+
+
+def test_three_submissions_keep_what_two_of_them_share():
+    subs = lone_pair("s01_four_loops", "copy_of_s01_renamed")
+    subs.append(Submission("c", sources()["s03_einsum_windows"], 20_000))
+    report = analyse_problem("p", subs, STARTER)
+    assert report.pairs[0].key == {"a", "b"} and report.pairs[0].similarity == 1.0
+    assert report.pairs[0].score >= CLUSTER_THRESHOLD
+    assert all(p.score < REPEAT_THRESHOLD for p in report.pairs[1:])
+
+
+def test_the_small_cohort_baseline_is_the_fixture_cohorts_independent_pairs():
+    """``BASELINE`` is measured, not chosen: the median and scaled MAD of the overlap of every
+    two independent solutions of the fixture, every fingerprint but the starter's kept."""
+    starter = fingerprint(STARTER).hashes
+    kept = [
+        fingerprint(src).hashes - starter
+        for name, src in sorted(sources().items())
+        if not name.startswith("copy_of")
+    ]
+    overlaps = np.array(
+        [len(x & y) / len(x | y) for i, x in enumerate(kept) for y in kept[i + 1 :]]
+    )
+    median = float(np.median(overlaps))
+    spread = 1.4826 * float(np.median(np.abs(overlaps - median)))
+    assert (round(median, 3), round(spread, 3)) == BASELINE

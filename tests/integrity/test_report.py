@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exercises.integrity import services
+from exercises.integrity import evidence, services
 from exercises.integrity.tasks import build_report
 from exercises.models import (
     IntegrityReport,
@@ -341,3 +341,27 @@ def test_the_report_page_shows_a_group_that_shared_one_solution_as_a_cluster(
     page = client.get(report_url(cohort, assignment)).content.decode()
     assert 'id="clusters"' in page
     assert "gina, hugo, ines" in page
+
+
+@pytest.mark.parametrize(
+    ("second", "copied"), [("copy_of_s01_renamed", True), ("s03_einsum_windows", False)]
+)
+def test_a_report_of_two_students_scores_their_pair_by_its_real_overlap(
+    cohort, instructor, client, second, copied
+):
+    """Two students handing in within minutes of each other: a copy ranks high with its 100%
+    overlap, unrelated code low (it used to be 1.0, the timing bonus, either way)."""
+    problem = factories.make_problem("p-code", kind="code", spec={}, starter_code=STARTER)
+    assignment = factories.make_assignment(cohort, [problem], slug="hw")
+    for name, minutes_ago in (("s01_four_loops", 5), (second, 1)):
+        user = factories.make_user(name.replace("_", "-"))
+        factories.add_member(user, cohort, Role.STUDENT)
+        submit_code(user, problem, assignment, sources()[name], minutes_ago=minutes_ago)
+    [pair] = run_report(assignment, instructor).pairs
+    if copied:
+        assert pair["similarity"] == 1.0 and pair["score"] >= evidence.CLUSTER_THRESHOLD
+    else:
+        assert 0 < pair["similarity"] < 0.2 and pair["score"] < evidence.REPEAT_THRESHOLD
+    client.force_login(instructor)
+    page = client.get(report_url(cohort, assignment)).content.decode()
+    assert f"code overlap {pair['similarity']:.0%}" in page
