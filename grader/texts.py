@@ -224,8 +224,11 @@ def hidden(text: str, answer: str) -> str:
 
 
 def _hide(text: str, answer: str, language: str) -> str:
+    """``answer`` where it ends a calculation (after ``=`` or "is"), not where it starts one:
+    in "the padded input is 7 + 2*1" the 7 is the input's size, even when the answer is 7."""
     before = _HIDE_BEFORE.get(language, _HIDE_BEFORE[FALLBACK])
-    return re.compile(before + re.escape(answer) + r"(?!\d|\.\d)").sub(r"\1 ?", text)
+    after = r"(?!\d|\.\d|\s*[-+*/\u00d7]\s*[\d(])"
+    return re.compile(before + re.escape(answer) + after).sub(r"\1 ?", text)
 
 
 def _fact_json(value: Any) -> Any:

@@ -505,3 +505,16 @@ def test_an_output_size_formula_divides_by_the_stride_only_when_it_is_not_1(
     formula = "13 - 3 + 1 = ?" if params["stride"] == 1 else "(13 - 3) / 2 + 1 = ?"
     assert misconception["step"] == f"{formula}: add the +1 for the first position"
     assert korean_one["step"] == f"{formula}: 첫 자리를 위한 +1을 더하세요"
+
+
+def test_a_number_equal_to_the_right_answer_stays_where_it_does_not_end_the_calculation():
+    """The lecture's 7x7 input, padded by 1 with a 3x3 filter: the right answer is 7 too. Only
+    the calculation's result is left as "?", never the input size the text computes from."""
+    kind, spec = get_kind("number"), spec_for("output-size-padding", "number")
+    params = {"n": 7, "f": 3, "stride": 1, "pad": 1}
+    grade = kind.grade(spec, params, 5)  # the padding left out: 7 - 3 + 1
+    assert grade.feedback["misconception"]["key"] == "forgot-padding"
+    for language, padded in (("en", "the padded input is 7 + 2*1"), ("ko", "크기는 7 + 2*1")):
+        text = localize(grade.feedback, language)["misconception"]["explanation"]
+        assert padded in text, text
+        assert text.rstrip(".").endswith("= ?"), text
