@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -729,3 +730,62 @@ def hint_state(
         if h.rule == hints.REQUEST and h.index not in shown
     ]
     return HintState(unlocked, requestable)
+
+
+# --- What a grade unlocks (services.unlock_hints, in every grade's transaction) ------------------
+@dataclass(frozen=True)
+class GradedHintSubject:
+    """Whose record a graded submission belongs to, and the problem's hints as stored."""
+
+    user_id: int
+    problem_id: int
+    assignment_id: int
+    hints: Any
+
+
+def graded_hint_subject(submission_id: int) -> GradedHintSubject | None:
+    """A graded submission of an assignment, with its problem's stored hints; None otherwise."""
+    rows = _GRADED_HINT_SUBJECT.rows(submission_id=submission_id)
+    return GradedHintSubject(*rows[0]) if rows else None
+
+
+def grading_record(user_id: int, problem_id: int, assignment_id: int) -> list[tuple[str, Any]]:
+    """The verdict and diagnosed misconception key of each graded attempt of the student at the
+    problem in the assignment (what the hints' unlock rules count)."""
+    return _GRADING_RECORD.rows(user_id=user_id, problem_id=problem_id, assignment_id=assignment_id)
+
+
+def unlocked_hint_indexes(user_id: int, problem_id: int, assignment_id: int) -> set[int]:
+    rows = _UNLOCKED_INDEXES.rows(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+    )
+    return {index for (index,) in rows}
+
+
+_GRADED_HINT_SUBJECT = Prepared(
+    Submission,
+    lambda submission_id: (
+        Submission.objects.filter(pk=submission_id, status=Status.GRADED)
+        .exclude(assignment=None)
+        .values_list("user_id", "problem_id", "assignment_id", "problem__hints")[:1]
+    ),
+    submission_id=int,
+)
+_GRADING_RECORD = Prepared(
+    Submission,
+    lambda user_id, problem_id, assignment_id: Submission.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id, status=Status.GRADED
+    ).values_list("verdict", "feedback__misconception__key"),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)
+_UNLOCKED_INDEXES = Prepared(
+    HintUnlock,
+    lambda user_id, problem_id, assignment_id: HintUnlock.objects.filter(
+        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
+    ).values_list("hint_index"),
+    user_id=int,
+    problem_id=int,
+    assignment_id=int,
+)

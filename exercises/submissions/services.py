@@ -791,23 +791,15 @@ def unlock_hints(submission_id: int) -> list[HintUnlock]:
     grade's own transaction (``record_grade``). It reads the student's whole record on
     the problem (one small query), so a hook that failed once is made good by the next grade;
     a hint unlocks once (the unique constraint). Returns the unlocks written now."""
-    found = (
-        Submission.objects.filter(pk=submission_id, status=Status.GRADED)
-        .exclude(assignment=None)
-        .values_list("user_id", "problem_id", "assignment_id", "problem__hints")
-        .first()
-    )
+    found = selectors.graded_hint_subject(submission_id)
     if found is None:
         return []
-    user_id, problem_id, assignment_id, stored = found
-    rules = [h for h in hints.from_json(stored) if h.rule != hints.REQUEST]
+    user_id, problem_id, assignment_id = found.user_id, found.problem_id, found.assignment_id
+    rules = [h for h in hints.from_json(found.hints) if h.rule != hints.REQUEST]
     if not rules:
         return []
-    record = Submission.objects.filter(
-        user_id=user_id, problem_id=problem_id, assignment_id=assignment_id, status=Status.GRADED
-    ).values_list("verdict", "feedback__misconception__key")
     wrong, diagnosed = 0, set()
-    for verdict, key in record:
+    for verdict, key in selectors.grading_record(user_id, problem_id, assignment_id):
         if verdict in (Verdict.INCORRECT, Verdict.PARTIAL):
             wrong += 1
         if key:
@@ -815,11 +807,7 @@ def unlock_hints(submission_id: int) -> list[HintUnlock]:
     due = hints.unlocked_by_grading(rules, wrong, diagnosed)
     if not due:
         return []
-    done = set(
-        HintUnlock.objects.filter(
-            user_id=user_id, problem_id=problem_id, assignment_id=assignment_id
-        ).values_list("hint_index", flat=True)
-    )
+    done = selectors.unlocked_hint_indexes(user_id, problem_id, assignment_id)
     rows = [
         HintUnlock(
             user_id=user_id,

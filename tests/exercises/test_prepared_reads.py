@@ -194,3 +194,40 @@ def test_the_submit_lock_compiles_on_a_32_bit_user_id(student):
     for _ in range(2):
         with transaction.atomic():
             services._lock_user(student)
+
+
+@pytest.mark.django_db
+def test_the_reads_of_a_grades_hint_unlocks_answer_as_their_querysets(world, other_student):
+    from exercises.models import HintUnlock
+
+    student, problems, assignment, _ = world
+    first = Submission.objects.filter(user=student, problem=problems[0]).order_by("pk").first()
+    Submission.objects.filter(pk=first.pk).update(
+        feedback={"misconception": {"key": "forgot-padding"}}
+    )
+    HintUnlock.objects.create(
+        user=student, problem=problems[0], assignment=assignment, hint_index=1, how="auto"
+    )
+    for submission in Submission.objects.all():
+        expected = (
+            Submission.objects.filter(pk=submission.pk, status=Status.GRADED)
+            .exclude(assignment=None)
+            .values_list("user_id", "problem_id", "assignment_id", "problem__hints")
+            .first()
+        )
+        found = selectors.graded_hint_subject(submission.pk)
+        assert (found and tuple(vars(found).values())) == expected
+    for user in (student, other_student):
+        for problem in problems:
+            ids = (user.pk, problem.pk, assignment.pk)
+            record = Submission.objects.filter(
+                user=user, problem=problem, assignment=assignment, status=Status.GRADED
+            ).values_list("verdict", "feedback__misconception__key")
+            assert sorted(selectors.grading_record(*ids), key=str) == sorted(record, key=str)
+            indexes = HintUnlock.objects.filter(
+                user=user, problem=problem, assignment=assignment
+            ).values_list("hint_index", flat=True)
+            assert selectors.unlocked_hint_indexes(*ids) == set(indexes)
+    assert ("incorrect", "forgot-padding") in selectors.grading_record(
+        student.pk, problems[0].pk, assignment.pk
+    )
