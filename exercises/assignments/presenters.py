@@ -75,7 +75,8 @@ def problem_detail(
     if used is None:
         used = selectors.attempts_used(user, problem, access.assignment)  # once per open
     params = _next_params(user, access, used)
-    text = problem.text()  # the active language's, else English: same params either way
+    # The active language's, else English: same params either way.
+    text = selectors.read_texts(problem).text()
     data = problem_summary(access.item)
     data.update(
         {

@@ -53,6 +53,13 @@ class Problem(models.Model):
         ``prefetch_related("texts")`` when the list was prefetched)."""
         return {t.language: t for t in self.texts.all()} if self.pk else {}
 
+    @property
+    def texts_in_hand(self) -> bool:
+        """Whether ``text()`` needs no read: the texts were read, prefetched or kept."""
+        return "_texts" in self.__dict__ or "texts" in getattr(
+            self, "_prefetched_objects_cache", {}
+        )
+
     def keep_texts(self, texts: Iterable[ProblemText]) -> None:
         """Take this problem's texts (every language's, ordered by language) as read by the
         caller, as a prefetch would: ``text()`` and ``display_title`` then read no more."""

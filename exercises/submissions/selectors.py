@@ -382,6 +382,33 @@ _LISTED_TITLES = Prepared(
 )
 
 
+def read_texts(problem: Problem) -> Problem:
+    """``problem`` with its title and statement in every language read (``Problem.text`` and
+    ``available_languages`` then read no more): the problem's page and the API's detail show
+    them on every open, and the ORM's read of them cost as much CPU as the rest of the detail
+    (``make bench BENCH_ARGS=webcpu``)."""
+    if problem.texts_in_hand or not problem.pk:
+        return problem
+    alias = _PROBLEM_TEXTS.alias()
+    problem.keep_texts(
+        ProblemText.from_db(alias, _PROBLEM_TEXT_COLUMNS, row)
+        for row in _PROBLEM_TEXTS.rows(problem_id=problem.pk)
+    )
+    return problem
+
+
+_PROBLEM_TEXT_COLUMNS = ("id", "problem_id", "language", "title", "statement")
+_PROBLEM_TEXTS = Prepared(
+    ProblemText,
+    lambda problem_id: (
+        ProblemText.objects.filter(problem_id=problem_id)
+        .order_by("language")  # Problem.text's order, as its own read
+        .values_list(*_PROBLEM_TEXT_COLUMNS)
+    ),
+    problem_id=int,
+)
+
+
 def visible_problem_items(
     user: AbstractBaseUser, now: datetime | None = None
 ) -> list[AssignmentProblem]:

@@ -231,3 +231,26 @@ def test_the_reads_of_a_grades_hint_unlocks_answer_as_their_querysets(world, oth
     assert ("incorrect", "forgot-padding") in selectors.grading_record(
         student.pk, problems[0].pk, assignment.pk
     )
+
+
+@pytest.mark.django_db
+def test_a_problems_texts_read_prepared_are_its_texts(world):
+    from exercises.models import Problem, ProblemText
+
+    _, problems, _, _ = world
+    ProblemText.objects.create(problem=problems[0], language="ko", title="문제", statement="풀기")
+    ProblemText.objects.create(problem=problems[0], language="en", title="Problem", statement="Do")
+    for problem in problems:
+        fresh = Problem.objects.get(pk=problem.pk)
+        expected = {t.language: (t.pk, t.title, t.statement) for t in fresh.texts.all()}
+        read = selectors.read_texts(Problem.objects.get(pk=problem.pk))
+        assert read.texts_in_hand
+        assert {
+            language: (
+                read.text(language).pk,
+                read.text(language).title,
+                read.text(language).statement,
+            )
+            for language in expected
+        } == expected
+        assert read.available_languages == fresh.available_languages
