@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -114,7 +116,13 @@ class Submission(models.Model):
         """The test rows a reader is shown: a graded code submission's, else none."""
         if self.status != "graded" or not self.graded_by_tests:
             return []
-        return list(self.tests.all())
+        kept = self.__dict__.get("_kept_tests")
+        return list(self.tests.all()) if kept is None else kept
+
+    def keep_tests(self, tests: Iterable[TestResult]) -> None:
+        """Take this submission's test rows (in their order) as read by the caller, as a
+        prefetch would: ``shown_tests`` then reads no more."""
+        self.__dict__["_kept_tests"] = list(tests)
 
 
 class TestResult(models.Model):

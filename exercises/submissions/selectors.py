@@ -18,7 +18,6 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -39,6 +38,7 @@ from exercises.models import (
     Role,
     Status,
     Submission,
+    TestResult,
     Verdict,
 )
 from exercises.models.cohort import STAFF_ROLES
@@ -537,8 +537,24 @@ def _with_tests(submission: Submission) -> Submission:
     reading them costs no query then. One that has some after all (a regrade in progress)
     reads them when shown."""
     if not submission.is_pending and submission.graded_by_tests:
-        prefetch_related_objects([submission], "tests")
+        alias = _TESTS_OF.alias()
+        submission.keep_tests(
+            TestResult.from_db(alias, _TEST_COLUMNS, row)
+            for row in _TESTS_OF.rows(submission_id=submission.pk)
+        )
     return submission
+
+
+_TEST_COLUMNS = tuple(f.attname for f in TestResult._meta.concrete_fields)
+_TESTS_OF = Prepared(  # every poll and wait of a graded code submission
+    TestResult,
+    lambda submission_id: (
+        TestResult.objects.filter(submission_id=submission_id)
+        .order_by("order", "id")
+        .values_list(*_TEST_COLUMNS)
+    ),
+    submission_id=int,
+)
 
 
 def access_submission(user: AbstractBaseUser, submission_id: int) -> Submission:

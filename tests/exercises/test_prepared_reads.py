@@ -254,3 +254,38 @@ def test_a_problems_texts_read_prepared_are_its_texts(world):
             for language in expected
         } == expected
         assert read.available_languages == fresh.available_languages
+
+
+@pytest.mark.django_db
+def test_a_graded_code_submissions_tests_read_prepared_are_its_tests(cohort, student):
+    from exercises.models import TestResult
+
+    code = factories.make_problem("prep-code", kind="code", spec={})
+    assignment = factories.make_assignment(cohort, [code], title="Code", slug="code")
+    submission = Submission.objects.create(
+        user=student,
+        problem=code,
+        assignment=assignment,
+        payload={"code": "x = 1\n"},
+        max_score=1.0,
+        status=Status.GRADED,
+        verdict=Verdict.PARTIAL,
+    )
+    for order, name in ((2, "third"), (0, "first"), (1, "second")):
+        TestResult.objects.create(
+            submission=submission,
+            order=order,
+            name=name,
+            passed=order != 1,
+            points=1,
+            max_points=1,
+            hidden=order == 2,
+            data={"got": [order]},
+        )
+    read = selectors.access_submission(student, submission.pk).shown_tests
+    expected = list(Submission.objects.get(pk=submission.pk).tests.all())
+    columns = [f.attname for f in TestResult._meta.concrete_fields]
+    assert [[getattr(t, c) for c in columns] for t in read] == [
+        [getattr(t, c) for c in columns] for t in expected
+    ]
+    assert [t.name for t in read] == ["first", "second", "third"]
