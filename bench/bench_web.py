@@ -489,6 +489,27 @@ class WebBench:
             out.append({**account, "token": token})
         return out
 
+    def _server_stages(self, account: str) -> dict[str, float]:
+        """The account's newest submission as the database has it, ms: stored -> claimed by
+        its grader (``claimed``; the Celery round trip, or none when the request graded it),
+        claimed -> grade recorded (``graded``)."""
+        import psycopg
+
+        with psycopg.connect(self.scratch_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT EXTRACT(EPOCH FROM s.started_at - s.created_at) * 1000, "
+                "EXTRACT(EPOCH FROM s.graded_at - s.started_at) * 1000 "
+                "FROM exercises_submission s JOIN auth_user u ON u.id = s.user_id "
+                "WHERE u.username = %s ORDER BY s.id DESC LIMIT 1",
+                [account],
+            ).fetchone()
+        claimed, graded = row if row else (None, None)
+        nan = float("nan")
+        return {
+            "claimed": nan if claimed is None else float(claimed),
+            "graded": nan if graded is None else float(graded),
+        }
+
     # checks and reads ---------------------------------------------------------------------------
     def drain_and_check(self, submitted: list[int], timed: list[int], timeout=180.0) -> dict:
         """Once nothing is queued or running: the statuses, submissions graded twice, those
@@ -620,7 +641,7 @@ class WebBench:
                         wall = (time.perf_counter() - start) * 1000
                         page.wait_for_function("() => window.__strideClick.painted !== undefined")
                         sample = page.evaluate(CLICK_STAGES)
-                        samples.append({"wall": wall, **sample})
+                        samples.append({"wall": wall, **sample, **self._server_stages(account)})
                     out[slug] = samples[1:]
                     context.close()
             finally:
@@ -859,9 +880,19 @@ def main() -> None:
             print(
                 "\npage: the page's own clock, click event to the first frame painted with the "
                 "verdict; Playwright: the driver's, which adds its round trips to the browser. "
-                "The page's stages, p50 ms (requests: those the page sent after the click):\n"
+                "The page's stages, p50 ms (requests: those the page sent after the click), and "
+                "the database's: stored -> claimed by the grader (claimed) -> recorded (graded):\n"
             )
-            stages = ("to_submit", "submit", "to_wait", "wait", "to_document", "to_paint")
+            stages = (
+                "to_submit",
+                "submit",
+                "to_wait",
+                "wait",
+                "to_document",
+                "to_paint",
+                "claimed",
+                "graded",
+            )
             table(
                 ("problem", *stages, "requests"),
                 [

@@ -63,7 +63,7 @@ def answer_format(user: AbstractBaseUser, access: selectors.ProblemAccess) -> di
     the statement, hints and the rest of the page."""
     problem = access.problem
     params = _next_params(user, access, selectors.attempts_used(user, problem, access.assignment))
-    return _answer_format(problem, params, problem.text().language)
+    return _answer_format(problem, params, selectors.read_texts(problem).text().language)
 
 
 def problem_detail(

@@ -99,6 +99,7 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 assignment_id=access.assignment.pk,
                 # The form's token: a resent form (a retry, a double click) is the same attempt.
                 idempotency_key=request.POST.get("idempotency_key") or None,
+                access=access,  # checked above, once for the request
             ).submission
         except answer_inputs.AnswerError as exc:
             error, status, retry_after = exc.message, 400, None

@@ -182,6 +182,7 @@ def submit(
     assignment_id: int | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    access: selectors.ProblemAccess | None = None,
 ) -> Submitted:
     """Store a submission (status ``queued``) and, once the row is committed, grade it here
     when its kind is quick (``grade_in_request``; the returned submission is then ``graded``)
@@ -193,6 +194,10 @@ def submit(
     raises KeyReused. Two requests with the same key at once make one submission: the second
     looks again after the first releases the user's row lock (and the unique constraint on
     user and key stands behind that).
+
+    ``access``: the caller's own check, in this request, of the user's access to ``slug`` in
+    ``assignment_id`` (the problem page made it to read the answer's format), so that access
+    is decided once per request; without it (or for another problem) ``submit`` checks.
 
     Raises NotFound (no access), Closed (past due and late work refused, or no attempts left),
     RateLimited, BadPayload / TooLarge (envelope; and a quiz answer its kind cannot read),
@@ -206,7 +211,8 @@ def submit(
         earlier = _earlier_with_key(user, key, digest)
         if earlier is not None:
             return Submitted(earlier, replayed=True)
-    access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
+    if access is None or access.problem.slug != slug or access.assignment.pk != assignment_id:
+        access = selectors.access_problem(user, slug, assignment_id=assignment_id, now=now)
     payload = clean_payload(access.problem.kind, data)
     late = access.is_late(now)
     if quiz_rules.is_quiz(access.assignment) and not access.is_staff:

@@ -32,11 +32,11 @@ BUDGETS = {
     "problem list": 3,  # with the titles in the reader's language
     "problem detail": 4,  # the access check, the attempts, the statement in the reader's language
     "submit": 9,
-    # The problem page's own submit (htmx, without a form token): the submit's, the session and
-    # its user, the page's access check, and the attempt count and statement language that the
-    # answer's format depends on; never the page's history, hints or other assignments (15
-    # before the page stopped building them for a submit).
-    "page submit": 13,
+    # The problem page's own submit (htmx, without a form token): the submit's less its access
+    # check (the page's own serves both), the session and its user, and the attempt count and
+    # statement language that the answer's format depends on; never the page's history, hints
+    # or other assignments (15 before the page stopped building them for a submit).
+    "page submit": 12,
     # The submit of a quick kind with its after-commit work run, as a real request's commit
     # runs it (here after the answer is written): the grade made in the request adds the claim,
     # the record and its savepoint pair, the hint unlock's savepoint pair and its read of the
