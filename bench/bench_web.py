@@ -489,6 +489,13 @@ class WebBench:
             out.append({**account, "token": token})
         return out
 
+    def queue_lengths(self) -> str:
+        """Messages waiting in the workers' queues (what a click's grade queues behind)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        return ", ".join(f"{q} {client.llen(q)}" for q in ("grading", "regrade"))
+
     def _server_stages(self, account: str) -> dict[str, float]:
         """The account's newest submission as the database has it, ms: stored -> claimed by
         its grader (``claimed``; the Celery round trip, or none when the request graded it),
@@ -857,6 +864,8 @@ def main() -> None:
                 ),
             ],
         )
+        if CLICKS:
+            print(f"\nworker queues before the clicks: {bench.queue_lengths()}")
         clicks = bench.click_to_verdict() if CLICKS else {}
         if clicks:
             print(f"\n### Chromium: click on Submit -> verdict on screen ({CLICKS} clicks each)\n")

@@ -60,7 +60,9 @@ def _key(value: Any) -> Any:
     return (array.shape, tuple(np.round(array.ravel() / TOLERANCE).astype(np.int64).tolist()))
 
 
-def _index(kind: AnswerKind, expected: Mapping[str, Any]) -> dict[Any, list[str]]:
+def index(kind: AnswerKind, expected: Mapping[str, Any]) -> dict[Any, list[str]]:
+    """Who expects which answer (rounded): the ``owners`` ``check_answer`` takes, built once
+    for many checks against the same variants."""
     owners: dict[Any, list[str]] = {}
     for student, value in expected.items():
         if can_leak(kind, value):
@@ -83,7 +85,7 @@ def check_answer(
     the same answer; without it every student's variant counts as their own."""
     if answer is None or not can_leak(kind, answer):
         return None
-    owners = owners if owners is not None else _index(kind, expected)
+    owners = owners if owners is not None else index(kind, expected)
     try:
         key = _key(answer)
     except (TypeError, ValueError):
@@ -108,7 +110,7 @@ def find_leaks(
 ) -> list[Leak]:
     """Every leak in a problem's answers (student -> the answers they submitted), one per
     (student, source) pair, sorted."""
-    owners = _index(kind, expected)
+    owners = index(kind, expected)
     out: dict[tuple[str, str], Leak] = {}
     for student, submitted in answers.items():
         for answer in submitted:

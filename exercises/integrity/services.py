@@ -6,10 +6,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from exercises import dispatch
@@ -188,12 +191,19 @@ def check_leak(submission_id: int) -> LeakFlag | None:
     ):
         return None
     me = submission.user.username
-    holders = _cohort_variants(submission)
-    expected = {label: _expected(problem, seed) for label, (_, seed) in holders.items()}
-    expected[me] = _expected(problem, submission.variant_seed)
-    variants = {label: seed for label, (_, seed) in holders.items()}
-    variants[me] = submission.variant_seed
-    leak = leaks.check_answer(kind, me, answer, expected, variants=variants)
+    view = _class_view(submission, kind)
+    if view is not None:  # one variant per student: every student's, the same for each check
+        holders = view.holders
+        leak = leaks.check_answer(
+            kind, me, answer, view.expected, variants=view.variants, owners=view.owners
+        )
+    else:
+        holders = _cohort_variants(submission)
+        expected = {label: _expected(problem, seed) for label, (_, seed) in holders.items()}
+        expected[me] = _expected(problem, submission.variant_seed)
+        variants = {label: seed for label, (_, seed) in holders.items()}
+        variants[me] = submission.variant_seed
+        leak = leaks.check_answer(kind, me, answer, expected, variants=variants)
     if leak is None:
         return None
     source_id, source_seed = holders[leak.source]
@@ -206,6 +216,68 @@ def check_leak(submission_id: int) -> LeakFlag | None:
         },
     )
     return flag
+
+
+@dataclass(frozen=True)
+class _ClassView:
+    """Every student's variant of one problem in one assignment (one variant per student):
+    label -> (user id, seed), the right answers, the seeds, and who expects which answer."""
+
+    holders: dict[str, tuple[int, int | None]]
+    expected: dict[str, Any]
+    variants: dict[str, int | None]
+    owners: dict[Any, list[str]]
+
+
+_CLASS_VIEWS: dict[tuple, _ClassView] = {}
+_CLASS_VIEWS_KEPT = 64
+_class_views_lock = threading.Lock()
+
+
+def _class_view(submission: Submission, kind: leaks.AnswerKind) -> _ClassView | None:
+    """The class's variants of the submission's problem, built once per roster and spec and
+    kept in the worker: every wrong answer of the cohort is checked against the same variants,
+    and rebuilding them per check (O(cohort)) let a class answering wrong a few times a second
+    queue checks faster than a worker ran them. The roster's fingerprint (how many students,
+    the newest membership and when it joined) is one indexed aggregate per check; a join or a
+    leave makes a new view. None under one variant per attempt (the variants are the attempts
+    made so far), or when the submission's own seed is not the one its student's variant has
+    (the assignment's policy changed since): those checks build what they need."""
+    assignment, problem = submission.assignment, submission.problem
+    if assignment.variant_policy == VariantPolicy.PER_ATTEMPT:
+        return None
+    roster = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).aggregate(
+        n=Count("id"), newest=Max("id"), joined=Max("joined_at")
+    )
+    spec = json.dumps(problem.spec, sort_keys=True)
+    key = (
+        (assignment.pk, assignment.created_at, assignment.variant_policy),
+        (problem.pk, spec),
+        (roster["n"], roster["newest"], roster["joined"]),
+    )
+    with _class_views_lock:
+        view = _CLASS_VIEWS.get(key)
+    if view is None:
+        students = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)
+        holders = {
+            name: (uid, variant_seed(uid, problem, assignment, 1))
+            for uid, name in students.values_list("user_id", "user__username")
+        }
+        expected = {label: _expected(problem, seed) for label, (_, seed) in holders.items()}
+        view = _ClassView(
+            holders=holders,
+            expected=expected,
+            variants={label: seed for label, (_, seed) in holders.items()},
+            owners=leaks.index(kind, expected),
+        )
+        with _class_views_lock:
+            if len(_CLASS_VIEWS) >= _CLASS_VIEWS_KEPT:
+                _CLASS_VIEWS.pop(next(iter(_CLASS_VIEWS)))  # the oldest
+            _CLASS_VIEWS[key] = view
+    mine = view.holders.get(submission.user.username)
+    if mine is None or mine[1] != submission.variant_seed:
+        return None
+    return view
 
 
 def _cohort_variants(submission: Submission) -> dict[str, tuple[int, int | None]]:

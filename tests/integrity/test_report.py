@@ -278,6 +278,31 @@ def test_a_feature_map_copied_from_another_variant_is_flagged_naming_its_owner(m
     assert services.check_leak(graded(thief, conv, assignment, [[0, 1], [2, 3]]).pk) is None
 
 
+def test_the_class_variants_are_built_once_per_roster_and_a_newcomer_is_seen(
+    matrix_class, cohort, monkeypatch
+):
+    """Checks of one cohort's wrong answers share the class's variants (built once), and a
+    student who joins is a source for the next check."""
+    conv, assignment = matrix_class["conv"], matrix_class["assignment"]
+    thief = matrix_class["students"][0]
+    wrong = [graded(thief, conv, assignment, [[n, 1], [2, 3]]) for n in (0, 5, 7)]
+    built = []
+    expected = services._expected
+    monkeypatch.setattr(
+        services, "_expected", lambda problem, seed: built.append(seed) or expected(problem, seed)
+    )
+    for submission in wrong:
+        assert services.check_leak(submission.pk) is None
+    assert len(built) == len(matrix_class["students"])  # once per student, for three checks
+    newcomer = factories.make_user("newcomer")
+    factories.add_member(newcomer, cohort, Role.STUDENT)
+    _, theirs = expected_for(newcomer, conv, assignment)
+    if sum(expected_for(u, conv, assignment)[1] == theirs for u in matrix_class["students"]):
+        pytest.skip("the newcomer's map is another student's too: it points at nobody")
+    flag = services.check_leak(graded(thief, conv, assignment, theirs).pk)
+    assert flag is not None and flag.source == newcomer
+
+
 def test_a_copied_output_size_never_flags(matrix_class):
     size, assignment = matrix_class["size"], matrix_class["assignment"]
     students = matrix_class["students"]
