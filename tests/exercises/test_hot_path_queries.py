@@ -50,6 +50,21 @@ BUDGETS = {
 }
 
 
+def budgets_here() -> dict[str, int]:
+    """``BUDGETS`` (PostgreSQL with Redis, as served) on this test run's services: without
+    Redis a board has no version and no view to read (its time-driven facts and its rows are
+    read per request), and SQLite has no ``UPDATE ... RETURNING`` path for the grading claim
+    and record (each takes a statement more, and the board's update one)."""
+    from django.conf import settings
+
+    budgets = dict(BUDGETS)
+    if not settings.REDIS_URL:
+        budgets["leaderboard"] += 2
+    if connection.vendor == "sqlite":
+        budgets["submit, graded in the request"] += 3
+    return budgets
+
+
 class World:
     def __init__(self, cohort, student):
         self.cohort, self.student = cohort, student
@@ -195,12 +210,13 @@ def test_hot_paths_make_the_same_queries_for_a_class_of_3_and_of_40(
     world.grow(students=37, attempts=5, problems=7)
     large = _count(world)
     assert large == small, f"query counts grew: {small} -> {large}"
-    over = {name: n for name, n in large.items() if n > BUDGETS[name]}
-    assert not over, f"over budget: {over} (budgets {BUDGETS})"
+    budgets = budgets_here()
+    over = {name: n for name, n in large.items() if n > budgets[name]}
+    assert not over, f"over budget: {over} (budgets {budgets})"
     for name, (make_client, call) in _requests(world).items():
         client = make_client()
         before = _newest()
         cold()
-        with django_assert_max_num_queries(BUDGETS[name]):
+        with django_assert_max_num_queries(budgets[name]):
             call(client)
         _forget(before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -95,7 +96,8 @@ def test_a_wrong_answer_unlocks_its_hint_moves_the_board_and_queues_the_leak_che
     body = post(client, problem.slug, {"answer": wrong}).json()
     assert (body["status"], body["verdict"], body["score"]) == ("graded", "incorrect", 0)
     assert [h["text"] for h in body["hints"]] == ["Count where the window can start."]
-    assert client.get(board).json()["version"] > before  # after_graded ran
+    if settings.REDIS_URL:  # the board's versions live in Redis
+        assert client.get(board).json()["version"] > before  # after_graded ran
     # A wrong number can be another variant's: the advisory check, as after a worker's grade.
     assert published == [(dispatch.INTEGRITY_LEAK_CHECK, (body["id"],))]
 
@@ -272,5 +274,6 @@ def test_the_graded_answer_costs_the_same_queries_after_one_attempt_and_after_ma
         post(client, problem.slug, wrong)
     # The submit's 8 (BEGIN and COMMIT counted), its grade's 10 (the claim, the record's
     # transaction with the hint rules' three reads in a savepoint, the board's read), the
-    # graded body's 3 (the grade read back, its tests, its hints).
-    assert count() == first <= 21
+    # graded body's 3 (the grade read back, its tests, its hints). SQLite (make test on a
+    # machine with only Python) has no UPDATE ... RETURNING path for the claim and the record.
+    assert count() == first <= (21 if connection.vendor == "postgresql" else 23)
