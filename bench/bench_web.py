@@ -16,7 +16,8 @@ The run, in order:
    and ``enroll`` of a roster CSV of ``BENCH_WEB_STUDENTS`` students with passwords, plus two
    browser accounts; ``collectstatic`` for the pages.
 2. ``make serve`` (or ``BENCH_WEB_SERVE``, a command with ``{bind}``) and the compose file's
-   worker command, on ``REDIS_URL`` with a cache prefix of this run's own.
+   two worker commands (grading; the low-priority queue), on ``REDIS_URL`` with a cache prefix
+   of this run's own.
 3. Phase (a): every student logs in at once, then works for ``BENCH_WEB_SECONDS`` after the
    last login. Phase (b): the same students with their tokens work for ``BENCH_WEB_SECONDS``.
    A round (one per ``BENCH_WEB_PACING`` seconds per student): open a problem, submit with an
@@ -201,13 +202,14 @@ class CpuMeter:
     that lifetime is taken off again, so nothing counts twice (a children's figure alone
     counts those never seen, such as the sandbox's short-lived children).
 
-    - web / worker / load: the process trees of the server, the Celery worker and Locust;
+    - web / worker / background / load: the process trees of the server, the grading worker,
+      the low-priority queue's worker and Locust;
     - postgres: the backends serving the scratch database (the server's shared background
       processes, which other databases use too, are left out);
     - redis: the whole redis-server process, which other users of this machine share.
     """
 
-    SIDES = ("web", "worker", "postgres", "redis", "load")
+    SIDES = ("web", "worker", "background", "postgres", "redis", "load")
 
     def __init__(self, roots: dict[str, int], database: str):
         self.roots, self.database = roots, database
@@ -366,36 +368,47 @@ class WebBench:
         env = self.env()
         serve = os.environ.get("BENCH_WEB_SERVE") or "make -s serve"
         self.serve_command = serve.format(bind=f"127.0.0.1:{self.port}")
+        # The compose file's two workers, under names of this run's own: live grading, and the
+        # low-priority queue (regrades, integrity checks) in one process at a lower CPU priority.
+        celery = [str(self.bin / "celery"), "-A", "config", "worker", "--prefetch-multiplier", "1"]
         self.worker = Service(
             "worker",
-            # The compose file's worker command, under a name of this run's own.
-            [
-                str(self.bin / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "grading,regrade",
-                "--prefetch-multiplier",
-                "1",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"bench-web-{self.pid}@%h",
-            ],
+            [*celery, "-Q", "grading", "--loglevel", "INFO", "-n", f"bench-web-{self.pid}@%h"],
             env,
             self.target,
             self.tmp,
         )
         self.services.append(self.worker)
+        self.background = Service(
+            "worker-background",
+            [
+                "nice",
+                "-n",
+                "10",
+                *celery,
+                "-Q",
+                "regrade",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"bench-web-background-{self.pid}@%h",
+            ],
+            env,
+            self.target,
+            self.tmp,
+        )
+        self.services.append(self.background)
         self.web = Service("web", shlex.split(self.serve_command), env, self.target, self.tmp)
         self.services.append(self.web)
         deadline = time.monotonic() + 120
-        while " ready." not in self.worker.log_path.read_text(errors="replace"):
-            self.worker.alive()
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start:\n{self.worker.log_tail()}")
-            time.sleep(0.2)
+        for worker in (self.worker, self.background):
+            while " ready." not in worker.log_path.read_text(errors="replace"):
+                worker.alive()
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{worker.name} did not start:\n{worker.log_tail()}")
+                time.sleep(0.2)
         while True:
             self.web.alive()
             with suppress(OSError):
@@ -461,7 +474,12 @@ class WebBench:
             "0",
         ]
         load = Service(f"locust-{name}", args, env, ROOT, self.tmp)
-        roots = {"web": self.web.pid, "worker": self.worker.pid, "load": load.pid}
+        roots = {
+            "web": self.web.pid,
+            "worker": self.worker.pid,
+            "background": self.background.pid,
+            "load": load.pid,
+        }
         with CpuMeter(roots, self.database) as cpu:
             load.proc.wait(timeout=cap + 60)
         if not result.exists():
@@ -806,8 +824,9 @@ def main() -> None:
         bench.set_up()
         bench.start()
         print(
-            f"server: `{bench.serve_command}` in {bench.target} on {bench.base}; worker: celery "
-            f"-A config worker (prefork); {STUDENTS} students, {SECONDS:.0f} s per phase, a "
+            f"server: `{bench.serve_command}` in {bench.target} on {bench.base}; workers: celery "
+            f"-A config worker -Q grading (prefork), and -Q regrade (one process, nice 10); "
+            f"{STUDENTS} students, {SECONDS:.0f} s per phase, a "
             f"round every {os.environ.get('BENCH_WEB_PACING', '3')} s per student",
             flush=True,
         )

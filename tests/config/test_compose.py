@@ -11,9 +11,9 @@ def load():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_it_defines_the_five_services_of_the_design():
+def test_it_defines_the_services_of_the_design():
     services = load()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "worker-background", "beat"}
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
 
@@ -38,8 +38,20 @@ def test_the_worker_consumes_the_grading_queue_one_task_at_a_time():
     worker = load()["services"]["worker"]
     command = " ".join(worker["command"])
     assert "celery -A config worker" in command
-    assert "-Q grading" in command
+    assert "-Q grading " in command  # live grading only: never behind the low-priority queue
     assert "--prefetch-multiplier 1" in command
+
+
+def test_the_low_priority_queue_has_a_worker_of_its_own_at_a_lower_cpu_priority():
+    services = load()["services"]
+    background = services["worker-background"]
+    command = " ".join(background["command"])
+    assert command.startswith("nice -n 10 celery -A config worker -Q regrade ")
+    assert "--concurrency 1" in command
+    # The same image, environment and sandbox privileges as the grading worker (code regrades
+    # run in the sandbox too).
+    for key in ("image", "environment", "security_opt", "tmpfs", "pids_limit", "depends_on"):
+        assert background[key] == services["worker"][key], key
 
 
 def test_the_worker_may_create_the_sandbox_namespaces():
@@ -54,7 +66,7 @@ def test_the_worker_may_create_the_sandbox_namespaces():
 def test_beat_runs_the_sweeper_and_every_app_service_shares_the_environment():
     services = load()["services"]
     assert "beat" in " ".join(services["beat"]["command"])
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-background", "beat"):
         env = services[name]["environment"]
         assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= set(env)
         assert env["REDIS_URL"].startswith("redis://redis:")
