@@ -14,7 +14,7 @@ The run, in order:
 1. A scratch PostgreSQL database ``stride_bench_web_<pid>``; ``manage.py migrate``,
    ``import_problems``, ``setup_demo`` (the ``demo`` cohort and its "CNN basics" assignment)
    and ``enroll`` of a roster CSV of ``BENCH_WEB_STUDENTS`` students with passwords, plus two
-   browser accounts; ``collectstatic`` for the pages.
+   browser accounts and a probe account; ``collectstatic`` for the pages.
 2. ``make serve`` (or ``BENCH_WEB_SERVE``, a command with ``{bind}``) and the compose file's
    two worker commands (grading; the low-priority queue), on ``REDIS_URL`` with a cache prefix
    of this run's own.
@@ -22,7 +22,8 @@ The run, in order:
    last login. Phase (b): the same students with their tokens work for ``BENCH_WEB_SECONDS``.
    A round (one per ``BENCH_WEB_PACING`` seconds per student): open a problem, submit with an
    ``Idempotency-Key``, wait for the verdict with ``?wait=``, read the leaderboard with
-   ``If-None-Match`` (``bench/web_locustfile.py``).
+   ``If-None-Match`` (``bench/web_locustfile.py``). Beside the load, an independent client
+   (``Probe``) times its own rounds: Locust's figures include its own scheduling delay.
 4. Every submission graded exactly once (a trigger counts the transitions to ``graded``).
 5. The roster grows to ``BENCH_WEB_BOARD_STUDENTS``; the leaderboard is read one request at a
    time beside ``/healthz``.
@@ -49,6 +50,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from contextlib import suppress
 from pathlib import Path
 
@@ -71,6 +73,8 @@ COHORT = "demo"  # setup_demo's cohort, with the whole bank in its "CNN basics" 
 NUMBER_SLUG, CODE_SLUG = "conv-layer-params", "implement-conv2d"
 PASSWORD = "bench-web-password"  # the accounts of a scratch database
 BROWSER_ACCOUNTS = ("bench-web-browser-1", "bench-web-browser-2")
+PROBE_ACCOUNT = "bench-web-probe"  # the independent client beside the load (Probe)
+PROBE_ROUND_SECONDS = 3.5  # within the default 20 submissions a minute
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -121,6 +125,58 @@ CLICK_STAGES = """() => {
     requests: after.length,
   };
 }"""
+
+
+class Probe(threading.Thread):
+    """An independent client beside the load: one request at a time on one kept-alive
+    connection, a round (open a problem, submit a wrong answer, read the board) every
+    ``PROBE_ROUND_SECONDS``, timed with this process's clock.
+
+    Why: a single Locust process (gevent, hundreds of users) adds its own scheduling delay to
+    every time it measures; at a round every 10 s Locust's p50 submit was 0.6-1 s while such a
+    client, in the same run, saw about 0.1 s. The two side by side tell the server's latency
+    from the load generator's."""
+
+    NAMES = ("open", "submit", "board")
+
+    def __init__(self, bench: WebBench, token: str):
+        super().__init__(daemon=True)
+        self.bench, self.token = bench, token
+        self.samples: dict[str, list[float]] = {name: [] for name in self.NAMES}
+        self._finished = threading.Event()
+        self._conn: http.client.HTTPConnection | None = None
+
+    def stop(self) -> dict[str, list[float]]:
+        self._finished.set()
+        self.join(timeout=60)
+        if self._conn is not None:
+            self._conn.close()
+        return self.samples
+
+    def _timed(self, name: str, method: str, path: str, body=None, headers=None) -> None:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection("127.0.0.1", self.bench.port, timeout=60)
+        auth = {"Authorization": f"Token {self.token}", **(headers or {})}
+        started = time.perf_counter()
+        try:
+            status, _, _ = self.bench.request(method, path, body, auth, conn=self._conn)
+        except (OSError, http.client.HTTPException):
+            self._conn.close()
+            self._conn = None  # a new connection next time; this request is not counted
+            return
+        if status < 400:
+            self.samples[name].append((time.perf_counter() - started) * 1000)
+
+    def run(self) -> None:
+        board = f"/api/v1/cohorts/{COHORT}/leaderboard?top=10"
+        while not self._finished.is_set():
+            started = time.monotonic()
+            self._timed("open", "GET", f"/api/v1/problems/{NUMBER_SLUG}")
+            key = {"Idempotency-Key": str(uuid.uuid4())}
+            submission = f"/api/v1/problems/{NUMBER_SLUG}/submissions"
+            self._timed("submit", "POST", submission, {"answer": 7}, key)
+            self._timed("board", "GET", board)
+            self._finished.wait(max(0.0, PROBE_ROUND_SECONDS - (time.monotonic() - started)))
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -331,9 +387,10 @@ class WebBench:
         self.manage("collectstatic", "--noinput", "-v", "0")
         self.install_grade_audit()
         self.students = [f"bench-web-{i:04d}" for i in range(1, STUDENTS + 1)]
-        report, took = self.enroll([*self.students, *BROWSER_ACCOUNTS], PASSWORD)
+        report, took = self.enroll([*self.students, *BROWSER_ACCOUNTS, PROBE_ACCOUNT], PASSWORD)
         print(
             f"cohort {COHORT!r}: {STUDENTS} students + {len(BROWSER_ACCOUNTS)} browser accounts "
+            f"and a probe account "
             f"enrolled with passwords by manage.py enroll in {took:.1f} s ({report}); set-up "
             f"{time.monotonic() - started:.0f} s",
             flush=True,
@@ -480,12 +537,16 @@ class WebBench:
             "background": self.background.pid,
             "load": load.pid,
         }
+        probe = Probe(self, self.probe_token)
+        probe.start()
         with CpuMeter(roots, self.database) as cpu:
             load.proc.wait(timeout=cap + 60)
+        probed = probe.stop()
         if not result.exists():
             raise RuntimeError(f"Locust wrote no result:\n{load.log_tail()}")
         data = json.loads(result.read_text())
         data["cpu"], data["wall"], data["machine"] = cpu.seconds, cpu.wall, cpu.machine
+        data["probe"] = probed
         data["students"] = len(accounts)
         return data
 
@@ -743,6 +804,17 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
         f"\nphase length {seconds:.1f} s. `?wait=` requests are long by design (they return "
         "when the grade lands); the submit-to-verdict rows are what a student waits."
     )
+    probe = data.get("probe") or {}
+    if any(probe.values()):
+        print(
+            f"an independent client beside the load (Probe: one request at a time, one kept-alive "
+            f"connection, a round every {PROBE_ROUND_SECONDS} s), ms: "
+            + "; ".join(
+                f"{name} p50 {ms(v, 0.5)}, p95 {ms(v, 0.95)}, p99 {ms(v, 0.99)} (n={len(v)})"
+                for name, v in probe.items()
+                if v
+            )
+        )
     verdicts, graded = data["verdict_ms"], data["check"]["created_to_graded"]
     print(
         f"submit -> verdict read by the client, ms: p50 {ms(verdicts, 0.5)}, p95 "
@@ -823,6 +895,8 @@ def main() -> None:
     try:
         bench.set_up()
         bench.start()
+        probe = {"username": PROBE_ACCOUNT, "password": PASSWORD}
+        bench.probe_token = bench.tokens_for([probe], {})[0]["token"]
         print(
             f"server: `{bench.serve_command}` in {bench.target} on {bench.base}; workers: celery "
             f"-A config worker -Q grading (prefork), and -Q regrade (one process, nice 10); "
@@ -853,12 +927,12 @@ def main() -> None:
         )
 
         extra = [f"bench-web-{i:04d}" for i in range(STUDENTS + 1, BOARD_STUDENTS + 1)]
-        extra = extra[: max(0, BOARD_STUDENTS - STUDENTS - len(BROWSER_ACCOUNTS))]
+        extra = extra[: max(0, BOARD_STUDENTS - STUDENTS - len(BROWSER_ACCOUNTS) - 1)]
         if extra:
             bench.enroll(extra, None)
         (reader,) = bench.tokens_for(accounts[:1], a["tokens"])
         board = bench.board_reads(reader["token"])
-        n_board = STUDENTS + len(BROWSER_ACCOUNTS) + len(extra)
+        n_board = STUDENTS + len(BROWSER_ACCOUNTS) + 1 + len(extra)  # 1: the probe's account
         print(
             f"\n### leaderboard read at {n_board} students (one request at a time, "
             f"{BOARD_READS} each, interleaved)\n"
