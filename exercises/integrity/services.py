@@ -246,7 +246,7 @@ def _class_view(submission: Submission, kind: leaks.AnswerKind) -> _ClassView | 
     assignment, problem = submission.assignment, submission.problem
     if assignment.variant_policy == VariantPolicy.PER_ATTEMPT:
         return None
-    roster = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).aggregate(
+    roster = _students(assignment).aggregate(
         n=Count("id"), newest=Max("id"), joined=Max("joined_at")
     )
     spec = json.dumps(problem.spec, sort_keys=True)
@@ -258,11 +258,8 @@ def _class_view(submission: Submission, kind: leaks.AnswerKind) -> _ClassView | 
     with _class_views_lock:
         view = _CLASS_VIEWS.get(key)
     if view is None:
-        students = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)
-        holders = {
-            name: (uid, variant_seed(uid, problem, assignment, 1))
-            for uid, name in students.values_list("user_id", "user__username")
-        }
+        names = dict(_students(assignment).values_list("user_id", "user__username"))
+        holders = _one_variant_each(names, problem, assignment)
         expected = {label: _expected(problem, seed) for label, (_, seed) in holders.items()}
         view = _ClassView(
             holders=holders,
@@ -280,18 +277,26 @@ def _class_view(submission: Submission, kind: leaks.AnswerKind) -> _ClassView | 
     return view
 
 
+def _students(assignment: Assignment):
+    """The student memberships of the assignment's cohort."""
+    return Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)
+
+
+def _one_variant_each(
+    names: dict[int, str], problem: Problem, assignment: Assignment
+) -> dict[str, tuple[int, int | None]]:
+    """Username -> (user id, seed) under one variant per student (the first attempt's)."""
+    return {name: (uid, variant_seed(uid, problem, assignment, 1)) for uid, name in names.items()}
+
+
 def _cohort_variants(submission: Submission) -> dict[str, tuple[int, int | None]]:
     """Label -> (user id, seed) of every other student's variant of the submission's problem."""
 
     assignment, problem = submission.assignment, submission.problem
-    students = Membership.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT)
-    others = dict(
-        students.exclude(user_id=submission.user_id).values_list("user_id", "user__username")
-    )
+    students = _students(assignment).exclude(user_id=submission.user_id)
+    others = dict(students.values_list("user_id", "user__username"))
     if assignment.variant_policy != VariantPolicy.PER_ATTEMPT:
-        return {
-            name: (uid, variant_seed(uid, problem, assignment, 1)) for uid, name in others.items()
-        }
+        return _one_variant_each(others, problem, assignment)
     seen = (
         Submission.objects.filter(assignment=assignment, problem=problem, user_id__in=list(others))
         .values_list("user_id", "variant_seed")
