@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from exercises.models import Status, Submission, TestResult, Verdict
 from exercises.submissions import selectors, services
@@ -185,3 +186,11 @@ def test_before_solving_the_step_through_moves_with_the_students_own_stride(
         {**get_kind("matrix").generate(problem.spec, None), "stride": 2}
     )
     assert own_map.tolist() != lecture.tolist()
+
+
+def test_the_access_check_joins_the_users_membership_once():
+    """Every problem open and submit runs this check: a second join of the memberships (a
+    filter through the relation instead of the annotation) was planned on PostgreSQL through
+    the cohort's index, so each check read the whole cohort's rows."""
+    sql = str(selectors._visible_items(1, timezone.now()).query)
+    assert sql.count('JOIN "exercises_membership"') == 1, sql
