@@ -263,6 +263,11 @@ STRIDE = {
     # How often a waiting request reads the database when Redis's grade events are not there
     # (make demo, or Redis down).
     "WAIT_POLL_MS": env_int("STRIDE_WAIT_POLL_MS", 50),
+    # How long the problem page's submit of an answer a worker grades (code) waits for the
+    # grade before answering (exercises.pages.views.problem_page): a worker's grade usually lands
+    # within this, and then the click's own answer carries the verdict instead of a status box
+    # that has to ask again. Later grades reach the box through its ?wait= request as before.
+    "PAGE_SUBMIT_WAIT_MS": env_int("STRIDE_PAGE_SUBMIT_WAIT_MS", 500),
     # The quick kinds (number, matrix, shape, choice: grader.kinds.QUICK_KINDS) are graded by
     # the web request that stores them, right after its commit, so that its answer carries the
     # verdict (no Celery round trip, no second request); off, every submission goes to the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -115,7 +116,12 @@ def problem_page(request: HttpRequest, slug: str) -> HttpResponse:
                 return response
             if request.htmx:
                 # The form stays on the page: it gets a new token for the next answer. A quick
-                # kind's box comes graded (graded in this request), as the quiz lets it be seen.
+                # kind's box comes graded (graded in this request), as the quiz lets it be seen;
+                # a worker's grade usually lands within a short wait, and then comes in this
+                # answer too (no second request). Later, the box's own ?wait= brings it.
+                submission, _ = grade_events.await_result(
+                    submission, settings.STRIDE["PAGE_SUBMIT_WAIT_MS"] / 1000
+                )
                 response = _status_box(request, submission, new_form_token=True)
                 response["HX-Trigger"] = "stride:submitted"
                 return response

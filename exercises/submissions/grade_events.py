@@ -182,7 +182,7 @@ def _slots(size: int) -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(size)
 
 
-def await_result(submission: Submission, seconds: int) -> tuple[Submission, Outcome | None]:
+def await_result(submission: Submission, seconds: float) -> tuple[Submission, Outcome | None]:
     """``submission`` (read pending in this request, access decided) once final, or as it is
     after ``seconds``; the outcome is None when there was nothing to wait for."""
     if seconds <= 0 or not submission.is_pending:

@@ -5,9 +5,11 @@ committed (a worker's grade: the quick kinds' grading in the request turned off)
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from exercises.models import Submission
@@ -54,3 +56,44 @@ def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
     assert on_screen < 1.0, f"the verdict took {on_screen:.2f} s after the grade"
     expect(page.get_by_test_id("status")).to_have_text("Graded")
     assert len(asked) == 1, asked
+
+
+def test_a_grade_that_lands_at_once_comes_in_the_submits_own_answer(
+    lecture_bank, student, page_for, monkeypatch, settings
+):
+    """A worker grading within ``PAGE_SUBMIT_WAIT_MS`` of the submit: the click's own answer
+    shows the verdict, and the page never has to ask for it (one request, not two)."""
+    from exercises.submissions import services
+    from exercises.submissions.tasks import grade_submission
+
+    settings.STRIDE = {
+        **settings.STRIDE,
+        "GRADE_QUICK_KINDS_IN_REQUEST": False,  # the worker's path, as for code
+        "PAGE_SUBMIT_WAIT_MS": 5_000,  # generous: a loaded machine must not make this flaky
+    }
+
+    def worker(submission_id: int) -> None:
+        try:
+            grade_submission.apply(args=[submission_id])
+        finally:
+            connection.close()  # this thread's own connection
+
+    monkeypatch.setattr(
+        services,
+        "enqueue_grading",
+        lambda submission_id: threading.Thread(target=worker, args=(submission_id,)).start(),
+    )
+    page = page_for(student)
+    asked = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.url) if re.search(r"/submissions/\d+(\?|$)", r.url) else None,
+    )
+    page.goto(f"/problems/{SLUG}")
+    for i, value in enumerate((5, 5, 8)):
+        page.locator(f"#id_dim-{i}").fill(str(value))
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_test_id("verdict")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("status")).to_have_text("Graded")
+    page.wait_for_timeout(500)  # a box still asking would have sent its request by now
+    assert asked == [], asked
