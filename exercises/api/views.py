@@ -132,6 +132,22 @@ class ProblemDetailView(APIView):
         return Response(presenters.problem_detail(request.user, access))
 
 
+_WAIT = OpenApiParameter(
+    "wait",
+    int,
+    description=format_lazy(
+        gettext_lazy(
+            "Seconds (0 to {seconds}) to wait for the grade: the answer comes as soon as the "
+            "submission is graded (or ends in error), else after that long with the pending "
+            "state. The `X-Stride-Wait` header says how it ended: `final`, `timeout`, or `busy` "
+            "(the server already holds its most waiting requests: this is the current state at "
+            "once; ask again in a second)."
+        ),
+        seconds=grade_events.MAX_WAIT_SECONDS,
+    ),
+)
+
+
 class SubmissionCreateView(APIView):
     @extend_schema(
         summary=gettext_lazy("Submit an answer or code"),
@@ -149,7 +165,7 @@ class SubmissionCreateView(APIView):
             "answer that its kind cannot read at all (words for a number) is refused with 400 "
             "`unreadable_answer` and the reason. Neither is stored or uses a try."
         ),
-        parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY],
+        parameters=[_ASSIGNMENT, _IDEMPOTENCY_KEY, _WAIT],
         request=s.SubmitRequestSerializer,
         responses={
             202: OpenApiResponse(
@@ -170,6 +186,8 @@ class SubmissionCreateView(APIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
+        # Read before anything is stored: a malformed wait is a 400 that uses no attempt.
+        seconds = grade_events.wait_seconds(request.query_params.get("wait"))
         submitted = services.submit(
             request.user,
             slug,
@@ -177,9 +195,13 @@ class SubmissionCreateView(APIView):
             assignment_id=_assignment_param(request, slug),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
-        submission = submitted.submission
+        # Asked to wait: the worker's grade (code) comes in this answer when it lands in time,
+        # one request instead of a submit and a GET with ?wait=.
+        submission, outcome = grade_events.await_result(submitted.submission, seconds)
         url = reverse("api:submission-detail", args=[submission.pk])
         headers = {"Location": url}
+        if outcome is not None:
+            headers["X-Stride-Wait"] = outcome.value
         if submitted.replayed:
             headers["Idempotent-Replayed"] = "true"
         body = {"id": submission.pk, "status": submission.status, "url": url}
@@ -200,22 +222,6 @@ def _submission_answer(request: Request, submission) -> dict:
         submission.user_id, submission.problem, submission.assignment
     )
     return quiz_presenters.apply_feedback_policy(data, submission, request.user)
-
-
-_WAIT = OpenApiParameter(
-    "wait",
-    int,
-    description=format_lazy(
-        gettext_lazy(
-            "Seconds (0 to {seconds}) to wait for the grade: the answer comes as soon as the "
-            "submission is graded (or ends in error), else after that long with the pending "
-            "state. The `X-Stride-Wait` header says how it ended: `final`, `timeout`, or `busy` "
-            "(the server already holds its most waiting requests: this is the current state at "
-            "once; ask again in a second)."
-        ),
-        seconds=grade_events.MAX_WAIT_SECONDS,
-    ),
-)
 
 
 class SubmissionDetailView(APIView):

@@ -165,3 +165,63 @@ def test_someone_elses_submission_is_a_404_before_any_wait(student, other_studen
     response = api_client_for(other_student).get(f"{DETAIL.format(submission.pk)}?wait=5")
     assert response.status_code == 404
     assert time.monotonic() - started < 1.0
+
+
+SUBMIT = "/api/v1/problems/{}/submissions"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_with_wait_answers_with_the_workers_grade(student, bank, settings, monkeypatch):
+    """``POST .../submissions?wait=N``: the grade of an answer the workers grade comes in the
+    submit's own answer (one request instead of a submit and a GET)."""
+    from exercises.submissions import services
+
+    # The workers' path (as for code): the quick kinds' grading in the request turned off.
+    settings.STRIDE = settings.STRIDE | {"GRADE_QUICK_KINDS_IN_REQUEST": False}
+
+    def worker(submission_id: int) -> None:
+        from django.db import connection
+
+        try:
+            time.sleep(0.3)
+            _grade_now(submission_id)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(
+        services,
+        "enqueue_grading",
+        lambda submission_id: threading.Thread(target=worker, args=(submission_id,)).start(),
+    )
+    response = api_client_for(student).post(
+        f"{SUBMIT.format('output-size-stride')}?wait=10", {"answer": 3}, format="json"
+    )
+    assert response.status_code == 202
+    assert response["X-Stride-Wait"] == "final"
+    assert response.json()["status"] == "graded"
+    assert response.json()["verdict"] in {"correct", "incorrect"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_without_wait_answers_at_once_queued(student, bank, settings, monkeypatch):
+    from exercises.submissions import services
+
+    settings.STRIDE = settings.STRIDE | {"GRADE_QUICK_KINDS_IN_REQUEST": False}
+    monkeypatch.setattr(services, "enqueue_grading", lambda submission_id: None)
+    response = api_client_for(student).post(
+        SUBMIT.format("output-size-stride"), {"answer": 3}, format="json"
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    assert "X-Stride-Wait" not in response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["26", "soon"])
+def test_a_submit_with_a_bad_wait_is_a_400_and_stores_nothing(student, bank, raw):
+    response = api_client_for(student).post(
+        f"{SUBMIT.format('output-size-stride')}?wait={raw}", {"answer": 3}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "wait"
+    assert not Submission.objects.filter(user=student).exists()
