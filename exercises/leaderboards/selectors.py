@@ -11,7 +11,8 @@ Redis round trip and the parsing of the rows it asked for, whatever the cohort's
 The 304: a 200 carries an ETag naming the board, its version, a time it is good until and an
 HMAC (keyed by ``SECRET_KEY``) over those, the URL and the credential that made the request
 (the API token, or the session cookie). A request presenting that ETag with the same credential
-is answered 304 as long as the version is unchanged and the time not past, before
+is answered 304 as long as the version is unchanged (or, within the coalescing window below,
+is the version of the view a reader is served) and the time not past, before
 authentication runs: no database query at all. What it costs: a credential revoked, or a member
 removed, can learn for at most ``ETAG_SECONDS`` that the board they already have has not
 changed, and nothing else. Time-driven changes (a freeze starting or ending, a quiz's results
@@ -227,7 +228,12 @@ def unchanged(request: HttpRequest) -> bool:
     if client is None:
         return False
     try:
-        return current_version(client, *parsed) == version
+        if current_version(client, *parsed) == version:
+            return True
+        # A newer version, but a students' read within the coalescing window is served the
+        # view stored a moment ago (``_shared_rows``): if that is the view the client holds,
+        # it would get the same rows again.
+        return _recent_view(client, leaderboards.scope_name(*parsed)) == version
     except Exception:  # Redis down: answer in full from the database
         log.exception("leaderboard version unreadable; answering in full")
         return False

@@ -223,3 +223,35 @@ def test_after_the_second_the_next_reader_computes_the_new_version(
     assert later["version"] != first["version"]
     assert later["me"]["rank"] == 1 and {e["name"] for e in later["top"]} == {"Alice A.", "Bob B."}
     assert later["top"][1]["score"] == later["top"][0]["score"]
+
+
+@pytest.mark.django_db
+def test_within_the_second_a_grade_leaves_the_view_served_so_its_etag_answers_304(
+    redis_db,
+    coalescing,
+    student,
+    other_student,
+    cohort,
+    assignment,
+    tally_problem,
+    grade,
+    django_assert_num_queries,
+):
+    """Under a class the version moves many times a second, while readers are served the view
+    of the last second: a reader holding that view's ETag would get the same rows again, so
+    it gets a 304 (before, every grade made it a 200 with the same body)."""
+    from exercises.leaderboards import selectors as board_reads
+    from exercises.leaderboards import services as leaderboards
+
+    grade(student, tally_problem, assignment, "correct")
+    client = _token_client(student)
+    first = client.get(f"{BOARD}?top=10")
+    grade(other_student, tally_problem, assignment, "correct")  # a new version
+    with django_assert_num_queries(0):
+        again = client.get(f"{BOARD}?top=10", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    # Once the second has passed, the next reader computes the new version: a 200.
+    redis_db.delete(board_reads.latest_view_key(leaderboards.scope_name(cohort.pk)))
+    later = client.get(f"{BOARD}?top=10", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert later.status_code == 200
+    assert later.json()["version"] != first.json()["version"]
