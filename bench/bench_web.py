@@ -600,7 +600,8 @@ class WebBench:
     def drain_and_check(self, submitted: list[int], timed: list[int], timeout=180.0) -> dict:
         """Once nothing is queued or running: the statuses, submissions graded twice, those
         stored that the client never heard of (or the reverse), and stored -> graded ms of
-        ``timed``."""
+        ``timed``. The client is Locust: the Probe's submissions (its own account, answered to
+        the Probe, never to Locust) are not among those it should have heard of."""
         import psycopg
 
         with psycopg.connect(self.scratch_url, autocommit=True) as conn:
@@ -626,7 +627,9 @@ class WebBench:
                 row[0]
                 for row in conn.execute(
                     "SELECT s.id FROM exercises_submission s JOIN auth_user u "
-                    "ON u.id = s.user_id WHERE u.username LIKE 'bench-web-%%'"
+                    "ON u.id = s.user_id WHERE u.username LIKE 'bench-web-%%' "
+                    "AND u.username <> %s",
+                    [PROBE_ACCOUNT],
                 )
             }
             latencies = [

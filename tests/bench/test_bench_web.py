@@ -1,28 +1,72 @@
 """``make bench BENCH_ARGS=web`` end to end at a tiny size: a handful of students for a couple
 of seconds per phase, against the real ``make serve``, a real worker, PostgreSQL, Redis and
 Chromium. It checks that the harness runs and prints its tables, and that every submission it
-made was graded exactly once; never a timing."""
+made was graded exactly once; never a timing. Beside it, what can be checked alone: the count
+of submissions the client never heard of."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from bench.bench_web import ENDPOINTS, LOCUST_PYTHON
+from bench.bench_web import ENDPOINTS, LOCUST_PYTHON, PROBE_ACCOUNT, WebBench
+from bench.scratch import create_scratch_database, drop_scratch_database
 from tests.chromium import CHROMIUM
 from tests.conftest import need
-
-pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = 4
 
 
+def test_the_probes_own_submissions_are_not_stored_submissions_unknown_to_the_client():
+    database_url = os.environ.get("DATABASE_URL", "")
+    need(database_url.startswith("postgres"), "DATABASE_URL is not a PostgreSQL server")
+    bench = WebBench(database_url, "")
+    # A scratch database named after DATABASE_URL's, with just the columns the check reads.
+    bench.database = f"{urlsplit(database_url).path.lstrip('/') or 'stride'}_probe_{os.getpid()}"
+    bench.scratch_url = create_scratch_database(database_url, bench.database)
+    try:
+        import psycopg
+
+        with psycopg.connect(bench.scratch_url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE auth_user (id int PRIMARY KEY, username text)")
+            conn.execute(
+                "CREATE TABLE exercises_submission (id bigint PRIMARY KEY, user_id int, "
+                "status text, created_at timestamptz DEFAULT now(), "
+                "graded_at timestamptz DEFAULT now())"
+            )
+            conn.execute("CREATE TABLE bench_web_graded (submission_id bigint)")
+            conn.execute(
+                "INSERT INTO auth_user VALUES (1, 'bench-web-0001'), (2, %s)", [PROBE_ACCOUNT]
+            )
+            conn.execute(
+                "INSERT INTO exercises_submission (id, user_id, status) VALUES "
+                "(10, 1, 'graded'), (11, 2, 'graded'), (12, 2, 'graded'), (13, 1, 'graded')"
+            )
+            conn.execute("INSERT INTO bench_web_graded VALUES (10), (11), (12), (13)")
+
+        # Locust heard of 10 only: 13 is a student's it never heard of; 11 and 12 are the
+        # Probe's, answered to the Probe.
+        check = bench.drain_and_check([10], [10], timeout=5)
+    finally:
+        drop_scratch_database(database_url, bench.database)
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+
+    assert check["unknown_to_client"] == 1
+    assert check["stored"] == 2
+    assert check["never_stored"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.worker
+@pytest.mark.browser
 def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
     database_url = os.environ.get("DATABASE_URL", "")
     need(database_url.startswith("postgres"), "DATABASE_URL is not a PostgreSQL server")
@@ -85,6 +129,9 @@ def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
         assert f"| {endpoint} " in out, endpoint
     assert f"logins: {STUDENTS} tokens, 0 failed, 0 still trying" in out
     assert "graded twice: 0;" in out
+    # The Probe submits too, with its own account: none of its submissions is one Locust
+    # should have heard of.
+    assert "stored but never answered to the client: 0;" in out
     assert "'queued'" not in out and "'running'" not in out  # everything graded in the end
     for problem in ("conv-layer-params", "implement-conv2d"):
         assert f"| {problem} " in out
