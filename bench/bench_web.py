@@ -259,18 +259,27 @@ class CpuMeter:
     counts those never seen, such as the sandbox's short-lived children).
 
     - web / worker / background / load: the process trees of the server, the grading worker,
-      the low-priority queue's worker and Locust;
+      the low-priority queue's worker and Locust (its several processes: a root per side is a
+      pid or a tuple of pids);
     - postgres: the backends serving the scratch database (the server's shared background
       processes, which other databases use too, are left out);
     - redis: the whole redis-server process, which other users of this machine share.
+
+    The processes first seen after the start (``born``, pid -> command line) tell which a side
+    started during the phase (``new_processes``), as long as each lived half a second.
     """
 
     SIDES = ("web", "worker", "background", "postgres", "redis", "load")
 
-    def __init__(self, roots: dict[str, int], database: str):
-        self.roots, self.database = roots, database
+    def __init__(self, roots: dict[str, int | tuple[int, ...]], database: str):
+        self.roots = {
+            side: tuple(root) if isinstance(root, tuple | list) else (root,)
+            for side, root in roots.items()
+        }
+        self.database = database
         self.first: dict[int, tuple[float, float]] = {}
         self.last: dict[int, tuple[str, int, float, float]] = {}
+        self.born: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -282,8 +291,8 @@ class CpuMeter:
             return "redis"
         seen = 0
         while pid in table and seen < 64:
-            for side, root in self.roots.items():
-                if pid == root:
+            for side, roots in self.roots.items():
+                if pid in roots:
                     return side
             pid, seen = table[pid][0], seen + 1
         return None
@@ -294,6 +303,8 @@ class CpuMeter:
             side = self._side(pid, table)
             if side is None:
                 continue
+            if not start and pid not in self.first:
+                self.born[pid] = table[pid][3]
             self.first.setdefault(pid, (own, children) if start else (0.0, 0.0))
             self.last[pid] = (side, parent, own, children)
         return set(table)
@@ -320,6 +331,15 @@ class CpuMeter:
             self.seconds[side] += own - first_own + children - first_children
             if pid not in alive and parent in self.last:  # reaped into its parent's figure
                 self.seconds[self.last[parent][0]] -= own + children
+
+    def new_processes(self, side: str, command: str = "") -> int:
+        """Processes of ``side`` first seen during the phase whose command line holds
+        ``command``."""
+        return sum(
+            1
+            for pid, cmdline in self.born.items()
+            if self.last[pid][0] == side and command in cmdline
+        )
 
 
 # --- the run -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The web bench's CPU split: a process reaped during a phase (gunicorn recycles its workers
 every few thousand requests) is counted once, not once by itself and again in its parent's
-reaped-children figure."""
+reaped-children figure; a side may have several roots (the Locust processes); the processes a
+side started during the phase are counted."""
 
 from __future__ import annotations
 
@@ -40,6 +41,62 @@ def test_a_child_reaped_during_the_phase_counts_once():
             time.sleep(0.6)  # a sample after the reap
         # The child's second, plus a little of the parent's own; twice that before the fix.
         assert 0.9 <= meter.seconds["web"] < 1.5, meter.seconds
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+# Burns about half a second of CPU once told to, then idles.
+BURNER = """
+import sys, time
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()
+start = time.process_time()
+while time.process_time() - start < 0.5:
+    pass
+sys.stdout.write("done\\n"); sys.stdout.flush()
+time.sleep(30)
+"""
+
+
+def test_a_side_with_several_roots_counts_each_of_them():
+    burners = [
+        subprocess.Popen(
+            [sys.executable, "-c", BURNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    try:
+        for burner in burners:
+            assert burner.stdout.readline() == "ready\n"
+        roots = {"load": tuple(b.pid for b in burners)}
+        with CpuMeter(roots, "no-such-database") as meter:
+            for burner in burners:
+                burner.stdin.write("go\n")
+                burner.stdin.flush()
+            for burner in burners:
+                assert burner.stdout.readline() == "done\n"
+        assert 0.9 <= meter.seconds["load"] < 1.5, meter.seconds
+        assert meter.new_processes("load") == 0  # both were there at the start
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def test_a_process_started_during_the_phase_is_counted_as_started():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout.readline() == "ready\n"
+        with CpuMeter({"web": parent.pid}, "no-such-database") as meter:
+            parent.stdin.write("go\n")
+            parent.stdin.flush()
+            assert parent.stdout.readline() == "reaped\n"  # its child lived a second
+        assert meter.new_processes("web") == 1
+        assert meter.new_processes("web", "no-such-command") == 0
+        assert meter.new_processes("load") == 0
     finally:
         parent.kill()
         parent.wait()
