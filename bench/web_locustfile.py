@@ -16,9 +16,20 @@ comes from the environment, so a run can also be repeated by hand against any se
 - ``BENCH_WEB_PACING``: seconds per round of one student (open, submit, wait for the verdict,
   read the board), whatever the requests took (Locust's ``constant_pacing``).
 - ``BENCH_WEB_RESULT``: where the phase's raw samples are written as JSON when it stops.
+- ``BENCH_WEB_EPOCH``: a wall-clock time (``time.time()``) shared by every Locust process of the
+  phase (default: this process's start). ``bench_web`` splits the class over several
+  independent processes, each with its own users and result files; times are recorded against
+  the wall clock so that their results can be merged (``bench_web.merge_load_results``):
+  ``started_at`` and ``stopped_at`` as wall-clock times, and each sample's sending time and each
+  login's completion in seconds from the epoch.
+- ``BENCH_WEB_SYNC_DIR`` + ``BENCH_WEB_LOAD_INDEX`` + ``BENCH_WEB_LOAD_PROCESSES``: in phase
+  ``login``, each process notes in that directory when its own students are all logged in and
+  waits for the others' notes (up to the login timeout), so that every process works
+  ``BENCH_WEB_SECONDS`` after the class's last login, not its own share's.
 
 One more user asks ``/healthz`` every 100 ms: the baseline of the same run, a request that
-touches PostgreSQL and Redis and nothing else.
+touches PostgreSQL and Redis and nothing else (``Health``: name it on the command line of one
+process only, beside ``Student``).
 """
 
 from __future__ import annotations
@@ -48,6 +59,9 @@ WAIT = int(os.environ.get("BENCH_WEB_WAIT", "20"))
 TIMEOUT = float(os.environ.get("BENCH_WEB_CLIENT_TIMEOUT", "30"))
 RETRIES = 3
 FINAL = {"graded", "error"}
+SYNC_DIR = os.environ.get("BENCH_WEB_SYNC_DIR", "")
+LOAD_INDEX = int(os.environ.get("BENCH_WEB_LOAD_INDEX", "0"))
+LOAD_PROCESSES = int(os.environ.get("BENCH_WEB_LOAD_PROCESSES", "1"))
 
 with open(os.environ["BENCH_WEB_USERS"]) as fh:
     ACCOUNTS: list[dict] = json.load(fh)
@@ -57,15 +71,18 @@ if os.environ.get("BENCH_WEB_CODE_FILE"):
         CODE = fh.read()
 
 # Raw samples, kept here rather than in Locust's rounded histogram: per request name, (when it
-# was sent, seconds from the phase's start; its response time, ms), and how each was answered
-# ("200", "503", "ConnectionError", ...). The rounds running when the phase ends are finished
+# was sent, seconds from EPOCH; its response time, ms), and how each was answered ("200",
+# "503", "ConnectionError", ...). The rounds running when the phase ends are finished
 # (--stop-timeout) but only requests sent before the end count in the tables.
 SAMPLES: dict[str, list[tuple[float, float]]] = defaultdict(list)
 OUTCOMES: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+EPOCH = float(os.environ.get("BENCH_WEB_EPOCH") or time.time())
 STATE: dict = {
     "started": None,
-    "wall_started": time.time(),
-    "logins": [],  # seconds from the phase's start to each student's token
+    "started_at": None,  # wall clock (time.time()), as stopped_at
+    "stopped_at": None,
+    "epoch": EPOCH,
+    "logins": [],  # seconds from EPOCH to each student's token
     "login_failed": 0,
     "submitted": [],  # submission ids the server accepted (202) or replayed (200)
     "replayed": 0,
@@ -84,7 +101,7 @@ _accounts = iter(ACCOUNTS)
 @events.request.add_listener
 def _record(name, response_time, response, exception, start_time=None, **kwargs):
     sent = time.time() - response_time / 1000 if start_time is None else start_time
-    SAMPLES[name].append((sent - STATE["wall_started"], response_time))
+    SAMPLES[name].append((sent - EPOCH, response_time))
     status = getattr(response, "status_code", 0)
     if status:
         outcome = str(status)
@@ -95,13 +112,35 @@ def _record(name, response_time, response, exception, start_time=None, **kwargs)
 
 @events.test_start.add_listener
 def _started(environment, **kwargs):
-    STATE["started"], STATE["wall_started"] = time.monotonic(), time.time()
+    STATE["started"], STATE["started_at"] = time.monotonic(), time.time()
     gevent.spawn(_stop_when_done, environment)
 
 
+def _class_logged_in(deadline: float) -> float:
+    """Wall-clock time at which the whole class was logged in: this process's own, or, with
+    ``SYNC_DIR``, the latest of every process's (each writes its own note, then waits for the
+    others' until ``deadline``, monotonic)."""
+    own = time.time()
+    if not SYNC_DIR:
+        return own
+    with open(os.path.join(SYNC_DIR, f"logged-in-{LOAD_INDEX}"), "w") as fh:
+        fh.write(repr(own))
+    notes = [os.path.join(SYNC_DIR, f"logged-in-{i}") for i in range(LOAD_PROCESSES)]
+    while not all(os.path.exists(n) for n in notes) and time.monotonic() < deadline:
+        gevent.sleep(0.1)
+    times = [own]
+    for note in notes:
+        try:
+            with open(note) as fh:
+                times.append(float(fh.read()))
+        except (OSError, ValueError):  # not there (a process that never got so far), or half
+            continue  # written: its share's logins do not move the end
+    return max(times)
+
+
 def _stop_when_done(environment) -> None:
-    """``login``: ``SECONDS`` after every student has its token (or ``LOGIN_TIMEOUT``);
-    ``tokens``: ``SECONDS`` after the start."""
+    """``login``: ``SECONDS`` after every student of the class has its token (or
+    ``LOGIN_TIMEOUT``); ``tokens``: ``SECONDS`` after the start."""
     if PHASE == "login":
         deadline = time.monotonic() + LOGIN_TIMEOUT
         while (
@@ -109,8 +148,10 @@ def _stop_when_done(environment) -> None:
             and time.monotonic() < deadline
         ):
             gevent.sleep(0.1)
-    gevent.sleep(SECONDS)
-    STATE["stopped"] = time.monotonic()
+        gevent.sleep(max(0.0, _class_logged_in(deadline) + SECONDS - time.time()))
+    else:
+        gevent.sleep(SECONDS)
+    STATE["stopped"], STATE["stopped_at"] = time.monotonic(), time.time()
     environment.runner.quit()  # each student finishes the round it is in (--stop-timeout)
 
 
@@ -123,8 +164,10 @@ def _write(environment, **kwargs):
         "seconds": stopped - started,
         "samples": SAMPLES,
         "outcomes": OUTCOMES,
-        **{k: v for k, v in STATE.items() if k not in ("started", "stopped", "wall_started")},
+        **{k: v for k, v in STATE.items() if k not in ("started", "stopped")},
     }
+    result["started_at"] = result["started_at"] or time.time()
+    result["stopped_at"] = result["stopped_at"] or time.time()
     with open(os.environ["BENCH_WEB_RESULT"], "w") as fh:
         json.dump(result, fh)
 
@@ -162,7 +205,7 @@ class Student(FastHttpUser):
                 if response.status_code == 200:
                     self.token = response.json()["token"]
                     STATE["tokens"][self.account["username"]] = self.token
-                    STATE["logins"].append(time.monotonic() - STATE["started"])
+                    STATE["logins"].append(time.time() - EPOCH)
                     return
                 wait = _retry_after(response) if response.status_code in (429, 503) else 1.0
                 response.failure(f"{response.status_code}")

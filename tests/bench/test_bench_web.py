@@ -1,8 +1,9 @@
 """``make bench BENCH_ARGS=web`` end to end at a tiny size: a handful of students for a couple
 of seconds per phase, against the real ``make serve``, a real worker, PostgreSQL, Redis and
 Chromium. It checks that the harness runs and prints its tables, and that every submission it
-made was graded exactly once; never a timing. Beside it, what can be checked alone: the count
-of submissions the client never heard of."""
+made was graded exactly once; never a timing. Beside it, the pieces that can be checked alone:
+the merge of the Locust processes' results, and the count of submissions the client never
+heard of."""
 
 from __future__ import annotations
 
@@ -16,13 +17,88 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.bench_web import ENDPOINTS, LOCUST_PYTHON, PROBE_ACCOUNT, WebBench
+from bench.bench_web import ENDPOINTS, LOCUST_PYTHON, PROBE_ACCOUNT, WebBench, merge_load_results
 from bench.scratch import create_scratch_database, drop_scratch_database
 from tests.chromium import CHROMIUM
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = 4
+
+
+def _result(started_at: float, stopped_at: float, epoch: float, **fields) -> dict:
+    """One Locust process's result file, as web_locustfile writes it."""
+    return {
+        "phase": "login",
+        "seconds": stopped_at - started_at,
+        "started_at": started_at,
+        "stopped_at": stopped_at,
+        "epoch": epoch,
+        "samples": {},
+        "outcomes": {},
+        "logins": [],
+        "login_failed": 0,
+        "submitted": [],
+        "replayed": 0,
+        "verdict_ms": [],
+        "tokens": {},
+        "lost": 0,
+        "graded_in_request": 0,
+        "wait_outcomes": {},
+        **fields,
+    }
+
+
+def test_two_load_processes_merge_into_one_phase_from_the_first_start_to_the_last_stop():
+    epoch = 1_700_000_000.0
+    first = _result(
+        epoch + 1.0,
+        epoch + 71.0,
+        epoch,
+        samples={"POST /token": [[1.0, 900.0], [1.2, 1100.0]], "GET /healthz": [[2.0, 5.0]]},
+        outcomes={"POST /token": {"200": 2}, "GET /healthz": {"200": 1}},
+        logins=[2.0, 11.0],
+        login_failed=1,
+        submitted=[1, 2],
+        replayed=1,
+        verdict_ms=[150.0],
+        tokens={"bench-web-0001": "a", "bench-web-0002": "b"},
+        wait_outcomes={"final": 3, "busy": 1},
+    )
+    second = _result(
+        epoch + 1.5,
+        epoch + 71.25,
+        epoch,
+        samples={"POST /token": [[1.5, 700.0]]},
+        outcomes={"POST /token": {"200": 1, "503": 2}},
+        logins=[11.5],
+        submitted=[3],
+        lost=2,
+        graded_in_request=4,
+        verdict_ms=[90.0, 110.0],
+        tokens={"bench-web-0003": "c"},
+        wait_outcomes={"final": 2, "timeout": 1},
+    )
+
+    merged = merge_load_results([first, second])
+
+    assert merged["processes"] == 2
+    assert merged["seconds"] == pytest.approx(70.25)  # the first start to the last stop
+    assert merged["started_spread"] == pytest.approx(0.5)
+    # Times from the first start: the last login is the second process's, at 10.5 s.
+    assert max(merged["logins"]) == pytest.approx(10.5)
+    assert sorted(merged["logins"]) == pytest.approx([1.0, 10.0, 10.5])
+    tokens = sorted(merged["samples"]["POST /token"])
+    assert [sent for sent, _ in tokens] == pytest.approx([0.0, 0.2, 0.5])
+    assert [rt for _, rt in tokens] == [900.0, 1100.0, 700.0]
+    assert [tuple(s) for s in merged["samples"]["GET /healthz"]] == [(1.0, 5.0)]
+    assert merged["outcomes"]["POST /token"] == {"200": 3, "503": 2}
+    assert merged["wait_outcomes"] == {"final": 5, "busy": 1, "timeout": 1}
+    assert sorted(merged["submitted"]) == [1, 2, 3]
+    assert sorted(merged["verdict_ms"]) == [90.0, 110.0, 150.0]
+    assert (merged["login_failed"], merged["replayed"], merged["lost"]) == (1, 1, 2)
+    assert merged["graded_in_request"] == 4
+    assert set(merged["tokens"]) == {"bench-web-0001", "bench-web-0002", "bench-web-0003"}
 
 
 def test_the_probes_own_submissions_are_not_stored_submissions_unknown_to_the_client():
@@ -132,6 +208,8 @@ def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
     # The Probe submits too, with its own account: none of its submissions is one Locust
     # should have heard of.
     assert "stored but never answered to the client: 0;" in out
+    # The class in two Locust processes, merged.
+    assert out.count("load: 2 Locust processes at niceness -10 (students 2 + 2;") == 2, out
     assert "'queued'" not in out and "'running'" not in out  # everything graded in the end
     for problem in ("conv-layer-params", "implement-conv2d"):
         assert f"| {problem} " in out
