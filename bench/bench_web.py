@@ -8,6 +8,9 @@ for ``implement-conv2d``; nothing lost or graded twice. The baseline beside ever
 ``/healthz`` (one query, one broker connection) measured by one more Locust user in the same
 run, and the CPU of each side (web, worker, PostgreSQL, Redis, the load generator) is read from
 ``/proc`` over each phase, so a reader can tell the server's cost from the machine's load.
+Each phase also prints the PostgreSQL connections it opened (``pg_stat_database.sessions`` of
+the scratch database before and after) and the web processes gunicorn started during it (it
+replaces a process after ``max_requests``): both make a phase slower than the steady state.
 
 The load generator: ``BENCH_WEB_LOAD_PROCESSES`` (default 2) independent headless Locust
 processes, each with its own share of the students (its own users file and result file; not
@@ -41,10 +44,10 @@ The run, in order:
 6. Chromium (Debian's, through Playwright): click on Submit to the verdict on screen,
    ``BENCH_WEB_CLICKS`` times for a number problem and for ``implement-conv2d``.
 
-Environment: ``DATABASE_URL`` (a PostgreSQL server) and ``REDIS_URL`` are required. The
-server's grading queue is ``grading`` in REDIS_URL's database: give the bench a database no
-other worker listens on. ``BENCH_WEB_TARGET``: another checkout to serve (its own ``.venv``),
-e.g. an older commit for a before/after comparison.
+Environment: ``DATABASE_URL`` (a PostgreSQL server, 14 or later for the sessions count) and
+``REDIS_URL`` are required. The server's grading queue is ``grading`` in REDIS_URL's database:
+give the bench a database no other worker listens on. ``BENCH_WEB_TARGET``: another checkout to
+serve (its own ``.venv``), e.g. an older commit for a before/after comparison.
 ``BENCH_WEB_LOAD_PROCESSES``: Locust processes sharing the class (default 2, at most one per
 student); ``BENCH_WEB_LOAD_NICE``: their niceness (default -10).
 """
@@ -68,7 +71,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from bench.bench_pipeline import load_average, pct
-from bench.scratch import create_scratch_database, drop_scratch_database
+from bench.scratch import _admin_connection, create_scratch_database, drop_scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "bench" / "web_locustfile.py"
@@ -578,8 +581,8 @@ class WebBench:
     # the phases -------------------------------------------------------------------------------
     def phase(self, name: str, accounts: list[dict]) -> dict:
         """The students of ``accounts`` as ``LOAD_PROCESSES`` Locust processes (a contiguous
-        share each; process 0 with the ``/healthz`` user too), the Probe beside them and the
-        CPU of every side."""
+        share each; process 0 with the ``/healthz`` user too), the Probe beside them, the CPU
+        of every side, the connections PostgreSQL opened and the web processes started."""
         processes = max(1, min(LOAD_PROCESSES, len(accounts)))
         shares = [
             accounts[i * len(accounts) // processes : (i + 1) * len(accounts) // processes]
@@ -589,6 +592,7 @@ class WebBench:
         sync.mkdir()
         login_timeout = float(os.environ.get("BENCH_WEB_LOGIN_TIMEOUT", "180"))
         cap = int(SECONDS + login_timeout + 60)  # Locust's own stop, should ours not come
+        sessions_before = self.sessions()
         epoch = time.time()
         loads: list[tuple[Service, Path]] = []
         for index, share in enumerate(shares):
@@ -652,6 +656,7 @@ class WebBench:
             for load, _ in loads:
                 load.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
         probed = probe.stop()
+        sessions_after = self.sessions()
         results = []
         for load, result in loads:
             self.services.remove(load)
@@ -664,6 +669,8 @@ class WebBench:
         data["students"] = len(accounts)
         data["shares"] = [len(share) for share in shares]
         data["load_nice"] = self.load_nice
+        data["web_started"] = cpu.new_processes("web", "gunicorn")
+        data["pg_sessions"] = None if sessions_before is None else sessions_after - sessions_before
         return data
 
     def raise_priority(self, pid: int) -> None:
@@ -687,6 +694,21 @@ class WebBench:
             self.load_nice = own
         except FileNotFoundError:
             pass  # exited already: its log says why, when the phase reads its result
+
+    def sessions(self) -> int | None:
+        """Connections opened to the scratch database since it was made
+        (``pg_stat_database.sessions``, PostgreSQL 14 and later; else None), read from the
+        server's own database so that the reading is not one of them."""
+        import psycopg
+
+        with _admin_connection(self.server_url) as conn:
+            try:
+                row = conn.execute(
+                    "SELECT sessions FROM pg_stat_database WHERE datname = %s", [self.database]
+                ).fetchone()
+            except psycopg.errors.UndefinedColumn:
+                return None
+        return int(row[0]) if row else None
 
     def tokens_for(self, accounts: list[dict], known: dict[str, str]) -> list[dict]:
         """Each student's token: phase (a)'s, else one asked for now (one at a time)."""
@@ -1004,13 +1026,30 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
         f"\nCPU over the phase's process ({wall:.1f} s wall, {sent} requests, "
         f"{os.cpu_count()} cores):\n"
     )
+    sessions = data.get("pg_sessions")
+    new = {
+        "web": f"{data.get('web_started', 0)} processes",
+        "postgres": "-" if sessions is None else f"{sessions} connections",
+    }
     rows = [
-        (side, f"{cpu[side]:.1f}", f"{cpu[side] / wall:.2f}", f"{cpu[side] * 1000 / sent:.2f}")
+        (
+            side,
+            f"{cpu[side]:.1f}",
+            f"{cpu[side] / wall:.2f}",
+            f"{cpu[side] * 1000 / sent:.2f}",
+            new.get(side, ""),
+        )
         for side in CpuMeter.SIDES
     ]
     others = data["machine"] - sum(cpu.values())
-    rows.append(("everything else on the machine", f"{others:.1f}", f"{others / wall:.2f}", ""))
-    table(("process", "CPU s", "cores busy", "CPU ms per request"), rows)
+    rows.append(("everything else on the machine", f"{others:.1f}", f"{others / wall:.2f}", "", ""))
+    table(("process", "CPU s", "cores busy", "CPU ms per request", "started in the phase"), rows)
+    print(
+        "\nstarted in the phase: web, gunicorn processes first seen by the CPU sampling (every "
+        "0.5 s) after the phase began (gunicorn replaces one after max_requests); postgres, "
+        "connections opened to the scratch database (pg_stat_database.sessions before and "
+        "after: the server's, the workers' and the background worker's)."
+    )
     return worst, total / seconds
 
 

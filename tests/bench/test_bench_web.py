@@ -8,6 +8,7 @@ heard of."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -208,8 +209,10 @@ def test_the_web_bench_runs_end_to_end_and_prints_its_tables():
     # The Probe submits too, with its own account: none of its submissions is one Locust
     # should have heard of.
     assert "stored but never answered to the client: 0;" in out
-    # The class in two Locust processes, merged.
+    # The class in two Locust processes, merged; what each phase started.
     assert out.count("load: 2 Locust processes at niceness -10 (students 2 + 2;") == 2, out
+    assert re.search(r"\| web +\|.*\| \d+ processes +\|", out), out
+    assert re.search(r"\| postgres +\|.*\| \d+ connections +\|", out), out
     assert "'queued'" not in out and "'running'" not in out  # everything graded in the end
     for problem in ("conv-layer-params", "implement-conv2d"):
         assert f"| {problem} " in out
