@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from exercises.models import Submission
@@ -78,10 +78,13 @@ def test_a_grade_that_lands_at_once_comes_in_the_submits_own_answer(
         finally:
             connection.close()  # this thread's own connection
 
+    # As the real one does: the task is sent once the submit's transaction has committed.
     monkeypatch.setattr(
         services,
         "enqueue_grading",
-        lambda submission_id: threading.Thread(target=worker, args=(submission_id,)).start(),
+        lambda submission_id: transaction.on_commit(
+            threading.Thread(target=worker, args=(submission_id,)).start
+        ),
     )
     page = page_for(student)
     asked = []

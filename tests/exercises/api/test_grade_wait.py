@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from exercises.models import Status, Submission
 from exercises.submissions import grade_events
@@ -183,15 +184,17 @@ def test_a_submit_with_wait_answers_with_the_workers_grade(student, bank, settin
         from django.db import connection
 
         try:
-            time.sleep(0.3)
             _grade_now(submission_id)
         finally:
             connection.close()
 
+    # As the real one does: the task is sent once the submit's transaction has committed.
     monkeypatch.setattr(
         services,
         "enqueue_grading",
-        lambda submission_id: threading.Thread(target=worker, args=(submission_id,)).start(),
+        lambda submission_id: transaction.on_commit(
+            threading.Thread(target=worker, args=(submission_id,)).start
+        ),
     )
     response = api_client_for(student).post(
         f"{SUBMIT.format('output-size-stride')}?wait=10", {"answer": 3}, format="json"
