@@ -935,6 +935,42 @@ def ms(values: list[float], q: float) -> str:
     return f"{pct(values, q):.0f}" if values else "-"
 
 
+TIMELINE_SECONDS = 10.0
+_STUDENT_ENDPOINTS = (
+    "GET /problems/<slug>",
+    "POST /problems/<slug>/submissions",
+    "GET /cohorts/<slug>/leaderboard",
+)
+
+
+def timeline(data: dict, step: float = TIMELINE_SECONDS) -> list[tuple[str, ...]]:
+    """The phase in windows of ``step`` seconds, by when each request was sent: the students'
+    requests (open, submit, board) sent in the window, their p50 and max ms, and the slowest
+    ``/healthz``. A queue that comes and goes (a stall, then a convoy of clients released
+    together) shows here as a few slow windows, where the phase's percentiles only say that
+    some requests were slow."""
+    windows: dict[int, list[float]] = {}
+    health: dict[int, list[float]] = {}
+    for name in (*_STUDENT_ENDPOINTS, "GET /healthz"):
+        into = health if name == "GET /healthz" else windows
+        for sent, rt in data["samples"].get(name, []):
+            if 0 <= sent <= data["seconds"]:
+                into.setdefault(int(sent // step), []).append(rt)
+    rows = []
+    for index in sorted(windows.keys() | health.keys()):
+        times, checks = windows.get(index, []), health.get(index, [])
+        rows.append(
+            (
+                f"{index * step:.0f}-{(index + 1) * step:.0f}",
+                str(len(times)),
+                ms(times, 0.5),
+                f"{max(times):.0f}" if times else "-",
+                f"{max(checks):.0f}" if checks else "-",
+            )
+        )
+    return rows
+
+
 def print_phase(title: str, data: dict) -> tuple[float, float]:
     """The phase's tables; returns (worst p99 of the students' endpoints, all requests/s)."""
     seconds = data["seconds"]
@@ -967,6 +1003,8 @@ def print_phase(title: str, data: dict) -> tuple[float, float]:
         f"\nphase length {seconds:.1f} s. `?wait=` requests are long by design (they return "
         "when the grade lands); the submit-to-verdict rows are what a student waits."
     )
+    print(f"\nby when sent, {TIMELINE_SECONDS:.0f} s windows (students: open, submit, board):\n")
+    table(("s", "students' requests", "p50 ms", "max ms", "/healthz max ms"), timeline(data))
     if "processes" in data:
         print(
             f"load: {data['processes']} Locust processes at niceness {data['load_nice']} "

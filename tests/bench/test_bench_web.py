@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.bench_web import ENDPOINTS, LOCUST_PYTHON, PROBE_ACCOUNT, WebBench, merge_load_results
+from bench.bench_web import (
+    ENDPOINTS,
+    LOCUST_PYTHON,
+    PROBE_ACCOUNT,
+    WebBench,
+    merge_load_results,
+    timeline,
+)
 from bench.scratch import create_scratch_database, drop_scratch_database
 from tests.chromium import CHROMIUM
 from tests.conftest import need
@@ -100,6 +107,25 @@ def test_two_load_processes_merge_into_one_phase_from_the_first_start_to_the_las
     assert (merged["login_failed"], merged["replayed"], merged["lost"]) == (1, 1, 2)
     assert merged["graded_in_request"] == 4
     assert set(merged["tokens"]) == {"bench-web-0001", "bench-web-0002", "bench-web-0003"}
+
+
+def test_the_timeline_puts_each_request_in_the_window_it_was_sent_in():
+    """A stall in the middle of a phase is one slow window, not a phase-wide percentile."""
+    data = {
+        "seconds": 30.0,
+        "samples": {
+            "GET /problems/<slug>": [[1.0, 20.0], [12.0, 1500.0], [25.0, 30.0]],
+            "POST /problems/<slug>/submissions": [[2.0, 40.0], [13.0, 1900.0]],
+            "GET /submissions/<id>?wait=": [[14.0, 9000.0]],  # long by design: left out
+            "GET /healthz": [[3.0, 4.0], [15.0, 1200.0]],
+            "GET /cohorts/<slug>/leaderboard": [[31.0, 10.0]],  # after the phase: left out
+        },
+    }
+    assert timeline(data, step=10.0) == [
+        ("0-10", "2", "20", "40", "4"),
+        ("10-20", "2", "1500", "1900", "1200"),
+        ("20-30", "1", "30", "30", "-"),
+    ]
 
 
 def test_the_probes_own_submissions_are_not_stored_submissions_unknown_to_the_client():
