@@ -109,6 +109,42 @@ def test_two_load_processes_merge_into_one_phase_from_the_first_start_to_the_las
     assert set(merged["tokens"]) == {"bench-web-0001", "bench-web-0002", "bench-web-0003"}
 
 
+PACED = """
+import time
+from locust.env import Environment
+from web_locustfile import Student
+
+Student.host = "http://127.0.0.1:9"
+student = Student(Environment(user_classes=[Student]))  # Locust's clock starts here
+time.sleep(0.4)  # on_start's spread: this student's first round begins 0.4 s later
+student.round_started = time.monotonic()  # what the round does first
+time.sleep(0.05)  # the round's requests
+print(student.wait_time())
+"""
+
+
+def test_a_students_rounds_keep_the_spread_of_their_first_round(tmp_path):
+    """The next round begins PACING seconds after this one began, not after the user started:
+    counted from the start, every student's second round began at the same instant and the
+    class went on in step (a burst every PACING seconds)."""
+    need(LOCUST_PYTHON.exists(), f"the bench's Locust ({LOCUST_PYTHON}): make bench-tools")
+    users = tmp_path / "users.json"
+    users.write_text("[]")
+    env = dict(os.environ, BENCH_WEB_USERS=str(users), BENCH_WEB_PACING="1")
+    answer = subprocess.run(
+        [str(LOCUST_PYTHON), "-c", PACED],
+        cwd=Path(__file__).resolve().parents[2] / "bench",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert answer.returncode == 0, answer.stderr
+    waited = float(answer.stdout.split()[-1])
+    # 1 s from the round's start, less the round's 0.05 s; from the user's start it was <= 0.55.
+    assert 0.7 < waited <= 0.95
+
+
 def test_the_timeline_puts_each_request_in_the_window_it_was_sent_in():
     """A stall in the middle of a phase is one slow window, not a phase-wide percentile."""
     data = {
