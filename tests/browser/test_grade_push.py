@@ -19,6 +19,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SLUG = "feature-map-volume"
 
 
+def _submit_a_shape_answer(page) -> list[str]:
+    """Open the problem, answer and click Submit; returns the list that collects the URLs of
+    every request for a submission the page sends from then on (its status box's asks)."""
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.url) if re.search(r"/submissions/\d+(\?|$)", r.url) else None,
+    )
+    page.goto(f"/problems/{SLUG}")
+    for i, value in enumerate((5, 5, 8)):
+        page.locator(f"#id_dim-{i}").fill(str(value))
+    page.get_by_role("button", name="Submit").click()
+    return asked
+
+
 def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
     lecture_bank, student, page_for, monkeypatch, screenshot, settings
 ):
@@ -31,16 +46,7 @@ def test_the_verdict_arrives_with_the_grade_through_one_waiting_request(
     # Nobody grades until the test does: the page has to wait for it.
     monkeypatch.setattr(services, "enqueue_grading", lambda submission_id: None)
     page = page_for(student)
-    asked = []
-    page.on("request", lambda r: print("REQ", r.method, r.url))
-    page.on(
-        "request",
-        lambda r: asked.append(r.url) if re.search(r"/submissions/\d+(\?|$)", r.url) else None,
-    )
-    page.goto(f"/problems/{SLUG}")
-    for i, value in enumerate((5, 5, 8)):
-        page.locator(f"#id_dim-{i}").fill(str(value))
-    page.get_by_role("button", name="Submit").click()
+    asked = _submit_a_shape_answer(page)
     expect(page.get_by_test_id("status")).to_have_text("Queued")
     submission = Submission.objects.get(user=student)
 
@@ -87,15 +93,7 @@ def test_a_grade_that_lands_at_once_comes_in_the_submits_own_answer(
         ),
     )
     page = page_for(student)
-    asked = []
-    page.on(
-        "request",
-        lambda r: asked.append(r.url) if re.search(r"/submissions/\d+(\?|$)", r.url) else None,
-    )
-    page.goto(f"/problems/{SLUG}")
-    for i, value in enumerate((5, 5, 8)):
-        page.locator(f"#id_dim-{i}").fill(str(value))
-    page.get_by_role("button", name="Submit").click()
+    asked = _submit_a_shape_answer(page)
     expect(page.get_by_test_id("verdict")).to_be_visible(timeout=10_000)
     expect(page.get_by_test_id("status")).to_have_text("Graded")
     page.wait_for_timeout(500)  # a box still asking would have sent its request by now
