@@ -28,7 +28,9 @@ time.sleep(30)
 """
 
 
-def test_a_child_reaped_during_the_phase_counts_once():
+def _meter_a_parent_reaping_its_child(settle: float) -> CpuMeter:
+    """A CpuMeter over ``PARENT`` (the web side's root) while it forks, reaps and idles, closed
+    ``settle`` seconds after the reap."""
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -37,13 +39,18 @@ def test_a_child_reaped_during_the_phase_counts_once():
         with CpuMeter({"web": parent.pid}, "no-such-database") as meter:
             parent.stdin.write("go\n")
             parent.stdin.flush()
-            assert parent.stdout.readline() == "reaped\n"
-            time.sleep(0.6)  # a sample after the reap
-        # The child's second, plus a little of the parent's own; twice that before the fix.
-        assert 0.9 <= meter.seconds["web"] < 1.5, meter.seconds
+            assert parent.stdout.readline() == "reaped\n"  # its child lived a second
+            time.sleep(settle)
+        return meter
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_a_child_reaped_during_the_phase_counts_once():
+    meter = _meter_a_parent_reaping_its_child(settle=0.6)  # a sample after the reap
+    # The child's second, plus a little of the parent's own; twice that before the fix.
+    assert 0.9 <= meter.seconds["web"] < 1.5, meter.seconds
 
 
 # Burns about half a second of CPU once told to, then idles.
@@ -85,18 +92,7 @@ def test_a_side_with_several_roots_counts_each_of_them():
 
 
 def test_a_process_started_during_the_phase_is_counted_as_started():
-    parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert parent.stdout.readline() == "ready\n"
-        with CpuMeter({"web": parent.pid}, "no-such-database") as meter:
-            parent.stdin.write("go\n")
-            parent.stdin.flush()
-            assert parent.stdout.readline() == "reaped\n"  # its child lived a second
-        assert meter.new_processes("web") == 1
-        assert meter.new_processes("web", "no-such-command") == 0
-        assert meter.new_processes("load") == 0
-    finally:
-        parent.kill()
-        parent.wait()
+    meter = _meter_a_parent_reaping_its_child(settle=0.0)
+    assert meter.new_processes("web") == 1
+    assert meter.new_processes("web", "no-such-command") == 0
+    assert meter.new_processes("load") == 0
