@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 
-def _admin_connection(url: str):
+def admin_connection(url: str):
     """An autocommit connection to the server of ``url`` (its own database, else ``postgres``)."""
     import psycopg
 
@@ -19,7 +19,7 @@ def _admin_connection(url: str):
 def create_scratch_database(url: str, name: str) -> str:
     from psycopg import sql
 
-    with _admin_connection(url) as admin:
+    with admin_connection(url) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlsplit(url)._replace(path=f"/{name}").geturl()
 
@@ -27,7 +27,7 @@ def create_scratch_database(url: str, name: str) -> str:
 def drop_scratch_database(url: str, name: str) -> None:
     from psycopg import sql
 
-    with _admin_connection(url) as admin:
+    with admin_connection(url) as admin:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
