@@ -95,7 +95,14 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'stride.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # A web thread keeps its connection STRIDE_DB_CONN_MAX_AGE seconds (default 600): each new
+    # one is a PostgreSQL backend to fork and warm, and loses the statements it had prepared.
+    # At 60 s a class of 300 opened 44 in a 40 s phase of ``make bench BENCH_ARGS=web``.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("STRIDE_DB_CONN_MAX_AGE", 600)
+        )
+    }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -103,7 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    # Persistent connections (CONN_MAX_AGE 60 s) without a health check: a check is a
+    # Persistent connections (CONN_MAX_AGE, above) without a health check: a check is a
     # `SELECT 1` round trip before the first query of every request. Without it, a connection
     # PostgreSQL dropped (a restart, an idle timeout) fails the one request that first uses it;
     # Django then sees the error and closes that connection at the request's end, and the
