@@ -24,7 +24,9 @@ class QuizNumberKind:
     def generate(self, spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
         if seed is None:
             return {"a": 7, "b": 3}
-        return {"a": 2 + seed % 97, "b": 2 + (seed // 97) % 13}
+        # b >= 3: with a = b = 2 the sum a test sends as its wrong answer would be the product
+        # (one variant in 1,261 graded a "wrong" answer correct).
+        return {"a": 2 + seed % 97, "b": 3 + (seed // 97) % 13}
 
     def answer_format(self, spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
         return {"type": "number"}
