@@ -778,10 +778,11 @@ def hint_state(
     return HintState(unlocked, requestable)
 
 
-# --- What a grade unlocks (services.unlock_hints, in every grade's transaction) ------------------
+# --- What a grade unlocks (services.record_grade, read before the grade is written) -------------
 @dataclass(frozen=True)
-class GradedHintSubject:
-    """Whose record a graded submission belongs to, and the problem's hints as stored."""
+class HintSubject:
+    """Whose record a submission of an assignment adds to, and its problem's hints as stored
+    (the grading claim returns it with the job; ``hint_subject`` reads it otherwise)."""
 
     user_id: int
     problem_id: int
@@ -789,10 +790,11 @@ class GradedHintSubject:
     hints: Any
 
 
-def graded_hint_subject(submission_id: int) -> GradedHintSubject | None:
-    """A graded submission of an assignment, with its problem's stored hints; None otherwise."""
-    rows = _GRADED_HINT_SUBJECT.rows(submission_id=submission_id)
-    return GradedHintSubject(*rows[0]) if rows else None
+def hint_subject(submission_id: int) -> HintSubject | None:
+    """A submission of an assignment, with its problem's stored hints; None for practice
+    outside any assignment (no hints unlock there) or an unknown id."""
+    rows = _HINT_SUBJECT.rows(submission_id=submission_id)
+    return HintSubject(*rows[0]) if rows else None
 
 
 def grading_record(user_id: int, problem_id: int, assignment_id: int) -> list[tuple[str, Any]]:
@@ -808,10 +810,10 @@ def unlocked_hint_indexes(user_id: int, problem_id: int, assignment_id: int) -> 
     return {index for (index,) in rows}
 
 
-_GRADED_HINT_SUBJECT = Prepared(
+_HINT_SUBJECT = Prepared(
     Submission,
     lambda submission_id: (
-        Submission.objects.filter(pk=submission_id, status=Status.GRADED)
+        Submission.objects.filter(pk=submission_id)
         .exclude(assignment=None)
         .values_list("user_id", "problem_id", "assignment_id", "problem__hints")[:1]
     ),

@@ -357,7 +357,7 @@ def grade_and_record(submission_id: int, token: str) -> str | None:
     if job is None:
         return None
     grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-    if not record_grade(submission_id, token, grade, job.terms):
+    if not record_grade(submission_id, token, grade, job.terms, job.hints):
         return None
     if integrity_reads.should_check_leak(job.kind, grade.verdict):
         _queue_leak_check(submission_id)
@@ -434,7 +434,9 @@ class ScoringTerms:
 
 @dataclass(frozen=True)
 class GradingJob:
-    """What a grader needs, and nothing it must not see (no user, no other submissions)."""
+    """What grading one submission needs. The grader is handed only the kind, spec, seed and
+    payload (no user, no other submissions); the scoring terms and the hint subject are for
+    recording its grade."""
 
     submission_id: int
     kind: str
@@ -442,6 +444,7 @@ class GradingJob:
     seed: int | None
     payload: dict
     terms: ScoringTerms
+    hints: selectors.HintSubject | None = None  # None: practice outside any assignment
 
 
 # What a claim reads, named as ``QuerySet.values`` names them (the portable path reads exactly so).
@@ -458,6 +461,10 @@ _CLAIM_FIELDS = (
     "assignment__late_policy",
     "assignment__late_penalty_percent",
     "assignment__quiz__attempt_points",
+    "user_id",
+    "problem_id",
+    "assignment_id",
+    "problem__hints",
 )
 
 
@@ -485,6 +492,11 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         attempt_number=row["attempt_number"],
         hint_cost=row["hint_cost"],
     )
+    subject = None
+    if row["assignment_id"] is not None:
+        subject = selectors.HintSubject(
+            row["user_id"], row["problem_id"], row["assignment_id"], row["problem__hints"]
+        )
     return GradingJob(
         submission_id=submission_id,
         kind=row["problem__kind"],
@@ -492,6 +504,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         seed=row["variant_seed"],
         payload=row["payload"],
         terms=terms,
+        hints=subject,
     )
 
 
@@ -529,7 +542,8 @@ def _claim_sql() -> str:
           {of_assignment(assignment, "type", "id")},
           {of_assignment(assignment, "late_policy", "id")},
           {of_assignment(assignment, "late_penalty_percent", "id")},
-          {of_assignment(quiz, "attempt_points", "assignment_id")}
+          {of_assignment(quiz, "attempt_points", "assignment_id")},
+          s.user_id, s.problem_id, s.assignment_id, p.hints
     """  # noqa: S608 (only the models' table names are formatted in; values are parameters)
 
 
@@ -544,7 +558,7 @@ def _claim_returning(submission_id: int, token: str, now: datetime) -> dict[str,
     if found is None:
         return None
     row = dict(zip(_CLAIM_FIELDS, found, strict=True))
-    for key in ("problem__spec", "payload", "assignment__quiz__attempt_points"):
+    for key in ("problem__spec", "payload", "assignment__quiz__attempt_points", "problem__hints"):
         if isinstance(row[key], str):  # Django has psycopg return jsonb as text
             row[key] = json.loads(row[key])
     return row
@@ -611,22 +625,28 @@ def write_test_results(submission: Submission, grade: Grade) -> None:
 
 
 def record_grade(
-    submission_id: int, token: str, grade: Grade, terms: ScoringTerms | None = None
+    submission_id: int,
+    token: str,
+    grade: Grade,
+    terms: ScoringTerms | None = None,
+    subject: selectors.HintSubject | None = None,
 ) -> bool:
-    """Write the result, its test rows and ``graded`` in one transaction.
+    """Write the result, its test rows, ``graded`` and the hints the grade unlocks.
 
     Only the run holding the claim may write (exactly-once even when a sweeper re-queued the
     submission meanwhile): the conditional UPDATE is the check, and PostgreSQL re-checks its
     condition after waiting for a concurrent writer's row lock. Returns False when the claim
-    was lost and nothing was written. ``terms`` come from the claim (``GradingJob.terms``);
-    without them they are read here. No old test rows to delete: a claimed submission has
-    never been graded (grading ends the claim in the transaction that writes the rows, and a
-    regrade replaces the rows of a graded submission without reopening it).
+    was lost and nothing was written. ``terms`` and ``subject`` come from the claim
+    (``GradingJob``); without them they are read here. No old test rows to delete: a claimed
+    submission has never been graded (grading ends the claim in the statement that writes the
+    rows, and a regrade replaces the rows of a graded submission without reopening it).
 
-    On PostgreSQL the grade is one statement (the UPDATE and the rows' INSERT in one ``WITH``),
-    elsewhere an UPDATE and an INSERT. The hints the grade unlocks are written in the same
-    transaction, so whoever sees the grade (a ``?wait=`` request, the page's next read) sees
-    its hints too; the hooks that tell the waiting page and the leaderboards run after commit.
+    The hints are worked out before anything is written (``_hints_unlocked``). On PostgreSQL a
+    grade that unlocks none is one autocommit statement (the UPDATE and the rows' INSERT in one
+    ``WITH``); one that unlocks a hint writes it in the same transaction, so whoever sees the
+    grade (a ``?wait=`` request, the page's next read) sees its hints too. Elsewhere an UPDATE
+    and an INSERT in a transaction. The hooks that tell the waiting page and the leaderboards
+    run after commit.
     """
     if terms is None:
         submission = Submission.objects.select_related("assignment").filter(pk=submission_id)
@@ -634,6 +654,8 @@ def record_grade(
         if loaded is None:
             return False
         terms = ScoringTerms.of(loaded)
+    if subject is None:
+        subject = selectors.hint_subject(submission_id)
     score, feedback = scored(terms, grade)
     result = {
         "status": Status.GRADED,
@@ -643,13 +665,25 @@ def record_grade(
         "graded_at": timezone.now(),
         "error_message": "",
     }
-    postgresql = connection.vendor == "postgresql"
-    record = _record_in_one_statement if postgresql else _record_update_then_insert
-    with transaction.atomic():
-        if not record(submission_id, token, result, _test_values(grade)):
-            log.warning("grade for submission %s dropped: claim lost", submission_id)
-            return False
-        _unlock_hints_of(submission_id)
+    unlocks = _hints_unlocked(submission_id, subject, grade.verdict.value, feedback)
+    tests = _test_values(grade)
+    if connection.vendor == "postgresql" and not unlocks:
+        written = _record_in_one_statement(submission_id, token, result, tests)
+    else:
+        record = (
+            _record_in_one_statement
+            if connection.vendor == "postgresql"
+            else _record_update_then_insert
+        )
+        with transaction.atomic():
+            written = record(submission_id, token, result, tests)
+            if written and unlocks:
+                # A concurrent grade of the same student may write the same hint: the first
+                # one stays.
+                HintUnlock.objects.bulk_create(unlocks, ignore_conflicts=True)
+    if not written:
+        log.warning("grade for submission %s dropped: claim lost", submission_id)
+        return False
     transaction.on_commit(lambda: after_graded(submission_id))
     return True
 
@@ -665,17 +699,6 @@ def _record_update_then_insert(
         TestResult(submission_id=submission_id, **values) for values in tests
     )
     return True
-
-
-def _unlock_hints_of(submission_id: int) -> None:
-    """``unlock_hints`` in a savepoint of the grade's transaction: a hint is a help, so a
-    failure here is logged and rolled back on its own, never the grade with it (the student's
-    next grade makes the unlock good: it reads the whole record)."""
-    try:
-        with transaction.atomic():
-            unlock_hints(submission_id)
-    except Exception:
-        log.exception("unlocking hints failed for submission %s", submission_id)
 
 
 @functools.cache
@@ -792,33 +815,43 @@ def requeue_stuck(now: datetime | None = None) -> dict[str, int]:
 
 
 # --- Hints --------------------------------------------------------------------------------------
-def unlock_hints(submission_id: int) -> list[HintUnlock]:
-    """Write the hints a grade unlocks (``exercises.bank.hints.unlocked_by_grading``), in the
-    grade's own transaction (``record_grade``). It reads the student's whole record on
-    the problem (one small query), so a hook that failed once is made good by the next grade;
-    a hint unlocks once (the unique constraint). Returns the unlocks written now."""
-    found = selectors.graded_hint_subject(submission_id)
-    if found is None:
+def _hints_unlocked(
+    submission_id: int,
+    subject: selectors.HintSubject | None,
+    verdict: str,
+    feedback: dict[str, Any],
+) -> list[HintUnlock]:
+    """The hint unlocks this grade adds (``exercises.bank.hints.unlocked_by_grading``), not yet
+    written: the student's record on the problem as graded so far (one small query) plus this
+    grade, so a grade whose unlock failed once is made good by the next one; hints already
+    unlocked are left out (a second query, only when the record unlocks any). A hint is a help:
+    a failure here is logged and the grade is written without it, never lost with it."""
+    if subject is None:
         return []
-    user_id, problem_id, assignment_id = found.user_id, found.problem_id, found.assignment_id
-    rules = [h for h in hints.from_json(found.hints) if h.rule != hints.REQUEST]
-    if not rules:
+    try:
+        rules = [h for h in hints.from_json(subject.hints) if h.rule != hints.REQUEST]
+        if not rules:
+            return []
+        ids = (subject.user_id, subject.problem_id, subject.assignment_id)
+        this_grade = (verdict, (feedback.get("misconception") or {}).get("key"))
+        wrong, diagnosed = 0, set()
+        for graded, key in [*selectors.grading_record(*ids), this_grade]:
+            if graded in (Verdict.INCORRECT, Verdict.PARTIAL):
+                wrong += 1
+            if key:
+                diagnosed.add(str(key))
+        due = hints.unlocked_by_grading(rules, wrong, diagnosed)
+        if not due:
+            return []
+        done = selectors.unlocked_hint_indexes(*ids)
+    except Exception:
+        log.exception("working out the hints unlocked by submission %s failed", submission_id)
         return []
-    wrong, diagnosed = 0, set()
-    for verdict, key in selectors.grading_record(user_id, problem_id, assignment_id):
-        if verdict in (Verdict.INCORRECT, Verdict.PARTIAL):
-            wrong += 1
-        if key:
-            diagnosed.add(str(key))
-    due = hints.unlocked_by_grading(rules, wrong, diagnosed)
-    if not due:
-        return []
-    done = selectors.unlocked_hint_indexes(user_id, problem_id, assignment_id)
-    rows = [
+    return [
         HintUnlock(
-            user_id=user_id,
-            problem_id=problem_id,
-            assignment_id=assignment_id,
+            user_id=subject.user_id,
+            problem_id=subject.problem_id,
+            assignment_id=subject.assignment_id,
             hint_index=u.index,
             how=u.how,
             attempts=wrong,
@@ -828,8 +861,6 @@ def unlock_hints(submission_id: int) -> list[HintUnlock]:
         for u in due
         if u.index not in done
     ]
-    # A concurrent grade of the same student may write the same hint: the first one stays.
-    return HintUnlock.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def request_hint(

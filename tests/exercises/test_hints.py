@@ -139,6 +139,31 @@ def test_the_unlocks_commit_with_the_grade_itself(
     assert shown(html, detail) == {"TEXT-ON-BIAS"}
 
 
+def test_a_failure_working_out_the_hints_never_loses_the_grade_and_the_next_grade_mends_it(
+    api, student, assignment, submit, monkeypatch
+):
+    """The hints are worked out before the grade is written: a fault there (the database, a
+    bad stored hint) leaves the grade written without them, and the student's next grade,
+    which reads the whole record, unlocks what the first one should have."""
+    from exercises.submissions import selectors
+
+    real = selectors.grading_record
+
+    def broken(*args):
+        raise RuntimeError("the record could not be read")
+
+    monkeypatch.setattr(selectors, "grading_record", broken)
+    first = submit(FORGOT_BIAS)
+    assert (first.status, first.verdict) == ("graded", "incorrect")
+    assert not HintUnlock.objects.exists()
+    monkeypatch.setattr(selectors, "grading_record", real)
+    submit(UNDIAGNOSED)
+    assert sorted(HintUnlock.objects.values_list("hint_index", "how")) == [
+        (1, "attempts"),  # after two wrong answers: the first one counts
+        (2, "misconception"),  # diagnosed by the first grade
+    ]
+
+
 def test_a_correct_answer_reveals_no_locked_hint(client, api, student, assignment, submit):
     submit(RIGHT)
     html, detail = seen(client, api, student)

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from exercises.leaderboards import services as leaderboards
-from exercises.models import Role, Status, Submission, Verdict
+from exercises.models import HintUnlock, Role, Status, Submission, Verdict
 from tests import factories
 from tests.exercises.conftest import SIZE_SPEC
 
@@ -28,9 +28,11 @@ SLUG = "target-problem"
 # once (later reads make fewer): the membership, the board's time-driven facts (the hidden quizzes
 # and the freeze, which computing the view reuses rather than reads again) and the roster.
 BUDGETS = {
-    "problem page": 9,  # with the statement in the reader's language, the other assignments
+    # with the statement in the reader's language, the other assignments, the unlocked hints
+    "problem page": 10,
     "problem list": 3,  # with the titles in the reader's language
-    "problem detail": 4,  # the access check, the attempts, the statement in the reader's language
+    # the access check, the attempts, the statement in the reader's language, the hints
+    "problem detail": 5,
     "submit": 9,
     # The problem page's own submit (htmx, without a form token): the submit's less its access
     # check (the page's own serves both), the session and its user, and the attempt count and
@@ -38,11 +40,15 @@ BUDGETS = {
     # or other assignments (15 before the page stopped building them for a submit).
     "page submit": 12,
     # The submit of a quick kind with its after-commit work run, as a real request's commit
-    # runs it (here after the answer is written): the grade made in the request adds the claim,
-    # the record and its savepoint pair, the hint unlock's savepoint pair and its read of the
-    # student's record, and the leaderboard's read of the grade (8).
-    "submit, graded in the request": 17,
-    "submission poll": 2,  # the token and the submission: no hints, and no test rows but code's
+    # runs it (here after the answer is written): the grade made in the request adds the claim
+    # (which returns the problem's hints), the student's record on the problem and the hints
+    # already unlocked (what the grade unlocks is worked out before anything is written), the
+    # record itself (one autocommit statement, as it unlocks nothing new) and the leaderboard's
+    # read of the grade (5; 10 when the hints were unlocked in a savepoint of the record's
+    # transaction, after it).
+    "submit, graded in the request": 14,
+    # the token, the submission and its hints: no test rows but code's
+    "submission poll": 3,
     # The problem page's status box once graded (htmx): the session, the user, the submission
     # and the history as of the grade (one read however many attempts).
     "graded status box": 4,
@@ -53,26 +59,39 @@ BUDGETS = {
 def budgets_here() -> dict[str, int]:
     """``BUDGETS`` (PostgreSQL with Redis, as served) on this test run's services: without
     Redis a board has no version and no view to read (its time-driven facts and its rows are
-    read per request), and SQLite has no ``UPDATE ... RETURNING`` path for the grading claim
-    and record (each takes a statement more, and the board's update one)."""
+    read per request), and SQLite has no ``UPDATE ... RETURNING`` path: its grading claim is an
+    update and a read in a savepoint, and its record an update in one (4 statements more in
+    all, with the leaderboard's update as it runs without Redis)."""
     from django.conf import settings
 
     budgets = dict(BUDGETS)
     if not settings.REDIS_URL:
         budgets["leaderboard"] += 2
     if connection.vendor == "sqlite":
-        budgets["submit, graded in the request"] += 3
+        budgets["submit, graded in the request"] += 4
     return budgets
 
 
 class World:
     def __init__(self, cohort, student):
         self.cohort, self.student = cohort, student
+        # Hints as the bank's problems have them: one unlocked by grading (already unlocked for
+        # the student, as it is for most of a class after their first wrong answer), one on
+        # request.
+        hints = [{"text": "Count again.", "after": 1}, {"text": "Ask.", "on_request": True}]
         self.problems = [
-            factories.make_problem(SLUG, kind="number", spec=SIZE_SPEC, title="Target")
+            factories.make_problem(SLUG, kind="number", spec=SIZE_SPEC, title="Target", hints=hints)
         ]
         self.assignment = factories.make_assignment(
             cohort, self.problems, title="Week", slug="week", attempt_limit=None
+        )
+        HintUnlock.objects.create(
+            user=student,
+            problem=self.problems[0],
+            assignment=self.assignment,
+            hint_index=1,
+            how="attempts",
+            attempts=1,
         )
         self.students = 0
         self.grow(students=3, attempts=1, problems=1)
