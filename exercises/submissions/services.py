@@ -259,14 +259,17 @@ def submit(
             idempotency_key=key or "",
             request_digest=digest,
         )
-        graded_here: list[bool] = []
+        graded_here: list[dict[str, Any] | None] = []
         if grades_in_request(access.problem.kind):
             pk = submission.pk
             transaction.on_commit(lambda: graded_here.append(grade_in_request(pk)))
         else:
             enqueue_grading(submission.pk)
-    if any(graded_here):  # run at the commit above (not yet when a caller's transaction is open)
-        submission.refresh_from_db(fields=_GRADED_FIELDS)
+    # Run at the commit above (not yet when a caller's transaction is open): the row in hand
+    # takes what grading wrote, as reading it back would give.
+    written = graded_here[0] if graded_here else None
+    for name, value in (written or {}).items():
+        setattr(submission, name, value)
     return Submitted(submission, replayed=False)
 
 
@@ -305,24 +308,12 @@ def grades_in_request(kind: str) -> bool:
     return kind in QUICK_KINDS and settings.STRIDE["GRADE_QUICK_KINDS_IN_REQUEST"]
 
 
-# What grading writes on the submission row: what ``submit`` reads back after grading it.
-_GRADED_FIELDS = (
-    "status",
-    "verdict",
-    "score",
-    "feedback",
-    "graded_at",
-    "error_message",
-    "started_at",
-    "worker_id",
-)
-
-
-def grade_in_request(submission_id: int) -> bool:
+def grade_in_request(submission_id: int) -> dict[str, Any] | None:
     """Grade a stored, committed submission of a quick kind in the web request, through the
-    workers' own ``grade_and_record`` (the same claim, grader, record and after-grade hooks):
-    its answer then carries the verdict without a Celery round trip and a second request.
-    True when this request recorded the grade.
+    workers' own grading (``grade_and_write``: the same claim, grader, record and after-grade
+    hooks): its answer then carries the verdict without a Celery round trip and a second
+    request. The submission's fields as this request wrote them, or None when it did not
+    record the grade.
 
     Any failure (the database, the broker, anything unexpected) hands the submission to the
     workers as if this had never been tried: the claim, if taken, is released and the grading
@@ -331,7 +322,7 @@ def grade_in_request(submission_id: int) -> bool:
     (the database is down) is re-queued by the sweeper."""
     token = f"web-{uuid.uuid4()}"
     try:
-        return grade_and_record(submission_id, token) is not None
+        return grade_and_write(submission_id, token)
     except Exception:
         log.exception("submission %s: grading in the request failed; queued", submission_id)
     try:
@@ -339,7 +330,7 @@ def grade_in_request(submission_id: int) -> bool:
         enqueue_grading(submission_id)
     except Exception:
         log.exception("submission %s: not queued; left for the sweeper", submission_id)
-    return False
+    return None
 
 
 # --- Grading (exercises.submissions.tasks, and grade_in_request for the quick kinds) ------------
@@ -353,15 +344,23 @@ def grade_and_record(submission_id: int, token: str) -> str | None:
     Raises what the claim, the grader or the record raise (a database or sandbox fault): the
     caller decides between retrying (a task) and handing it to the workers (a web request).
     """
+    written = grade_and_write(submission_id, token)
+    return None if written is None else written["verdict"]
+
+
+def grade_and_write(submission_id: int, token: str) -> dict[str, Any] | None:
+    """``grade_and_record``, returning the submission's fields as it wrote them (the grade's,
+    the claim's ``started_at`` and ``worker_id``) for a caller holding the row in memory."""
     job = claim_submission(submission_id, token)
     if job is None:
         return None
     grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-    if not record_grade(submission_id, token, grade, job.terms, job.hints):
+    written = write_grade(submission_id, token, grade, job.terms, job.hints)
+    if written is None:
         return None
     if integrity_reads.should_check_leak(job.kind, grade.verdict):
         _queue_leak_check(submission_id)
-    return grade.verdict.value
+    return {**written, "started_at": job.started_at, "worker_id": token}
 
 
 def _queue_leak_check(submission_id: int) -> None:
@@ -445,6 +444,7 @@ class GradingJob:
     payload: dict
     terms: ScoringTerms
     hints: selectors.HintSubject | None = None  # None: practice outside any assignment
+    started_at: datetime | None = None  # when the claim was taken
 
 
 # What a claim reads, named as ``QuerySet.values`` names them (the portable path reads exactly so).
@@ -505,6 +505,7 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         payload=row["payload"],
         terms=terms,
         hints=subject,
+        started_at=now,
     )
 
 
@@ -631,12 +632,24 @@ def record_grade(
     terms: ScoringTerms | None = None,
     subject: selectors.HintSubject | None = None,
 ) -> bool:
+    """``write_grade``: True when the grade was written, False when the claim was lost."""
+    return write_grade(submission_id, token, grade, terms, subject) is not None
+
+
+def write_grade(
+    submission_id: int,
+    token: str,
+    grade: Grade,
+    terms: ScoringTerms | None = None,
+    subject: selectors.HintSubject | None = None,
+) -> dict[str, Any] | None:
     """Write the result, its test rows, ``graded`` and the hints the grade unlocks.
 
     Only the run holding the claim may write (exactly-once even when a sweeper re-queued the
     submission meanwhile): the conditional UPDATE is the check, and PostgreSQL re-checks its
-    condition after waiting for a concurrent writer's row lock. Returns False when the claim
-    was lost and nothing was written. ``terms`` and ``subject`` come from the claim
+    condition after waiting for a concurrent writer's row lock. Returns the fields written
+    (as the row would read back), or None when the claim was lost and nothing was written.
+    ``terms`` and ``subject`` come from the claim
     (``GradingJob``); without them they are read here. No old test rows to delete: a claimed
     submission has never been graded (grading ends the claim in the statement that writes the
     rows, and a regrade replaces the rows of a graded submission without reopening it).
@@ -652,7 +665,7 @@ def record_grade(
         submission = Submission.objects.select_related("assignment").filter(pk=submission_id)
         loaded = submission.first()
         if loaded is None:
-            return False
+            return None
         terms = ScoringTerms.of(loaded)
     if subject is None:
         subject = selectors.hint_subject(submission_id)
@@ -683,9 +696,10 @@ def record_grade(
                 HintUnlock.objects.bulk_create(unlocks, ignore_conflicts=True)
     if not written:
         log.warning("grade for submission %s dropped: claim lost", submission_id)
-        return False
+        return None
     transaction.on_commit(lambda: after_graded(submission_id))
-    return True
+    # The feedback as its JSON column gives it back (lists for tuples, string keys).
+    return {**result, "feedback": json.loads(json.dumps(feedback))}
 
 
 def _record_update_then_insert(

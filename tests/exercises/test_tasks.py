@@ -185,7 +185,7 @@ def test_the_database_failing_at_write_time_is_retried_and_graded_once(
     student, problem, assignment
 ):
     sub = queued(student, problem, assignment)
-    real = services.record_grade
+    real = services.write_grade
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -194,7 +194,7 @@ def test_the_database_failing_at_write_time_is_retried_and_graded_once(
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    with mock.patch.object(services, "record_grade", side_effect=flaky):
+    with mock.patch.object(services, "write_grade", side_effect=flaky):
         # Eagerly, the retry runs inline and the first run then reports Retry.
         tasks.grade_submission.apply(args=[sub.pk], throw=False)
     sub.refresh_from_db()
