@@ -605,7 +605,8 @@ _KEYED = Prepared(
 
 def submission_with_key(user: AbstractBaseUser, key: str) -> tuple[int, str] | None:
     """``(id, request_digest)`` of the user's submission made with this Idempotency-Key, or
-    None (asked twice by every keyed submit, almost always for a new key)."""
+    None (asked by every keyed submit, almost always for a new key; again only when a twin
+    request committed the key while it waited)."""
     rows = _KEYED.rows(user_id=user.pk, key=key)
     return rows[0] if rows else None
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -192,8 +192,9 @@ def submit(
     back (``replayed``) whatever happened since (closed, rate limit reached): a client retrying
     after a lost response never makes a second attempt. The same key with a different request
     raises KeyReused. Two requests with the same key at once make one submission: the second
-    looks again after the first releases the user's row lock (and the unique constraint on
-    user and key stands behind that).
+    gets the user's row lock once the first committed, and its insert meets the unique
+    constraint on user and key (or the attempt the first one took); it then answers with the
+    first one's submission.
 
     ``access``: the caller's own check, in this request, of the user's access to ``slug`` in
     ``assignment_id`` (the problem page made it to read the answer's format), so that access
@@ -230,13 +231,33 @@ def submit(
             code="deadline_passed",
         )
     _check_rate(user, now)
+    try:
+        return Submitted(_store(user, access, payload, late, key, digest), replayed=False)
+    except (IntegrityError, Closed):
+        # A twin with the same key committed while this request waited for the user's row
+        # lock: its insert violates the unique key, or the twin took the last attempt.
+        earlier = _earlier_with_key(user, key, digest) if key is not None else None
+        if earlier is None:
+            raise
+        return Submitted(earlier, replayed=True)
+
+
+def _store(
+    user: AbstractBaseUser,
+    access: selectors.ProblemAccess,
+    payload: dict[str, Any],
+    late: bool,
+    key: str | None,
+    digest: str,
+) -> Submission:
+    """``submit``'s write, under the user's row lock: the attempt count, the insert, and the
+    grade (in this request, once committed) or the grading task. A keyed request does not look
+    for its key again under the lock: the unique constraint on user and key refuses a twin
+    that committed meanwhile (``IntegrityError``), and ``submit`` then answers with the twin's
+    submission."""
     with transaction.atomic():
         # Lock the user's row so two concurrent requests cannot both take the last attempt.
         _lock_user(user)
-        if key is not None:
-            earlier = _earlier_with_key(user, key, digest)  # a twin committed while we waited
-            if earlier is not None:
-                return Submitted(earlier, replayed=True)
         used = selectors.attempts_used(user, access.problem, access.assignment)
         if access.terms.attempts_left(used) == 0 and not access.is_staff:
             raise Closed(
@@ -270,7 +291,7 @@ def submit(
     written = graded_here[0] if graded_here else None
     for name, value in (written or {}).items():
         setattr(submission, name, value)
-    return Submitted(submission, replayed=False)
+    return submission
 
 
 def _refuse_unreadable(
