@@ -95,8 +95,14 @@ class _Listener:
         self._waiters: dict[int, set[threading.Event]] = {}
         self.ready = threading.Event()  # set while subscribed: messages will arrive
         self.settled = threading.Event()  # set once the first subscription succeeded or failed
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stride-grade-events", daemon=True)
         self._thread.start()
+
+    def stop(self) -> None:
+        """End the subscription and its thread (within a second or so); waiters poll."""
+        self._stopping.set()
+        self._thread.join(timeout=5)
 
     def register(self, submission_id: int) -> threading.Event:
         event = threading.Event()
@@ -125,7 +131,7 @@ class _Listener:
         import redis
 
         delay = 0.5
-        while True:
+        while not self._stopping.is_set():
             pubsub = None
             try:
                 client = redis.Redis.from_url(
@@ -133,7 +139,7 @@ class _Listener:
                 )
                 pubsub = client.pubsub()
                 pubsub.subscribe(self._channel)
-                while True:
+                while not self._stopping.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         continue
@@ -155,7 +161,7 @@ class _Listener:
                 if pubsub is not None:
                     with contextlib.suppress(Exception):  # closing a broken connection
                         pubsub.close()
-            time.sleep(delay)
+            self._stopping.wait(delay)
             delay = min(delay * 2, _RECONNECT_MAX_SECONDS)
 
 
@@ -175,6 +181,16 @@ def _listener() -> _Listener | None:
         if found is None:
             found = _listeners[key] = _Listener(url, key[2])
     return found
+
+
+def stop_listeners() -> None:
+    """Stop this process's listeners (a test that pointed one at a Redis that is not there:
+    it would retry until the interpreter exits). The next wait starts a new one."""
+    with _listeners_lock:
+        stopping = list(_listeners.values())
+        _listeners.clear()
+    for listener in stopping:
+        listener.stop()
 
 
 @functools.cache

@@ -99,9 +99,25 @@ def test_without_redis_the_wait_reads_the_database_every_50_ms(student, bank, se
     assert after_grade < 1.0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_with_redis_down_the_wait_falls_back_to_the_database(student, bank, settings):
+@pytest.fixture
+def redis_down(settings):
+    """A Redis that is not there; the listener a test starts on it is stopped after the test
+    (it would retry, and log that it retries, until the interpreter exits)."""
     settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens: the listener never subscribes
+    yield
+    grade_events.stop_listeners()
+
+
+def test_a_listener_on_a_missing_redis_stops_when_told(redis_down):
+    listener = grade_events._listener()
+    assert listener is not None and listener._thread.is_alive()
+    grade_events.stop_listeners()
+    assert not listener._thread.is_alive()
+    assert grade_events._listener() is not listener  # the next wait starts a new one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_the_wait_falls_back_to_the_database(student, bank, settings, redis_down):
     settings.STRIDE = settings.STRIDE | {"WAIT_POLL_MS": 50}
     submission = _queued(student, bank)
     response, after_grade = _wait_then_grade(student, submission)
