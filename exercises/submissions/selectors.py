@@ -782,12 +782,13 @@ def hint_state(
 # --- What a grade unlocks (services.record_grade, read before the grade is written) -------------
 @dataclass(frozen=True)
 class HintSubject:
-    """Whose record a submission of an assignment adds to, and its problem's hints as stored
-    (the grading claim returns it with the job; ``hint_subject`` reads it otherwise)."""
+    """Whose record a submission adds to, and its problem's hints as stored (the grading claim
+    returns it with the job; ``hint_subject`` reads it otherwise). Practice outside any
+    assignment (``assignment_id`` None) unlocks no hints."""
 
     user_id: int
     problem_id: int
-    assignment_id: int
+    assignment_id: int | None
     hints: Any
 
 

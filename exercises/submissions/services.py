@@ -464,8 +464,8 @@ class GradingJob:
     seed: int | None
     payload: dict
     terms: ScoringTerms
-    hints: selectors.HintSubject | None = None  # None: practice outside any assignment
-    started_at: datetime | None = None  # when the claim was taken
+    hints: selectors.HintSubject
+    started_at: datetime  # when the claim was taken
 
 
 # What a claim reads, named as ``QuerySet.values`` names them (the portable path reads exactly so).
@@ -513,11 +513,9 @@ def claim_submission(submission_id: int, token: str) -> GradingJob | None:
         attempt_number=row["attempt_number"],
         hint_cost=row["hint_cost"],
     )
-    subject = None
-    if row["assignment_id"] is not None:
-        subject = selectors.HintSubject(
-            row["user_id"], row["problem_id"], row["assignment_id"], row["problem__hints"]
-        )
+    subject = selectors.HintSubject(
+        row["user_id"], row["problem_id"], row["assignment_id"], row["problem__hints"]
+    )
     return GradingJob(
         submission_id=submission_id,
         kind=row["problem__kind"],
@@ -701,14 +699,11 @@ def write_grade(
     }
     unlocks = _hints_unlocked(submission_id, subject, grade.verdict.value, feedback)
     tests = _test_values(grade)
-    if connection.vendor == "postgresql" and not unlocks:
-        written = _record_in_one_statement(submission_id, token, result, tests)
+    postgresql = connection.vendor == "postgresql"
+    record = _record_in_one_statement if postgresql else _record_update_then_insert
+    if postgresql and not unlocks:  # one statement: nothing to make atomic with it
+        written = record(submission_id, token, result, tests)
     else:
-        record = (
-            _record_in_one_statement
-            if connection.vendor == "postgresql"
-            else _record_update_then_insert
-        )
         with transaction.atomic():
             written = record(submission_id, token, result, tests)
             if written and unlocks:
@@ -861,7 +856,7 @@ def _hints_unlocked(
     grade, so a grade whose unlock failed once is made good by the next one; hints already
     unlocked are left out (a second query, only when the record unlocks any). A hint is a help:
     a failure here is logged and the grade is written without it, never lost with it."""
-    if subject is None:
+    if subject is None or subject.assignment_id is None:  # practice: no hints unlock there
         return []
     try:
         rules = [h for h in hints.from_json(subject.hints) if h.rule != hints.REQUEST]
