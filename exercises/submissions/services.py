@@ -331,7 +331,7 @@ def grades_in_request(kind: str) -> bool:
 
 def grade_in_request(submission_id: int) -> dict[str, Any] | None:
     """Grade a stored, committed submission of a quick kind in the web request, through the
-    workers' own grading (``grade_and_write``: the same claim, grader, record and after-grade
+    workers' own ``grade_and_record`` (the same claim, grader, record and after-grade
     hooks): its answer then carries the verdict without a Celery round trip and a second
     request. The submission's fields as this request wrote them, or None when it did not
     record the grade.
@@ -343,7 +343,7 @@ def grade_in_request(submission_id: int) -> dict[str, Any] | None:
     (the database is down) is re-queued by the sweeper."""
     token = f"web-{uuid.uuid4()}"
     try:
-        return grade_and_write(submission_id, token)
+        return grade_and_record(submission_id, token)
     except Exception:
         log.exception("submission %s: grading in the request failed; queued", submission_id)
     try:
@@ -355,28 +355,23 @@ def grade_in_request(submission_id: int) -> dict[str, Any] | None:
 
 
 # --- Grading (exercises.submissions.tasks, and grade_in_request for the quick kinds) ------------
-def grade_and_record(submission_id: int, token: str) -> str | None:
+def grade_and_record(submission_id: int, token: str) -> dict[str, Any] | None:
     """Claim, grade and record one submission as the run ``token`` (a Celery task's id, or a
-    web request's own): the one body of grading, whoever runs it. Returns the verdict recorded,
-    or ``None`` when there was nothing to do (another run holds the claim, it is already
-    graded, or the claim was lost before the grade was written). A wrong answer that could be
-    another variant's queues the advisory leak check (``integrity``) once the grade is in.
+    web request's own): the one body of grading, whoever runs it. Returns the submission's
+    fields as it wrote them (the grade's, and the claim's ``started_at`` and ``worker_id``),
+    for a caller holding the row in memory; ``None`` when there was nothing to do (another run
+    holds the claim, it is already graded, or the claim was lost before the grade was written).
+    A wrong answer that could be another variant's queues the advisory leak check
+    (``integrity``) once the grade is in.
 
     Raises what the claim, the grader or the record raise (a database or sandbox fault): the
     caller decides between retrying (a task) and handing it to the workers (a web request).
     """
-    written = grade_and_write(submission_id, token)
-    return None if written is None else written["verdict"]
-
-
-def grade_and_write(submission_id: int, token: str) -> dict[str, Any] | None:
-    """``grade_and_record``, returning the submission's fields as it wrote them (the grade's,
-    the claim's ``started_at`` and ``worker_id``) for a caller holding the row in memory."""
     job = claim_submission(submission_id, token)
     if job is None:
         return None
     grade = grade_payload(job.kind, job.spec, job.seed, job.payload)
-    written = write_grade(submission_id, token, grade, job.terms, job.hints)
+    written = record_grade(submission_id, token, grade, job.terms, job.hints)
     if written is None:
         return None
     if integrity_reads.should_check_leak(job.kind, grade.verdict):
@@ -645,17 +640,6 @@ def write_test_results(submission: Submission, grade: Grade) -> None:
 
 
 def record_grade(
-    submission_id: int,
-    token: str,
-    grade: Grade,
-    terms: ScoringTerms | None = None,
-    subject: selectors.HintSubject | None = None,
-) -> bool:
-    """``write_grade``: True when the grade was written, False when the claim was lost."""
-    return write_grade(submission_id, token, grade, terms, subject) is not None
-
-
-def write_grade(
     submission_id: int,
     token: str,
     grade: Grade,

@@ -41,8 +41,8 @@ def grade_submission(self, submission_id: int) -> str:
     submission claimed or graded and returns without doing anything."""
     token = self.request.id or f"local-{submission_id}"
     try:
-        verdict = services.grade_and_record(submission_id, token)
-        return "skipped" if verdict is None else verdict
+        written = services.grade_and_record(submission_id, token)
+        return "skipped" if written is None else written["verdict"]
     except INFRA_FAULTS as exc:
         if self.request.retries >= self.max_retries:
             log.error(

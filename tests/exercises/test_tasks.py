@@ -143,10 +143,10 @@ def test_a_grade_from_a_run_that_lost_its_claim_is_dropped(
     Submission.objects.filter(pk=sub.pk).update(status=Status.QUEUED, worker_id="")  # swept
     services.claim_submission(sub.pk, "new-run")
     grade = Grade(1.0, Verdict.CORRECT, {"message": "ok"}, tests=(TestOutcome("t", True, 1, 1),))
-    assert services.record_grade(sub.pk, "old-run", grade) is False
+    assert services.record_grade(sub.pk, "old-run", grade) is None
     assert not TestResult.objects.filter(submission=sub).exists()  # nothing half-written
     assert Submission.objects.get(pk=sub.pk).status == Status.RUNNING
-    assert services.record_grade(sub.pk, "new-run", grade) is True
+    assert services.record_grade(sub.pk, "new-run", grade) is not None
     assert TestResult.objects.filter(submission=sub).count() == 1
 
 
@@ -185,7 +185,7 @@ def test_the_database_failing_at_write_time_is_retried_and_graded_once(
     student, problem, assignment
 ):
     sub = queued(student, problem, assignment)
-    real = services.write_grade
+    real = services.record_grade
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -194,7 +194,7 @@ def test_the_database_failing_at_write_time_is_retried_and_graded_once(
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args, **kwargs)
 
-    with mock.patch.object(services, "write_grade", side_effect=flaky):
+    with mock.patch.object(services, "record_grade", side_effect=flaky):
         # Eagerly, the retry runs inline and the first run then reports Retry.
         tasks.grade_submission.apply(args=[sub.pk], throw=False)
     sub.refresh_from_db()

@@ -141,7 +141,7 @@ def test_turned_off_every_submission_goes_to_the_workers(api, student, bank, pub
     assert client.get(body["url"]).json()["status"] == "graded"
 
 
-@pytest.mark.parametrize("fails", ["claim_submission", "write_grade", "grade_payload"])
+@pytest.mark.parametrize("fails", ["claim_submission", "record_grade", "grade_payload"])
 def test_a_failure_while_grading_in_the_request_leaves_it_queued_for_the_worker(
     api, student, bank, published, monkeypatch, fails
 ):
